@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from newsarchive import archive
+from newsarchive.api.deps import AdminDep, SettingsDep
+from newsarchive.api.schemas import Article, ErrorResponse, IngestRequest
+from newsarchive.errors import IngestError, Skipped
+from newsarchive.ingest.pipeline import Pipeline, fetcher_from
+
+router = APIRouter(tags=["ingest"])
+
+
+@router.post(
+    "/api/ingest",
+    response_model=Article,
+    status_code=201,
+    dependencies=[AdminDep],
+    responses={
+        200: {"model": Article},
+        422: {"model": ErrorResponse},
+        502: {"model": ErrorResponse},
+    },
+)
+def ingest(
+    body: IngestRequest, request: Request, response: Response, settings: SettingsDep
+) -> Article:
+    """Fetch, extract and store one article now: 201 when stored, 200 with the article already
+    stored for a duplicate, 422 when skipped (e.g. not HTML), 502 when the fetch failed."""
+    sessions = request.app.state.sessions
+    with fetcher_from(settings) as fetcher:
+        outcome = Pipeline(sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes).ingest_url(
+            str(body.url)
+        )
+    if outcome.article_id is None:
+        error = Skipped if outcome.status == "skipped" else IngestError
+        raise error(f"{outcome.status}: {outcome.reason}")
+    if outcome.status == "duplicate":
+        response.status_code = 200
+    with sessions() as session:
+        return Article.model_validate(archive.get_article(session, outcome.article_id))

@@ -1,0 +1,211 @@
+"""The article, source and run queries: the one place that builds SQL for them.
+
+Functions take the session as their first argument and never commit: the caller (a request,
+a CLI command, the pipeline) owns the transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from newsarchive.db.base import utc_now
+from newsarchive.db.models import Article, ArticleRaw, Run, RunError, Source
+from newsarchive.errors import ArticleNotFound, InvalidInput, NotFound
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    source: str | None = None
+    lang: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Article]
+    next_cursor: str | None
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise ArticleNotFound(article_id)
+    return article
+
+
+def get_raw(session: Session, article_id: int) -> ArticleRaw | None:
+    return session.get(ArticleRaw, article_id)
+
+
+def count_articles(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def day_range(
+    date_from: date | None, date_to: date | None, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    """Inclusive calendar days in ``zone`` -> [start, end) instants."""
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput(f"'from' ({date_from}) is after 'to' ({date_to})")
+    start = datetime.combine(date_from, time(), zone) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time(), zone) if date_to else None
+    return start, end
+
+
+def list_articles(
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    zone: ZoneInfo,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
+    query = _filtered(select(Article), filters, zone)
+    if cursor:
+        published, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Article.published_at < published,
+                (Article.published_at == published) & (Article.id < last_id),
+            )
+        )
+    query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def _filtered(query: Select, filters: ArticleFilters, zone: ZoneInfo) -> Select:  # type: ignore[type-arg]
+    if filters.source:
+        query = query.join(Article.source).where(Source.name == filters.source)
+    if filters.lang:
+        query = query.where(Article.language == filters.lang.lower())
+    start, end = day_range(filters.date_from, filters.date_to, zone)
+    if start:
+        query = query.where(Article.published_at >= start)
+    if end:
+        query = query.where(Article.published_at < end)
+    return query
+
+
+def encode_cursor(article: Article) -> str:
+    payload = json.dumps([article.published_at.isoformat(), article.id]).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        published, article_id = json.loads(base64.urlsafe_b64decode(padded))
+        value = datetime.fromisoformat(published)
+        if value.tzinfo is None or not isinstance(article_id, int):
+            raise ValueError
+        return value, article_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("invalid cursor: pass back the next_cursor of a previous page") from None
+
+
+def find_duplicate(
+    session: Session, *, url_keys: Sequence[str], content_hash: str | None = None
+) -> Article | None:
+    """An article already stored under any of these normalised URLs, or with this content."""
+    conditions = []
+    if url_keys:
+        conditions += [Article.url_key.in_(url_keys), Article.url_normalized.in_(url_keys)]
+    if content_hash:
+        conditions.append(Article.content_hash == content_hash)
+    if not conditions:
+        return None
+    return session.scalars(select(Article).where(or_(*conditions)).limit(1)).first()
+
+
+def add_article(session: Session, article: Article, raw: ArticleRaw) -> Article:
+    session.add(article)
+    session.flush()
+    raw.article_id = article.id
+    session.add(raw)
+    session.flush()
+    return article
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def get_source_by_name(session: Session, name: str) -> Source:
+    source = session.scalars(select(Source).where(Source.name == name)).first()
+    if source is None:
+        raise NotFound(f"source {name!r} not found")
+    return source
+
+
+def source_for_host(session: Session, host: str) -> Source:
+    """The source named after ``host``, created on first use (safe against a concurrent
+    creator: the loser of the race reads the winner's row)."""
+    existing = session.scalars(select(Source).where(Source.name == host)).first()
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            source = Source(name=host, home_url=f"https://{host}/", auto_created=True)
+            session.add(source)
+        return source
+    except IntegrityError:
+        return session.scalars(select(Source).where(Source.name == host)).one()
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+RUN_COUNTERS = ("discovered", "fetched", "stored", "duplicates", "skipped", "failed")
+
+
+def start_run(session: Session, kind: str) -> Run:
+    run = Run(kind=kind, status="running", started_at=utc_now())
+    for counter in RUN_COUNTERS:
+        setattr(run, counter, 0)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def count_outcome(
+    session: Session, run_id: int, *, counter: str, url: str, outcome: str, reason: str | None
+) -> None:
+    """Add one to a run's counter (in SQL, so concurrent workers do not lose updates)."""
+    if counter not in RUN_COUNTERS:
+        raise ValueError(counter)
+    column = getattr(Run, counter)
+    session.execute(Run.__table__.update().where(Run.id == run_id).values({column: column + 1}))
+    if reason is not None:
+        session.add(RunError(run_id=run_id, url=url, outcome=outcome, reason=reason, at=utc_now()))
+
+
+def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
+    session.execute(
+        Run.__table__.update().where(Run.id == run_id).values(status=status, finished_at=utc_now())
+    )
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    run = session.scalars(
+        select(Run).where(Run.id == run_id).options(selectinload(Run.errors))
+    ).first()
+    if run is None:
+        raise NotFound(f"run {run_id} not found")
+    return run

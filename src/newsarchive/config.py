@@ -1,0 +1,76 @@
+"""Typed settings: the only module that reads the environment.
+
+Every field here is documented in the README's configuration table (tests/test_docs.py checks it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newsarchive import __version__
+
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSARCHIVE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        "sqlite:///newsarchive.db",
+        description="Any SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL.",
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token for write endpoints and the admin login. Unset: writes refused.",
+    )
+    user_agent: str = Field(
+        f"newsarchive/{__version__} (+{PROJECT_URL})", description="Sent on every fetch."
+    )
+    allow_private_hosts: bool = Field(
+        False, description="Allow fetching loopback/private/link-local addresses."
+    )
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds for one HTTP request.")
+    host_delay: float = Field(1.0, ge=0, description="Least seconds between requests to a host.")
+    max_page_bytes: int = Field(
+        10_000_000, ge=1024, description="Bigger responses are abandoned and recorded as skipped."
+    )
+    max_redirects: int = Field(5, ge=0, le=30, description="Redirect hops followed per fetch.")
+    concurrency: int = Field(8, ge=1, le=256, description="Pages in flight at once in one crawl.")
+    archive_tz: str = Field("UTC", description="Zone whose calendar days the date archive uses.")
+
+    @field_validator("archive_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        """Plain postgresql:// URLs would pick psycopg2, which we do not ship."""
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.archive_tz)
+
+    @property
+    def writes_enabled(self) -> bool:
+        return self.admin_token is not None and bool(self.admin_token.get_secret_value())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

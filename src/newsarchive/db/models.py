@@ -1,0 +1,134 @@
+"""The tables. Alembic migrations own the schema; these mappings must match them exactly
+(tests/test_migrations.py autogenerates against them and expects no difference)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from newsarchive.db.base import Base, UTCDateTime, utc_now
+
+DATE_SOURCES = ("page", "url", "feed", "sitemap", "first_seen")
+
+
+class Source(Base):
+    """A site the archive follows. Pages ingested outside any registered source belong to a
+    source named after their host (``auto_created``), which is never crawled by itself."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    home_url: Mapped[str | None] = mapped_column(Text)
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    auto_created: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_crawled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_published_at_id", "published_at", "id"),
+        Index("ix_articles_source_id_published_at", "source_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="RESTRICT"), index=False
+    )
+    url: Mapped[str] = mapped_column(Text)
+    # The fetched (or given) URL, normalised: lets a re-ingest be spotted before fetching.
+    url_normalized: Mapped[str] = mapped_column(Text, index=True)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    # Normalised canonical URL, else normalised fetched URL: the article's identity.
+    url_key: Mapped[str] = mapped_column(Text, unique=True)
+    # sha256 of the normalised text: the same article under two unrelated URLs is stored once.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str | None] = mapped_column(String(16), index=True)
+    site_name: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    top_image: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    date_source: Mapped[str] = mapped_column(String(16))
+    # The date exactly as the winning source wrote it, for audits and re-extraction.
+    date_raw: Mapped[str | None] = mapped_column(Text)
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+
+    source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name
+
+
+class ArticleRaw(Base):
+    """The page as fetched, zlib-compressed, so any article can be re-extracted later."""
+
+    __tablename__ = "article_raw"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    charset: Mapped[str | None] = mapped_column(String(64))
+
+
+class Run(Base):
+    """One ingestion run: a crawl, an ``ingest`` of URLs or an ``import`` of files."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+    errors: Mapped[list[RunError]] = relationship(
+        lazy="raise", order_by="RunError.id", cascade="all, delete-orphan"
+    )
+
+
+class RunError(Base):
+    __tablename__ = "run_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -1,0 +1,84 @@
+"""The exception tree. Each error knows the HTTP status it maps to.
+
+    NewsArchiveError (500)
+    ├── InvalidInput (422)          bad query parameters, cursors, dates, search syntax
+    ├── NotFound (404)
+    │   ├── ArticleNotFound
+    │   └── SourceNotFound
+    ├── Conflict (409)
+    ├── Unauthorized (401)          missing or wrong admin token
+    ├── WritesDisabled (403)        no admin token configured at all
+    ├── Unavailable (503)           the database cannot be reached
+    └── IngestError (502)           one page could not be ingested; never fails a whole run
+        ├── Skipped                 policy said no: private address, too large, not HTML, no text
+        └── Failed                  something broke: network error, HTTP error, redirect loop
+
+Ingest errors carry an ``outcome`` ("skipped" or "failed") and a one-line ``reason`` that the CLI
+prints and runs record.
+"""
+
+from __future__ import annotations
+
+
+class NewsArchiveError(Exception):
+    status_code = 500
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(NewsArchiveError):
+    status_code = 422
+
+
+class NotFound(NewsArchiveError):
+    status_code = 404
+
+
+class ArticleNotFound(NotFound):
+    def __init__(self, article_id: int) -> None:
+        super().__init__(f"article {article_id} not found")
+
+
+class SourceNotFound(NotFound):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"source {name!r} not found")
+
+
+class Conflict(NewsArchiveError):
+    status_code = 409
+
+
+class Unauthorized(NewsArchiveError):
+    status_code = 401
+
+
+class WritesDisabled(NewsArchiveError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "writes are disabled: set NEWSARCHIVE_ADMIN_TOKEN to enable the admin API and page"
+        )
+
+
+class Unavailable(NewsArchiveError):
+    status_code = 503
+
+
+class IngestError(NewsArchiveError):
+    status_code = 502
+    outcome = "failed"
+
+    @property
+    def reason(self) -> str:
+        return self.detail
+
+
+class Skipped(IngestError):
+    outcome = "skipped"
+
+
+class Failed(IngestError):
+    outcome = "failed"

@@ -1,0 +1,62 @@
+"""Turn page bytes into text: BOM, then the HTTP header's charset, then the page's own
+declaration, then UTF-8, then statistical detection (pure)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# What browsers do (WHATWG Encoding): these labels really mean windows-1252.
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+}
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(body: bytes) -> str | None:
+    """The charset a <meta> in the first few KB declares, if it names a known codec."""
+    match = _META_CHARSET.search(body[:4096])
+    return _codec(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def decode(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """Return (text, codec used). Never raises: the last resort replaces undecodable bytes."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace"), codec
+    candidates = [_codec(header_charset), declared_charset(body), "utf-8"]
+    for codec in candidates:
+        if codec is None:
+            continue
+        try:
+            return body.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = from_bytes(body[:200_000]).best()
+    codec = _codec(best.encoding) if best is not None else None
+    codec = codec or "cp1252"
+    return body.decode(codec, errors="replace"), codec

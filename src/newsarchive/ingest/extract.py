@@ -1,0 +1,341 @@
+"""Page bytes + URL in, a typed article out (pure: no db, no config, no network).
+
+trafilatura finds the body text; the metadata it returns is completed and corrected from the
+page's own structured data, best source first: JSON-LD, then meta tags, then <time>, then
+trafilatura's (htmldate's) guesses, then the URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import trafilatura
+from dateutil import parser as dateparser
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from newsarchive.errors import Skipped
+from newsarchive.ingest import metadata
+from newsarchive.ingest.charset import decode
+from newsarchive.ingest.urls import absolute, date_in_path
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "publish_date", "article.published", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "date",
+)  # fmt: skip
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "article.updated",
+)  # fmt: skip
+AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door)\s*[:\-]?\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,?\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s+y\s+)\s*")
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+_LANG = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    url: str | None
+    canonical_url: str | None
+    title: str | None
+    text: str
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    site_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    top_image: str | None = None
+    published_at: datetime | None = None
+    date_source: str | None = None  # "page" or "url"; None: the caller decides (feed, first seen)
+    date_raw: str | None = None
+    modified_at: datetime | None = None
+    charset: str | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def content_hash(self) -> str:
+        normalized = " ".join(self.text.lower().split())
+        return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def extract(
+    body: bytes, url: str | None = None, *, charset: str | None = None, now: datetime | None = None
+) -> ExtractedArticle:
+    """Raise Skipped when the bytes hold no article text."""
+    html, used_charset = decode(body, charset)
+    tree = _parse(html)
+    now = now or datetime.now(UTC)
+
+    ld = metadata.json_ld(tree)
+    meta = metadata.meta_tags(tree)
+    canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
+        url, _first(meta, "og:url")
+    )
+    base = url or canonical
+    times = metadata.time_datetimes(tree)
+    lang_attr = metadata.html_lang(tree)
+
+    doc = _trafilatura(tree, base)
+    text = doc.get("text") or ""
+    if len(text) < MIN_TEXT_CHARS:
+        retry = _trafilatura(_parse(html), base, favor_recall=True)
+        if len(retry.get("text") or "") > len(text):
+            doc, text = retry, retry.get("text") or ""
+    site_name = _first(meta, "og:site_name") or (ld and ld.publisher) or doc.get("sitename")
+    title = clean_title(
+        _first(meta, "og:title") or (ld and ld.headline) or doc.get("title"), site_name
+    )
+    text = _drop_leading_title(text, title).strip()
+    if not text:
+        raise Skipped("no article text found")
+
+    published, date_source, date_raw = _published(ld, meta, times, doc.get("date"), url, now)
+    return ExtractedArticle(
+        url=url,
+        canonical_url=canonical,
+        title=title,
+        text=text,
+        description=_first(meta, "og:description", "description", "twitter:description")
+        or (ld and ld.description)
+        or doc.get("description"),
+        authors=_authors(ld, meta, doc.get("author"), site_name),
+        language=_language(lang_attr, meta, ld, doc.get("language"), text),
+        site_name=site_name,
+        tags=_unique(
+            [*meta.get("article:tag", []), *(ld.keywords if ld else []), *(doc.get("tags") or [])]
+        ),
+        categories=_unique(
+            [
+                *meta.get("article:section", []),
+                *(ld.sections if ld else []),
+                *(doc.get("categories") or []),
+            ]
+        ),
+        top_image=absolute(base, _first(meta, "og:image", "twitter:image"))
+        or absolute(base, (ld.images[0] if ld and ld.images else None))
+        or absolute(base, doc.get("image")),
+        published_at=published,
+        date_source=date_source,
+        date_raw=date_raw,
+        modified_at=_first_date(
+            [*([ld.date_modified] if ld and ld.date_modified else []), *_all(meta, MODIFIED_META)],
+            now,
+        ),
+        charset=used_charset,
+    )
+
+
+def _parse(html: str) -> HtmlElement:
+    tree = load_html(html)
+    if tree is None:
+        raise Skipped("not an HTML page (nothing to parse)")
+    return tree
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> dict:  # type: ignore[type-arg]
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=favor_recall,
+    )
+    if doc is None:
+        return {}
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            if value.strip():
+                return value.strip()
+    return None
+
+
+def _all(meta: dict[str, list[str]], keys: tuple[str, ...]) -> list[str]:
+    return [value for key in keys for value in meta.get(key, [])]
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out
+
+
+def parse_date(raw: str, now: datetime) -> datetime | None:
+    """An aware UTC datetime, or None for text that is not a plausible publication date."""
+    raw = raw.strip()
+    if not raw or len(raw) > 64:
+        return None
+    try:
+        value = dateparser.isoparse(raw)
+    except (ValueError, OverflowError):
+        try:
+            value = dateparser.parse(raw)
+        except (ValueError, OverflowError, dateparser.ParserError):
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if value < EARLIEST or value > now + timedelta(days=1):
+        return None
+    return value
+
+
+def _first_date(candidates: list[str], now: datetime) -> datetime | None:
+    for raw in candidates:
+        value = parse_date(raw, now)
+        if value is not None:
+            return value
+    return None
+
+
+def _published(
+    ld: metadata.JsonLdArticle | None,
+    meta: dict[str, list[str]],
+    times: list[str],
+    guessed: str | None,
+    url: str | None,
+    now: datetime,
+) -> tuple[datetime | None, str | None, str | None]:
+    structured = [
+        *([ld.date_published] if ld and ld.date_published else []),
+        *_all(meta, PUBLISHED_META),
+        *times,
+    ]
+    for raw in structured:
+        value = parse_date(raw, now)
+        if value is not None:
+            return value, "page", raw
+    in_path = date_in_path(url) if url else None
+    if guessed:
+        value = parse_date(guessed, now)
+        if value is not None:
+            from_url = in_path is not None and value.timetuple()[:3] == in_path
+            return value, "url" if from_url else "page", guessed
+    if in_path:
+        try:
+            value = datetime(*in_path, tzinfo=UTC)
+        except ValueError:
+            return None, None, None
+        if EARLIEST <= value <= now + timedelta(days=1):
+            return value, "url", "-".join(str(part) for part in in_path)
+    return None, None, None
+
+
+def clean_title(title: str | None, site_name: str | None) -> str | None:
+    """Drop a ' | Site Name' suffix or 'Site Name - ' prefix."""
+    if not title:
+        return None
+    title = " ".join(title.split())
+    if site_name:
+        site = site_name.strip().lower()
+        for sep in _TITLE_SEPARATORS:
+            head, _, tail = title.rpartition(sep)
+            if head and tail.strip().lower() == site:
+                return head.strip()
+            head, _, tail = title.partition(sep)
+            if tail and head.strip().lower() == site:
+                return tail.strip()
+    return title
+
+
+def _drop_leading_title(text: str, title: str | None) -> str:
+    if title:
+        first, _, rest = text.partition("\n")
+        if " ".join(first.split()).lower() == title.lower():
+            return rest
+    return text
+
+
+def clean_authors(raw_names: list[str], site_name: str | None) -> list[str]:
+    """People (and agencies) from raw author strings: no 'By', URLs, handles or site names."""
+    site = (site_name or "").strip().lower()
+    names: list[str] = []
+    for raw in raw_names:
+        for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", raw.strip())):
+            name = " ".join(_BYLINE_PREFIX.sub("", part).split()).strip(" ,.-:")
+            lowered = name.lower()
+            if (
+                not name
+                or len(name) > 80
+                or "://" in name
+                or name.startswith("@")
+                or lowered.startswith("www.")
+                or re.search(r"\.(?:com|org|net|co\.uk|de|fr)\b", lowered)
+                or (site and lowered == site)
+            ):
+                continue
+            names.append(name)
+    return _unique(names)[:20]
+
+
+def _authors(
+    ld: metadata.JsonLdArticle | None,
+    meta: dict[str, list[str]],
+    guessed: str | None,
+    site: str | None,
+) -> list[str]:
+    for candidates in (
+        ld.authors if ld else [],
+        [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
+        guessed.split(";") if guessed else [],
+    ):
+        names = clean_authors(candidates, site)
+        if names:
+            return names
+    return []
+
+
+def normalize_language(value: str | None) -> str | None:
+    """'en-US' / 'en_GB' / 'EN' -> 'en'."""
+    if not value:
+        return None
+    value = value.strip().split(",")[0].strip()
+    if not _LANG.match(value):
+        return None
+    return re.split(r"[-_]", value)[0].lower()
+
+
+def _language(
+    lang_attr: str | None,
+    meta: dict[str, list[str]],
+    ld: metadata.JsonLdArticle | None,
+    guessed: str | None,
+    text: str,
+) -> str | None:
+    for candidate in (
+        lang_attr,
+        _first(meta, "content-language", "language", "dc.language"),
+        _first(meta, "og:locale"),
+        ld.language if ld else None,
+        guessed,
+    ):
+        lang = normalize_language(candidate)
+        if lang:
+            return lang
+    if len(text.split()) < 15:
+        return None
+    import py3langid  # loads its model on import: only pay for it when a page declares nothing
+
+    lang, _score = py3langid.classify(text[:5000])
+    return str(lang)

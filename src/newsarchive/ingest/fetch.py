@@ -1,0 +1,174 @@
+"""Fetch one URL over HTTP with the limits a crawler of other people's sites needs (no db).
+
+Redirects are followed by hand so that every hop is re-checked against the private-address
+rule, loops are caught, and the hop count is bounded. The body is read as a stream and abandoned
+as soon as it passes the size cap; the whole request has one deadline, connect to last byte.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from urllib.parse import urljoin
+
+import httpx
+
+from newsarchive.errors import Failed, Skipped
+from newsarchive.ingest.urls import check_public_host, is_http_url, normalize
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str | None = None
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
+    """'text/html; charset=ISO-8859-1' -> ('text/html', 'iso-8859-1')."""
+    if not header:
+        return None, None
+    msg = Message()
+    msg["content-type"] = header
+    charset = msg.get_param("charset")
+    return msg.get_content_type(), (str(charset).strip().lower() if charset else None)
+
+
+class Fetcher:
+    """One polite HTTP client. Use as a context manager; share it across a run."""
+
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        timeout: float = 20.0,
+        max_bytes: int = 10_000_000,
+        max_redirects: int = 5,
+        allow_private: bool = False,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.allow_private = allow_private
+        self._client = httpx.Client(
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            },
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment would bypass the address check
+            transport=transport,
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        html_only: bool = True,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        deadline = time.monotonic() + self.timeout
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        seen = {normalize(url)}
+        hops: list[str] = []
+        current = url
+        while True:
+            if not self.allow_private:
+                check_public_host(current)
+            response = self._get(current, headers, deadline, html_only)
+            if not response.is_redirect:
+                return self._result(url, current, response, tuple(hops))
+            location = response.headers.get("location", "")
+            target = urljoin(current, location)
+            if not is_http_url(target):
+                raise Failed(f"redirect to a non-http URL: {location[:200]}")
+            if normalize(target) in seen:
+                raise Failed(f"redirect loop at {target}")
+            if len(hops) >= self.max_redirects:
+                raise Failed(f"more than {self.max_redirects} redirects")
+            seen.add(normalize(target))
+            hops.append(target)
+            current = target
+
+    def _get(
+        self, url: str, headers: dict[str, str], deadline: float, html_only: bool
+    ) -> _Response:
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                if response.is_redirect or response.status_code == 304:
+                    return _Response(response, b"")
+                if response.status_code >= 400:
+                    raise Failed(f"HTTP {response.status_code}")
+                content_type, _ = parse_content_type(response.headers.get("content-type"))
+                if html_only and content_type and content_type not in HTML_TYPES:
+                    raise Skipped(f"not HTML ({content_type})")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_bytes:
+                    raise Skipped(f"larger than {self.max_bytes} bytes ({declared} declared)")
+                return _Response(response, self._read_capped(response, deadline))
+        except httpx.TimeoutException as exc:
+            raise Failed(f"timed out after {self.timeout:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise Skipped(f"larger than {self.max_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise Failed(f"timed out after {self.timeout:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _result(url: str, final_url: str, r: _Response, hops: tuple[str, ...]) -> FetchResult:
+        content_type, charset = parse_content_type(r.response.headers.get("content-type"))
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=r.response.status_code,
+            body=r.body,
+            content_type=content_type,
+            charset=charset,
+            etag=r.response.headers.get("etag"),
+            last_modified=r.response.headers.get("last-modified"),
+            redirects=hops,
+        )
+
+
+@dataclass(frozen=True)
+class _Response:
+    response: httpx.Response
+    body: bytes

@@ -1,0 +1,147 @@
+"""Metadata candidates from a parsed page: JSON-LD, meta tags, <time>, <link> (pure).
+
+Each finder returns raw strings; choosing between them and parsing dates lives in extract.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "socialmediaposting",
+    "liveblogposting", "techarticle", "scholarlyarticle", "report", "webpage",
+}  # fmt: skip
+
+
+@dataclass
+class JsonLdArticle:
+    headline: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    images: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    language: str | None = None
+    description: str | None = None
+
+
+def _nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _nodes(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _nodes(data["@graph"])
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type", [])
+    values = value if isinstance(value, list) else [value]
+    return {str(v).lower() for v in values}
+
+
+def _strings(value: Any, key: str = "name") -> list[str]:
+    """Flatten 'x', {'name': 'x'}, ['x', {'name': 'y'}] into ['x', 'y']."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, dict):
+        return _strings(value.get(key) or value.get("url") or value.get("@id"), key)
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item, key)]
+    return []
+
+
+def _first(value: Any, key: str = "name") -> str | None:
+    found = _strings(value, key)
+    return found[0] if found else None
+
+
+def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
+    """The first article-like JSON-LD node, preferring news/article types over WebPage."""
+    best: dict[str, Any] | None = None
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content() or "null", strict=False)
+        except (ValueError, RecursionError):
+            continue
+        for node in _nodes(data):
+            types = _types(node)
+            if not types & ARTICLE_TYPES:
+                continue
+            if best is None or ("webpage" in _types(best) and "webpage" not in types):
+                best = node
+    if best is None:
+        return None
+    keywords = best.get("keywords")
+    if isinstance(keywords, str):
+        keywords = [k.strip() for k in keywords.split(",")]
+    return JsonLdArticle(
+        headline=_first(best.get("headline")) or _first(best.get("name")),
+        date_published=_first(best.get("datePublished")) or _first(best.get("dateCreated")),
+        date_modified=_first(best.get("dateModified")),
+        authors=_strings(best.get("author")),
+        publisher=_first(best.get("publisher")),
+        images=_strings(best.get("image"), key="url"),
+        keywords=[k for k in _strings(keywords) if k],
+        sections=_strings(best.get("articleSection")),
+        language=_first(best.get("inLanguage")),
+        description=_first(best.get("description")),
+    )
+
+
+def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    """<meta> content keyed by lowercased name, property, itemprop or http-equiv."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def link_href(tree: HtmlElement, rel: str) -> str | None:
+    for link in tree.iter("link"):
+        if rel in (link.get("rel") or "").lower().split():
+            href = (link.get("href") or "").strip()
+            if href:
+                return href
+    return None
+
+
+def time_datetimes(tree: HtmlElement) -> list[str]:
+    """datetime attributes of <time> elements, those marked as the publication time first."""
+    marked: list[str] = []
+    others: list[str] = []
+    for el in tree.iter("time"):
+        value = (el.get("datetime") or "").strip()
+        if not value:
+            continue
+        hint = " ".join(
+            (
+                el.get("itemprop") or "",
+                el.get("class") or "",
+                "pubdate" if el.get("pubdate") is not None else "",
+            )
+        ).lower()
+        (marked if "publish" in hint or "pubdate" in hint else others).append(value)
+    return marked + others
+
+
+def html_lang(tree: HtmlElement) -> str | None:
+    root = tree.getroottree().getroot()
+    return (root.get("lang") or root.get("xml:lang") or "").strip() or None

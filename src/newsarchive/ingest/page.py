@@ -1,0 +1,15 @@
+"""The unit every ingest stage hands on: page bytes and where they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str  # what the CLI prints and runs record: the URL asked for, or the file path
+    body: bytes
+    url: str | None = None  # the fetched or archived URL: authoritative when present
+    fallback_url: str | None = None  # for files: used when the page names no canonical URL
+    charset: str | None = None  # from the HTTP Content-Type header
+    content_type: str | None = None

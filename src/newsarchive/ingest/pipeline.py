@@ -1,0 +1,220 @@
+"""The one ingest stage that stores: fetched or imported page -> extracted article -> row.
+
+Each page is stored in its own transaction, together with its raw bytes, so a failure or a
+killed process never leaves half an article and never loses one already stored.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive
+from newsarchive.config import Settings
+from newsarchive.db.base import utc_now
+from newsarchive.db.models import Article, ArticleRaw
+from newsarchive.db.session import session_scope
+from newsarchive.errors import IngestError, Skipped
+from newsarchive.ingest.extract import ExtractedArticle, extract
+from newsarchive.ingest.fetch import Fetcher
+from newsarchive.ingest.files import LocalError, read_path
+from newsarchive.ingest.page import Page
+from newsarchive.ingest.urls import host_of, normalize
+
+Status = Literal["stored", "duplicate", "skipped", "failed"]
+_COUNTER = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    label: str
+    status: Status
+    reason: str | None = None
+    article_id: int | None = None
+
+    def line(self) -> str:
+        """What the CLI prints: 'stored: URL (article 3)', 'failed: URL: reason'."""
+        if self.status in ("stored", "duplicate"):
+            return f"{self.status}: {self.label} (article {self.article_id})"
+        return f"{self.status}: {self.label}: {self.reason}"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        fetcher: Fetcher | None = None,
+        max_bytes: int = 10_000_000,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.sessions = sessions
+        self.fetcher = fetcher
+        self.max_bytes = max_bytes
+        self.clock = clock
+
+    # --- entry points ---------------------------------------------------------------------
+
+    def ingest_url(self, url: str) -> Outcome:
+        if self.fetcher is None:
+            raise RuntimeError("Pipeline.ingest_url needs a fetcher")
+        try:
+            key = normalize(url)
+            with self.sessions() as session:
+                existing = archive.find_duplicate(session, url_keys=[key])
+                if existing is not None:
+                    return Outcome(url, "duplicate", article_id=existing.id)
+            result = self.fetcher.fetch(url)
+        except IngestError as exc:
+            return Outcome(url, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        page = Page(
+            label=url,
+            body=result.body,
+            url=result.final_url,
+            charset=result.charset,
+            content_type=result.content_type,
+        )
+        return self.store(page)
+
+    def import_paths(
+        self, paths: Iterable[Path], *, base_url: str | None = None
+    ) -> Iterator[Outcome]:
+        for path in paths:
+            found = False
+            for item in read_path(path, base_url=base_url, max_bytes=self.max_bytes):
+                found = True
+                if isinstance(item, LocalError):
+                    yield Outcome(item.label, "failed", item.reason)
+                else:
+                    yield self.store(item)
+            if not found:
+                yield Outcome(str(path), "skipped", "no HTML pages found in this file")
+
+    def store(self, page: Page) -> Outcome:
+        """Extract and store one page; any problem becomes an Outcome, never an exception."""
+        try:
+            extracted = extract(page.body, page.url, charset=page.charset, now=self.clock())
+            url = page.url or extracted.canonical_url or page.fallback_url
+            if url is None:
+                raise Skipped("no URL: the page has no canonical link; pass --base-url")
+            return self._save(page, extracted, url)
+        except IngestError as exc:
+            return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
+
+    # --- storing --------------------------------------------------------------------------
+
+    def _save(self, page: Page, extracted: ExtractedArticle, url: str) -> Outcome:
+        url_normalized = normalize(url)
+        url_key = _identity(url_normalized, extracted.canonical_url)
+        keys = sorted({url_key, url_normalized})
+        try:
+            with session_scope(self.sessions) as session:
+                existing = archive.find_duplicate(
+                    session, url_keys=keys, content_hash=extracted.content_hash
+                )
+                if existing is not None:
+                    return Outcome(page.label, "duplicate", article_id=existing.id)
+                source = archive.source_for_host(session, host_of(url_key))
+                article = archive.add_article(
+                    session,
+                    _article_row(extracted, url, url_normalized, url_key, source.id, self.clock()),
+                    ArticleRaw(
+                        body=zlib.compress(page.body, 6),
+                        size=len(page.body),
+                        content_type=page.content_type,
+                        charset=extracted.charset,
+                    ),
+                )
+                return Outcome(page.label, "stored", article_id=article.id)
+        except IntegrityError:
+            # A concurrent worker stored the same article between our check and our insert.
+            with self.sessions() as session:
+                existing = archive.find_duplicate(
+                    session, url_keys=keys, content_hash=extracted.content_hash
+                )
+            if existing is None:
+                raise
+            return Outcome(page.label, "duplicate", article_id=existing.id)
+
+
+def _identity(url_normalized: str, canonical: str | None) -> str:
+    """The canonical URL, unless it is missing, malformed, or points at a site's home page
+    (some sites declare '/' as every page's canonical, which would merge all their articles)."""
+    if not canonical:
+        return url_normalized
+    try:
+        key = normalize(canonical)
+    except IngestError:
+        return url_normalized
+    if urlsplit(key).path in ("", "/") and urlsplit(url_normalized).path not in ("", "/"):
+        return url_normalized
+    return key
+
+
+def _article_row(
+    extracted: ExtractedArticle,
+    url: str,
+    url_normalized: str,
+    url_key: str,
+    source_id: int,
+    now: datetime,
+) -> Article:
+    published, date_source = extracted.published_at, extracted.date_source
+    if published is None or date_source is None:
+        published, date_source = now, "first_seen"
+    return Article(
+        source_id=source_id,
+        url=url,
+        url_normalized=url_normalized,
+        canonical_url=extracted.canonical_url,
+        url_key=url_key,
+        content_hash=extracted.content_hash,
+        title=extracted.title,
+        text=extracted.text,
+        description=extracted.description,
+        authors=list(extracted.authors),
+        language=extracted.language,
+        site_name=extracted.site_name,
+        tags=list(extracted.tags),
+        categories=list(extracted.categories),
+        top_image=extracted.top_image,
+        word_count=extracted.word_count,
+        published_at=published,
+        date_source=date_source,
+        date_raw=extracted.date_raw,
+        modified_at=extracted.modified_at,
+        first_seen_at=now,
+        fetched_at=now,
+        updated_at=now,
+    )
+
+
+def record(sessions: sessionmaker[Session], run_id: int, outcome: Outcome) -> None:
+    """Count one outcome in a run, in its own short transaction."""
+    with session_scope(sessions) as session:
+        archive.count_outcome(
+            session,
+            run_id,
+            counter=_COUNTER[outcome.status],
+            url=outcome.label,
+            outcome=outcome.status,
+            reason=outcome.reason if outcome.status in ("skipped", "failed") else None,
+        )
+
+
+def fetcher_from(settings: Settings) -> Fetcher:
+    return Fetcher(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        max_redirects=settings.max_redirects,
+        allow_private=settings.allow_private_hosts,
+    )

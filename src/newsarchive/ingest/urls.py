@@ -1,0 +1,82 @@
+"""URL normalisation and the rule that keeps the fetcher off private networks (pure)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+from newsarchive.errors import Failed, Skipped
+
+MAX_URL_LENGTH = 2000
+_DATE_IN_PATH = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_.]|$)"
+)
+
+
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def normalize(url: str) -> str:
+    """The form two URLs of one article share: lowercased host, no default port, no fragment,
+    tracking parameters (utm_*, fbclid, gclid, ...) dropped, remaining parameters sorted."""
+    if not is_http_url(url):
+        raise Skipped(f"not an http(s) URL: {url[:200]}")
+    if len(url) > MAX_URL_LENGTH:
+        raise Skipped(f"URL longer than {MAX_URL_LENGTH} characters")
+    normalized = normalize_url(url.strip(), strict=False)
+    parts = urlsplit(normalized)
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def absolute(base: str | None, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    joined = urljoin(base, href) if base else href
+    return joined if is_http_url(joined) else None
+
+
+def host_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def date_in_path(url: str) -> tuple[int, int, int] | None:
+    """A /2024/12/02/ style date in the URL path, as (year, month, day)."""
+    match = _DATE_IN_PATH.search(urlsplit(url).path)
+    if not match:
+        return None
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_public_host(url: str) -> None:
+    """Refuse loopback, private, link-local and other non-global targets, after DNS.
+
+    Every address the name resolves to must be public: a name with one public and one private
+    address is refused, since the connection could use either.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise Failed(f"cannot resolve host {host!r}") from exc
+    for info in infos:
+        address = str(info[4][0])
+        if not is_public_address(address):
+            raise Skipped(f"refused to fetch {host} ({address}): private or loopback address")
