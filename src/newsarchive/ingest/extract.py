@@ -24,6 +24,7 @@ from newsarchive.ingest.urls import absolute, date_in_path
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
+MIN_WORDS = 5  # fewer is a navigation scrap, not an article
 
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
@@ -98,7 +99,7 @@ def extract(
         _first(meta, "og:title") or (ld and ld.headline) or doc.get("title"), site_name
     )
     text = _drop_leading_title(text, title).strip()
-    if not text:
+    if len(text.split()) < MIN_WORDS:
         raise Skipped("no article text found")
 
     published, date_source, date_raw = _published(ld, meta, times, doc.get("date"), url, now)

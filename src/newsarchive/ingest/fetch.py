@@ -8,6 +8,7 @@ as soon as it passes the size cap; the whole request has one deadline, connect t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urljoin
@@ -18,6 +19,7 @@ from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.urls import check_public_host, is_http_url, normalize
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     return msg.get_content_type(), (str(charset).strip().lower() if charset else None)
 
 
+def _is_redirect(response: httpx.Response) -> bool:
+    return response.status_code in REDIRECT_STATUSES and "location" in response.headers
+
+
 class Fetcher:
     """One polite HTTP client. Use as a context manager; share it across a run."""
 
@@ -58,12 +64,15 @@ class Fetcher:
         max_bytes: int = 10_000_000,
         max_redirects: int = 5,
         allow_private: bool = False,
+        host_check: Callable[[str], None] = check_public_host,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """``host_check`` raises for a URL that must not be fetched; it runs before every hop
+        unless ``allow_private`` is set."""
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
-        self.allow_private = allow_private
+        self.host_check = None if allow_private else host_check
         self._client = httpx.Client(
             headers={
                 "User-Agent": user_agent,
@@ -102,12 +111,12 @@ class Fetcher:
         hops: list[str] = []
         current = url
         while True:
-            if not self.allow_private:
-                check_public_host(current)
+            if self.host_check is not None:
+                self.host_check(current)
             response = self._get(current, headers, deadline, html_only)
-            if not response.is_redirect:
+            if not _is_redirect(response.response):
                 return self._result(url, current, response, tuple(hops))
-            location = response.headers.get("location", "")
+            location = response.response.headers.get("location", "")
             target = urljoin(current, location)
             if not is_http_url(target):
                 raise Failed(f"redirect to a non-http URL: {location[:200]}")
@@ -124,9 +133,9 @@ class Fetcher:
     ) -> _Response:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
-                if response.is_redirect or response.status_code == 304:
+                if _is_redirect(response) or response.status_code == 304:
                     return _Response(response, b"")
-                if response.status_code >= 400:
+                if response.status_code >= 300:
                     raise Failed(f"HTTP {response.status_code}")
                 content_type, _ = parse_content_type(response.headers.get("content-type"))
                 if html_only and content_type and content_type not in HTML_TYPES:

@@ -63,6 +63,9 @@ def _read_html(path: Path, base_url: str | None, max_bytes: int) -> Page | Local
 
 def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
     """HTML 'response' and 'resource' records; requests, metadata and non-HTML are ignored."""
+    if not _looks_like_archive(path):
+        yield LocalError(str(path), "not a WARC or ARC file (no WARC/ or filedesc:// header)")
+        return
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream, arc2warc=True):
             if record.rec_type not in ("response", "resource"):
@@ -93,3 +96,13 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
                 charset=charset,
                 content_type=content_type,
             )
+
+
+def _looks_like_archive(path: Path) -> bool:
+    """warcio reads any text as an ARC record; check the first record's header ourselves."""
+    with path.open("rb") as raw:
+        head = raw.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    with opener(path, "rb") as stream:
+        start = stream.read(16).lstrip()
+    return start.startswith((b"WARC/", b"filedesc://"))

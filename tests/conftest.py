@@ -1,0 +1,152 @@
+"""Shared fixtures: databases on both backends, settings, and a local news site.
+
+Every test that touches the store takes the ``db_url`` fixture, which runs it once on SQLite and
+once on a PostgreSQL database this test session creates and drops. With CI=true a missing
+PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.config import Settings, get_settings
+from newsarchive.db import migrate
+from newsarchive.db.session import make_engine, make_sessionmaker
+from tests.site import NewsSite
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+PG_ADMIN = os.environ.get("NEWSARCHIVE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TABLES = ("run_errors", "runs", "article_raw", "articles", "sources")
+
+
+def corpus(*parts: str) -> Path:
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"corpus not present at {path} (only in the team's workspace)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No NEWSARCHIVE_* variable, proxy or .env file of the developer leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("NEWSARCHIVE_") or name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
+def _pg_available() -> None:
+    try:
+        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required when CI=true and is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN}")
+
+
+def create_database(backend: str, tmp_dir: Path) -> str:
+    """A new empty database; returns its SQLAlchemy URL."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.db'}"
+    _pg_available()
+    name = f"newsarchive_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database with no tables (for migration tests)."""
+    url = create_database(backend, tmp_path)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One migrated database per backend for the whole session, created on first use."""
+    urls: dict[str, str] = {}
+    yield urls
+    for url in urls.values():
+        drop_database(url)
+
+
+@pytest.fixture
+def db_url(backend: str, _migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database on each backend, emptied after every test."""
+    if backend not in _migrated:
+        url = create_database(backend, tmp_path_factory.mktemp("db"))
+        migrate.upgrade(url)
+        _migrated[backend] = url
+    url = _migrated[backend]
+    yield url
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(
+        database_url=db_url,
+        allow_private_hosts=True,
+        host_delay=0,
+        fetch_timeout=5,
+        admin_token="test-token",
+    )
+
+
+# --- the local news site ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with NewsSite() as news_site:
+        yield news_site

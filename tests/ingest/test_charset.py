@@ -1,0 +1,54 @@
+import codecs
+
+from newsarchive.ingest.charset import decode
+
+TEXT = "Zürich: Café, Straße und Œuvre — “quoted”"
+
+
+def test_header_charset_wins() -> None:
+    body = f"<html><body>{TEXT}</body></html>".encode("cp1252")
+    text, codec = decode(body, "windows-1252")
+    assert TEXT in text
+    assert codec == "cp1252"
+
+
+def test_meta_charset_when_header_is_silent() -> None:
+    body = f'<html><head><meta charset="iso-8859-15"></head><body>Zürich Straße</body></html>'.encode(
+        "iso-8859-15"
+    )
+    text, _ = decode(body, None)
+    assert "Zürich Straße" in text
+
+
+def test_iso_8859_1_label_is_read_as_windows_1252_like_browsers() -> None:
+    body = "<p>“quoted” – dash</p>".encode("cp1252")
+    text, _ = decode(body, "ISO-8859-1")
+    assert "“quoted” – dash" in text
+
+
+def test_wrong_header_charset_falls_back_instead_of_garbling() -> None:
+    """A server that claims UTF-8 but sends Windows-1252 bytes."""
+    body = f'<html><head><meta charset="windows-1252"></head><body>{TEXT}</body></html>'.encode(
+        "cp1252"
+    )
+    text, codec = decode(body, "utf-8")
+    assert TEXT in text
+    assert codec == "cp1252"
+
+
+def test_undeclared_legacy_charset_is_detected() -> None:
+    russian = "Президент России провёл совещание с членами правительства по экономическим вопросам. " * 5
+    text, _ = decode(f"<html><body><p>{russian}</p></body></html>".encode("cp1251"), None)
+    assert "Президент России" in text
+
+
+def test_bom_beats_everything() -> None:
+    body = codecs.BOM_UTF8 + f"<p>{TEXT}</p>".encode()
+    text, _ = decode(body, "iso-8859-1")
+    assert TEXT in text
+
+
+def test_unknown_labels_are_ignored() -> None:
+    text, codec = decode("<p>plain</p>".encode(), "x-no-such-charset")
+    assert text == "<p>plain</p>"
+    assert codec == "utf-8"

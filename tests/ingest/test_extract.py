@@ -1,0 +1,178 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from newsarchive.errors import Skipped
+from newsarchive.ingest.extract import clean_authors, clean_title, extract, normalize_language
+from tests.conftest import corpus
+from tests.pages import LOREM, article_html
+
+URL = "https://harbour.example/local/2024/03/05/harbour-expansion"
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def run(html: str, url: str | None = URL, **kwargs):  # type: ignore[no-untyped-def]
+    return extract(html.encode(kwargs.pop("encoding", "utf-8")), url, now=NOW, **kwargs)
+
+
+class TestBodyText:
+    def test_story_paragraphs_without_navigation_or_footer(self) -> None:
+        article = run(article_html())
+        assert LOREM in article.text
+        assert "Most read" not in article.text
+        assert "All rights reserved" not in article.text
+        assert article.word_count == len(article.text.split())
+
+    def test_headline_is_not_repeated_as_the_first_line(self) -> None:
+        article = run(article_html("Council votes on the harbour"))
+        assert not article.text.startswith("Council votes on the harbour")
+
+    def test_page_without_text_is_skipped(self) -> None:
+        with pytest.raises(Skipped, match="no article text"):
+            run("<html><head><title>Empty</title></head><body><nav>Home</nav></body></html>")
+
+    @pytest.mark.parametrize("body", [b"", b"\x00\x01\x02\xff" * 10, b"%PDF-1.4 binary"])
+    def test_garbage_is_skipped_not_crashed(self, body: bytes) -> None:
+        with pytest.raises(Skipped):
+            extract(body, URL, now=NOW)
+
+    def test_malformed_html_still_extracts(self) -> None:
+        html = article_html().replace("</p>", "").replace("</article>", "<div><span>")
+        assert "harbour" in run(html).text
+
+    def test_legacy_charset_from_header(self) -> None:
+        html = article_html(
+            "Über die Straße",
+            paragraphs=["Die Straße in Zürich wurde für den Verkehr gesperrt. " * 8],
+            lang="de",
+            charset_meta=None,
+        )
+        article = run(html, encoding="cp1252", charset="iso-8859-1")
+        assert article.title == "Über die Straße"
+        assert "Die Straße in Zürich" in article.text
+
+
+class TestMetadata:
+    def test_title_site_suffix_is_removed(self) -> None:
+        assert clean_title("Big news | Harbour Times", "Harbour Times") == "Big news"
+        assert clean_title("Harbour Times - Big news", "Harbour Times") == "Big news"
+        assert clean_title("A - B | C", None) == "A - B | C"
+
+    def test_title_from_title_tag_without_og(self) -> None:
+        html = article_html("Fresh catch", site_name="Harbour Times").replace(
+            '<meta property="og:title" content="Fresh catch">', ""
+        )
+        assert run(html).title == "Fresh catch"
+
+    def test_published_time_keeps_time_and_zone_as_utc(self) -> None:
+        article = run(article_html(published="2024-03-05T09:30:00+01:00"))
+        assert article.published_at == datetime(2024, 3, 5, 8, 30, tzinfo=UTC)
+        assert article.date_source == "page"
+        assert article.date_raw == "2024-03-05T09:30:00+01:00"
+
+    def test_json_ld_beats_meta_tags(self) -> None:
+        ld = {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage", "name": "page"},
+                {
+                    "@type": "NewsArticle",
+                    "headline": "From JSON-LD",
+                    "datePublished": "2024-03-04T22:15:00-05:00",
+                    "dateModified": "2024-03-06T10:00:00Z",
+                    "author": [{"@type": "Person", "name": "Ana Ruiz"}, {"name": "Bo Li"}],
+                    "keywords": "ports, shipping",
+                    "articleSection": "Local",
+                },
+            ],
+        }
+        article = run(article_html(published="2024-03-01T00:00:00Z", json_ld=ld))
+        assert article.published_at == datetime(2024, 3, 5, 3, 15, tzinfo=UTC)
+        assert article.modified_at == datetime(2024, 3, 6, 10, 0, tzinfo=UTC)
+        assert article.authors == ["Ana Ruiz", "Bo Li"]
+        assert {"ports", "shipping"} <= set(article.tags)
+        assert "Local" in article.categories
+
+    def test_time_element_when_no_meta(self) -> None:
+        html = article_html(published=None).replace(
+            "<h1>", '<p class="meta"><time datetime="2023-11-20T07:05:00Z">20 Nov</time></p><h1>'
+        )
+        article = run(html, url="https://harbour.example/story")
+        assert article.published_at == datetime(2023, 11, 20, 7, 5, tzinfo=UTC)
+
+    def test_date_from_url_path_when_page_has_none(self) -> None:
+        article = run(article_html(published=None), url="https://harbour.example/2022/06/17/x")
+        assert article.published_at == datetime(2022, 6, 17, tzinfo=UTC)
+        assert article.date_source == "url"
+
+    def test_no_date_anywhere_leaves_the_choice_to_the_caller(self) -> None:
+        article = run(article_html(published=None), url="https://harbour.example/story")
+        assert article.published_at is None
+        assert article.date_source is None
+
+    @pytest.mark.parametrize("bad", ["2031-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "not a date"])
+    def test_impossible_dates_are_ignored(self, bad: str) -> None:
+        article = run(article_html(published=bad), url="https://harbour.example/story")
+        assert article.published_at is None
+
+    def test_canonical_and_image_are_made_absolute(self) -> None:
+        html = article_html(
+            canonical="/local/harbour",
+            extra_head='<meta property="og:image" content="/img/harbour.jpg">',
+        )
+        article = run(html)
+        assert article.canonical_url == "https://harbour.example/local/harbour"
+        assert article.top_image == "https://harbour.example/img/harbour.jpg"
+
+    def test_meta_author_is_cleaned_and_split(self) -> None:
+        article = run(article_html(authors_meta="By Jane Doe and John Roe"))
+        assert article.authors == ["Jane Doe", "John Roe"]
+
+    def test_author_cleaning(self) -> None:
+        assert clean_authors(
+            ["By Jane Doe", "@janedoe", "https://x.example/jane", "Harbour Times", "jane doe"],
+            "Harbour Times",
+        ) == ["Jane Doe"]
+        assert clean_authors(["Reuters"], None) == ["Reuters"]
+
+    def test_language_from_html_lang(self) -> None:
+        assert run(article_html(lang="en-GB")).language == "en"
+
+    def test_language_detected_offline_when_undeclared(self) -> None:
+        german = "Der Stadtrat hat am Dienstag beschlossen, den Hafen zu erweitern, nachdem monatelang über die Kosten gestritten wurde."
+        article = run(article_html(lang=None, paragraphs=[german] * 3))
+        assert article.language == "de"
+
+    @pytest.mark.parametrize(
+        ("value", "expected"), [("en-US", "en"), ("pt_BR", "pt"), ("FR", "fr"), ("<script>", None)]
+    )
+    def test_normalize_language(self, value: str, expected: str | None) -> None:
+        assert normalize_language(value) == expected
+
+    def test_content_hash_ignores_case_and_spacing(self) -> None:
+        a = run(article_html(paragraphs=["One story, told once. " * 20]))
+        b = run(article_html(paragraphs=["ONE  story,   told once. " * 20]))
+        assert a.content_hash == b.content_hash
+
+
+@pytest.mark.corpus
+def test_seed_page_matches_expected() -> None:
+    seed = corpus("seed")
+    expected = json.loads((seed / "expected.json").read_text())
+    body = (seed / "iran-turkey-warn-syria-safe-haven.html").read_bytes()
+    article = extract(body, None)
+    assert article.canonical_url == expected["url"]
+    assert article.title == expected["title"]
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == expected["published_at"]
+    assert article.authors == expected["authors"]
+    assert article.site_name == expected["site_name"]
+    assert article.language == expected["language"]
+    assert article.categories == expected["categories"]
+    assert set(expected["tags_include"]) <= set(article.tags)
+    assert article.top_image == expected["top_image"]
+    for paragraph in expected["text_must_contain"]:
+        assert paragraph in article.text
+    for boilerplate in expected["text_must_not_contain"]:
+        assert boilerplate not in article.text

@@ -1,0 +1,212 @@
+"""Storing pages: one article per story, raw bytes kept, nothing half-written (both backends)."""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import io
+import json
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsarchive.db.models import Article, ArticleRaw, Source
+from newsarchive.ingest.fetch import Fetcher
+from newsarchive.ingest.page import Page
+from newsarchive.ingest.pipeline import Pipeline
+from tests.conftest import corpus
+from tests.pages import LOREM, article_html
+from tests.site import NewsSite
+
+NOW = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pipeline(sessions: sessionmaker[Session]) -> Pipeline:
+    fetcher = Fetcher(user_agent="test", timeout=3, allow_private=True)
+    yield Pipeline(sessions, fetcher=fetcher, clock=lambda: NOW)
+    fetcher.close()
+
+
+def count(sessions: sessionmaker[Session], model: type = Article) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def story(n: int) -> str:
+    return article_html(f"Story number {n}", paragraphs=[f"Paragraph {n}. " + LOREM, LOREM])
+
+
+class TestIngestUrl:
+    def test_stores_article_with_raw_page_and_host_source(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        url = site.page("/news/1", story(1))
+        outcome = pipeline.ingest_url(url)
+        assert outcome.status == "stored", outcome
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert article.title == "Story number 1"
+            assert article.source.name == "127.0.0.1"
+            assert article.source.auto_created
+            assert article.fetched_at == NOW
+            raw = session.get(ArticleRaw, article.id)
+            assert raw is not None
+            assert zlib.decompress(raw.body) == story(1).encode()
+            assert raw.size == len(story(1).encode())
+
+    def test_tracking_parameter_variant_is_a_duplicate_without_fetching(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        url = site.page("/news/2", story(2))
+        first = pipeline.ingest_url(url)
+        again = pipeline.ingest_url(url + "?utm_source=newsletter&utm_medium=email#top")
+        assert again.status == "duplicate"
+        assert again.article_id == first.article_id
+        assert len(site.requests_to("/news/2")) == 1
+        assert count(sessions) == 1
+
+    def test_mirror_with_same_canonical_is_a_duplicate(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        canonical = site.url("/news/3")
+        site.page("/news/3", article_html("Original", canonical=canonical))
+        site.page("/mirror/3", article_html("Original", canonical=canonical, paragraphs=["Different words here. " * 12]))
+        assert pipeline.ingest_url(canonical).status == "stored"
+        assert pipeline.ingest_url(site.url("/mirror/3")).status == "duplicate"
+        assert count(sessions) == 1
+
+    def test_same_text_under_another_url_is_a_duplicate(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        site.page("/a/4", story(4))
+        site.page("/b/4", story(4).replace("Harbour Times", "Other Paper"))
+        assert pipeline.ingest_url(site.url("/a/4")).status == "stored"
+        assert pipeline.ingest_url(site.url("/b/4")).status == "duplicate"
+        assert count(sessions) == 1
+
+    def test_home_page_canonical_does_not_merge_articles(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        for n in (5, 6):
+            site.page(f"/news/{n}", article_html(f"Story {n}", canonical="/", paragraphs=[f"{n} " + LOREM]))
+            assert pipeline.ingest_url(site.url(f"/news/{n}")).status == "stored"
+        assert count(sessions) == 2
+
+    def test_failures_are_outcomes_and_store_nothing(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        site.page("/doc.pdf", b"%PDF", content_type="application/pdf")
+        site.page("/empty", "<html><body><nav>Home</nav></body></html>")
+        outcomes = [pipeline.ingest_url(site.url(p)) for p in ("/missing", "/doc.pdf", "/empty")]
+        assert [o.status for o in outcomes] == ["failed", "skipped", "skipped"]
+        assert outcomes[0].line() == f"failed: {site.url('/missing')}: HTTP 404"
+        assert count(sessions) == 0
+        assert count(sessions, Source) == 0
+
+    def test_date_fallback_is_first_seen(self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]) -> None:
+        outcome = pipeline.ingest_url(site.page("/undated", article_html("Undated", published=None)))
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert (article.published_at, article.date_source) == (NOW, "first_seen")
+
+    def test_page_date_is_stored_in_utc(self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]) -> None:
+        outcome = pipeline.ingest_url(site.page("/dated", article_html(published="2024-03-05T23:30:00-05:00")))
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert article.published_at == datetime(2024, 3, 6, 4, 30, tzinfo=UTC)
+            assert article.published_at.tzinfo is not None
+
+
+class TestImport:
+    def test_html_file_takes_its_canonical_url(self, pipeline: Pipeline, tmp_path: Path) -> None:
+        path = tmp_path / "story.html"
+        path.write_text(article_html(canonical="https://harbour.example/news/7"))
+        [outcome] = pipeline.import_paths([path])
+        assert outcome.status == "stored"
+
+    def test_base_url_is_the_fallback(self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+        path = tmp_path / "story 8.html.gz"
+        path.write_bytes(gzip.compress(story(8).encode()))
+        [outcome] = pipeline.import_paths([path], base_url="https://harbour.example/archive/")
+        assert outcome.status == "stored", outcome
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert article.url == "https://harbour.example/archive/story%208.html"
+            assert article.source.name == "harbour.example"
+
+    def test_no_url_at_all_is_skipped_with_the_fix(self, pipeline: Pipeline, tmp_path: Path) -> None:
+        path = tmp_path / "story.html"
+        path.write_text(story(9))
+        [outcome] = pipeline.import_paths([path])
+        assert outcome.status == "skipped"
+        assert "--base-url" in (outcome.reason or "")
+
+    # warcio's writer leaves its digest buffers (SpooledTemporaryFile) for the GC to close.
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+    def test_warc_records_take_their_target_uri(self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+        path = tmp_path / "crawl.warc.gz"
+        with path.open("wb") as out:
+            writer = WARCWriter(out, gzip=True)
+            for n in (10, 11):
+                _write_response(writer, f"https://harbour.example/news/{n}", story(n).encode())
+            _write_response(writer, "https://harbour.example/logo.png", b"\x89PNG", "image/png")
+        gc.collect()
+        outcomes = list(pipeline.import_paths([path]))
+        assert [o.status for o in outcomes] == ["stored", "stored"]
+        assert [o.label for o in outcomes] == [
+            "https://harbour.example/news/10",
+            "https://harbour.example/news/11",
+        ]
+        assert count(sessions) == 2
+
+    def test_broken_file_is_reported_and_the_rest_go_on(self, pipeline: Pipeline, tmp_path: Path) -> None:
+        broken = tmp_path / "broken.warc.gz"
+        broken.write_bytes(b"\x1f\x8b\x08\x00garbage that is not gzip")
+        good = tmp_path / "good.html"
+        good.write_text(article_html(canonical="https://harbour.example/news/12"))
+        outcomes = list(pipeline.import_paths([broken, good]))
+        assert [o.status for o in outcomes] == ["failed", "stored"]
+
+    @pytest.mark.corpus
+    def test_seed_page_imported_twice_is_one_article(self, pipeline: Pipeline, sessions: sessionmaker[Session]) -> None:
+        page = corpus("seed", "iran-turkey-warn-syria-safe-haven.html")
+        first, second = pipeline.import_paths([page, page])
+        assert (first.status, second.status) == ("stored", "duplicate")
+        assert count(sessions) == 1
+        expected = json.loads(corpus("seed", "expected.json").read_text())
+        with sessions() as session:
+            article = session.get(Article, first.article_id)
+            assert article is not None
+            assert article.url == expected["url"]
+            assert article.source.name == "presswire.example"
+
+    @pytest.mark.corpus
+    def test_corpus_warcs_never_crash(self, pipeline: Pipeline) -> None:
+        files = sorted(p for p in corpus("warc").iterdir() if p.name != "LICENSE")
+        outcomes = list(pipeline.import_paths(files))
+        assert {o.status for o in outcomes} <= {"stored", "duplicate", "skipped", "failed"}
+        assert any(o.status == "stored" for o in outcomes)
+        assert any(o.status == "failed" for o in outcomes)  # the deliberately broken ones
+
+
+def test_store_never_raises_on_garbage(pipeline: Pipeline, sessions: sessionmaker[Session]) -> None:
+    outcome = pipeline.store(Page(label="x", body=b"\xff\xfe\x00garbage", url="https://h.example/x"))
+    assert outcome.status == "skipped"
+    assert count(sessions) == 0
+
+
+def _write_response(writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+    headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+    writer.write_record(record)

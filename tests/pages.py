@@ -1,0 +1,56 @@
+"""Article pages the tests build themselves, so core behaviour never depends on the corpus."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+LOREM = (
+    "The city council voted on Tuesday to expand the harbour, after months of debate about the "
+    "cost of dredging and the effect on the fishing fleet that has worked these waters for "
+    "generations. Supporters said the project would bring jobs and larger ships to the port."
+)
+
+
+def article_html(
+    title: str = "Harbour expansion approved",
+    *,
+    paragraphs: list[str] | None = None,
+    site_name: str | None = "Harbour Times",
+    lang: str | None = "en",
+    charset_meta: str | None = "utf-8",
+    published: str | None = "2024-03-05T09:30:00+01:00",
+    canonical: str | None = None,
+    json_ld: dict | None = None,
+    authors_meta: str | None = None,
+    extra_head: str = "",
+    title_tag: str | None = None,
+) -> str:
+    """A realistic article page: navigation, sidebar and footer around the story."""
+    paragraphs = paragraphs if paragraphs is not None else [LOREM, LOREM.replace("city", "town")]
+    head = [f'<meta charset="{charset_meta}">' if charset_meta else ""]
+    head.append(f"<title>{escape(title_tag or title)}{' | ' + escape(site_name) if site_name else ''}</title>")
+    head.append(f'<meta property="og:title" content="{escape(title)}">')
+    if site_name:
+        head.append(f'<meta property="og:site_name" content="{escape(site_name)}">')
+    if published:
+        head.append(f'<meta property="article:published_time" content="{published}">')
+    if canonical:
+        head.append(f'<link rel="canonical" href="{escape(canonical)}">')
+    if authors_meta:
+        head.append(f'<meta name="author" content="{escape(authors_meta)}">')
+    if json_ld is not None:
+        head.append(f'<script type="application/ld+json">{json.dumps(json_ld)}</script>')
+    head.append(extra_head)
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return f"""<!DOCTYPE html>
+<html{lang_attr}><head>{"".join(head)}</head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>{escape(title)}</h1>
+{body}
+</article>
+<aside><h3>Most read</h3><ul><li><a href="/a">Another story entirely</a></li></ul></aside></main>
+<footer><p>Copyright Harbour Times. All rights reserved.</p></footer>
+</body></html>"""

@@ -1,0 +1,116 @@
+"""A real HTTP news site on 127.0.0.1 for fetch, ingest and crawl tests.
+
+Tests register routes: fixed responses, or handlers for hazards (slow, endless, redirect loops).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Response:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+class NewsSite:
+    def __init__(self) -> None:
+        self.routes: dict[str, Response | Handler] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def page(self, path: str, html: str | bytes, *, content_type: str = "text/html; charset=utf-8") -> str:
+        body = html.encode("utf-8") if isinstance(html, str) else html
+        self.routes[path] = Response(body=body, headers={"Content-Type": content_type})
+        return self.url(path)
+
+    def redirect(self, path: str, location: str, status: int = 301) -> str:
+        self.routes[path] = Response(status=status, headers={"Location": location})
+        return self.url(path)
+
+    def slow(self, path: str, seconds: float) -> str:
+        def handler(req: BaseHTTPRequestHandler) -> None:
+            time.sleep(seconds)
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html")
+            req.end_headers()
+            req.wfile.write(b"<html><body><p>late</p></body></html>")
+
+        self.routes[path] = handler
+        return self.url(path)
+
+    def endless(self, path: str, *, declare_length: int | None = None) -> str:
+        """Streams 1 MB chunks until the client hangs up."""
+
+        def handler(req: BaseHTTPRequestHandler) -> None:
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html")
+            if declare_length is not None:
+                req.send_header("Content-Length", str(declare_length))
+            req.end_headers()
+            chunk = b"<p>" + b"x" * (1 << 20) + b"</p>"
+            try:
+                for _ in range(1000):
+                    req.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+        self.routes[path] = handler
+        return self.url(path)
+
+    def requests_to(self, path: str) -> list[dict[str, str]]:
+        return [headers for p, headers in self.requests if p == path]
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+                if route is None:
+                    route = Response(b"<html><body>not found</body></html>", status=404)
+                if callable(route):
+                    self.close_connection = True
+                    route(self)
+                    return
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def __enter__(self) -> NewsSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
