@@ -102,7 +102,9 @@ def _migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
 
 
 @pytest.fixture
-def db_url(backend: str, _migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_url(
+    backend: str, _migrated: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database on each backend, emptied after every test."""
     if backend not in _migrated:
         url = create_database(backend, tmp_path_factory.mktemp("db"))

@@ -29,7 +29,9 @@ def article_html(
     """A realistic article page: navigation, sidebar and footer around the story."""
     paragraphs = paragraphs if paragraphs is not None else [LOREM, LOREM.replace("city", "town")]
     head = [f'<meta charset="{charset_meta}">' if charset_meta else ""]
-    head.append(f"<title>{escape(title_tag or title)}{' | ' + escape(site_name) if site_name else ''}</title>")
+    head.append(
+        f"<title>{escape(title_tag or title)}{' | ' + escape(site_name) if site_name else ''}</title>"
+    )
     head.append(f'<meta property="og:title" content="{escape(title)}">')
     if site_name:
         head.append(f'<meta property="og:site_name" content="{escape(site_name)}">')

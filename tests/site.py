@@ -16,7 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Response:
     body: bytes = b""
     status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
 
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -38,7 +40,9 @@ class NewsSite:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def page(self, path: str, html: str | bytes, *, content_type: str = "text/html; charset=utf-8") -> str:
+    def page(
+        self, path: str, html: str | bytes, *, content_type: str = "text/html; charset=utf-8"
+    ) -> str:
         body = html.encode("utf-8") if isinstance(html, str) else html
         self.routes[path] = Response(body=body, headers={"Content-Type": content_type})
         return self.url(path)

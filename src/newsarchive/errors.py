@@ -10,8 +10,8 @@
     ├── WritesDisabled (403)        no admin token configured at all
     ├── Unavailable (503)           the database cannot be reached
     └── IngestError (502)           one page could not be ingested; never fails a whole run
-        ├── Skipped                 policy said no: private address, too large, not HTML, no text
-        └── Failed                  something broke: network error, HTTP error, redirect loop
+        ├── Skipped (422)           policy said no: private address, too large, not HTML, no text
+        └── Failed (502)            something broke: network error, HTTP error, redirect loop
 
 Ingest errors carry an ``outcome`` ("skipped" or "failed") and a one-line ``reason`` that the CLI
 prints and runs record.
@@ -77,6 +77,7 @@ class IngestError(NewsArchiveError):
 
 
 class Skipped(IngestError):
+    status_code = 422
     outcome = "skipped"
 
 

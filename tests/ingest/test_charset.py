@@ -13,8 +13,10 @@ def test_header_charset_wins() -> None:
 
 
 def test_meta_charset_when_header_is_silent() -> None:
-    body = f'<html><head><meta charset="iso-8859-15"></head><body>Zürich Straße</body></html>'.encode(
-        "iso-8859-15"
+    body = (
+        '<html><head><meta charset="iso-8859-15"></head><body>Zürich Straße</body></html>'.encode(
+            "iso-8859-15"
+        )
     )
     text, _ = decode(body, None)
     assert "Zürich Straße" in text
@@ -37,7 +39,9 @@ def test_wrong_header_charset_falls_back_instead_of_garbling() -> None:
 
 
 def test_undeclared_legacy_charset_is_detected() -> None:
-    russian = "Президент России провёл совещание с членами правительства по экономическим вопросам. " * 5
+    russian = (
+        "Президент России провёл совещание с членами правительства по экономическим вопросам. " * 5
+    )
     text, _ = decode(f"<html><body><p>{russian}</p></body></html>".encode("cp1251"), None)
     assert "Президент России" in text
 
@@ -49,6 +53,6 @@ def test_bom_beats_everything() -> None:
 
 
 def test_unknown_labels_are_ignored() -> None:
-    text, codec = decode("<p>plain</p>".encode(), "x-no-such-charset")
+    text, codec = decode(b"<p>plain</p>", "x-no-such-charset")
     assert text == "<p>plain</p>"
     assert codec == "utf-8"

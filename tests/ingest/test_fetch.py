@@ -16,7 +16,9 @@ def fetcher() -> Fetcher:
 
 
 def test_fetches_html_with_user_agent_and_charset(site: NewsSite, fetcher: Fetcher) -> None:
-    url = site.page("/a", "<p>Grüße</p>".encode("cp1252"), content_type="text/html; charset=windows-1252")
+    url = site.page(
+        "/a", "<p>Grüße</p>".encode("cp1252"), content_type="text/html; charset=windows-1252"
+    )
     result = fetcher.fetch(url)
     assert result.status == 200
     assert result.body == "<p>Grüße</p>".encode("cp1252")
@@ -50,7 +52,10 @@ def test_declared_oversize_is_refused_before_reading(site: NewsSite, fetcher: Fe
 
 def test_slow_server_times_out(site: NewsSite) -> None:
     url = site.slow("/slow", seconds=3)
-    with Fetcher(user_agent=UA, timeout=0.5, allow_private=True) as f, pytest.raises(Failed, match="timed out"):
+    with (
+        Fetcher(user_agent=UA, timeout=0.5, allow_private=True) as f,
+        pytest.raises(Failed, match="timed out"),
+    ):
         f.fetch(url)
 
 
@@ -78,8 +83,9 @@ def test_redirect_loop_is_detected(site: NewsSite, fetcher: Fetcher) -> None:
 def test_redirect_chain_is_bounded(site: NewsSite) -> None:
     for i in range(10):
         site.redirect(f"/r{i}", f"/r{i + 1}")
-    with Fetcher(user_agent=UA, max_redirects=3, allow_private=True) as f, pytest.raises(
-        Failed, match="more than 3 redirects"
+    with (
+        Fetcher(user_agent=UA, max_redirects=3, allow_private=True) as f,
+        pytest.raises(Failed, match="more than 3 redirects"),
     ):
         f.fetch(site.url("/r0"))
 

@@ -78,7 +78,12 @@ class TestIngestUrl:
     ) -> None:
         canonical = site.url("/news/3")
         site.page("/news/3", article_html("Original", canonical=canonical))
-        site.page("/mirror/3", article_html("Original", canonical=canonical, paragraphs=["Different words here. " * 12]))
+        site.page(
+            "/mirror/3",
+            article_html(
+                "Original", canonical=canonical, paragraphs=["Different words here. " * 12]
+            ),
+        )
         assert pipeline.ingest_url(canonical).status == "stored"
         assert pipeline.ingest_url(site.url("/mirror/3")).status == "duplicate"
         assert count(sessions) == 1
@@ -96,7 +101,10 @@ class TestIngestUrl:
         self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
     ) -> None:
         for n in (5, 6):
-            site.page(f"/news/{n}", article_html(f"Story {n}", canonical="/", paragraphs=[f"{n} " + LOREM]))
+            site.page(
+                f"/news/{n}",
+                article_html(f"Story {n}", canonical="/", paragraphs=[f"{n} " + LOREM]),
+            )
             assert pipeline.ingest_url(site.url(f"/news/{n}")).status == "stored"
         assert count(sessions) == 2
 
@@ -111,15 +119,23 @@ class TestIngestUrl:
         assert count(sessions) == 0
         assert count(sessions, Source) == 0
 
-    def test_date_fallback_is_first_seen(self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]) -> None:
-        outcome = pipeline.ingest_url(site.page("/undated", article_html("Undated", published=None)))
+    def test_date_fallback_is_first_seen(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        outcome = pipeline.ingest_url(
+            site.page("/undated", article_html("Undated", published=None))
+        )
         with sessions() as session:
             article = session.get(Article, outcome.article_id)
             assert article is not None
             assert (article.published_at, article.date_source) == (NOW, "first_seen")
 
-    def test_page_date_is_stored_in_utc(self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]) -> None:
-        outcome = pipeline.ingest_url(site.page("/dated", article_html(published="2024-03-05T23:30:00-05:00")))
+    def test_page_date_is_stored_in_utc(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        outcome = pipeline.ingest_url(
+            site.page("/dated", article_html(published="2024-03-05T23:30:00-05:00"))
+        )
         with sessions() as session:
             article = session.get(Article, outcome.article_id)
             assert article is not None
@@ -134,7 +150,9 @@ class TestImport:
         [outcome] = pipeline.import_paths([path])
         assert outcome.status == "stored"
 
-    def test_base_url_is_the_fallback(self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    def test_base_url_is_the_fallback(
+        self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]
+    ) -> None:
         path = tmp_path / "story 8.html.gz"
         path.write_bytes(gzip.compress(story(8).encode()))
         [outcome] = pipeline.import_paths([path], base_url="https://harbour.example/archive/")
@@ -145,7 +163,9 @@ class TestImport:
             assert article.url == "https://harbour.example/archive/story%208.html"
             assert article.source.name == "harbour.example"
 
-    def test_no_url_at_all_is_skipped_with_the_fix(self, pipeline: Pipeline, tmp_path: Path) -> None:
+    def test_no_url_at_all_is_skipped_with_the_fix(
+        self, pipeline: Pipeline, tmp_path: Path
+    ) -> None:
         path = tmp_path / "story.html"
         path.write_text(story(9))
         [outcome] = pipeline.import_paths([path])
@@ -154,7 +174,9 @@ class TestImport:
 
     # warcio's writer leaves its digest buffers (SpooledTemporaryFile) for the GC to close.
     @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-    def test_warc_records_take_their_target_uri(self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    def test_warc_records_take_their_target_uri(
+        self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]
+    ) -> None:
         path = tmp_path / "crawl.warc.gz"
         with path.open("wb") as out:
             writer = WARCWriter(out, gzip=True)
@@ -170,7 +192,9 @@ class TestImport:
         ]
         assert count(sessions) == 2
 
-    def test_broken_file_is_reported_and_the_rest_go_on(self, pipeline: Pipeline, tmp_path: Path) -> None:
+    def test_broken_file_is_reported_and_the_rest_go_on(
+        self, pipeline: Pipeline, tmp_path: Path
+    ) -> None:
         broken = tmp_path / "broken.warc.gz"
         broken.write_bytes(b"\x1f\x8b\x08\x00garbage that is not gzip")
         good = tmp_path / "good.html"
@@ -179,7 +203,9 @@ class TestImport:
         assert [o.status for o in outcomes] == ["failed", "stored"]
 
     @pytest.mark.corpus
-    def test_seed_page_imported_twice_is_one_article(self, pipeline: Pipeline, sessions: sessionmaker[Session]) -> None:
+    def test_seed_page_imported_twice_is_one_article(
+        self, pipeline: Pipeline, sessions: sessionmaker[Session]
+    ) -> None:
         page = corpus("seed", "iran-turkey-warn-syria-safe-haven.html")
         first, second = pipeline.import_paths([page, page])
         assert (first.status, second.status) == ("stored", "duplicate")
@@ -201,12 +227,18 @@ class TestImport:
 
 
 def test_store_never_raises_on_garbage(pipeline: Pipeline, sessions: sessionmaker[Session]) -> None:
-    outcome = pipeline.store(Page(label="x", body=b"\xff\xfe\x00garbage", url="https://h.example/x"))
+    outcome = pipeline.store(
+        Page(label="x", body=b"\xff\xfe\x00garbage", url="https://h.example/x")
+    )
     assert outcome.status == "skipped"
     assert count(sessions) == 0
 
 
-def _write_response(writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+def _write_response(
+    writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html; charset=utf-8"
+) -> None:
     headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
-    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), http_headers=headers
+    )
     writer.write_record(record)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request, Response
 from newsarchive import archive
 from newsarchive.api.deps import AdminDep, SettingsDep
 from newsarchive.api.schemas import Article, ErrorResponse, IngestRequest
-from newsarchive.errors import IngestError, Skipped
+from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
 
 router = APIRouter(tags=["ingest"])
@@ -33,7 +33,7 @@ def ingest(
             str(body.url)
         )
     if outcome.article_id is None:
-        error = Skipped if outcome.status == "skipped" else IngestError
+        error = Skipped if outcome.status == "skipped" else Failed
         raise error(f"{outcome.status}: {outcome.reason}")
     if outcome.status == "duplicate":
         response.status_code = 200

@@ -1,0 +1,187 @@
+"""GET /api/health, /api/articles, /api/articles/{id} on both stores."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.db.models import Article, Source
+from newsarchive.ingest.pipeline import Pipeline
+from tests.conftest import corpus
+
+BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def make_articles(sessions: sessionmaker[Session], n: int, **overrides: object) -> list[int]:
+    """n articles a day apart (the newest last), in two sources and two languages."""
+    ids = []
+    with sessions() as session, session.begin():
+        sources = [Source(name="alpha"), Source(name="beta")]
+        session.add_all(sources)
+        session.flush()
+        for i in range(n):
+            fields = {
+                "source_id": sources[i % 2].id,
+                "url": f"https://alpha.example/{i}",
+                "url_normalized": f"https://alpha.example/{i}",
+                "url_key": f"https://alpha.example/{i}",
+                "content_hash": f"{i:064d}",
+                "title": f"Article {i}",
+                "text": f"text {i}",
+                "language": "en" if i % 3 else "de",
+                "published_at": BASE + timedelta(days=i),
+                "date_source": "page",
+                "word_count": 2,
+                "authors": ["A. Writer"],
+                "tags": [],
+                "categories": [],
+            } | overrides
+            article = Article(**fields)
+            session.add(article)
+            session.flush()
+            ids.append(article.id)
+    return ids
+
+
+def test_health(client: TestClient, sessions: sessionmaker[Session], backend: str) -> None:
+    make_articles(sessions, 3)
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": backend, "articles": 3}
+
+
+def test_list_is_newest_first_with_summary_fields(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_articles(sessions, 3)
+    body = client.get("/api/articles").json()
+    assert [item["title"] for item in body["items"]] == ["Article 2", "Article 1", "Article 0"]
+    assert body["next_cursor"] is None
+    first = body["items"][0]
+    assert first["published_at"] == "2024-05-03T12:00:00+00:00"
+    assert first["source"] == "alpha"
+    assert set(first) == {
+        "id", "url", "canonical_url", "title", "source", "published_at", "date_source",
+        "language", "authors", "description", "word_count",
+    }  # fmt: skip
+
+
+def test_cursor_paging_never_repeats_or_skips(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    ids = make_articles(sessions, 11)
+    # Two articles at the very same instant: the id breaks the tie.
+    with sessions() as session, session.begin():
+        session.get(Article, ids[5]).published_at = BASE + timedelta(days=6)  # type: ignore[union-attr]
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        body = client.get("/api/articles", params=params).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(ids)
+    assert len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_titles"),
+    [
+        ({"source": "beta"}, ["Article 3", "Article 1"]),
+        ({"lang": "de"}, ["Article 3", "Article 0"]),
+        ({"from": "2024-05-02", "to": "2024-05-03"}, ["Article 2", "Article 1"]),
+        ({"source": "nobody"}, []),
+    ],
+)
+def test_filters(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    params: dict[str, str],
+    expected_titles: list[str],
+) -> None:
+    make_articles(sessions, 4)
+    body = client.get("/api/articles", params=params).json()
+    assert [item["title"] for item in body["items"]] == expected_titles
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1000"}, "limit"),
+        ({"from": "yesterday"}, "from"),
+        ({"from": "2024-02-30"}, "from"),
+        ({"from": "2024-05-03", "to": "2024-05-01"}, "after"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "W10"}, "cursor"),
+    ],
+)
+def test_bad_parameters_get_a_readable_422(
+    client: TestClient, params: dict[str, str], fragment: str
+) -> None:
+    response = client.get("/api/articles", params=params)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert fragment in detail
+
+
+def test_article_has_every_field(client: TestClient, sessions: sessionmaker[Session]) -> None:
+    [article_id] = make_articles(sessions, 1, tags=["harbour"], text="The full text.")
+    body = client.get(f"/api/articles/{article_id}").json()
+    assert body["text"] == "The full text."
+    assert body["tags"] == ["harbour"]
+    for key in (
+        "categories",
+        "site_name",
+        "top_image",
+        "modified_at",
+        "first_seen_at",
+        "fetched_at",
+    ):
+        assert key in body
+
+
+@pytest.mark.parametrize("path", ["/api/articles/999999", "/api/articles/abc", "/api/nothing-here"])
+def test_unknown_ids_and_paths_are_json_errors(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    assert isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.corpus
+def test_seed_article_json_matches_expected(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    expected = json.loads(corpus("seed", "expected.json").read_text())
+    page = corpus("seed", "iran-turkey-warn-syria-safe-haven.html")
+    outcomes = list(Pipeline(sessions).import_paths([page, page]))
+    assert [o.status for o in outcomes] == ["stored", "duplicate"]
+    listing = client.get("/api/articles").json()["items"]
+    assert len(listing) == 1
+    body = client.get(f"/api/articles/{listing[0]['id']}").json()
+    assert body["url"] == expected["url"]
+    assert body["canonical_url"] == expected["url"]
+    for key in (
+        "title",
+        "published_at",
+        "authors",
+        "site_name",
+        "language",
+        "categories",
+        "top_image",
+    ):
+        assert body[key] == expected[key], key
+    assert body["published_at"][:10] == expected["published_date"]
+    assert body["date_source"] == "page"
+    assert set(expected["tags_include"]) <= set(body["tags"])
+    for paragraph in expected["text_must_contain"]:
+        assert paragraph in body["text"]
+    for boilerplate in expected["text_must_not_contain"]:
+        assert boilerplate not in body["text"]

@@ -1,0 +1,161 @@
+"""The command line: one line per item, exit codes, migrations, and `serve` for real."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from newsarchive.cli import cli
+from tests.pages import article_html
+from tests.site import NewsSite
+
+
+@pytest.fixture
+def run(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    monkeypatch.setenv("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS", "true")
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, list(args))
+
+    return invoke
+
+
+def test_ingest_prints_one_line_per_url(run, site: NewsSite) -> None:  # type: ignore[no-untyped-def]
+    url = site.page("/news/1", article_html("One"))
+    site.page("/x.pdf", b"%PDF", content_type="application/pdf")
+    result = run("ingest", url, url + "?utm_source=x", site.url("/x.pdf"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"stored: {url} (article 1)",
+        f"duplicate: {url}?utm_source=x (article 1)",
+        f"skipped: {site.url('/x.pdf')}: not HTML (application/pdf)",
+    ]
+
+
+def test_ingest_exits_1_when_a_url_failed(run, site: NewsSite) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", site.url("/missing"))
+    assert result.exit_code == 1
+    assert result.output == f"failed: {site.url('/missing')}: HTTP 404\n"
+
+
+def test_runs_are_recorded(run, site: NewsSite, sessions) -> None:  # type: ignore[no-untyped-def]
+    from newsarchive import archive
+    from newsarchive.db.models import Run
+
+    run("ingest", site.page("/n", article_html()), site.url("/missing"))
+    with sessions() as session:
+        [row] = session.query(Run).all()
+        details = archive.get_run(session, row.id)
+        assert (details.kind, details.status, details.stored, details.failed) == (
+            "ingest",
+            "finished",
+            1,
+            1,
+        )
+        assert [(e.url, e.reason) for e in details.errors] == [(site.url("/missing"), "HTTP 404")]
+        assert details.finished_at is not None
+
+
+def test_import_files_and_directories(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.html").write_text(article_html("A", canonical="https://h.example/a"))
+    (folder / "b.html").write_text(
+        article_html("B", paragraphs=["Another story altogether. " * 10])
+    )
+    (folder / "notes.txt").write_text("ignored")
+    result = run("import", str(folder), "--base-url", "https://h.example/files/")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"stored: {folder / 'a.html'} (article 1)",
+        f"stored: {folder / 'b.html'} (article 2)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "not-a-url"], "Error: not an http(s) URL: not-a-url"),
+        (["ingest"], "Error: Missing argument 'URLS...'."),
+        (
+            ["import", "/no/such/file.html"],
+            "Error: Invalid value for 'PATHS...': Path '/no/such/file.html' does not exist.",
+        ),
+        (
+            ["import", ".", "--base-url", "ftp://x"],
+            "Error: --base-url is not an http(s) URL: ftp://x",
+        ),
+        (["serve", "--port", "99999"], "Error: Invalid value for '--port'"),
+        (["frobnicate"], "Error: No such command 'frobnicate'."),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith(message)
+
+
+def test_bad_setting_exits_2_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_ARCHIVE_TZ", "Mars/Olympus")
+    result = CliRunner().invoke(cli, ["db", "current"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: NEWSARCHIVE_ARCHIVE_TZ")
+
+
+def test_db_commands(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", empty_db_url)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "current"]).output.startswith("base (empty)")
+    upgraded = runner.invoke(cli, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.output.strip().endswith("(head)")
+    assert runner.invoke(cli, ["db", "downgrade", "base"]).output.startswith("base (empty)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_migrates_and_answers_over_http(empty_db_url: str, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        server.stdout.read().decode() if server.stdout else ""
+                    ) from None
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["articles"] == 0
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
