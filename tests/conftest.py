@@ -26,7 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 PG_ADMIN = os.environ.get("NEWSARCHIVE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TABLES = ("run_errors", "runs", "article_raw", "articles", "sources")
+TABLES = (
+    "run_errors",
+    "run_sources",
+    "runs",
+    "frontier",
+    "article_raw",
+    "articles",
+    "feeds",
+    "hosts",
+    "sources",
+)
 
 
 def corpus(*parts: str) -> Path:

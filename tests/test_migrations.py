@@ -11,7 +11,7 @@ from newsarchive.db import (
 from newsarchive.db.base import Base
 from newsarchive.db.session import make_engine
 
-TABLES = {"sources", "articles", "article_raw", "runs", "run_errors"}
+TABLES = {"sources", "articles", "article_raw", "runs", "run_errors", "feeds", "frontier", "hosts"}
 
 
 def _tables(url: str) -> set[str]:

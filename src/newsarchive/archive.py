@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Article, ArticleRaw, Run, RunError, Source
+from newsarchive.db.models import Article, ArticleRaw, Run, RunError, RunSource, Source
 from newsarchive.errors import ArticleNotFound, InvalidInput, NotFound
 
 MAX_LIMIT = 100
@@ -185,15 +185,54 @@ def start_run(session: Session, kind: str) -> Run:
 
 
 def count_outcome(
-    session: Session, run_id: int, *, counter: str, url: str, outcome: str, reason: str | None
+    session: Session,
+    run_id: int,
+    *,
+    counter: str | None,
+    url: str,
+    outcome: str,
+    reason: str | None,
+    source_id: int | None = None,
+    amount: int = 1,
 ) -> None:
-    """Add one to a run's counter (in SQL, so concurrent workers do not lose updates)."""
-    if counter not in RUN_COUNTERS:
-        raise ValueError(counter)
-    column = getattr(Run, counter)
-    session.execute(Run.__table__.update().where(Run.id == run_id).values({column: column + 1}))
+    """Add to a run's counter, and the source's (in SQL, so concurrent workers do not lose
+    updates); record the reason of a failure or skip."""
+    if counter is not None:
+        if counter not in RUN_COUNTERS:
+            raise ValueError(counter)
+        column = getattr(Run, counter)
+        session.execute(update(Run).where(Run.id == run_id).values({column: column + amount}))
+        if source_id is not None:
+            _ensure_run_source(session, run_id, source_id)
+            source_column = getattr(RunSource, counter)
+            session.execute(
+                update(RunSource)
+                .where(RunSource.run_id == run_id, RunSource.source_id == source_id)
+                .values({source_column: source_column + amount})
+            )
     if reason is not None:
-        session.add(RunError(run_id=run_id, url=url, outcome=outcome, reason=reason, at=utc_now()))
+        session.add(
+            RunError(
+                run_id=run_id,
+                source_id=source_id,
+                url=url,
+                outcome=outcome,
+                reason=reason,
+                at=utc_now(),
+            )
+        )
+
+
+def _ensure_run_source(session: Session, run_id: int, source_id: int) -> None:
+    if session.get(RunSource, (run_id, source_id)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                RunSource(run_id=run_id, source_id=source_id, **dict.fromkeys(RUN_COUNTERS, 0))
+            )
+    except IntegrityError:
+        pass  # a concurrent worker created it
 
 
 def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
@@ -204,7 +243,9 @@ def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
 
 def get_run(session: Session, run_id: int) -> Run:
     run = session.scalars(
-        select(Run).where(Run.id == run_id).options(selectinload(Run.errors))
+        select(Run)
+        .where(Run.id == run_id)
+        .options(selectinload(Run.errors), selectinload(Run.sources))
     ).first()
     if run is None:
         raise NotFound(f"run {run_id} not found")

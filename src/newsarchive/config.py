@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         10_000_000, ge=1024, description="Bigger responses are abandoned and recorded as skipped."
     )
     max_redirects: int = Field(5, ge=0, le=30, description="Redirect hops followed per fetch.")
+    fetch_retries: int = Field(
+        2, ge=0, le=10, description="Extra tries after a timeout, 429 or 5xx, with backoff."
+    )
     concurrency: int = Field(8, ge=1, le=256, description="Pages in flight at once in one crawl.")
     archive_tz: str = Field("UTC", description="Zone whose calendar days the date archive uses.")
 

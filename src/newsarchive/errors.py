@@ -83,3 +83,12 @@ class Skipped(IngestError):
 
 class Failed(IngestError):
     outcome = "failed"
+
+    def __init__(
+        self, detail: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
+        """``retryable``: a later try may succeed (timeouts, 429, 5xx); ``retry_after``: the
+        seconds the server asked us to wait."""
+        super().__init__(detail)
+        self.retryable = retryable
+        self.retry_after = retry_after

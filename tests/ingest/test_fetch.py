@@ -3,7 +3,7 @@ import time
 import pytest
 
 from newsarchive.errors import Failed, Skipped
-from newsarchive.ingest.fetch import Fetcher, parse_content_type
+from newsarchive.ingest.fetch import Fetcher, parse_content_type, parse_retry_after
 from tests.site import NewsSite
 
 UA = "newsarchive-test/1.0 (+https://example.invalid)"
@@ -147,3 +147,76 @@ def test_conditional_get(site: NewsSite, fetcher: Fetcher) -> None:
 )
 def test_parse_content_type(header: str | None, expected: tuple[str | None, str | None]) -> None:
     assert parse_content_type(header) == expected
+
+
+class TestRetries:
+    def _flaky(self, site: NewsSite, path: str, failures: list[tuple[int, dict[str, str]]]) -> str:
+        """Answers with each of ``failures`` in turn, then 200."""
+        remaining = list(failures)
+
+        def handler(req) -> None:  # type: ignore[no-untyped-def]
+            if remaining:
+                status, headers = remaining.pop(0)
+                req.send_response(status)
+                for name, value in headers.items():
+                    req.send_header(name, value)
+                req.send_header("Content-Length", "0")
+                req.end_headers()
+                return
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html")
+            req.send_header("Content-Length", "9")
+            req.end_headers()
+            req.wfile.write(b"<p>ok</p>")
+
+        site.routes[path] = handler
+        return site.url(path)
+
+    def test_503_then_200_is_retried_with_backoff(self, site: NewsSite) -> None:
+        url = self._flaky(site, "/flaky", [(503, {}), (503, {})])
+        waits: list[float] = []
+        with Fetcher(user_agent=UA, allow_private=True, retries=2, backoff=0.25) as f:
+            f.sleep = waits.append
+            assert f.fetch(url).status == 200
+        assert waits == [0.25, 0.5]
+        assert len(site.requests_to("/flaky")) == 3
+
+    def test_retry_after_is_honoured(self, site: NewsSite) -> None:
+        url = self._flaky(site, "/busy", [(429, {"Retry-After": "3"})])
+        waits: list[float] = []
+        with Fetcher(user_agent=UA, allow_private=True, retries=1) as f:
+            f.sleep = waits.append
+            f.fetch(url)
+        assert waits == [3.0]
+
+    def test_long_retry_after_is_left_to_the_caller(self, site: NewsSite) -> None:
+        url = self._flaky(site, "/later", [(503, {"Retry-After": "3600"})])
+        with (
+            Fetcher(user_agent=UA, allow_private=True, retries=3) as f,
+            pytest.raises(Failed) as err,
+        ):
+            f.fetch(url)
+        assert err.value.retryable
+        assert err.value.retry_after == 3600.0
+        assert len(site.requests_to("/later")) == 1
+
+    def test_tries_are_bounded(self, site: NewsSite) -> None:
+        url = self._flaky(site, "/down", [(500, {})] * 10)
+        with Fetcher(user_agent=UA, allow_private=True, retries=2) as f:
+            f.sleep = lambda _s: None
+            with pytest.raises(Failed, match="HTTP 500"):
+                f.fetch(url)
+        assert len(site.requests_to("/down")) == 3
+
+    def test_404_is_not_retried(self, site: NewsSite) -> None:
+        with Fetcher(user_agent=UA, allow_private=True, retries=3) as f, pytest.raises(Failed):
+            f.fetch(site.url("/gone"))
+        assert len(site.requests_to("/gone")) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("120", 120.0), (None, None), ("soon", None), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value) == expected

@@ -8,12 +8,14 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     false,
     true,
 )
@@ -38,6 +40,66 @@ class Source(Base):
     auto_created: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_crawled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    feeds: Mapped[list[Feed]] = relationship(
+        lazy="selectin", order_by="Feed.id", cascade="all, delete-orphan", back_populates="source"
+    )
+
+
+class Feed(Base):
+    """A feed or sitemap that lists a source's articles, with what conditional GET needs."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (UniqueConstraint("source_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "feed" | "sitemap"
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(lazy="raise", back_populates="feeds")
+
+
+class Host(Base):
+    """Politeness state shared by every crawl worker: when the host may be asked again."""
+
+    __tablename__ = "hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_fetch_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    crawl_delay: Mapped[float | None] = mapped_column(Float)
+
+
+class FrontierURL(Base):
+    """A discovered article URL and where it is in its life: queued, claimed (leased to one
+    worker), done, skipped or failed. Unique per normalised URL, so nothing is queued twice."""
+
+    __tablename__ = "frontier"
+    __table_args__ = (Index("ix_frontier_state_next_try_at", "state", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_normalized: Mapped[str] = mapped_column(Text, unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # What the feed or sitemap said of the article, for pages that do not say it themselves.
+    hint_title: Mapped[str | None] = mapped_column(Text)
+    hint_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hint_date_source: Mapped[str | None] = mapped_column(String(16))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Article(Base):
@@ -121,6 +183,28 @@ class Run(Base):
     errors: Mapped[list[RunError]] = relationship(
         lazy="raise", order_by="RunError.id", cascade="all, delete-orphan"
     )
+    sources: Mapped[list[RunSource]] = relationship(
+        lazy="raise", order_by="RunSource.source_id", cascade="all, delete-orphan"
+    )
+
+
+class RunSource(Base):
+    """A run's counts for one source."""
+
+    __tablename__ = "run_sources"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+    source: Mapped[Source] = relationship(lazy="joined")
 
 
 class RunError(Base):
@@ -128,6 +212,7 @@ class RunError(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
     url: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)

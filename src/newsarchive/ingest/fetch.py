@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import httpx
@@ -49,6 +51,22 @@ def parse_content_type(header: str | None) -> tuple[str | None, str | None]:
     return msg.get_content_type(), (str(charset).strip().lower() if charset else None)
 
 
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 def _is_redirect(response: httpx.Response) -> bool:
     return response.status_code in REDIRECT_STATUSES and "location" in response.headers
 
@@ -65,10 +83,19 @@ class Fetcher:
         max_redirects: int = 5,
         allow_private: bool = False,
         host_check: Callable[[str], None] = check_public_host,
+        retries: int = 0,
+        backoff: float = 0.5,
+        max_retry_wait: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         """``host_check`` raises for a URL that must not be fetched; it runs before every hop
-        unless ``allow_private`` is set."""
+        unless ``allow_private`` is set. Timeouts, 429 and 5xx are tried again ``retries``
+        times, waiting ``backoff`` * 2^n seconds or what Retry-After asks, if that is at most
+        ``max_retry_wait``; a longer wait is left to the caller (the crawl frontier)."""
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
+        self.sleep: Callable[[float], None] = time.sleep
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -100,6 +127,21 @@ class Fetcher:
         html_only: bool = True,
         etag: str | None = None,
         last_modified: str | None = None,
+    ) -> FetchResult:
+        for attempt in range(self.retries + 1):
+            try:
+                return self._fetch_once(url, html_only, etag, last_modified)
+            except Failed as exc:
+                if not exc.retryable or attempt == self.retries:
+                    raise
+                wait = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
+                if wait > self.max_retry_wait:
+                    raise
+                self.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _fetch_once(
+        self, url: str, html_only: bool, etag: str | None, last_modified: str | None
     ) -> FetchResult:
         deadline = time.monotonic() + self.timeout
         headers: dict[str, str] = {}
@@ -135,6 +177,12 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 if _is_redirect(response) or response.status_code == 304:
                     return _Response(response, b"")
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise Failed(
+                        f"HTTP {response.status_code}",
+                        retryable=True,
+                        retry_after=parse_retry_after(response.headers.get("retry-after")),
+                    )
                 if response.status_code >= 300:
                     raise Failed(f"HTTP {response.status_code}")
                 content_type, _ = parse_content_type(response.headers.get("content-type"))
@@ -145,9 +193,10 @@ class Fetcher:
                     raise Skipped(f"larger than {self.max_bytes} bytes ({declared} declared)")
                 return _Response(response, self._read_capped(response, deadline))
         except httpx.TimeoutException as exc:
-            raise Failed(f"timed out after {self.timeout:g} s") from exc
+            raise Failed(f"timed out after {self.timeout:g} s", retryable=True) from exc
         except httpx.HTTPError as exc:
-            raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
+            reason = f"connection failed: {type(exc).__name__}: {exc}"[:300]
+            raise Failed(reason, retryable=True) from exc
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
         chunks: list[bytes] = []
@@ -157,7 +206,7 @@ class Fetcher:
             if size > self.max_bytes:
                 raise Skipped(f"larger than {self.max_bytes} bytes")
             if time.monotonic() > deadline:
-                raise Failed(f"timed out after {self.timeout:g} s")
+                raise Failed(f"timed out after {self.timeout:g} s", retryable=True)
             chunks.append(chunk)
         return b"".join(chunks)
 

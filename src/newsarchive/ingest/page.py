@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a feed or sitemap said of an article, for pages that do not say it themselves."""
+
+    title: str | None = None
+    published: datetime | None = None
+    date_source: str | None = None  # "feed" | "sitemap"
 
 
 @dataclass(frozen=True)
@@ -13,3 +23,5 @@ class Page:
     fallback_url: str | None = None  # for files: used when the page names no canonical URL
     charset: str | None = None  # from the HTTP Content-Type header
     content_type: str | None = None
+    source_id: int | None = None  # None: the source named after the article's host
+    hint: Hint | None = None

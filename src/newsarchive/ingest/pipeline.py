@@ -26,7 +26,7 @@ from newsarchive.errors import IngestError, Skipped
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.files import LocalError, read_path
-from newsarchive.ingest.page import Page
+from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.urls import host_of, normalize
 
 Status = Literal["stored", "duplicate", "skipped", "failed"]
@@ -55,11 +55,14 @@ class Pipeline:
         fetcher: Fetcher | None = None,
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
+        extractor: Callable[[Page, datetime], ExtractedArticle] | None = None,
     ) -> None:
+        """``extractor`` runs trafilatura; the crawler passes one that uses a process pool."""
         self.sessions = sessions
         self.fetcher = fetcher
         self.max_bytes = max_bytes
         self.clock = clock
+        self.extractor = extractor or extract_page
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -101,7 +104,7 @@ class Pipeline:
     def store(self, page: Page) -> Outcome:
         """Extract and store one page; any problem becomes an Outcome, never an exception."""
         try:
-            extracted = extract(page.body, page.url, charset=page.charset, now=self.clock())
+            extracted = self.extractor(page, self.clock())
             url = page.url or extracted.canonical_url or page.fallback_url
             if url is None:
                 raise Skipped("no URL: the page has no canonical link; pass --base-url")
@@ -122,10 +125,12 @@ class Pipeline:
                 )
                 if existing is not None:
                     return Outcome(page.label, "duplicate", article_id=existing.id)
-                source = archive.source_for_host(session, host_of(url_key))
+                source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
                 article = archive.add_article(
                     session,
-                    _article_row(extracted, url, url_normalized, url_key, source.id, self.clock()),
+                    _article_row(
+                        extracted, page.hint, url, url_normalized, url_key, source_id, self.clock()
+                    ),
                     ArticleRaw(
                         body=zlib.compress(page.body, 6),
                         size=len(page.body),
@@ -159,15 +164,28 @@ def _identity(url_normalized: str, canonical: str | None) -> str:
     return key
 
 
+def extract_page(page: Page, now: datetime) -> ExtractedArticle:
+    return extract(page.body, page.url, charset=page.charset, now=now)
+
+
 def _article_row(
     extracted: ExtractedArticle,
+    hint: Hint | None,
     url: str,
     url_normalized: str,
     url_key: str,
     source_id: int,
     now: datetime,
 ) -> Article:
-    published, date_source = extracted.published_at, extracted.date_source
+    """The page's own date wins; then the feed's or sitemap's (which carry a time), then a date
+    in the URL path, then the time the archive first saw the page."""
+    published, date_source, date_raw = (
+        extracted.published_at,
+        extracted.date_source,
+        extracted.date_raw,
+    )
+    if date_source in (None, "url") and hint and hint.published and hint.published <= now:
+        published, date_source, date_raw = hint.published, hint.date_source, None
     if published is None or date_source is None:
         published, date_source = now, "first_seen"
     return Article(
@@ -177,7 +195,7 @@ def _article_row(
         canonical_url=extracted.canonical_url,
         url_key=url_key,
         content_hash=extracted.content_hash,
-        title=extracted.title,
+        title=extracted.title or (hint.title if hint else None),
         text=extracted.text,
         description=extracted.description,
         authors=list(extracted.authors),
@@ -189,7 +207,7 @@ def _article_row(
         word_count=extracted.word_count,
         published_at=published,
         date_source=date_source,
-        date_raw=extracted.date_raw,
+        date_raw=date_raw,
         modified_at=extracted.modified_at,
         first_seen_at=now,
         fetched_at=now,
@@ -197,7 +215,9 @@ def _article_row(
     )
 
 
-def record(sessions: sessionmaker[Session], run_id: int, outcome: Outcome) -> None:
+def record(
+    sessions: sessionmaker[Session], run_id: int, outcome: Outcome, source_id: int | None = None
+) -> None:
     """Count one outcome in a run, in its own short transaction."""
     with session_scope(sessions) as session:
         archive.count_outcome(
@@ -207,6 +227,7 @@ def record(sessions: sessionmaker[Session], run_id: int, outcome: Outcome) -> No
             url=outcome.label,
             outcome=outcome.status,
             reason=outcome.reason if outcome.status in ("skipped", "failed") else None,
+            source_id=source_id,
         )
 
 
@@ -217,4 +238,5 @@ def fetcher_from(settings: Settings) -> Fetcher:
         max_bytes=settings.max_page_bytes,
         max_redirects=settings.max_redirects,
         allow_private=settings.allow_private_hosts,
+        retries=settings.fetch_retries,
     )
