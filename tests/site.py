@@ -24,12 +24,20 @@ class Response:
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up early (timeouts, size caps) are part of the tests."""
+
+
 class NewsSite:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, Response | Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self.times: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request
+        self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -51,13 +59,20 @@ class NewsSite:
         self.routes[path] = Response(status=status, headers={"Location": location})
         return self.url(path)
 
-    def slow(self, path: str, seconds: float) -> str:
+    def slow(
+        self, path: str, seconds: float, html: str = "<html><body><p>late</p></body></html>"
+    ) -> str:
         def handler(req: BaseHTTPRequestHandler) -> None:
             time.sleep(seconds)
+            body = html.encode()
             req.send_response(200)
-            req.send_header("Content-Type", "text/html")
+            req.send_header("Content-Type", "text/html; charset=utf-8")
+            req.send_header("Content-Length", str(len(body)))
             req.end_headers()
-            req.wfile.write(b"<html><body><p>late</p></body></html>")
+            try:
+                req.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                return
 
         self.routes[path] = handler
         return self.url(path)
@@ -81,6 +96,47 @@ class NewsSite:
         self.routes[path] = handler
         return self.url(path)
 
+    def listing(self, path: str, body: bytes, content_type: str, etag: str = '"v1"') -> str:
+        """A feed or sitemap that answers 304 to a matching If-None-Match."""
+
+        def handler(req: BaseHTTPRequestHandler) -> None:
+            if req.headers.get("If-None-Match") == etag:
+                req.send_response(304)
+                req.send_header("ETag", etag)
+                req.end_headers()
+                return
+            req.send_response(200)
+            req.send_header("Content-Type", content_type)
+            req.send_header("ETag", etag)
+            req.send_header("Last-Modified", "Mon, 02 Dec 2024 10:00:00 GMT")
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            req.wfile.write(body)
+
+        self.routes[path] = handler
+        return self.url(path)
+
+    def flaky(self, path: str, html: str, failures: int = 1, status: int = 503) -> str:
+        """Fails ``failures`` times with ``status``, then serves the page."""
+        remaining = [failures]
+
+        def handler(req: BaseHTTPRequestHandler) -> None:
+            if remaining[0] > 0:
+                remaining[0] -= 1
+                req.send_response(status)
+                req.send_header("Content-Length", "0")
+                req.end_headers()
+                return
+            body = html.encode()
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html; charset=utf-8")
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            req.wfile.write(body)
+
+        self.routes[path] = handler
+        return self.url(path)
+
     def requests_to(self, path: str) -> list[dict[str, str]]:
         return [headers for p, headers in self.requests if p == path]
 
@@ -92,6 +148,7 @@ class NewsSite:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                site.times.append((time.monotonic(), self.path))
                 route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
                 if route is None:
                     route = Response(b"<html><body>not found</body></html>", status=404)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Article, ArticleRaw, Run, RunError, RunSource, Source
-from newsarchive.errors import ArticleNotFound, InvalidInput, NotFound
+from newsarchive.db.models import Article, ArticleRaw, Feed, Run, RunError, RunSource, Source
+from newsarchive.errors import ArticleNotFound, Conflict, InvalidInput, NotFound, SourceNotFound
 
 MAX_LIMIT = 100
 
@@ -151,8 +151,116 @@ def add_article(session: Session, article: Article, raw: ArticleRaw) -> Article:
 def get_source_by_name(session: Session, name: str) -> Source:
     source = session.scalars(select(Source).where(Source.name == name)).first()
     if source is None:
-        raise NotFound(f"source {name!r} not found")
+        raise SourceNotFound(name)
     return source
+
+
+def get_source(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"source {source_id} not found")
+    return source
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.scalars(select(Source).order_by(Source.name)))
+
+
+def article_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
+    return dict(rows.tuples().all())
+
+
+@dataclass(frozen=True)
+class SourceFields:
+    """What a user may set on a source; None leaves a field as it is on update."""
+
+    home_url: str | None = None
+    feeds: Sequence[str] | None = None
+    sitemaps: Sequence[str] | None = None
+    interval_minutes: int | None = None
+    enabled: bool | None = None
+
+
+def create_source(session: Session, name: str, fields: SourceFields) -> Source:
+    if session.scalars(select(Source.id).where(Source.name == name)).first() is not None:
+        raise Conflict(f"a source named {name!r} already exists")
+    source = Source(
+        name=name,
+        home_url=fields.home_url,
+        interval_minutes=fields.interval_minutes or 0,
+        enabled=True if fields.enabled is None else fields.enabled,
+        auto_created=False,
+        created_at=utc_now(),
+    )
+    session.add(source)
+    _set_feeds(source, fields)
+    session.flush()
+    return source
+
+
+def update_source(session: Session, source: Source, fields: SourceFields) -> Source:
+    if fields.home_url is not None:
+        source.home_url = fields.home_url or None
+    if fields.interval_minutes is not None:
+        source.interval_minutes = fields.interval_minutes
+    if fields.enabled is not None:
+        source.enabled = fields.enabled
+    if fields.feeds is not None or fields.sitemaps is not None:
+        source.auto_created = False  # the user made it a real source
+    _set_feeds(source, fields)
+    session.flush()
+    return source
+
+
+def _set_feeds(source: Source, fields: SourceFields) -> None:
+    """Replace the feed or sitemap list given, keeping the rows (and their conditional GET
+    state) of URLs that stay."""
+    for kind, urls in (("feed", fields.feeds), ("sitemap", fields.sitemaps)):
+        if urls is None:
+            continue
+        wanted = list(dict.fromkeys(urls))
+        kept = [f for f in source.feeds if f.kind != kind or f.url in wanted]
+        have = {f.url for f in kept if f.kind == kind}
+        source.feeds = kept + [Feed(kind=kind, url=u) for u in wanted if u not in have]
+
+
+def delete_source(session: Session, source: Source, *, with_articles: bool = False) -> None:
+    count = session.scalar(select(func.count()).where(Article.source_id == source.id)) or 0
+    if count and not with_articles:
+        raise Conflict(
+            f"source {source.name!r} has {count} articles: disable it instead, "
+            "or delete it with its articles (with_articles=true, --with-articles)"
+        )
+    if count:
+        session.execute(delete(Article).where(Article.source_id == source.id))
+    session.delete(source)
+    session.flush()
+
+
+def due_sources(session: Session, now: datetime) -> list[Source]:
+    """Enabled, user-registered sources whose interval has passed since their last crawl."""
+    sources = session.scalars(
+        select(Source).where(Source.enabled, Source.auto_created.is_(False)).order_by(Source.id)
+    )
+    return [
+        s
+        for s in sources
+        if s.last_crawled_at is None
+        or s.last_crawled_at + timedelta(minutes=s.interval_minutes) <= now
+    ]
+
+
+def mark_crawled(
+    session: Session, source_id: int, now: datetime, due_before: datetime | None
+) -> bool:
+    """Claim a source's discovery for this run: only one of several workers wins."""
+    query = update(Source).where(Source.id == source_id)
+    if due_before is not None:
+        query = query.where(
+            or_(Source.last_crawled_at.is_(None), Source.last_crawled_at <= due_before)
+        )
+    return session.execute(query.values(last_crawled_at=now)).rowcount == 1  # type: ignore[attr-defined]
 
 
 def source_for_host(session: Session, host: str) -> Source:
@@ -239,6 +347,22 @@ def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
     session.execute(
         Run.__table__.update().where(Run.id == run_id).values(status=status, finished_at=utc_now())
     )
+
+
+def interrupt_running_runs(session: Session, *, kind: str) -> None:
+    """Mark runs left 'running' by a killed process (call only when none can be running)."""
+    session.execute(
+        update(Run)
+        .where(Run.kind == kind, Run.status == "running")
+        .values(status="interrupted", finished_at=utc_now())
+    )
+
+
+def list_runs(session: Session, *, limit: int = 20, before_id: int | None = None) -> list[Run]:
+    query = select(Run).order_by(Run.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(Run.id < before_id)
+    return list(session.scalars(query))
 
 
 def get_run(session: Session, run_id: int) -> Run:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import __version__
+from newsarchive import __version__, archive
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
+from newsarchive.errors import Conflict, InvalidInput, NewsArchiveError, NotFound
 from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from, record
 from newsarchive.ingest.urls import is_http_url
 
@@ -134,6 +138,144 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
     _run("import", _settings(), lambda p: p.import_paths(files, base_url=base_url), None)
 
 
+@cli.group()
+def sources() -> None:
+    """Register, list and remove the sites the crawler follows."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--home", help="Home page; its robots.txt sitemaps are read too.")
+@click.option("--feed", "feeds", multiple=True, help="RSS, Atom or JSON feed URL (repeatable).")
+@click.option(
+    "--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable)."
+)
+@click.option(
+    "--interval",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Minutes between crawls; 0: at every crawl run.",
+)
+def sources_add(
+    name: str, home: str | None, feeds: tuple[str, ...], sitemaps: tuple[str, ...], interval: int
+) -> None:
+    """Register a source."""
+    for url in (home, *feeds, *sitemaps):
+        if url is not None and not is_http_url(url):
+            raise click.UsageError(f"not an http(s) URL: {url}")
+    if not name.strip() or len(name) > 200:
+        raise click.UsageError("NAME must be 1 to 200 characters")
+    fields = archive.SourceFields(
+        home_url=home, feeds=feeds, sitemaps=sitemaps, interval_minutes=interval
+    )
+    with _sessions() as sessions, session_scope(sessions) as session:
+        source = archive.create_source(session, name.strip(), fields)
+        click.echo(
+            f"added source {source.name} (id {source.id}, {len(source.feeds)} feeds and sitemaps)"
+        )
+
+
+@sources.command("list")
+def sources_list() -> None:
+    """List sources with their feeds, interval and article counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with _sessions() as sessions, sessions() as session:
+        rows = archive.list_sources(session)
+        counts = archive.article_counts(session)
+    table = Table("id", "name", "feeds and sitemaps", "every", "enabled", "last crawl", "articles")
+    for s in rows:
+        table.add_row(
+            str(s.id),
+            s.name + (" (auto)" if s.auto_created else ""),
+            "\n".join(f"{f.kind}: {f.url}" for f in s.feeds) or "-",
+            f"{s.interval_minutes} min" if s.interval_minutes else "each run",
+            "yes" if s.enabled else "no",
+            f"{s.last_crawled_at:%Y-%m-%d %H:%M}" if s.last_crawled_at else "never",
+            str(counts.get(s.id, 0)),
+        )
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option("--with-articles", is_flag=True, help="Also delete the source's stored articles.")
+def sources_remove(name: str, with_articles: bool) -> None:
+    """Remove a source (refused while it has articles, unless --with-articles)."""
+    with _sessions() as sessions, session_scope(sessions) as session:
+        source = archive.get_source_by_name(session, name)
+        archive.delete_source(session, source, with_articles=with_articles)
+    click.echo(f"removed source {name}")
+
+
+@cli.command()
+@click.option("--source", "source_name", help="Crawl only this source, now, due or not.")
+@click.option(
+    "--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages."
+)
+def crawl(source_name: str | None, max_articles: int | None) -> None:
+    """Discover and ingest new articles of every due source: what cron runs.
+
+    Exits 0 when the run happened, even if some pages failed (they are recorded in the run);
+    non-zero only when the run itself could not happen.
+    """
+    from newsarchive.ingest.crawl import CrawlBusy, Crawler
+
+    settings = _settings()
+    with _sessions() as sessions:
+        progress, finish = _crawl_progress()
+        crawler = Crawler(settings, sessions, progress=progress)
+        try:
+            report = crawler.run(source=source_name, max_articles=max_articles)
+        except CrawlBusy as exc:
+            finish()
+            click.echo(f"{exc}; this run has nothing to do")
+            return
+        finally:
+            finish()
+    click.echo(report.line())
+
+
+def _crawl_progress() -> tuple[Any, Any]:
+    """A live progress bar on a terminal; nothing otherwise (cron gets the summary line)."""
+    if not sys.stdout.isatty():
+        return None, lambda: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    task = bar.add_task("crawling", total=0)
+    counts: dict[str, int] = {}
+    bar.start()
+
+    def update(kind: str, n: int) -> None:
+        if kind == "discovered":
+            bar.update(task, total=(bar.tasks[0].total or 0) + n)
+            return
+        counts[kind] = counts.get(kind, 0) + n
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        bar.update(task, advance=n, description=f"crawling ({summary})")
+
+    return update, bar.stop
+
+
+@contextmanager
+def _sessions() -> Iterator[sessionmaker[Session]]:
+    """Migrate, then hand out sessions on the configured database; errors become one line."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_sessionmaker(engine)
+    except (NotFound, Conflict, InvalidInput) as exc:
+        raise click.UsageError(exc.detail) from None
+    except NewsArchiveError as exc:
+        raise click.ClickException(exc.detail) from None
+    finally:
+        engine.dispose()
+
+
 def _expand(path: Path) -> list[Path]:
     from newsarchive.ingest.files import supported
 
@@ -144,8 +286,6 @@ def _expand(path: Path) -> list[Path]:
 
 def _run(kind: str, settings: Settings, work: Any, fetcher: Any) -> list[Outcome]:
     """Migrate, record a run, print one line per outcome, close the run."""
-    from newsarchive import archive
-
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
         2, ge=0, le=10, description="Extra tries after a timeout, 429 or 5xx, with backoff."
     )
     concurrency: int = Field(8, ge=1, le=256, description="Pages in flight at once in one crawl.")
+    extract_workers: int | None = Field(
+        None, ge=0, le=64, description="Extraction processes per crawl; unset: one per CPU."
+    )
+    crawl_lease: float = Field(
+        600.0, gt=0, description="Seconds a worker's claim on a URL lasts before others may retry it."
+    )
+    crawl_max_wait: float = Field(
+        60.0, ge=0, description="Seconds a crawl waits for a host slot or retry before ending."
+    )
     archive_tz: str = Field("UTC", description="Zone whose calendar days the date archive uses.")
 
     @field_validator("archive_tz")

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsarchive import __version__
-from newsarchive.api.routes import articles, health, ingest
+from newsarchive.api.routes import articles, health, ingest, runs, sources
 from newsarchive.config import Settings, get_settings
 from newsarchive.db.session import make_engine, make_sessionmaker
 from newsarchive.errors import NewsArchiveError
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    for module in (health, articles, ingest):
+    for module in (health, articles, sources, runs, ingest):
         app.include_router(module.router)
     _add_error_handlers(app)
     return app

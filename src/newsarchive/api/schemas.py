@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PlainSerializer
+from pydantic import AliasPath, BaseModel, ConfigDict, Field, HttpUrl, PlainSerializer
 
 # ISO 8601 with an explicit +00:00 offset, the form the contract's examples use.
 UTCTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
@@ -51,6 +51,101 @@ class Health(BaseModel):
 
 class IngestRequest(BaseModel):
     url: HttpUrl
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
+    home: HttpUrl | None = None
+    feeds: list[HttpUrl] = Field(default_factory=list, max_length=100)
+    sitemaps: list[HttpUrl] = Field(default_factory=list, max_length=100)
+    interval: int = Field(0, ge=0, le=525_600, description="minutes; 0: at every crawl run")
+    enabled: bool = True
+
+
+class SourcePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    home: HttpUrl | None = None
+    feeds: list[HttpUrl] | None = Field(None, max_length=100)
+    sitemaps: list[HttpUrl] | None = Field(None, max_length=100)
+    interval: int | None = Field(None, ge=0, le=525_600)
+    enabled: bool | None = None
+
+
+class SourceOut(BaseModel):
+    id: int
+    name: str
+    home: str | None
+    feeds: list[str]
+    sitemaps: list[str]
+    interval: int
+    enabled: bool
+    auto_created: bool
+    created_at: UTCTime
+    last_crawled_at: UTCTime | None
+    articles: int
+    feed_errors: dict[str, str]
+
+    @classmethod
+    def of(cls, source: Any, articles: int) -> SourceOut:
+        return cls(
+            id=source.id,
+            name=source.name,
+            home=source.home_url,
+            feeds=[f.url for f in source.feeds if f.kind == "feed"],
+            sitemaps=[f.url for f in source.feeds if f.kind == "sitemap"],
+            interval=source.interval_minutes,
+            enabled=source.enabled,
+            auto_created=source.auto_created,
+            created_at=source.created_at,
+            last_crawled_at=source.last_crawled_at,
+            articles=articles,
+            feed_errors={f.url: f.last_error for f in source.feeds if f.last_error},
+        )
+
+
+class RunCounts(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    discovered: int
+    fetched: int
+    stored: int
+    duplicates: int
+    skipped: int
+    failed: int
+
+
+class RunSummary(RunCounts):
+    id: int
+    kind: str
+    status: str
+    started_at: UTCTime
+    finished_at: UTCTime | None
+
+
+class RunErrorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    url: str
+    outcome: str
+    reason: str
+    at: UTCTime
+
+
+class RunSourceOut(RunCounts):
+    source: str = Field(validation_alias=AliasPath("source", "name"))
+
+
+class RunDetail(RunSummary):
+    sources: list[RunSourceOut]
+    errors: list[RunErrorOut]
+
+
+class RunPage(BaseModel):
+    items: list[RunSummary]
+    next_cursor: str | None
 
 
 class ErrorResponse(BaseModel):

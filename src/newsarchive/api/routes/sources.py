@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from newsarchive import archive
+from newsarchive.api.deps import AdminDep, SessionDep
+from newsarchive.api.schemas import SourceIn, SourceOut, SourcePatch
+
+router = APIRouter(tags=["sources"])
+
+
+def _urls(values: list | None) -> list[str] | None:  # type: ignore[type-arg]
+    return None if values is None else [str(v) for v in values]
+
+
+@router.get("/api/sources", response_model=list[SourceOut])
+def list_sources(session: SessionDep) -> list[SourceOut]:
+    counts = archive.article_counts(session)
+    return [SourceOut.of(s, counts.get(s.id, 0)) for s in archive.list_sources(session)]
+
+
+@router.get("/api/sources/{source_id}", response_model=SourceOut)
+def get_source(source_id: int, session: SessionDep) -> SourceOut:
+    source = archive.get_source(session, source_id)
+    return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
+
+
+@router.post("/api/sources", response_model=SourceOut, status_code=201, dependencies=[AdminDep])
+def create_source(body: SourceIn, session: SessionDep) -> SourceOut:
+    fields = archive.SourceFields(
+        home_url=str(body.home) if body.home else None,
+        feeds=_urls(body.feeds),
+        sitemaps=_urls(body.sitemaps),
+        interval_minutes=body.interval,
+        enabled=body.enabled,
+    )
+    return SourceOut.of(archive.create_source(session, body.name.strip(), fields), 0)
+
+
+@router.patch("/api/sources/{source_id}", response_model=SourceOut, dependencies=[AdminDep])
+def update_source(source_id: int, body: SourcePatch, session: SessionDep) -> SourceOut:
+    source = archive.get_source(session, source_id)
+    fields = archive.SourceFields(
+        home_url=str(body.home) if body.home else ("" if "home" in body.model_fields_set else None),
+        feeds=_urls(body.feeds),
+        sitemaps=_urls(body.sitemaps),
+        interval_minutes=body.interval,
+        enabled=body.enabled,
+    )
+    archive.update_source(session, source, fields)
+    return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
+
+
+@router.delete("/api/sources/{source_id}", status_code=204, dependencies=[AdminDep])
+def delete_source(source_id: int, session: SessionDep, with_articles: bool = False) -> Response:
+    """Refused (409) while the source has articles, unless `with_articles=true`."""
+    archive.delete_source(
+        session, archive.get_source(session, source_id), with_articles=with_articles
+    )
+    return Response(status_code=204)

@@ -1,0 +1,239 @@
+"""The crawl frontier and host politeness: the queries several crawl workers share.
+
+Work is claimed one URL at a time in a short transaction that also takes the host's next fetch
+slot, so every worker on every machine keeps the per-host delay. On PostgreSQL the claim uses
+``FOR UPDATE SKIP LOCKED``; on both stores it is a conditional UPDATE whose row count says whether
+this worker won, so a URL is never handed to two workers. A claim is a lease: a worker that dies
+leaves rows that any worker may claim again once the lease has run out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from newsarchive.db.base import UTCDateTime
+from newsarchive.db.models import Article, FrontierURL, Host
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class NewURL:
+    url: str
+    url_normalized: str
+    host: str
+    source_id: int
+    feed_id: int | None = None
+    hint_title: str | None = None
+    hint_date: datetime | None = None
+    hint_date_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A URL leased to one worker. A plain value: it crosses threads, not sessions."""
+
+    id: int
+    url: str
+    host: str
+    source_id: int
+    attempts: int
+    hint_title: str | None
+    hint_date: datetime | None
+    hint_date_source: str | None
+
+
+def _insert(session: Session, model: type) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING exists on both stores, in each dialect's own module."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def ensure_hosts(session: Session, hosts: Iterable[str], now: datetime) -> None:
+    rows = [{"host": h, "next_fetch_at": now} for h in sorted(set(hosts))]
+    for start in range(0, len(rows), CHUNK):
+        stmt = _insert(session, Host).values(rows[start : start + CHUNK])
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["host"]))
+
+
+def enqueue(session: Session, urls: Sequence[NewURL], now: datetime) -> int:
+    """Queue URLs not yet stored as articles nor already in the frontier; return how many."""
+    first_seen: dict[str, NewURL] = {}
+    for u in urls:
+        first_seen.setdefault(u.url_normalized, u)
+    fresh = list(first_seen.values())
+    added = 0
+    for start in range(0, len(fresh), CHUNK):
+        chunk = fresh[start : start + CHUNK]
+        keys = [u.url_normalized for u in chunk]
+        stored = set(
+            session.scalars(select(Article.url_normalized).where(Article.url_normalized.in_(keys)))
+        ) | set(session.scalars(select(Article.url_key).where(Article.url_key.in_(keys))))
+        rows = [
+            {
+                "url": u.url,
+                "url_normalized": u.url_normalized,
+                "host": u.host,
+                "source_id": u.source_id,
+                "feed_id": u.feed_id,
+                "state": "queued",
+                "attempts": 0,
+                "next_try_at": now,
+                "hint_title": u.hint_title,
+                "hint_date": u.hint_date,
+                "hint_date_source": u.hint_date_source,
+                "discovered_at": now,
+            }
+            for u in chunk
+            if u.url_normalized not in stored
+        ]
+        if not rows:
+            continue
+        ensure_hosts(session, (r["host"] for r in rows), now)
+        stmt = (
+            _insert(session, FrontierURL)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["url_normalized"])
+            .returning(FrontierURL.id)
+        )
+        added += len(session.execute(stmt).all())
+    return added
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(FrontierURL.state == "queued", FrontierURL.next_try_at <= now),
+        and_(FrontierURL.state == "claimed", FrontierURL.lease_until < now),
+    )
+
+
+def claim(
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    min_delay: float,
+    source_ids: Sequence[int] | None = None,
+) -> Claim | None:
+    """Lease the oldest claimable URL whose host may be asked now, and take that host's slot."""
+    for _ in range(10):
+        query = (
+            select(FrontierURL, Host.crawl_delay)
+            .join(Host, Host.host == FrontierURL.host)
+            .where(_claimable(now), Host.next_fetch_at <= now)
+            .order_by(FrontierURL.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=FrontierURL)
+        )
+        if source_ids is not None:
+            query = query.where(FrontierURL.source_id.in_(source_ids))
+        row = session.execute(query).first()
+        if row is None:
+            return None
+        item, crawl_delay = row
+        attempts = item.attempts + 1
+        delay = max(min_delay, crawl_delay or 0.0)
+        took_host = session.execute(
+            update(Host)
+            .where(Host.host == item.host, Host.next_fetch_at <= now)
+            .values(next_fetch_at=now + timedelta(seconds=delay))
+        ).rowcount  # type: ignore[attr-defined]
+        if took_host != 1:
+            continue  # another worker asked this host a moment ago
+        won = session.execute(
+            update(FrontierURL)
+            .where(FrontierURL.id == item.id, _claimable(now))
+            .values(
+                state="claimed",
+                lease_until=now + lease,
+                claimed_by=worker,
+                attempts=FrontierURL.attempts + 1,
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        if won == 1:
+            return Claim(
+                id=item.id,
+                url=item.url,
+                host=item.host,
+                source_id=item.source_id,
+                attempts=attempts,
+                hint_title=item.hint_title,
+                hint_date=item.hint_date,
+                hint_date_source=item.hint_date_source,
+            )
+    return None
+
+
+def take_host_slot(session: Session, host: str, now: datetime, min_delay: float) -> datetime | None:
+    """Take the host's fetch slot now (None), or say when it frees up."""
+    ensure_hosts(session, [host], now)
+    row = session.execute(select(Host).where(Host.host == host).with_for_update()).scalar_one()
+    if row.next_fetch_at > now:
+        return row.next_fetch_at
+    delay = max(min_delay, row.crawl_delay or 0.0)
+    row.next_fetch_at = now + timedelta(seconds=delay)
+    return None
+
+
+def set_crawl_delay(session: Session, host: str, delay: float | None) -> None:
+    session.execute(update(Host).where(Host.host == host).values(crawl_delay=delay))
+
+
+def next_ready_at(
+    session: Session, *, now: datetime, source_ids: Sequence[int] | None = None
+) -> datetime | None:
+    """When the next queued URL (of these sources) may be claimed; None when nothing waits."""
+    later = case(
+        (FrontierURL.next_try_at > Host.next_fetch_at, FrontierURL.next_try_at),
+        else_=Host.next_fetch_at,
+    )
+    query = (
+        select(func.min(type_coerce(later, UTCDateTime)))
+        .select_from(FrontierURL)
+        .join(Host, Host.host == FrontierURL.host)
+        .where(FrontierURL.state == "queued")
+    )
+    if source_ids is not None:
+        query = query.where(FrontierURL.source_id.in_(source_ids))
+    return session.scalar(query)
+
+
+def finish(
+    session: Session,
+    claim_id: int,
+    *,
+    state: str,
+    now: datetime,
+    article_id: int | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Close a claim: done / skipped / failed, or back to the queue at ``retry_at``."""
+    values: dict[str, Any] = {"lease_until": None, "claimed_by": None, "last_error": error}
+    if retry_at is not None:
+        values |= {"state": "queued", "next_try_at": retry_at}
+    else:
+        values |= {"state": state, "finished_at": now, "article_id": article_id}
+    session.execute(update(FrontierURL).where(FrontierURL.id == claim_id).values(values))
+
+
+def release_claims(session: Session) -> int:
+    """Put every claimed URL back in the queue (only safe when no other worker can be running)."""
+    return session.execute(
+        update(FrontierURL)
+        .where(FrontierURL.state == "claimed")
+        .values(state="queued", lease_until=None, claimed_by=None)
+    ).rowcount  # type: ignore[attr-defined]
+
+
+def counts_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(FrontierURL.state, func.count()).group_by(FrontierURL.state))
+    return dict(rows.tuples().all())

@@ -1,0 +1,439 @@
+"""Crawl runs: discover article URLs from due sources into the frontier, then fetch, extract and
+store what the frontier hands this worker, politely and in parallel.
+
+Threads fetch (I/O); a process pool extracts (CPU), so fetching hides behind extraction and a
+crawl uses every core. Several workers may share one PostgreSQL frontier; on SQLite one crawl runs
+at a time (a second one is told so and leaves).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from protego import Protego
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive, frontier
+from newsarchive.config import Settings
+from newsarchive.db.base import utc_now
+from newsarchive.db.models import Feed, Source
+from newsarchive.db.session import session_scope
+from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.ingest import discover
+from newsarchive.ingest.extract import ExtractedArticle, extract
+from newsarchive.ingest.page import Hint, Page
+from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from, record
+from newsarchive.ingest.urls import normalize
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
+RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
+MAX_SITEMAPS = 200  # child sitemaps followed from indexes, per source and run
+MAX_SITEMAP_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    run_id: int
+    status: str
+    discovered: int
+    fetched: int
+    stored: int
+    duplicates: int
+    skipped: int
+    failed: int
+
+    def line(self) -> str:
+        return (
+            f"run {self.run_id} {self.status}: discovered {self.discovered}, fetched {self.fetched}, "
+            f"stored {self.stored}, duplicates {self.duplicates}, skipped {self.skipped}, "
+            f"failed {self.failed}"
+        )
+
+
+class CrawlBusy(Exception):
+    """Another crawl holds this SQLite database."""
+
+
+Progress = Callable[[str, int], None]  # ("discovered", n) or ("stored" | "duplicate" | ..., 1)
+
+
+@contextmanager
+def exclusive_crawl(database_url: str) -> Iterator[bool]:
+    """Yield True when this process may crawl, and whether it is the only crawler.
+
+    SQLite: one crawl at a time, enforced with an advisory lock on a file beside the database
+    (the OS drops it when a killed crawl dies). PostgreSQL: any number of workers share the
+    frontier, so nothing is locked and this yields False (not alone).
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        yield False
+        return
+    if not url.database or url.database == ":memory:":
+        yield True
+        return
+    with open(f"{url.database}.crawl-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CrawlBusy("another crawl is running on this database") from None
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Crawler:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        *,
+        progress: Progress | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.progress = progress or (lambda _kind, _n: None)
+        self.clock = clock
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.stop = threading.Event()  # set it to finish the pages in hand and end the run
+        self._robots: dict[str, Protego | None | Failed] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.run_id = 0
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def run(self, *, source: str | None = None, max_articles: int | None = None) -> CrawlReport:
+        with exclusive_crawl(self.settings.database_url) as alone:
+            with session_scope(self.sessions) as session:
+                if alone:  # whatever a killed crawl left claimed or running is ours to resume
+                    frontier.release_claims(session)
+                    archive.interrupt_running_runs(session, kind="crawl")
+                sources = (
+                    [archive.get_source_by_name(session, source)]
+                    if source
+                    else archive.due_sources(session, self.clock())
+                )
+                source_ids = [s.id for s in sources] if source else None
+                self.run_id = archive.start_run(session, "crawl").id
+            status = "failed"
+            try:
+                with fetcher_from(self.settings) as fetcher, self._extractor() as extractor:
+                    self.fetcher = fetcher
+                    self.pipeline = Pipeline(
+                        self.sessions,
+                        max_bytes=self.settings.max_page_bytes,
+                        clock=self.clock,
+                        extractor=extractor,
+                    )
+                    for src in sources:
+                        if not self.stop.is_set():
+                            self._discover(src, forced=source is not None)
+                    self._drain(source_ids, max_articles)
+                status = "interrupted" if self.stop.is_set() else "finished"
+            finally:
+                with session_scope(self.sessions) as session:
+                    archive.finish_run(session, self.run_id, status)
+        return self.report()
+
+    def report(self) -> CrawlReport:
+        with self.sessions() as session:
+            run = archive.get_run(session, self.run_id)
+            return CrawlReport(
+                run_id=run.id,
+                status=run.status,
+                discovered=run.discovered,
+                fetched=run.fetched,
+                stored=run.stored,
+                duplicates=run.duplicates,
+                skipped=run.skipped,
+                failed=run.failed,
+            )
+
+    @contextmanager
+    def _extractor(self) -> Iterator[Callable[[Page, datetime], ExtractedArticle]]:
+        workers = self.settings.extract_workers
+        if workers is None:
+            workers = os.cpu_count() or 1
+        if workers == 0:
+            yield lambda page, now: extract(page.body, page.url, charset=page.charset, now=now)
+            return
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+
+            def in_pool(page: Page, now: datetime) -> ExtractedArticle:
+                try:
+                    return pool.submit(
+                        extract, page.body, page.url, charset=page.charset, now=now
+                    ).result()
+                except BrokenProcessPool as exc:
+                    raise Failed("the extraction process died on this page") from exc
+
+            yield in_pool
+
+    # --- discovery --------------------------------------------------------------------------
+
+    def _discover(self, source: Source, *, forced: bool) -> None:
+        now = self.clock()
+        due_before = None if forced else now - timedelta(minutes=source.interval_minutes)
+        with session_scope(self.sessions) as session:
+            if not archive.mark_crawled(session, source.id, now, due_before):
+                return  # another worker is discovering this source
+            feeds = [(f.id, f.kind, f.url, f.etag, f.last_modified) for f in source.feeds]
+        for feed_id, kind, url, etag, last_modified in feeds:
+            self._read_listing(source.id, feed_id, kind, url, etag, last_modified)
+        if source.home_url:
+            known = {url for _i, kind, url, _e, _l in feeds if kind == "sitemap"}
+            for sitemap in self._robots_sitemaps(source.home_url):
+                if sitemap not in known:
+                    self._read_listing(source.id, None, "sitemap", sitemap, None, None)
+
+    def _read_listing(
+        self,
+        source_id: int,
+        feed_id: int | None,
+        kind: str,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        depth: int = 0,
+        budget: list[int] | None = None,
+    ) -> None:
+        budget = budget if budget is not None else [MAX_SITEMAPS]
+        error: str | None = None
+        try:
+            if not self._allowed(url):
+                raise Skipped("disallowed by robots.txt")
+            self._wait_for_host(url)
+            result = self.fetcher.fetch(
+                url, html_only=False, etag=etag, last_modified=last_modified
+            )
+            if not result.not_modified:
+                listing = discover.parse(
+                    result.body, result.final_url, kind, content_type=result.content_type
+                )
+                self._enqueue(source_id, feed_id, kind, listing.entries)
+                for child in listing.sitemaps:
+                    if depth >= MAX_SITEMAP_DEPTH or budget[0] <= 0:
+                        break
+                    budget[0] -= 1
+                    self._read_listing(
+                        source_id, feed_id, "sitemap", child, None, None, depth + 1, budget
+                    )
+            etag, last_modified = result.etag, result.last_modified
+        except IngestError as exc:
+            error = exc.reason
+            with session_scope(self.sessions) as session:
+                archive.count_outcome(
+                    session, self.run_id, counter=None, url=url, outcome=exc.outcome,
+                    reason=f"{kind}: {exc.reason}", source_id=source_id,
+                )  # fmt: skip
+        if feed_id is not None and depth == 0:
+            with session_scope(self.sessions) as session:
+                feed = session.get(Feed, feed_id)
+                if feed is not None:
+                    feed.last_checked_at = self.clock()
+                    feed.last_error = error
+                    if error is None:
+                        feed.etag, feed.last_modified = etag, last_modified
+
+    def _enqueue(
+        self, source_id: int, feed_id: int | None, kind: str, entries: list[discover.Entry]
+    ) -> None:
+        urls = []
+        for entry in entries:
+            try:
+                key = normalize(entry.url)
+            except IngestError:
+                continue
+            urls.append(
+                frontier.NewURL(
+                    url=entry.url,
+                    url_normalized=key,
+                    host=urlsplit(key).netloc,
+                    source_id=source_id,
+                    feed_id=feed_id,
+                    hint_title=entry.title,
+                    hint_date=entry.published,
+                    hint_date_source=kind if entry.published else None,
+                )
+            )
+        with session_scope(self.sessions) as session:
+            added = frontier.enqueue(session, urls, self.clock())
+            if added:
+                archive.count_outcome(
+                    session, self.run_id, counter="discovered", url="", outcome="discovered",
+                    reason=None, source_id=source_id, amount=added,
+                )  # fmt: skip
+        if added:
+            self.progress("discovered", added)
+
+    def _robots_sitemaps(self, home_url: str) -> list[str]:
+        parts = urlsplit(home_url)
+        try:
+            rules = self._robots_for(f"{parts.scheme}://{parts.netloc}")
+        except IngestError:
+            return []
+        return list(rules.sitemaps) if rules is not None else []
+
+    # --- fetching from the frontier ---------------------------------------------------------
+
+    def _drain(self, source_ids: list[int] | None, max_articles: int | None) -> None:
+        claimed = 0
+        in_flight: set[Future[None]] = set()
+        with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="crawl") as pool:
+            while True:
+                while (
+                    len(in_flight) < self.settings.concurrency
+                    and (max_articles is None or claimed < max_articles)
+                    and not self.stop.is_set()
+                ):
+                    item = self._claim(source_ids)
+                    if item is None:
+                        break
+                    claimed += 1
+                    in_flight.add(pool.submit(self._process, item))
+                if in_flight:
+                    done, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        future.result()
+                    continue
+                if self.stop.is_set() or (max_articles is not None and claimed >= max_articles):
+                    return
+                with self.sessions() as session:
+                    ready = frontier.next_ready_at(session, now=self.clock(), source_ids=source_ids)
+                if ready is None:
+                    return
+                wait_s = (ready - self.clock()).total_seconds()
+                if wait_s > self.settings.crawl_max_wait:
+                    return  # the rest waits for a later run
+                time.sleep(min(max(wait_s, 0.02), 0.5))
+
+    def _claim(self, source_ids: list[int] | None) -> frontier.Claim | None:
+        with session_scope(self.sessions) as session:
+            return frontier.claim(
+                session,
+                worker=self.worker,
+                now=self.clock(),
+                lease=timedelta(seconds=self.settings.crawl_lease),
+                min_delay=self.settings.host_delay,
+                source_ids=source_ids,
+            )
+
+    def _process(self, item: frontier.Claim) -> None:
+        """Fetch, extract and store one claimed URL; every outcome is recorded, none raised."""
+        retry_at = None
+        try:
+            if not self._allowed(item.url):
+                raise Skipped("disallowed by robots.txt")
+            result = self.fetcher.fetch(item.url)
+            with session_scope(self.sessions) as session:
+                archive.count_outcome(
+                    session, self.run_id, counter="fetched", url=item.url, outcome="fetched",
+                    reason=None, source_id=item.source_id,
+                )  # fmt: skip
+            hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
+            page = Page(
+                label=item.url,
+                body=result.body,
+                url=result.final_url,
+                charset=result.charset,
+                content_type=result.content_type,
+                source_id=item.source_id,
+                hint=hint,
+            )
+            outcome = self.pipeline.store(page)
+        except Failed as exc:
+            reason = exc.reason
+            if exc.retryable and item.attempts < MAX_ATTEMPTS:
+                wait_s = max(
+                    exc.retry_after or 0.0, (RETRY_BASE * 2 ** (item.attempts - 1)).total_seconds()
+                )
+                retry_at = self.clock() + timedelta(seconds=wait_s)
+                reason = f"{reason} (try {item.attempts} of {MAX_ATTEMPTS}; next after {retry_at:%Y-%m-%d %H:%M} UTC)"
+            outcome = Outcome(item.url, "failed", reason)
+        except IngestError as exc:
+            outcome = Outcome(item.url, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        state = {"stored": "done", "duplicate": "done"}.get(outcome.status, outcome.status)
+        with session_scope(self.sessions) as session:
+            frontier.finish(
+                session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
+                error=outcome.reason, retry_at=retry_at,
+            )  # fmt: skip
+        record(self.sessions, self.run_id, outcome, item.source_id)
+        self.progress(outcome.status, 1)
+
+    # --- politeness -------------------------------------------------------------------------
+
+    def _wait_for_host(self, url: str) -> None:
+        host = urlsplit(normalize(url)).netloc
+        while True:
+            with session_scope(self.sessions) as session:
+                busy_until = frontier.take_host_slot(
+                    session, host, self.clock(), self.settings.host_delay
+                )
+            if busy_until is None:
+                return
+            time.sleep(min(max((busy_until - self.clock()).total_seconds(), 0.01), 1.0))
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        rules = self._robots_for(f"{parts.scheme}://{parts.netloc}")
+        return rules is None or bool(rules.can_fetch(url, self.settings.user_agent))
+
+    def _robots_for(self, origin: str) -> Protego | None:
+        """robots.txt of an origin, read once per run. None: no rules (404 and the like).
+        Raises a retryable Failed when it cannot be read (5xx, timeout): then nothing of the
+        host is fetched this run, as robots.txt may forbid it."""
+        with self._lock:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            if origin not in self._robots:
+                self._robots[origin] = self._read_robots(origin)
+            rules = self._robots[origin]
+        if isinstance(rules, Failed):
+            raise rules
+        return rules
+
+    def _read_robots(self, origin: str) -> Protego | None | Failed:
+        try:
+            result = self.fetcher.fetch(f"{origin}/robots.txt", html_only=False)
+        except Failed as exc:
+            if exc.retryable:
+                return Failed(f"robots.txt unavailable ({exc.reason})", retryable=True)
+            return None  # 4xx: no rules
+        except Skipped:
+            return None
+        rules = Protego.parse(result.body[:500_000].decode("utf-8", errors="replace"))
+        delay = rules.crawl_delay(self.settings.user_agent)
+        if delay:
+            with session_scope(self.sessions) as session:
+                host = urlsplit(origin).netloc
+                frontier.ensure_hosts(session, [host], self.clock())
+                frontier.set_crawl_delay(session, host, float(delay))
+        return rules

@@ -1,0 +1,235 @@
+"""Crawling the hazard site end to end, on both stores."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive
+from newsarchive.config import Settings
+from newsarchive.db.models import Article, FrontierURL, Host
+from newsarchive.db.session import session_scope
+from newsarchive.ingest.crawl import CrawlBusy, Crawler, exclusive_crawl
+from tests import newsroom
+from tests.pages import LOREM, article_html
+from tests.site import NewsSite
+
+
+@pytest.fixture
+def crawl_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "host_delay": 0.0,
+            "fetch_timeout": 1.0,
+            "fetch_retries": 1,
+            "max_page_bytes": 1_000_000,
+            "extract_workers": 0,
+            "crawl_max_wait": 3.0,
+            "user_agent": "newsarchive-test/1.0",
+        }
+    )
+
+
+def add_source(sessions: sessionmaker[Session], name: str = "newsroom", **fields: object) -> None:
+    with session_scope(sessions) as session:
+        archive.create_source(session, name, archive.SourceFields(**fields))  # type: ignore[arg-type]
+
+
+def stored_paths(sessions: sessionmaker[Session]) -> dict[str, Article]:
+    with sessions() as session:
+        return {urlsplit(a.url).path: a for a in session.scalars(select(Article))}
+
+
+class TestHazardSite:
+    @pytest.fixture
+    def room(self, site: NewsSite, sessions: sessionmaker[Session]) -> newsroom.Newsroom:
+        room = newsroom.build(site)
+        add_source(
+            sessions,
+            home_url=room.home,
+            feeds=[site.url("/feed.rss"), site.url("/atom.xml")],
+        )
+        return room
+
+    def test_every_article_once_and_every_hazard_recorded(
+        self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
+    ) -> None:
+        report = Crawler(crawl_settings, sessions).run()
+
+        stored = stored_paths(sessions)
+        assert set(stored) == room.stored
+        assert {a.source.name for a in stored.values()} == {"newsroom"}
+        for path in room.stored - {"/news/flaky-report"}:
+            assert len(room.site.requests_to(path)) == 1, path
+        assert len(room.site.requests_to("/news/flaky-report")) == 2  # 503, then 200
+        assert room.site.requests_to("/private/secret") == []
+        assert len(room.site.requests_to("/robots.txt")) == 1
+        assert all(h["user-agent"] == "newsarchive-test/1.0" for _p, h in room.site.requests)
+
+        assert (report.status, report.stored, report.duplicates) == ("finished", 7, 1)
+        assert (report.skipped, report.failed) == (3, 3)
+        assert report.discovered == 14
+        with sessions() as session:
+            run = archive.get_run(session, report.run_id)
+            reasons = {urlsplit(e.url).path: e.reason for e in run.errors}
+            [per_source] = run.sources
+        assert reasons["/private/secret"] == "disallowed by robots.txt"
+        assert reasons["/report.pdf"] == "not HTML (application/pdf)"
+        assert reasons["/news/huge-report"] == "larger than 1000000 bytes"
+        assert reasons["/missing"] == "HTTP 404"
+        assert reasons["/loop-a"].startswith("redirect loop")
+        assert reasons["/news/slow-report"].startswith("timed out after 1 s (try 1 of 3")
+        assert (per_source.source.name, per_source.stored, per_source.failed) == ("newsroom", 7, 3)
+
+    def test_dates_come_from_page_feed_sitemap_in_that_order(
+        self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
+    ) -> None:
+        Crawler(crawl_settings, sessions).run()
+        stored = stored_paths(sessions)
+        feed_dated = stored["/news/report-2"]
+        assert (feed_dated.date_source, feed_dated.published_at) == (
+            "feed",
+            datetime(2024, 1, 2, 8, 0, tzinfo=UTC),
+        )
+        sitemap_dated = stored["/news/report-5"]
+        assert (sitemap_dated.date_source, sitemap_dated.published_at) == (
+            "sitemap",
+            datetime(2024, 1, 5, 5, 30, tzinfo=UTC),
+        )
+        assert stored["/news/2024/01/03/report-3"].date_source == "page"
+        assert stored["/news/report-6"].title == "Доклад шесть"  # windows-1251 page
+
+    def test_second_run_stores_nothing_and_asks_conditionally(
+        self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
+    ) -> None:
+        Crawler(crawl_settings, sessions).run()
+        before = len(room.site.requests)
+        again = Crawler(crawl_settings, sessions).run()
+        assert (again.discovered, again.stored, again.fetched) == (0, 0, 0)
+        feed_requests = room.site.requests_to("/feed.rss")
+        assert len(feed_requests) == 2
+        assert feed_requests[1]["if-none-match"] == '"v1"'
+        later = [path for path, _h in room.site.requests[before:]]
+        assert not any(p.startswith("/news/2024") for p in later)
+
+    def test_max_articles_bounds_the_run_and_the_next_run_carries_on(
+        self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
+    ) -> None:
+        first = Crawler(crawl_settings, sessions).run(max_articles=3)
+        assert first.fetched + first.skipped + first.failed - 1 <= 3  # robots skip counts too
+        Crawler(crawl_settings, sessions).run()
+        assert set(stored_paths(sessions)) == room.stored
+
+
+def test_host_delay_is_kept(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    links = [
+        site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(4)
+    ]
+    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
+    feed = site.page(
+        "/rss",
+        f'<rss version="2.0"><channel>{rss}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    add_source(sessions, feeds=[feed])
+    Crawler(crawl_settings.model_copy(update={"host_delay": 0.4}), sessions).run()
+    times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss")))
+    assert len(times) == 5
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.38, gaps
+
+
+def test_robots_crawl_delay_wins_over_a_smaller_host_delay(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    site.page("/robots.txt", "User-agent: *\nCrawl-delay: 0.5\n", content_type="text/plain")
+    links = [
+        site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(3)
+    ]
+    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
+    feed = site.page(
+        "/rss",
+        f'<rss version="2.0"><channel>{rss}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    add_source(sessions, feeds=[feed])
+    Crawler(crawl_settings, sessions).run()
+    times = sorted(t for t, path in site.times if path.startswith("/n/"))
+    assert [round(b - a, 1) >= 0.5 for a, b in zip(times, times[1:], strict=False)] == [True, True]
+    with sessions() as session:
+        assert {h.crawl_delay for h in session.scalars(select(Host))} == {0.5}
+
+
+def test_extraction_runs_in_a_process_pool(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    links = [
+        site.page(f"/p/{i}", article_html(f"P{i}", paragraphs=[f"{i} " + LOREM])) for i in range(6)
+    ]
+    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
+    feed = site.page(
+        "/rss",
+        f'<rss version="2.0"><channel>{rss}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    add_source(sessions, feeds=[feed])
+    report = Crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
+    assert report.stored == 6
+
+
+def test_broken_feed_is_a_recorded_error(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    feed = site.page("/bad.rss", "<html><body>this is not a feed</body></html>")
+    add_source(sessions, feeds=[feed])
+    report = Crawler(crawl_settings, sessions).run()
+    assert report.status == "finished"
+    with sessions() as session:
+        [error] = archive.get_run(session, report.run_id).errors
+        [source] = archive.list_sources(session)
+    assert error.reason.startswith("feed: not a feed")
+    assert source.feeds[0].last_error is not None
+
+
+def test_not_due_sources_are_left_alone(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    feed = site.page(
+        "/rss", '<rss version="2.0"><channel></channel></rss>', content_type="application/rss+xml"
+    )
+    add_source(sessions, feeds=[feed], interval_minutes=60)
+    Crawler(crawl_settings, sessions).run()
+    Crawler(crawl_settings, sessions).run()
+    assert len(site.requests_to("/rss")) == 1
+    Crawler(crawl_settings, sessions).run(source="newsroom")  # named: now, due or not
+    assert len(site.requests_to("/rss")) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL workers share
+def test_a_second_sqlite_crawl_is_refused_while_one_runs(
+    crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    with exclusive_crawl(crawl_settings.database_url) as alone:
+        assert alone
+        with pytest.raises(CrawlBusy):
+            Crawler(crawl_settings, sessions).run()
+
+
+def test_frontier_rows_end_in_final_states(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    room = newsroom.build(site)
+    add_source(sessions, home_url=room.home, feeds=[site.url("/feed.rss"), site.url("/atom.xml")])
+    Crawler(crawl_settings, sessions).run()
+    with sessions() as session:
+        states = {urlsplit(f.url).path: f.state for f in session.scalars(select(FrontierURL))}
+    assert states["/news/report-5"] == "done"
+    assert states["/private/secret"] == "skipped"
+    assert states["/missing"] == "failed"
+    assert states["/news/slow-report"] == "queued"  # retryable: waits for a later run

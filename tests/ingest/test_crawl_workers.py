@@ -1,0 +1,124 @@
+"""Real crawl processes: several workers sharing PostgreSQL, and a crawl killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive
+from newsarchive.config import Settings
+from newsarchive.db.models import Article, FrontierURL
+from newsarchive.db.session import session_scope
+from newsarchive.ingest.crawl import Crawler
+from tests.pages import LOREM, article_html
+from tests.site import NewsSite
+
+
+def slow_site(site: NewsSite, pages: int, delay: float) -> str:
+    """``pages`` articles that each take ``delay`` seconds, listed in one feed."""
+    links = []
+    for i in range(pages):
+        html = article_html(f"Story {i}", paragraphs=[f"Story {i} begins. " + LOREM, LOREM])
+        links.append(site.slow(f"/story/{i}", delay, html))
+    items = "".join(f"<item><link>{link}</link></item>" for link in links)
+    return site.page(
+        "/feed.rss",
+        f'<rss version="2.0"><channel>{items}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+
+
+def crawl_process(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    environ |= {
+        "NEWSARCHIVE_DATABASE_URL": db_url,
+        "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
+        "NEWSARCHIVE_HOST_DELAY": "0",
+        "NEWSARCHIVE_EXTRACT_WORKERS": "0",
+        "NEWSARCHIVE_CONCURRENCY": "2",
+    } | env
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def article_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_three_workers_fetch_and_store_each_article_once(
+    db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+) -> None:
+    feed = slow_site(site, pages=30, delay=0.05)
+    with session_scope(sessions) as session:
+        archive.create_source(
+            session, "slow", archive.SourceFields(feeds=[feed], interval_minutes=10_000)
+        )
+    fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
+    Crawler(fast, sessions).run(max_articles=1)  # discovers the 30 and takes one
+
+    workers = [crawl_process(db_url, tmp_path) for _ in range(3)]
+    outputs = [w.communicate(timeout=120)[0].decode() for w in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0], outputs
+
+    fetched = Counter(path for path, _h in site.requests if path.startswith("/story/"))
+    assert len(fetched) == 30
+    assert set(fetched.values()) == {1}, fetched
+    assert article_count(sessions) == 30
+    stored_by = [int(line.split("stored ")[1].split(",")[0]) for line in outputs]
+    assert sum(stored_by) == 29
+    assert sum(1 for n in stored_by if n > 0) >= 2, outputs  # the work was really shared
+
+
+def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
+    db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+) -> None:
+    feed = slow_site(site, pages=12, delay=0.3)
+    with session_scope(sessions) as session:
+        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+
+    victim = crawl_process(db_url, tmp_path, NEWSARCHIVE_CRAWL_LEASE="1")
+    deadline = time.monotonic() + 60
+    while article_count(sessions) < 3:
+        assert victim.poll() is None, victim.communicate()[0].decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    if victim.stdout:
+        victim.stdout.close()
+    with sessions() as session:
+        before = {a.id: a.url for a in session.scalars(select(Article))}
+        claimed = session.scalar(
+            select(func.count()).select_from(FrontierURL).where(FrontierURL.state == "claimed")
+        )
+    assert 3 <= len(before) < 12
+    assert claimed, "the kill should have left URLs in hand"
+
+    time.sleep(1.1)  # the killed worker's lease runs out (SQLite takes them back at once)
+    resumed = crawl_process(db_url, tmp_path, NEWSARCHIVE_CRAWL_LEASE="1")
+    output = resumed.communicate(timeout=120)[0].decode()
+    assert resumed.returncode == 0, output
+
+    with sessions() as session:
+        after = {a.id: a.url for a in session.scalars(select(Article))}
+        states = Counter(session.scalars(select(FrontierURL.state)))
+    assert len(after) == 12
+    assert before.items() <= after.items()  # nothing stored before the kill was lost or changed
+    assert len(set(after.values())) == 12
+    assert states == {"done": 12}
