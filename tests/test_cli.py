@@ -159,3 +159,56 @@ def test_serve_migrates_and_answers_over_http(empty_db_url: str, tmp_path: Path)
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+class TestSourcesAndCrawl:
+    def test_add_list_remove(self, run) -> None:  # type: ignore[no-untyped-def]
+        added = run(
+            "sources", "add", "harbour", "--home", "https://harbour.example/",
+            "--feed", "https://harbour.example/rss", "--feed", "https://harbour.example/atom",
+            "--sitemap", "https://harbour.example/sitemap.xml", "--interval", "30",
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        assert added.output == "added source harbour (id 1, 3 feeds and sitemaps)\n"
+        listed = run("sources", "list")
+        assert "harbour" in listed.output
+        assert "feed: https://harbour.example/atom" in listed.output
+        assert "30 min" in listed.output
+        again = run("sources", "add", "harbour")
+        assert again.exit_code == 2
+        assert again.output == "Error: a source named 'harbour' already exists\n"
+        assert run("sources", "remove", "harbour").output == "removed source harbour\n"
+        missing = run("sources", "remove", "harbour")
+        assert (missing.exit_code, missing.output) == (2, "Error: source 'harbour' not found\n")
+
+    def test_add_refuses_bad_urls(self, run) -> None:  # type: ignore[no-untyped-def]
+        result = run("sources", "add", "x", "--feed", "feed.xml")
+        assert (result.exit_code, result.output) == (2, "Error: not an http(s) URL: feed.xml\n")
+
+    def test_crawl_prints_a_summary_and_exits_0_despite_failures(
+        self, run, site: NewsSite, monkeypatch
+    ) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch.setenv("NEWSARCHIVE_HOST_DELAY", "0")
+        monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "0")
+        page = site.page("/a", article_html())
+        items = f"<item><link>{page}</link></item><item><link>{site.url('/gone')}</link></item>"
+        feed = site.page(
+            "/rss",
+            f'<rss version="2.0"><channel>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        )
+        run("sources", "add", "local", "--feed", feed)
+        result = run("crawl")
+        assert result.exit_code == 0, result.output
+        assert result.output == (
+            "run 1 finished: discovered 2, fetched 1, stored 1, duplicates 0, skipped 0, failed 1\n"
+        )
+
+    def test_crawl_of_an_unknown_source_is_bad_input(self, run) -> None:  # type: ignore[no-untyped-def]
+        result = run("crawl", "--source", "nope")
+        assert (result.exit_code, result.output) == (2, "Error: source 'nope' not found\n")
+
+    def test_crawl_that_cannot_happen_exits_non_zero(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+        result = CliRunner().invoke(cli, ["crawl"])
+        assert result.exit_code not in (0, 2)

@@ -168,7 +168,7 @@ def list_sources(session: Session) -> list[Source]:
 
 def article_counts(session: Session) -> dict[int, int]:
     rows = session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
-    return dict(rows.tuples().all())
+    return dict(rows.all())  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
         None, ge=0, le=64, description="Extraction processes per crawl; unset: one per CPU."
     )
     crawl_lease: float = Field(
-        600.0, gt=0, description="Seconds a worker's claim on a URL lasts before others may retry it."
+        600.0,
+        gt=0,
+        description="Seconds a worker's claim on a URL lasts before others may retry it.",
     )
     crawl_max_wait: float = Field(
         60.0, ge=0, description="Seconds a crawl waits for a host slot or retry before ending."

@@ -236,4 +236,4 @@ def release_claims(session: Session) -> int:
 
 def counts_by_state(session: Session) -> dict[str, int]:
     rows = session.execute(select(FrontierURL.state, func.count()).group_by(FrontierURL.state))
-    return dict(rows.tuples().all())
+    return dict(rows.all())  # type: ignore[arg-type]
