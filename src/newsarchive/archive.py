@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -124,8 +125,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 def find_duplicate(
     session: Session, *, url_keys: Sequence[str], content_hash: str | None = None
-) -> Article | None:
-    """An article already stored under any of these normalised URLs, or with this content."""
+) -> int | None:
+    """The id of an article stored under any of these normalised URLs, or with this content."""
     conditions = []
     if url_keys:
         conditions += [Article.url_key.in_(url_keys), Article.url_normalized.in_(url_keys)]
@@ -133,16 +134,19 @@ def find_duplicate(
         conditions.append(Article.content_hash == content_hash)
     if not conditions:
         return None
-    return session.scalars(select(Article).where(or_(*conditions)).limit(1)).first()
+    query = select(Article.id).where(or_(*conditions)).limit(1)
+    return session.connection().execute(query).scalar()
 
 
-def add_article(session: Session, article: Article, raw: ArticleRaw) -> Article:
-    session.add(article)
-    session.flush()
-    raw.article_id = article.id
-    session.add(raw)
-    session.flush()
-    return article
+def add_article(session: Session, article: Mapping[str, Any], raw: Mapping[str, Any]) -> int:
+    """Insert an article and its raw page; return the new id. (Core inserts: this is the crawl's
+    hot path, and the ORM's unit of work would double its cost.)"""
+    conn = session.connection()
+    articles, raws = Article.__table__, ArticleRaw.__table__
+    insert_article = insert(articles).returning(articles.c.id)
+    article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
+    conn.execute(insert(raws), {**raw, "article_id": article_id})
+    return article_id
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -260,7 +264,7 @@ def mark_crawled(
         query = query.where(
             or_(Source.last_crawled_at.is_(None), Source.last_crawled_at <= due_before)
         )
-    return session.execute(query.values(last_crawled_at=now)).rowcount == 1  # type: ignore[attr-defined]
+    return session.connection().execute(query.values(last_crawled_at=now)).rowcount == 1  # type: ignore[attr-defined]
 
 
 def source_for_host(session: Session, host: str) -> Source:
@@ -292,55 +296,44 @@ def start_run(session: Session, kind: str) -> Run:
     return run
 
 
-def count_outcome(
-    session: Session,
-    run_id: int,
-    *,
-    counter: str | None,
-    url: str,
-    outcome: str,
-    reason: str | None,
-    source_id: int | None = None,
-    amount: int = 1,
+def count(
+    session: Session, run_id: int, counts: Mapping[str, int], source_id: int | None = None
 ) -> None:
-    """Add to a run's counter, and the source's (in SQL, so concurrent workers do not lose
-    updates); record the reason of a failure or skip."""
-    if counter is not None:
-        if counter not in RUN_COUNTERS:
-            raise ValueError(counter)
-        column = getattr(Run, counter)
-        session.execute(update(Run).where(Run.id == run_id).values({column: column + amount}))
-        if source_id is not None:
-            _ensure_run_source(session, run_id, source_id)
-            source_column = getattr(RunSource, counter)
-            session.execute(
-                update(RunSource)
-                .where(RunSource.run_id == run_id, RunSource.source_id == source_id)
-                .values({source_column: source_column + amount})
-            )
-    if reason is not None:
-        session.add(
-            RunError(
-                run_id=run_id,
-                source_id=source_id,
-                url=url,
-                outcome=outcome,
-                reason=reason,
-                at=utc_now(),
-            )
-        )
-
-
-def _ensure_run_source(session: Session, run_id: int, source_id: int) -> None:
-    if session.get(RunSource, (run_id, source_id)) is not None:
+    """Add to a run's counters, and its source's, in SQL (concurrent workers lose nothing)."""
+    if not counts:
+        return
+    if unknown := set(counts) - set(RUN_COUNTERS):
+        raise ValueError(f"unknown run counters {unknown}")
+    conn = session.connection()
+    run_values = {getattr(Run, k): getattr(Run, k) + n for k, n in counts.items()}
+    conn.execute(update(Run).where(Run.id == run_id).values(run_values))
+    if source_id is None:
+        return
+    source_values = {getattr(RunSource, k): getattr(RunSource, k) + n for k, n in counts.items()}
+    this_source = (RunSource.run_id == run_id) & (RunSource.source_id == source_id)
+    if conn.execute(update(RunSource).where(this_source).values(source_values)).rowcount:  # type: ignore[attr-defined]
         return
     try:
         with session.begin_nested():
-            session.add(
-                RunSource(run_id=run_id, source_id=source_id, **dict.fromkeys(RUN_COUNTERS, 0))
-            )
-    except IntegrityError:
-        pass  # a concurrent worker created it
+            row = dict.fromkeys(RUN_COUNTERS, 0) | dict(counts)
+            session.add(RunSource(run_id=run_id, source_id=source_id, **row))
+    except IntegrityError:  # a concurrent worker created the row first
+        conn.execute(update(RunSource).where(this_source).values(source_values))
+
+
+def record_error(
+    session: Session, run_id: int, *, url: str, outcome: str, reason: str, source_id: int | None
+) -> None:
+    session.add(
+        RunError(
+            run_id=run_id,
+            source_id=source_id,
+            url=url,
+            outcome=outcome,
+            reason=reason,
+            at=utc_now(),
+        )
+    )
 
 
 def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
@@ -351,7 +344,7 @@ def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
 
 def interrupt_running_runs(session: Session, *, kind: str) -> None:
     """Mark runs left 'running' by a killed process (call only when none can be running)."""
-    session.execute(
+    session.connection().execute(
         update(Run)
         .where(Run.kind == kind, Run.status == "running")
         .values(status="interrupted", finished_at=utc_now())

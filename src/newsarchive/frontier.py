@@ -141,23 +141,31 @@ def claim(
         item, crawl_delay = row
         attempts = item.attempts + 1
         delay = max(min_delay, crawl_delay or 0.0)
-        took_host = session.execute(
-            update(Host)
-            .where(Host.host == item.host, Host.next_fetch_at <= now)
-            .values(next_fetch_at=now + timedelta(seconds=delay))
-        ).rowcount  # type: ignore[attr-defined]
+        took_host = (
+            session.connection()
+            .execute(
+                update(Host)
+                .where(Host.host == item.host, Host.next_fetch_at <= now)
+                .values(next_fetch_at=now + timedelta(seconds=delay))
+            )
+            .rowcount
+        )  # type: ignore[attr-defined]
         if took_host != 1:
             continue  # another worker asked this host a moment ago
-        won = session.execute(
-            update(FrontierURL)
-            .where(FrontierURL.id == item.id, _claimable(now))
-            .values(
-                state="claimed",
-                lease_until=now + lease,
-                claimed_by=worker,
-                attempts=FrontierURL.attempts + 1,
+        won = (
+            session.connection()
+            .execute(
+                update(FrontierURL)
+                .where(FrontierURL.id == item.id, _claimable(now))
+                .values(
+                    state="claimed",
+                    lease_until=now + lease,
+                    claimed_by=worker,
+                    attempts=FrontierURL.attempts + 1,
+                )
             )
-        ).rowcount  # type: ignore[attr-defined]
+            .rowcount
+        )  # type: ignore[attr-defined]
         if won == 1:
             return Claim(
                 id=item.id,
@@ -184,7 +192,7 @@ def take_host_slot(session: Session, host: str, now: datetime, min_delay: float)
 
 
 def set_crawl_delay(session: Session, host: str, delay: float | None) -> None:
-    session.execute(update(Host).where(Host.host == host).values(crawl_delay=delay))
+    session.connection().execute(update(Host).where(Host.host == host).values(crawl_delay=delay))
 
 
 def next_ready_at(
@@ -222,16 +230,22 @@ def finish(
         values |= {"state": "queued", "next_try_at": retry_at}
     else:
         values |= {"state": state, "finished_at": now, "article_id": article_id}
-    session.execute(update(FrontierURL).where(FrontierURL.id == claim_id).values(values))
+    session.connection().execute(
+        update(FrontierURL).where(FrontierURL.id == claim_id).values(values)
+    )
 
 
 def release_claims(session: Session) -> int:
     """Put every claimed URL back in the queue (only safe when no other worker can be running)."""
-    return session.execute(
-        update(FrontierURL)
-        .where(FrontierURL.state == "claimed")
-        .values(state="queued", lease_until=None, claimed_by=None)
-    ).rowcount  # type: ignore[attr-defined]
+    return (
+        session.connection()
+        .execute(
+            update(FrontierURL)
+            .where(FrontierURL.state == "claimed")
+            .values(state="queued", lease_until=None, claimed_by=None)
+        )
+        .rowcount
+    )  # type: ignore[attr-defined]
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

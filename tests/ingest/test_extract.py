@@ -176,3 +176,18 @@ def test_seed_page_matches_expected() -> None:
         assert paragraph in article.text
     for boilerplate in expected["text_must_not_contain"]:
         assert boilerplate not in article.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mon, 02 Dec 2024 16:43:00 EST", datetime(2024, 12, 2, 21, 43, tzinfo=UTC)),
+        ("December 2, 2024 4:43 PM IST", datetime(2024, 12, 2, 11, 13, tzinfo=UTC)),
+        ("2024-12-02 16:43 XYZT", datetime(2024, 12, 2, 16, 43, tzinfo=UTC)),
+        ("2024-12-02T16:43:00+05:00", datetime(2024, 12, 2, 11, 43, tzinfo=UTC)),
+    ],
+)
+def test_zone_names_in_dates(raw: str, expected: datetime) -> None:
+    from newsarchive.ingest.extract import parse_date
+
+    assert parse_date(raw, NOW) == expected

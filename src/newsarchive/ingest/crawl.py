@@ -18,11 +18,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    wait,
 )
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -41,9 +38,15 @@ from newsarchive.db.models import Feed, Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.ingest import discover
-from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.page import Hint, Page
-from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from, record
+from newsarchive.ingest.pipeline import (
+    COUNTERS,
+    Outcome,
+    Pipeline,
+    Prepared,
+    fetcher_from,
+    prepare,
+)
 from newsarchive.ingest.urls import normalize
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,40 @@ class CrawlReport:
             f"stored {self.stored}, duplicates {self.duplicates}, skipped {self.skipped}, "
             f"failed {self.failed}"
         )
+
+
+@dataclass(frozen=True)
+class _Done:
+    item: frontier.Claim
+    outcome: Outcome
+    fetched: bool
+    retry_at: datetime | None
+
+
+class _Budget:
+    """--max-articles, shared by the worker threads."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.left is None:
+                return True
+            if self.left <= 0:
+                return False
+            self.left -= 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            if self.left is not None:
+                self.left += 1
+
+    def spent(self) -> bool:
+        with self._lock:
+            return self.left is not None and self.left <= 0
 
 
 class CrawlBusy(Exception):
@@ -176,21 +213,21 @@ class Crawler:
             )
 
     @contextmanager
-    def _extractor(self) -> Iterator[Callable[[Page, datetime], ExtractedArticle]]:
+    def _extractor(self) -> Iterator[Callable[[Page, datetime], Prepared]]:
         workers = self.settings.extract_workers
         if workers is None:
             workers = os.cpu_count() or 1
         if workers == 0:
-            yield lambda page, now: extract(page.body, page.url, charset=page.charset, now=now)
+            yield prepare
             return
         context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported trafilatura and its models.
+        context.set_forkserver_preload(["newsarchive.ingest.pipeline"])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
 
-            def in_pool(page: Page, now: datetime) -> ExtractedArticle:
+            def in_pool(page: Page, now: datetime) -> Prepared:
                 try:
-                    return pool.submit(
-                        extract, page.body, page.url, charset=page.charset, now=now
-                    ).result()
+                    return pool.submit(prepare, page, now).result()
                 except BrokenProcessPool as exc:
                     raise Failed("the extraction process died on this page") from exc
 
@@ -249,8 +286,8 @@ class Crawler:
         except IngestError as exc:
             error = exc.reason
             with session_scope(self.sessions) as session:
-                archive.count_outcome(
-                    session, self.run_id, counter=None, url=url, outcome=exc.outcome,
+                archive.record_error(
+                    session, self.run_id, url=url, outcome=exc.outcome,
                     reason=f"{kind}: {exc.reason}", source_id=source_id,
                 )  # fmt: skip
         if feed_id is not None and depth == 0:
@@ -285,11 +322,7 @@ class Crawler:
             )
         with session_scope(self.sessions) as session:
             added = frontier.enqueue(session, urls, self.clock())
-            if added:
-                archive.count_outcome(
-                    session, self.run_id, counter="discovered", url="", outcome="discovered",
-                    reason=None, source_id=source_id, amount=added,
-                )  # fmt: skip
+            archive.count(session, self.run_id, {"discovered": added} if added else {}, source_id)
         if added:
             self.progress("discovered", added)
 
@@ -304,60 +337,43 @@ class Crawler:
     # --- fetching from the frontier ---------------------------------------------------------
 
     def _drain(self, source_ids: list[int] | None, max_articles: int | None) -> None:
-        claimed = 0
-        in_flight: set[Future[None]] = set()
+        """NEWSARCHIVE_CONCURRENCY threads, each claiming its own next URL in the transaction
+        that closes the last one: two write transactions per page (store; close and claim)."""
+        budget = _Budget(max_articles)
         with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="crawl") as pool:
-            while True:
-                while (
-                    len(in_flight) < self.settings.concurrency
-                    and (max_articles is None or claimed < max_articles)
-                    and not self.stop.is_set()
-                ):
-                    item = self._claim(source_ids)
-                    if item is None:
-                        break
-                    claimed += 1
-                    in_flight.add(pool.submit(self._process, item))
-                if in_flight:
-                    done, in_flight = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        future.result()
-                    continue
-                if self.stop.is_set() or (max_articles is not None and claimed >= max_articles):
-                    return
-                with self.sessions() as session:
-                    ready = frontier.next_ready_at(session, now=self.clock(), source_ids=source_ids)
-                if ready is None:
-                    return
-                wait_s = (ready - self.clock()).total_seconds()
-                if wait_s > self.settings.crawl_max_wait:
-                    return  # the rest waits for a later run
-                time.sleep(min(max(wait_s, 0.02), 0.5))
+            workers = [
+                pool.submit(self._work, source_ids, budget)
+                for _ in range(self.settings.concurrency)
+            ]
+            for worker in workers:
+                worker.result()
 
-    def _claim(self, source_ids: list[int] | None) -> frontier.Claim | None:
-        with session_scope(self.sessions) as session:
-            return frontier.claim(
-                session,
-                worker=self.worker,
-                now=self.clock(),
-                lease=timedelta(seconds=self.settings.crawl_lease),
-                min_delay=self.settings.host_delay,
-                source_ids=source_ids,
-            )
+    def _work(self, source_ids: list[int] | None, budget: _Budget) -> None:
+        item = self._close_and_claim(None, source_ids, budget)
+        while True:
+            while item is not None:
+                item = self._close_and_claim(self._process(item), source_ids, budget)
+            if self.stop.is_set() or budget.spent():
+                return
+            with self.sessions() as session:
+                ready = frontier.next_ready_at(session, now=self.clock(), source_ids=source_ids)
+            if ready is None:
+                return
+            wait_s = (ready - self.clock()).total_seconds()
+            if wait_s > self.settings.crawl_max_wait:
+                return  # the rest waits for a later run
+            time.sleep(min(max(wait_s, 0.02), 0.5))
+            item = self._close_and_claim(None, source_ids, budget)
 
-    def _process(self, item: frontier.Claim) -> None:
-        """Fetch, extract and store one claimed URL; every outcome is recorded, none raised."""
+    def _process(self, item: frontier.Claim) -> _Done:
+        """Fetch, extract and store one claimed URL; every outcome is returned, none raised."""
         retry_at = None
+        fetched = False
         try:
             if not self._allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
             result = self.fetcher.fetch(item.url)
-            with session_scope(self.sessions) as session:
-                archive.count_outcome(
-                    session, self.run_id, counter="fetched", url=item.url, outcome="fetched",
-                    reason=None, source_id=item.source_id,
-                )  # fmt: skip
-            hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
+            fetched = True
             page = Page(
                 label=item.url,
                 body=result.body,
@@ -365,28 +381,62 @@ class Crawler:
                 charset=result.charset,
                 content_type=result.content_type,
                 source_id=item.source_id,
-                hint=hint,
+                hint=Hint(item.hint_title, item.hint_date, item.hint_date_source),
             )
             outcome = self.pipeline.store(page)
         except Failed as exc:
             reason = exc.reason
             if exc.retryable and item.attempts < MAX_ATTEMPTS:
-                wait_s = max(
-                    exc.retry_after or 0.0, (RETRY_BASE * 2 ** (item.attempts - 1)).total_seconds()
+                backoff = RETRY_BASE * 2 ** (item.attempts - 1)
+                retry_at = self.clock() + max(timedelta(seconds=exc.retry_after or 0), backoff)
+                reason += (
+                    f" (try {item.attempts} of {MAX_ATTEMPTS}; "
+                    f"next after {retry_at:%Y-%m-%d %H:%M} UTC)"
                 )
-                retry_at = self.clock() + timedelta(seconds=wait_s)
-                reason = f"{reason} (try {item.attempts} of {MAX_ATTEMPTS}; next after {retry_at:%Y-%m-%d %H:%M} UTC)"
             outcome = Outcome(item.url, "failed", reason)
         except IngestError as exc:
             outcome = Outcome(item.url, exc.outcome, exc.reason)  # type: ignore[arg-type]
-        state = {"stored": "done", "duplicate": "done"}.get(outcome.status, outcome.status)
+        return _Done(item, outcome, fetched, retry_at)
+
+    def _close_and_claim(
+        self, done: _Done | None, source_ids: list[int] | None, budget: _Budget
+    ) -> frontier.Claim | None:
+        """Close a finished claim (state, counts, error) and lease the next URL, in one
+        transaction."""
         with session_scope(self.sessions) as session:
-            frontier.finish(
-                session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
-                error=outcome.reason, retry_at=retry_at,
+            if done is not None:
+                self._close(session, done)
+            if self.stop.is_set() or not budget.take():
+                claim = None
+            else:
+                claim = frontier.claim(
+                    session,
+                    worker=self.worker,
+                    now=self.clock(),
+                    lease=timedelta(seconds=self.settings.crawl_lease),
+                    min_delay=self.settings.host_delay,
+                    source_ids=source_ids,
+                )
+                if claim is None:
+                    budget.give_back()
+        if done is not None:
+            self.progress(done.outcome.status, 1)
+        return claim
+
+    def _close(self, session: Session, done: _Done) -> None:
+        item, outcome = done.item, done.outcome
+        state = {"stored": "done", "duplicate": "done"}.get(outcome.status, outcome.status)
+        frontier.finish(
+            session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
+            error=outcome.reason, retry_at=done.retry_at,
+        )  # fmt: skip
+        counts = {COUNTERS[outcome.status]: 1} | ({"fetched": 1} if done.fetched else {})
+        archive.count(session, self.run_id, counts, item.source_id)
+        if outcome.status in ("skipped", "failed") and outcome.reason:
+            archive.record_error(
+                session, self.run_id, url=item.url, outcome=outcome.status,
+                reason=outcome.reason, source_id=item.source_id,
             )  # fmt: skip
-        record(self.sessions, self.run_id, outcome, item.source_id)
-        self.progress(outcome.status, 1)
 
     # --- politeness -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Article, ArticleRaw
 from newsarchive.db.session import session_scope
 from newsarchive.errors import IngestError, Skipped
 from newsarchive.ingest.extract import ExtractedArticle, extract
@@ -30,7 +29,7 @@ from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.urls import host_of, normalize
 
 Status = Literal["stored", "duplicate", "skipped", "failed"]
-_COUNTER = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
+COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,15 @@ class Pipeline:
         fetcher: Fetcher | None = None,
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
-        extractor: Callable[[Page, datetime], ExtractedArticle] | None = None,
+        extractor: Callable[[Page, datetime], Prepared] | None = None,
     ) -> None:
-        """``extractor`` runs trafilatura; the crawler passes one that uses a process pool."""
+        """``extractor`` runs ``prepare`` (trafilatura and compression, the CPU-heavy part); the
+        crawler passes one that runs it in a process pool."""
         self.sessions = sessions
         self.fetcher = fetcher
         self.max_bytes = max_bytes
         self.clock = clock
-        self.extractor = extractor or extract_page
+        self.extractor = extractor or prepare
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class Pipeline:
             with self.sessions() as session:
                 existing = archive.find_duplicate(session, url_keys=[key])
                 if existing is not None:
-                    return Outcome(url, "duplicate", article_id=existing.id)
+                    return Outcome(url, "duplicate", article_id=existing)
             result = self.fetcher.fetch(url)
         except IngestError as exc:
             return Outcome(url, exc.outcome, exc.reason)  # type: ignore[arg-type]
@@ -104,17 +104,19 @@ class Pipeline:
     def store(self, page: Page) -> Outcome:
         """Extract and store one page; any problem becomes an Outcome, never an exception."""
         try:
-            extracted = self.extractor(page, self.clock())
+            prepared = self.extractor(page, self.clock())
+            extracted = prepared.extracted
             url = page.url or extracted.canonical_url or page.fallback_url
             if url is None:
                 raise Skipped("no URL: the page has no canonical link; pass --base-url")
-            return self._save(page, extracted, url)
+            return self._save(page, prepared, url)
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
 
     # --- storing --------------------------------------------------------------------------
 
-    def _save(self, page: Page, extracted: ExtractedArticle, url: str) -> Outcome:
+    def _save(self, page: Page, prepared: Prepared, url: str) -> Outcome:
+        extracted = prepared.extracted
         url_normalized = normalize(url)
         url_key = _identity(url_normalized, extracted.canonical_url)
         keys = sorted({url_key, url_normalized})
@@ -124,21 +126,21 @@ class Pipeline:
                     session, url_keys=keys, content_hash=extracted.content_hash
                 )
                 if existing is not None:
-                    return Outcome(page.label, "duplicate", article_id=existing.id)
+                    return Outcome(page.label, "duplicate", article_id=existing)
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
-                article = archive.add_article(
+                article_id = archive.add_article(
                     session,
                     _article_row(
                         extracted, page.hint, url, url_normalized, url_key, source_id, self.clock()
                     ),
-                    ArticleRaw(
-                        body=zlib.compress(page.body, 6),
-                        size=len(page.body),
-                        content_type=page.content_type,
-                        charset=extracted.charset,
-                    ),
+                    {
+                        "body": prepared.raw,
+                        "size": len(page.body),
+                        "content_type": page.content_type,
+                        "charset": extracted.charset,
+                    },
                 )
-                return Outcome(page.label, "stored", article_id=article.id)
+                return Outcome(page.label, "stored", article_id=article_id)
         except IntegrityError:
             # A concurrent worker stored the same article between our check and our insert.
             with self.sessions() as session:
@@ -147,7 +149,7 @@ class Pipeline:
                 )
             if existing is None:
                 raise
-            return Outcome(page.label, "duplicate", article_id=existing.id)
+            return Outcome(page.label, "duplicate", article_id=existing)
 
 
 def _identity(url_normalized: str, canonical: str | None) -> str:
@@ -164,8 +166,16 @@ def _identity(url_normalized: str, canonical: str | None) -> str:
     return key
 
 
-def extract_page(page: Page, now: datetime) -> ExtractedArticle:
-    return extract(page.body, page.url, charset=page.charset, now=now)
+@dataclass(frozen=True)
+class Prepared:
+    extracted: ExtractedArticle
+    raw: bytes  # the page, zlib-compressed for article_raw
+
+
+def prepare(page: Page, now: datetime) -> Prepared:
+    """The CPU-heavy part of storing a page, free of I/O so that it can run in another process."""
+    extracted = extract(page.body, page.url, charset=page.charset, now=now)
+    return Prepared(extracted, zlib.compress(page.body, 6))
 
 
 def _article_row(
@@ -176,7 +186,7 @@ def _article_row(
     url_key: str,
     source_id: int,
     now: datetime,
-) -> Article:
+) -> dict[str, Any]:
     """The page's own date wins; then the feed's or sitemap's (which carry a time), then a date
     in the URL path, then the time the archive first saw the page."""
     published, date_source, date_raw = (
@@ -188,31 +198,31 @@ def _article_row(
         published, date_source, date_raw = hint.published, hint.date_source, None
     if published is None or date_source is None:
         published, date_source = now, "first_seen"
-    return Article(
-        source_id=source_id,
-        url=url,
-        url_normalized=url_normalized,
-        canonical_url=extracted.canonical_url,
-        url_key=url_key,
-        content_hash=extracted.content_hash,
-        title=extracted.title or (hint.title if hint else None),
-        text=extracted.text,
-        description=extracted.description,
-        authors=list(extracted.authors),
-        language=extracted.language,
-        site_name=extracted.site_name,
-        tags=list(extracted.tags),
-        categories=list(extracted.categories),
-        top_image=extracted.top_image,
-        word_count=extracted.word_count,
-        published_at=published,
-        date_source=date_source,
-        date_raw=date_raw,
-        modified_at=extracted.modified_at,
-        first_seen_at=now,
-        fetched_at=now,
-        updated_at=now,
-    )
+    return {
+        "source_id": source_id,
+        "url": url,
+        "url_normalized": url_normalized,
+        "canonical_url": extracted.canonical_url,
+        "url_key": url_key,
+        "content_hash": extracted.content_hash,
+        "title": extracted.title or (hint.title if hint else None),
+        "text": extracted.text,
+        "description": extracted.description,
+        "authors": list(extracted.authors),
+        "language": extracted.language,
+        "site_name": extracted.site_name,
+        "tags": list(extracted.tags),
+        "categories": list(extracted.categories),
+        "top_image": extracted.top_image,
+        "word_count": extracted.word_count,
+        "published_at": published,
+        "date_source": date_source,
+        "date_raw": date_raw,
+        "modified_at": extracted.modified_at,
+        "first_seen_at": now,
+        "fetched_at": now,
+        "updated_at": now,
+    }
 
 
 def record(
@@ -220,15 +230,16 @@ def record(
 ) -> None:
     """Count one outcome in a run, in its own short transaction."""
     with session_scope(sessions) as session:
-        archive.count_outcome(
-            session,
-            run_id,
-            counter=_COUNTER[outcome.status],
-            url=outcome.label,
-            outcome=outcome.status,
-            reason=outcome.reason if outcome.status in ("skipped", "failed") else None,
-            source_id=source_id,
-        )
+        archive.count(session, run_id, {COUNTERS[outcome.status]: 1}, source_id)
+        if outcome.status in ("skipped", "failed") and outcome.reason:
+            archive.record_error(
+                session,
+                run_id,
+                url=outcome.label,
+                outcome=outcome.status,
+                reason=outcome.reason,
+                source_id=source_id,
+            )
 
 
 def fetcher_from(settings: Settings) -> Fetcher:
