@@ -36,6 +36,7 @@ TABLES = (
     "feeds",
     "hosts",
     "sources",
+    "day_counts",
 )
 
 

@@ -20,7 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Article, ArticleRaw, Feed, Run, RunError, RunSource, Source
+from newsarchive.db.models import (
+    Article,
+    ArticleRaw,
+    DayCount,
+    Feed,
+    Meta,
+    Run,
+    RunError,
+    RunSource,
+    Source,
+)
 from newsarchive.errors import ArticleNotFound, Conflict, InvalidInput, NotFound, SourceNotFound
 
 MAX_LIMIT = 100
@@ -138,15 +148,110 @@ def find_duplicate(
     return session.connection().execute(query).scalar()
 
 
-def add_article(session: Session, article: Mapping[str, Any], raw: Mapping[str, Any]) -> int:
-    """Insert an article and its raw page; return the new id. (Core inserts: this is the crawl's
-    hot path, and the ORM's unit of work would double its cost.)"""
+def add_article(
+    session: Session, zone: ZoneInfo, article: Mapping[str, Any], raw: Mapping[str, Any]
+) -> int:
+    """Insert an article, on its day of the archive in ``zone``, and its raw page; return the
+    new id. (Core inserts: this is the crawl's hot path, and the ORM's unit of work would
+    double its cost.)"""
+    article = {**article, "published_day": archive_day_of(article["published_at"], zone)}
     conn = session.connection()
     articles, raws = Article.__table__, ArticleRaw.__table__
     insert_article = insert(articles).returning(articles.c.id)
     article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
     conn.execute(insert(raws), {**raw, "article_id": article_id})
     return article_id
+
+
+# --- the date archive ---------------------------------------------------------------------------
+
+
+def _day_counts(session: Session, start: date, end: date) -> list[tuple[date, int]]:
+    """Per-day counts in [start, end] from the trigger-maintained day_counts table (at most a
+    few thousand small rows, so grouping by month or year in Python costs nothing)."""
+    rows = session.execute(
+        select(DayCount.day, DayCount.articles)
+        .where(DayCount.day >= start, DayCount.day <= end, DayCount.articles > 0)
+        .order_by(DayCount.day)
+    )
+    return [(day, n) for day, n in rows]
+
+
+def archive_years(session: Session) -> list[tuple[int, int]]:
+    totals: dict[int, int] = {}
+    for day, n in _day_counts(session, date.min, date.max):
+        totals[day.year] = totals.get(day.year, 0) + n
+    return sorted(totals.items(), reverse=True)
+
+
+def archive_months(session: Session, year: int) -> list[tuple[int, int]]:
+    totals: dict[int, int] = {}
+    for day, n in _day_counts(session, date(year, 1, 1), date(year, 12, 31)):
+        totals[day.month] = totals.get(day.month, 0) + n
+    return sorted(totals.items())
+
+
+def archive_days(session: Session, year: int, month: int) -> list[tuple[int, int]]:
+    last = (
+        date(9999, 12, 31)
+        if (year, month) == (9999, 12)
+        else (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    )
+    return [(day.day, n) for day, n in _day_counts(session, date(year, month, 1), last)]
+
+
+def articles_on_day(
+    session: Session, day: date, *, limit: int = 20, cursor: str | None = None
+) -> Page:
+    """One archive day's articles, newest first, keyset-paged."""
+    query = select(Article).where(Article.published_day == day)
+    if cursor:
+        published, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Article.published_at < published,
+                (Article.published_at == published) & (Article.id < last_id),
+            )
+        )
+    query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def archive_day_of(published_at: datetime, zone: ZoneInfo) -> date:
+    return published_at.astimezone(zone).date()
+
+
+def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) -> bool:
+    """Recompute every article's archive day when the archive's zone changed; True if it did.
+    (The day_counts triggers follow each update.)"""
+    stored = session.get(Meta, "archive_tz")
+    if stored is not None and stored.value == zone.key:
+        return False
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(Article.id, Article.published_at, Article.published_day)
+            .where(Article.id > last_id)
+            .order_by(Article.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for article_id, published_at, day in rows:
+            new_day = archive_day_of(published_at, zone)
+            if new_day != day:
+                session.connection().execute(
+                    update(Article).where(Article.id == article_id).values(published_day=new_day)
+                )
+        last_id = rows[-1][0]
+    if stored is None:
+        session.add(Meta(key="archive_tz", value=zone.key))
+    else:
+        stored.value = zone.key
+    session.flush()
+    return True
 
 
 # --- sources ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import __version__, archive
@@ -263,9 +264,7 @@ def _crawl_progress() -> tuple[Any, Any]:
 @contextmanager
 def _sessions() -> Iterator[sessionmaker[Session]]:
     """Migrate, then hand out sessions on the configured database; errors become one line."""
-    settings = _settings()
-    migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = _open_database(_settings())
     try:
         yield make_sessionmaker(engine)
     except (NotFound, Conflict, InvalidInput) as exc:
@@ -274,6 +273,16 @@ def _sessions() -> Iterator[sessionmaker[Session]]:
         raise click.ClickException(exc.detail) from None
     finally:
         engine.dispose()
+
+
+def _open_database(settings: Settings) -> Engine:
+    """Migrate to head and put the archive's days in NEWSARCHIVE_ARCHIVE_TZ."""
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        if archive.ensure_archive_zone(session, settings.zone):
+            click.echo(f"archive days now follow {settings.archive_tz}", err=True)
+    return engine
 
 
 def _expand(path: Path) -> list[Path]:
@@ -286,10 +295,11 @@ def _expand(path: Path) -> list[Path]:
 
 def _run(kind: str, settings: Settings, work: Any, fetcher: Any) -> list[Outcome]:
     """Migrate, record a run, print one line per outcome, close the run."""
-    migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = _open_database(settings)
     sessions = make_sessionmaker(engine)
-    pipeline = Pipeline(sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes)
+    pipeline = Pipeline(
+        sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
+    )
     with session_scope(sessions) as session:
         run_id = archive.start_run(session, kind).id
     outcomes: list[Outcome] = []

@@ -34,6 +34,7 @@ def make_articles(sessions: sessionmaker[Session], n: int, **overrides: object) 
                 "text": f"text {i}",
                 "language": "en" if i % 3 else "de",
                 "published_at": BASE + timedelta(days=i),
+                "published_day": (BASE + timedelta(days=i)).date(),
                 "date_source": "page",
                 "word_count": 2,
                 "authors": ["A. Writer"],

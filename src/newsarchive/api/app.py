@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from newsarchive import __version__
+from newsarchive import __version__, archive
 from newsarchive.api.routes import articles, health, ingest, runs, sources
 from newsarchive.config import Settings, get_settings
-from newsarchive.db.session import make_engine, make_sessionmaker
+from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            with session_scope(app.state.sessions) as session:
+                archive.ensure_archive_zone(session, settings.zone)
+        except SQLAlchemyError:
+            log.exception("could not check the archive's time zone; /api/health will say why")
         yield
         engine.dispose()
 

@@ -8,6 +8,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+# Full-text search lives outside the ORM models (migration 0003 creates it with raw SQL):
+# SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its GIN index.
+SEARCH_OBJECTS = {"search_vector", "ix_articles_search_vector"}
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate's filter: leave the search objects alone."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith("fts_"):
+        return False
+    return name not in SEARCH_OBJECTS
+
 
 def alembic_config(database_url: str) -> Config:
     cfg = Config()

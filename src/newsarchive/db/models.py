@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -107,6 +108,7 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_published_at_id", "published_at", "id"),
         Index("ix_articles_source_id_published_at", "source_id", "published_at"),
+        Index("ix_articles_published_day_published_at_id", "published_day", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -134,6 +136,9 @@ class Article(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
 
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The calendar day of published_at in NEWSARCHIVE_ARCHIVE_TZ (meta "archive_tz" says which
+    # zone): what the date archive groups by. Kept in step with the day_counts table by triggers.
+    published_day: Mapped[date] = mapped_column(Date)
     date_source: Mapped[str] = mapped_column(String(16))
     # The date exactly as the winning source wrote it, for audits and re-extraction.
     date_raw: Mapped[str | None] = mapped_column(Text)
@@ -147,6 +152,25 @@ class Article(Base):
     @property
     def source_name(self) -> str:
         return self.source.name
+
+
+class DayCount(Base):
+    """Articles per archive day, maintained by triggers on articles (migration 0003): the
+    year, month and day counts of the archive never scan the article table."""
+
+    __tablename__ = "day_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer)
+
+
+class Meta(Base):
+    """Facts about the store itself, such as the zone published_day was computed in."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class ArticleRaw(Base):

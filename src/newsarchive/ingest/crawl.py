@@ -168,6 +168,7 @@ class Crawler:
     def run(self, *, source: str | None = None, max_articles: int | None = None) -> CrawlReport:
         with exclusive_crawl(self.settings.database_url) as alone:
             with session_scope(self.sessions) as session:
+                archive.ensure_archive_zone(session, self.settings.zone)
                 if alone:  # whatever a killed crawl left claimed or running is ours to resume
                     frontier.release_claims(session)
                     archive.interrupt_running_runs(session, kind="crawl")
@@ -187,6 +188,7 @@ class Crawler:
                         max_bytes=self.settings.max_page_bytes,
                         clock=self.clock,
                         extractor=extractor,
+                        zone=self.settings.zone,
                     )
                     for src in sources:
                         if not self.stop.is_set():

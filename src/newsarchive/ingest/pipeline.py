@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +29,7 @@ from newsarchive.ingest.files import LocalError, read_path
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.urls import host_of, normalize
 
+UTC_ZONE = ZoneInfo("UTC")
 Status = Literal["stored", "duplicate", "skipped", "failed"]
 COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
 
@@ -55,6 +57,7 @@ class Pipeline:
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
         extractor: Callable[[Page, datetime], Prepared] | None = None,
+        zone: ZoneInfo = UTC_ZONE,
     ) -> None:
         """``extractor`` runs ``prepare`` (trafilatura and compression, the CPU-heavy part); the
         crawler passes one that runs it in a process pool."""
@@ -63,6 +66,7 @@ class Pipeline:
         self.max_bytes = max_bytes
         self.clock = clock
         self.extractor = extractor or prepare
+        self.zone = zone  # whose calendar days the date archive uses
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -130,6 +134,7 @@ class Pipeline:
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
                 article_id = archive.add_article(
                     session,
+                    self.zone,
                     _article_row(
                         extracted, page.hint, url, url_normalized, url_key, source_id, self.clock()
                     ),

@@ -7,16 +7,11 @@ from alembic import context
 from newsarchive.config import get_settings
 from newsarchive.db import models  # noqa: F401  (registers the tables)
 from newsarchive.db.base import Base
+from newsarchive.db.migrate import include_object
 from newsarchive.db.session import make_engine
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # Full-text search tables and triggers are created by raw SQL in migrations; SQLite's FTS5
-    # shadow tables are not part of the ORM metadata.
-    return not (type_ == "table" and reflected and compare_to is None and name.startswith("fts_"))
 
 
 def run_migrations_offline() -> None:
@@ -43,11 +38,16 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "sqlite":
+        # Batch migrations rebuild SQLite tables (create, copy, drop, rename); with foreign keys
+        # on, dropping the old articles table would cascade-delete every raw page.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the implicit transaction, so Alembic's own commits
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_object=_include_object,
+        include_object=include_object,
         compare_type=True,
     )
     with context.begin_transaction():

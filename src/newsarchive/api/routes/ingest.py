@@ -29,9 +29,10 @@ def ingest(
     stored for a duplicate, 422 when skipped (e.g. not HTML), 502 when the fetch failed."""
     sessions = request.app.state.sessions
     with fetcher_from(settings) as fetcher:
-        outcome = Pipeline(sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes).ingest_url(
-            str(body.url)
+        pipeline = Pipeline(
+            sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
         )
+        outcome = pipeline.ingest_url(str(body.url))
     if outcome.article_id is None:
         error = Skipped if outcome.status == "skipped" else Failed
         raise error(f"{outcome.status}: {outcome.reason}")

@@ -1,0 +1,201 @@
+"""A search: match, filter, count, sort, page by keyset, and facet; the same for both engines."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from newsarchive import archive
+from newsarchive.db.models import Article, Source
+from newsarchive.errors import InvalidInput
+from newsarchive.search.engine import Engine
+from newsarchive.search.postgres import PostgresEngine
+from newsarchive.search.query import Query, parse
+from newsarchive.search.sqlite import SQLiteEngine
+
+Sort = Literal["relevance", "newest", "oldest"]
+ENGINES: dict[str, type[Engine]] = {"sqlite": SQLiteEngine, "postgresql": PostgresEngine}
+MAX_FACET_VALUES = 50
+
+
+def engine_for(session: Session) -> Engine:
+    return ENGINES[session.get_bind().dialect.name]()
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    date_from: date | None = None
+    date_to: date | None = None
+    source: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    sort: Sort = "relevance"
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    hits: list[Hit]
+    next_cursor: str | None
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def run_search(
+    session: Session, params: SearchParams, *, zone: ZoneInfo, facets: bool = True
+) -> SearchPage:
+    engine = engine_for(session)
+    query = parse(params.q)
+    matched = _matched(engine, query, params, zone)
+    total = session.scalar(select(func.count()).select_from(matched)) or 0
+
+    page = _page_query(matched, params)
+    rows = session.execute(page).all()
+    more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    snippets = engine.snippets(session, query, [article.id for article, _score in rows])
+    hits = [Hit(a, float(score), snippets.get(a.id, "")) for a, score in rows]
+    next_cursor = _encode_cursor(params.sort, rows[-1][0], rows[-1][1]) if more else None
+    return SearchPage(
+        total=total,
+        hits=hits,
+        next_cursor=next_cursor,
+        facets=_facets(session, matched) if facets else {},
+    )
+
+
+def iter_matches(
+    session: Session, params: SearchParams, *, zone: ZoneInfo, batch: int = 500
+) -> Iterator[Article]:
+    """Every match, newest first, in keyset batches: memory stays flat however many there are."""
+    engine = engine_for(session)
+    matched = _matched(engine, parse(params.q), params, zone)
+    cursor = None
+    while True:
+        step = SearchParams(
+            **{**params.__dict__, "sort": "newest", "limit": batch, "cursor": cursor}
+        )
+        rows = session.execute(_page_query(matched, step)).all()
+        for article, _score in rows[:batch]:
+            yield article
+        if len(rows) <= batch:
+            return
+        cursor = _encode_cursor("newest", rows[batch - 1][0], rows[batch - 1][1])
+        session.expunge_all()
+
+
+def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo) -> Any:
+    """The matching articles after filters, as a subquery of (id, score, published_at)."""
+    hits = engine.matching(query).subquery("hits")
+    stmt = select(Article.id, hits.c.score, Article.published_at).join(
+        hits, hits.c.id == Article.id
+    )
+    if params.source:
+        stmt = stmt.join(Source, Source.id == Article.source_id).where(Source.name == params.source)
+    if params.lang:
+        stmt = stmt.where(Article.language == params.lang.lower())
+    if params.author:
+        stmt = stmt.where(engine.has_author(params.author))
+    start, end = archive.day_range(params.date_from, params.date_to, zone)
+    if start:
+        stmt = stmt.where(Article.published_at >= start)
+    if end:
+        stmt = stmt.where(Article.published_at < end)
+    return stmt.subquery("matched")
+
+
+def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[type-arg]
+    stmt = select(Article, matched.c.score).join(matched, matched.c.id == Article.id)
+    key = matched.c.score if params.sort == "relevance" else matched.c.published_at
+    descending = params.sort != "oldest"
+    if params.cursor:
+        value, last_id = _decode_cursor(params.cursor, params.sort)
+        if descending:
+            stmt = stmt.where(or_(key < value, and_(key == value, matched.c.id < last_id)))
+        else:
+            stmt = stmt.where(or_(key > value, and_(key == value, matched.c.id > last_id)))
+    order = (key.desc(), matched.c.id.desc()) if descending else (key.asc(), matched.c.id.asc())
+    return stmt.order_by(*order).limit(params.limit + 1)
+
+
+def _facets(session: Session, matched: Any) -> dict[str, list[dict[str, Any]]]:
+    def grouped(column: Any, label: str, *joins: Any) -> list[dict[str, Any]]:
+        stmt = (
+            select(column, func.count())
+            .select_from(matched)
+            .join(Article, Article.id == matched.c.id)
+        )
+        for target, onclause in joins:
+            stmt = stmt.join(target, onclause)
+        stmt = stmt.group_by(column).order_by(func.count().desc(), column).limit(MAX_FACET_VALUES)
+        return [{label: value, "count": n} for value, n in session.execute(stmt)]
+
+    days = session.execute(
+        select(Article.published_day, func.count())
+        .select_from(matched)
+        .join(Article, Article.id == matched.c.id)
+        .group_by(Article.published_day)
+        .order_by(Article.published_day.desc())
+        .limit(366)
+    )
+    return {
+        "sources": grouped(Source.name, "name", (Source, Source.id == Article.source_id)),
+        "languages": grouped(Article.language, "language"),
+        "days": [{"date": day.isoformat(), "count": n} for day, n in days],
+    }
+
+
+def _encode_cursor(sort: str, article: Article, score: float) -> str:
+    key: Any = score if sort == "relevance" else article.published_at.isoformat()
+    payload = json.dumps([sort, key, article.id]).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    from datetime import datetime
+
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, article_id = json.loads(raw)
+        if cursor_sort != sort or not isinstance(article_id, int):
+            raise ValueError
+        if sort == "relevance":
+            if not isinstance(key, int | float):
+                raise ValueError
+            return float(key), article_id
+        value = datetime.fromisoformat(key)
+        if value.tzinfo is None:
+            raise ValueError
+        return value, article_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            "invalid cursor: pass back the next_cursor of a previous page with the same sort"
+        ) from None
+
+
+__all__: Sequence[str] = [
+    "SearchParams",
+    "SearchPage",
+    "Hit",
+    "run_search",
+    "iter_matches",
+    "engine_for",
+]
