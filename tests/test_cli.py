@@ -212,3 +212,18 @@ class TestSourcesAndCrawl:
         monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
         result = CliRunner().invoke(cli, ["crawl"])
         assert result.exit_code not in (0, 2)
+
+
+def test_search_prints_a_table(run, sessions) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import add_article
+
+    add_article(sessions, "Harbour opens", "The new harbour opens to ships.")
+    add_article(sessions, "Fair", "The fair returns.")
+    result = run("search", "harbour", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    assert "1 found" in result.output
+    assert "Harbour opens" in result.output
+    assert "Fair" not in result.output
+    bad = run("search", "--", "-harbour")
+    assert bad.exit_code == 2
+    assert bad.output.startswith("Error: a query needs at least one word")

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from newsarchive import __version__, archive
-from newsarchive.api.routes import articles, health, ingest, runs, sources
+from newsarchive import __version__
+from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
+from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             with session_scope(app.state.sessions) as session:
-                archive.ensure_archive_zone(session, settings.zone)
+                ensure_archive_zone(session, settings.zone)
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    for module in (health, articles, sources, runs, ingest):
+    for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
     _add_error_handlers(app)
     return app

@@ -148,5 +148,74 @@ class RunPage(BaseModel):
     next_cursor: str | None
 
 
+class SearchHit(ArticleSummary):
+    snippet: str = Field(description="HTML: the hits in <mark>, everything else escaped")
+    score: float
+
+
+class SourceFacet(BaseModel):
+    name: str
+    count: int
+
+
+class LanguageFacet(BaseModel):
+    language: str | None
+    count: int
+
+
+class DayFacet(BaseModel):
+    date: str
+    count: int
+
+
+class Facets(BaseModel):
+    sources: list[SourceFacet]
+    languages: list[LanguageFacet]
+    days: list[DayFacet]
+
+
+class SearchResponse(BaseModel):
+    total: int
+    items: list[SearchHit]
+    facets: Facets
+    next_cursor: str | None
+
+
+class YearCount(BaseModel):
+    year: int
+    count: int
+
+
+class MonthCount(BaseModel):
+    month: int
+    count: int
+
+
+class DayCountOut(BaseModel):
+    day: int
+    count: int
+
+
+class ArchiveYears(BaseModel):
+    years: list[YearCount]
+
+
+class ArchiveMonths(BaseModel):
+    year: int
+    months: list[MonthCount]
+
+
+class ArchiveDays(BaseModel):
+    year: int
+    month: int
+    days: list[DayCountOut]
+
+
+class ArchiveDay(BaseModel):
+    date: str
+    items: list[ArticleSummary]
+    next_cursor: str | None
+
+
 class ErrorResponse(BaseModel):
     detail: str

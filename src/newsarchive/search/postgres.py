@@ -58,7 +58,7 @@ class PostgresEngine(Engine):
     def snippets(self, session: Session, query: Query, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}
-        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=…"
+        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15"
         headline = func.ts_headline(CONFIG, Article.text, to_tsquery(query), options)
         rows = session.execute(select(Article.id, headline).where(Article.id.in_(ids)))
         return {article_id: marked_html(value or "") for article_id, value in rows}

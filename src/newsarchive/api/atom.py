@@ -1,0 +1,47 @@
+"""Atom 1.0 feeds of any search and any archive day (RFC 4287), built with ElementTree so that
+every piece of scraped text is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from newsarchive.db.models import Article
+
+ATOM = "http://www.w3.org/2005/Atom"
+MEDIA_TYPE = "application/atom+xml; charset=utf-8"
+
+
+def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]) -> bytes:
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _text(root, "title", title)
+    _text(root, "id", feed_id)
+    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
+    newest = max((a.modified_at or a.published_at for a in articles), default=datetime.now(UTC))
+    _text(root, "updated", newest.isoformat())
+    _text(ET.SubElement(root, f"{{{ATOM}}}author"), "name", "newsarchive")
+    for article in articles:
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        _text(entry, "title", article.title or article.url)
+        _text(entry, "id", article.canonical_url or article.url)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=article.url)
+        _text(entry, "published", article.published_at.isoformat())
+        _text(entry, "updated", (article.modified_at or article.published_at).isoformat())
+        for name in article.authors or []:
+            _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
+        _text(entry, "summary", article.description or article.text[:500])
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}")
+    element.text = _xml_safe(value)
+    return element
+
+
+def _xml_safe(value: str) -> str:
+    """XML 1.0 cannot carry most control characters, which scraped text sometimes has."""
+    return "".join(c for c in value if c in "\t\n\r" or ord(c) >= 0x20)

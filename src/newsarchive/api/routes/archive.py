@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from newsarchive import archive
+from newsarchive.api import atom
+from newsarchive.api.deps import SessionDep
+from newsarchive.api.schemas import (
+    ArchiveDay,
+    ArchiveDays,
+    ArchiveMonths,
+    ArchiveYears,
+    ArticleSummary,
+)
+from newsarchive.errors import NotFound
+
+router = APIRouter(tags=["archive"])
+
+Year = Annotated[int, Path(ge=1, le=9999)]
+Month = Annotated[int, Path(ge=1, le=12)]
+Day = Annotated[int, Path(ge=1, le=31)]
+
+
+def _date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise NotFound(f"{year:04d}-{month:02d}-{day:02d} is not a date") from None
+
+
+@router.get("/api/archive", response_model=ArchiveYears)
+def years(session: SessionDep) -> ArchiveYears:
+    """Articles per year, newest year first."""
+    return ArchiveYears.model_validate(
+        {"years": [{"year": y, "count": n} for y, n in archive.archive_years(session)]}
+    )
+
+
+@router.get("/api/archive/{year}", response_model=ArchiveMonths)
+def months(year: Year, session: SessionDep) -> ArchiveMonths:
+    rows = archive.archive_months(session, year)
+    return ArchiveMonths.model_validate(
+        {"year": year, "months": [{"month": m, "count": n} for m, n in rows]}
+    )
+
+
+@router.get("/api/archive/{year}/{month}", response_model=ArchiveDays)
+def days(year: Year, month: Month, session: SessionDep) -> ArchiveDays:
+    rows = archive.archive_days(session, year, month)
+    return ArchiveDays.model_validate(
+        {"year": year, "month": month, "days": [{"day": d, "count": n} for d, n in rows]}
+    )
+
+
+@router.get(
+    "/api/archive/{year}/{month}/{day}.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def day_feed(year: Year, month: Month, day: Day, request: Request, session: SessionDep) -> Response:
+    """An Atom feed of one archive day (its newest 100 articles)."""
+    when = _date(year, month, day)
+    page = archive.articles_on_day(session, when, limit=archive.MAX_LIMIT)
+    body = atom.feed(
+        title=f"newsarchive: {when.isoformat()}",
+        self_url=str(request.url),
+        feed_id=str(request.url),
+        articles=page.items,
+    )
+    return Response(body, media_type=atom.MEDIA_TYPE)
+
+
+@router.get("/api/archive/{year}/{month}/{day}", response_model=ArchiveDay)
+def day_listing(
+    year: Year,
+    month: Month,
+    day: Day,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ArchiveDay:
+    when = _date(year, month, day)
+    page = archive.articles_on_day(session, when, limit=limit, cursor=cursor)
+    return ArchiveDay(
+        date=when.isoformat(),
+        items=[ArticleSummary.model_validate(a) for a in page.items],
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from newsarchive import archive
+from newsarchive.api import atom
+from newsarchive.api.deps import SessionDep, SettingsDep
+from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchResponse
+from newsarchive.search import SearchParams, run_search
+from newsarchive.search.query import MAX_QUERY_CHARS, parse
+from newsarchive.search.service import iter_matches
+
+router = APIRouter(tags=["search"])
+
+Q = Annotated[
+    str,
+    Query(min_length=1, max_length=MAX_QUERY_CHARS, description='words, "phrases", OR, -excluded'),
+]
+From = Annotated[date | None, Query(alias="from")]
+To = Annotated[date | None, Query(alias="to")]
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _params(
+    q: str, date_from: date | None, date_to: date | None, source: str | None,
+    lang: str | None, author: str | None, sort: str = "relevance", limit: int = 20,
+    cursor: str | None = None,
+) -> SearchParams:  # fmt: skip
+    return SearchParams(
+        q=q, date_from=date_from, date_to=date_to, source=source, lang=lang, author=author,
+        sort=sort, limit=limit, cursor=cursor,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@router.get("/api/search", response_model=SearchResponse)
+def search(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Q,
+    date_from: From = None,
+    date_to: To = None,
+    source: Text = None,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+    author: Text = None,
+    sort: Literal["relevance", "newest", "oldest"] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> SearchResponse:
+    """Full-text search. `next_cursor` pages on; facets count the whole result set."""
+    params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
+    page = run_search(session, params, zone=settings.zone)
+    items = [
+        SearchHit(
+            **ArticleSummary.model_validate(hit.article).model_dump(),
+            snippet=hit.snippet,
+            score=hit.score,
+        )
+        for hit in page.hits
+    ]
+    return SearchResponse.model_validate(
+        {
+            "total": page.total,
+            "items": items,
+            "facets": page.facets,
+            "next_cursor": page.next_cursor,
+        }
+    )
+
+
+@router.get(
+    "/api/search.atom",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def search_feed(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Q,
+    source: Text = None,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+    author: Text = None,
+    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 50,
+) -> Response:
+    """An Atom feed of the newest matches of a search: subscribe to any query."""
+    params = _params(q, None, None, source, lang, author, "newest", limit)
+    page = run_search(session, params, zone=settings.zone, facets=False)
+    body = atom.feed(
+        title=f"newsarchive: {q}",
+        self_url=str(request.url),
+        feed_id=str(request.url),
+        articles=[hit.article for hit in page.hits],
+    )
+    return Response(body, media_type=atom.MEDIA_TYPE)
+
+
+EXPORT_FIELDS = list(Article.model_fields)
+
+
+@router.get(
+    "/api/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
+)
+def export(
+    request: Request,
+    settings: SettingsDep,
+    q: Q,
+    format: Literal["jsonl", "csv"] = "jsonl",
+    date_from: From = None,
+    date_to: To = None,
+    source: Text = None,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+    author: Text = None,
+) -> StreamingResponse:
+    """Every match of a search, newest first, streamed: no cap, flat memory."""
+    parse(q)  # a bad query is a 422 now, not a broken stream later
+    params = _params(q, date_from, date_to, source, lang, author)
+    sessions = request.app.state.sessions
+
+    def rows() -> Iterator[dict[str, object]]:
+        with sessions() as session:
+            for article in iter_matches(session, params, zone=settings.zone):
+                yield Article.model_validate(article).model_dump(mode="json")
+
+    if format == "jsonl":
+        lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows())
+        return StreamingResponse(
+            lines,
+            media_type="application/x-ndjson",
+            headers={"Content-Disposition": 'attachment; filename="newsarchive-export.jsonl"'},
+        )
+    return StreamingResponse(
+        _csv(rows()),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="newsarchive-export.csv"'},
+    )
+
+
+def _csv(rows: Iterator[dict[str, object]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        flat = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        writer.writerow(flat)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,266 @@
+"""/api/search, its Atom feed and export, and the date archive, on both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.api.app import create_app
+from newsarchive.config import Settings
+from tests.factories import add_article
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def stories(sessions: sessionmaker[Session]) -> list[int]:
+    base = datetime(2023, 12, 31, 23, 30, tzinfo=UTC)
+    return [
+        add_article(sessions, "Harbour opens", "The new harbour opens to ships.", base),
+        add_article(
+            sessions,
+            "Harbour tolls",
+            "Tolls at the harbour go up <b>again</b>.",
+            base + timedelta(hours=1),
+            source="beta",
+        ),
+        add_article(
+            sessions, "Spring fair", "The fair returns to the square.", base + timedelta(days=40)
+        ),
+        add_article(
+            sessions,
+            "Autumn harbour",
+            "Storms close the harbour.",
+            base + timedelta(days=300),
+            language="fr",
+        ),
+    ]
+
+
+class TestSearchEndpoint:
+    def test_shape(self, client: TestClient, stories: list[int]) -> None:
+        body = client.get(
+            "/api/search", params={"q": "harbour", "sort": "newest", "limit": 2}
+        ).json()
+        assert body["total"] == 3
+        assert [i["title"] for i in body["items"]] == ["Autumn harbour", "Harbour tolls"]
+        first = body["items"][0]
+        assert "<mark>" in first["snippet"]
+        assert isinstance(first["score"], float)
+        assert {"id", "url", "source", "published_at", "date_source", "word_count"} <= set(first)
+        assert body["facets"]["sources"] == [
+            {"name": "alpha", "count": 2},
+            {"name": "beta", "count": 1},
+        ]
+        assert body["next_cursor"]
+        rest = client.get(
+            "/api/search",
+            params={"q": "harbour", "sort": "newest", "limit": 2, "cursor": body["next_cursor"]},
+        ).json()
+        assert [i["title"] for i in rest["items"]] == ["Harbour opens"]
+        assert rest["next_cursor"] is None
+
+    @pytest.mark.parametrize(
+        "q",
+        [
+            '"',
+            "-",
+            "OR",
+            "()",
+            "NEAR(",
+            "*",
+            "'; DROP TABLE articles; --",
+            "a" * 600,
+            "\x00",
+            "-only",
+        ],
+    )
+    def test_hostile_queries_never_fail_the_server(
+        self, client: TestClient, stories: list[int], q: str
+    ) -> None:
+        response = client.get("/api/search", params={"q": q})
+        assert response.status_code in (200, 422), response.text
+        if response.status_code == 422:
+            detail = response.json()["detail"]
+            assert isinstance(detail, str)
+            assert "sqlite" not in detail.lower()
+            assert "syntax error" not in detail.lower()
+        assert client.get("/api/health").json()["articles"] == 4
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {},
+            {"q": "x", "sort": "best"},
+            {"q": "x", "limit": "0"},
+            {"q": "x", "from": "2024-13-01"},
+            {"q": "x", "cursor": "bogus"},
+        ],
+    )
+    def test_bad_parameters_are_422(self, client: TestClient, params: dict[str, str]) -> None:
+        response = client.get("/api/search", params=params)
+        assert response.status_code == 422
+        assert isinstance(response.json()["detail"], str)
+
+    def test_filters(self, client: TestClient, stories: list[int]) -> None:
+        def found(**params: str) -> list[str]:
+            return [
+                i["title"]
+                for i in client.get("/api/search", params={"q": "harbour", **params}).json()[
+                    "items"
+                ]
+            ]
+
+        assert found(source="beta") == ["Harbour tolls"]
+        assert found(lang="fr") == ["Autumn harbour"]
+        assert sorted(found(to="2023-12-31")) == ["Harbour opens"]
+        assert sorted(found(**{"from": "2024-01-01", "to": "2024-01-01"})) == ["Harbour tolls"]
+
+
+class TestFeedsAndExport:
+    def test_search_atom(self, client: TestClient, stories: list[int]) -> None:
+        response = client.get("/api/search.atom", params={"q": "harbour"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/atom+xml")
+        root = ET.fromstring(response.content)
+        titles = [e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")]
+        assert titles == ["Autumn harbour", "Harbour tolls", "Harbour opens"]
+
+    def test_search_atom_escapes_scraped_text(
+        self, client: TestClient, sessions: sessionmaker[Session]
+    ) -> None:
+        add_article(
+            sessions,
+            "<script>alert(1)</script> & co",
+            "harbour text with <i>tags</i> and \x07 bell",
+        )
+        response = client.get("/api/search.atom", params={"q": "harbour"})
+        root = ET.fromstring(response.content)  # well-formed despite the markup and the bell
+        assert root.find(f"{ATOM}entry/{ATOM}title").text == "<script>alert(1)</script> & co"  # type: ignore[union-attr]
+        assert b"<script>" not in response.content
+
+    def test_export_jsonl_streams_every_match(
+        self, client: TestClient, sessions: sessionmaker[Session]
+    ) -> None:
+        for i in range(1205):  # more than two internal batches
+            add_article(
+                sessions,
+                f"Tide {i}",
+                f"tide number {i}",
+                datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
+            )
+        with client.stream("GET", "/api/export", params={"q": "tide"}) as response:
+            assert response.status_code == 200
+            rows = [json.loads(line) for line in response.iter_lines() if line]
+        assert len(rows) == 1205
+        assert len({r["id"] for r in rows}) == 1205
+        assert rows[0]["title"] == "Tide 1204"
+        assert rows[0]["text"] == "tide number 1204"
+
+    def test_export_csv(self, client: TestClient, stories: list[int]) -> None:
+        response = client.get("/api/export", params={"q": "harbour", "format": "csv"})
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert [r["title"] for r in rows] == ["Autumn harbour", "Harbour tolls", "Harbour opens"]
+
+    def test_export_refuses_a_bad_query_up_front(self, client: TestClient) -> None:
+        assert client.get("/api/export", params={"q": "-x"}).status_code == 422
+
+
+class TestArchive:
+    def test_counts_add_up_at_every_level(self, client: TestClient, stories: list[int]) -> None:
+        years = client.get("/api/archive").json()["years"]
+        assert years == [{"year": 2024, "count": 3}, {"year": 2023, "count": 1}]
+        months = client.get("/api/archive/2024").json()
+        assert months == {
+            "year": 2024,
+            "months": [
+                {"month": 1, "count": 1},
+                {"month": 2, "count": 1},
+                {"month": 10, "count": 1},
+            ],
+        }
+        days = client.get("/api/archive/2024/1").json()["days"]
+        assert days == [{"day": 1, "count": 1}]
+        for year in years:
+            month_total = sum(
+                m["count"] for m in client.get(f"/api/archive/{year['year']}").json()["months"]
+            )
+            assert month_total == year["count"]
+
+    def test_day_listing_and_feed(self, client: TestClient, stories: list[int]) -> None:
+        body = client.get("/api/archive/2023/12/31").json()
+        assert body["date"] == "2023-12-31"
+        assert [i["title"] for i in body["items"]] == ["Harbour opens"]
+        feed = ET.fromstring(client.get("/api/archive/2023/12/31.atom").content)
+        assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == ["Harbour opens"]
+
+    def test_day_paging(self, client: TestClient, sessions: sessionmaker[Session]) -> None:
+        for i in range(5):
+            add_article(sessions, f"S{i}", "x y z", datetime(2024, 3, 3, 8, tzinfo=UTC))
+        first = client.get("/api/archive/2024/3/3", params={"limit": 3}).json()
+        rest = client.get(
+            "/api/archive/2024/3/3", params={"limit": 3, "cursor": first["next_cursor"]}
+        ).json()
+        ids = [i["id"] for i in first["items"] + rest["items"]]
+        assert len(ids) == len(set(ids)) == 5
+
+    @pytest.mark.parametrize(
+        ("path", "status"),
+        [
+            ("/api/archive/2024/2/30", 404),
+            ("/api/archive/2023/2/29", 404),
+            ("/api/archive/2024/13", 422),
+            ("/api/archive/2024/0/1", 422),
+            ("/api/archive/0", 422),
+            ("/api/archive/abc", 422),
+            ("/api/archive/2024/2/30.atom", 404),
+        ],
+    )
+    def test_impossible_dates(self, client: TestClient, path: str, status: int) -> None:
+        response = client.get(path)
+        assert response.status_code == status
+        assert isinstance(response.json()["detail"], str)
+
+    def test_archive_follows_the_configured_zone(
+        self, settings: Settings, sessions: sessionmaker[Session], stories: list[int]
+    ) -> None:
+        """23:30 UTC on Dec 31 is already Jan 1 in Tokyo; changing the zone moves the day."""
+        tokyo = settings.model_copy(update={"archive_tz": "Asia/Tokyo"})
+        with TestClient(create_app(tokyo)) as client:
+            assert client.get("/api/archive/2023").json()["months"] == []
+            assert [i["title"] for i in client.get("/api/archive/2024/1/1").json()["items"]] == [
+                "Harbour tolls",
+                "Harbour opens",
+            ]
+        with TestClient(create_app(settings)) as client:  # and back
+            assert client.get("/api/archive/2023").json()["months"] == [{"month": 12, "count": 1}]
+
+    def test_deleting_articles_keeps_counts_right(
+        self, client: TestClient, stories: list[int]
+    ) -> None:
+        from tests.api.conftest import AUTH
+
+        [beta] = [s for s in client.get("/api/sources").json() if s["name"] == "beta"]
+        client.delete(f"/api/sources/{beta['id']}?with_articles=true", headers=AUTH)
+        assert client.get("/api/archive").json()["years"] == [
+            {"year": 2024, "count": 2},
+            {"year": 2023, "count": 1},
+        ]
+
+
+def test_zone_setting_is_used_for_new_articles(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    add_article(sessions, "Late", "late story", datetime(2024, 6, 1, 20, tzinfo=UTC), zone=tokyo)
+    with TestClient(create_app(settings.model_copy(update={"archive_tz": "Asia/Tokyo"}))) as client:
+        assert client.get("/api/archive/2024/6").json()["days"] == [{"day": 2, "count": 1}]

@@ -1,0 +1,225 @@
+"""Search on both engines, with articles whose text and dates the tests choose."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.errors import InvalidInput
+from newsarchive.search import SearchParams, run_search
+from tests.factories import add_article
+
+UTC_ZONE = ZoneInfo("UTC")
+DAY = datetime(2024, 5, 1, 12, tzinfo=UTC)
+
+
+def titles(sessions: sessionmaker[Session], q: str, **kwargs: object) -> list[str]:
+    with sessions() as session:
+        page = run_search(session, SearchParams(q=q, **kwargs), zone=UTC_ZONE)  # type: ignore[arg-type]
+        return [hit.article.title for hit in page.hits]
+
+
+@pytest.fixture
+def corpus(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    add_article(
+        sessions, "Harbour expansion approved", "The city council voted to expand the harbour.", DAY
+    )
+    add_article(
+        sessions,
+        "Port strike ends",
+        "Dock workers at the port return after the strike.",
+        DAY + timedelta(days=1),
+        source="beta",
+    )
+    add_article(
+        sessions,
+        "Council budget",
+        "The council of the city passed a budget for schools.",
+        DAY + timedelta(days=2),
+        language="de",
+    )
+    add_article(
+        sessions,
+        "Football final",
+        "The harbour team won the football final at the stadium.",
+        DAY + timedelta(days=3),
+        authors=["Ana Ruiz"],
+    )
+    add_article(
+        sessions,
+        "Café in Zürich",
+        "A new café opened near the lake in Zürich.",
+        DAY + timedelta(days=4),
+        source="beta",
+        authors=["Bo Li", "Ana Ruiz"],
+    )
+    return sessions
+
+
+class TestSyntax:
+    def test_all_words_must_match(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "council city", sort="oldest") == [
+            "Harbour expansion approved",
+            "Council budget",
+        ]
+
+    def test_phrase_needs_the_words_in_order(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, '"city council"') == ["Harbour expansion approved"]
+
+    def test_or(self, corpus: sessionmaker[Session]) -> None:
+        assert set(titles(corpus, "strike OR stadium")) == {"Port strike ends", "Football final"}
+
+    def test_exclusion(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "harbour -football") == ["Harbour expansion approved"]
+
+    def test_excluded_phrase(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, 'council -"for schools"') == ["Harbour expansion approved"]
+
+    def test_case_and_diacritics_do_not_matter(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "ZURICH cafe") == ["Café in Zürich"]
+        assert titles(corpus, "zürich") == ["Café in Zürich"]
+
+    def test_no_match_is_an_empty_page(self, corpus: sessionmaker[Session]) -> None:
+        with corpus() as session:
+            page = run_search(session, SearchParams(q="submarine"), zone=UTC_ZONE)
+        assert (page.total, page.hits, page.next_cursor) == (0, [], None)
+
+    def test_title_outranks_body(self, sessions: sessionmaker[Session]) -> None:
+        add_article(
+            sessions, "Weather report", "Rain in the lighthouse district today and tomorrow."
+        )
+        add_article(sessions, "Lighthouse restored", "The old tower shines again over the bay.")
+        assert titles(sessions, "lighthouse")[0] == "Lighthouse restored"
+
+
+class TestFilters:
+    def test_source(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "the", source="beta", sort="oldest") == [
+            "Port strike ends",
+            "Café in Zürich",
+        ]
+
+    def test_language(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "council", lang="de") == ["Council budget"]
+
+    def test_author(self, corpus: sessionmaker[Session]) -> None:
+        assert titles(corpus, "the", author="ana ruiz", sort="oldest") == [
+            "Football final",
+            "Café in Zürich",
+        ]
+
+    def test_date_range_is_inclusive(self, corpus: sessionmaker[Session]) -> None:
+        found = titles(
+            corpus, "the", date_from=date(2024, 5, 2), date_to=date(2024, 5, 3), sort="oldest"
+        )
+        assert found == ["Port strike ends", "Council budget"]
+
+    def test_backwards_range_is_refused(self, corpus: sessionmaker[Session]) -> None:
+        with pytest.raises(InvalidInput, match="after"):
+            titles(corpus, "the", date_from=date(2024, 5, 3), date_to=date(2024, 5, 1))
+
+
+class TestSortAndPaging:
+    def test_newest_and_oldest(self, corpus: sessionmaker[Session]) -> None:
+        newest = titles(corpus, "the", sort="newest")
+        assert newest == list(reversed(titles(corpus, "the", sort="oldest")))
+        assert newest[0] == "Café in Zürich"
+
+    @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+    def test_cursor_never_repeats_or_skips(
+        self, sessions: sessionmaker[Session], sort: str
+    ) -> None:
+        for i in range(23):
+            # Ties on purpose: same instant for pairs, and near-identical texts for equal scores.
+            add_article(
+                sessions,
+                f"Tide table {i}",
+                "tide " * (1 + i % 3) + "water",
+                DAY + timedelta(hours=i // 2),
+            )
+        seen: list[int] = []
+        cursor = None
+        with sessions() as session:
+            while True:
+                page = run_search(
+                    session,
+                    SearchParams(q="tide", sort=sort, limit=4, cursor=cursor),
+                    zone=UTC_ZONE,
+                )  # type: ignore[arg-type]
+                assert page.total == 23
+                seen += [hit.article.id for hit in page.hits]
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        assert len(seen) == len(set(seen)) == 23
+        if sort != "relevance":
+            with sessions() as session:
+                page = run_search(
+                    session, SearchParams(q="tide", sort=sort, limit=100), zone=UTC_ZONE
+                )  # type: ignore[arg-type]
+            assert seen == [hit.article.id for hit in page.hits]
+
+    def test_cursor_of_another_sort_is_refused(self, corpus: sessionmaker[Session]) -> None:
+        with corpus() as session:
+            page = run_search(session, SearchParams(q="the", limit=1), zone=UTC_ZONE)
+            with pytest.raises(InvalidInput, match="cursor"):
+                run_search(
+                    session,
+                    SearchParams(q="the", sort="newest", cursor=page.next_cursor),
+                    zone=UTC_ZONE,
+                )
+
+
+class TestFacetsAndSnippets:
+    def test_facets_count_the_whole_result_set(self, corpus: sessionmaker[Session]) -> None:
+        with corpus() as session:
+            page = run_search(session, SearchParams(q="the", limit=1), zone=UTC_ZONE)
+        assert page.total == 5
+        assert page.facets["sources"] == [
+            {"name": "alpha", "count": 3},
+            {"name": "beta", "count": 2},
+        ]
+        assert {"language": "de", "count": 1} in page.facets["languages"]
+        assert page.facets["days"][0] == {"date": "2024-05-05", "count": 1}
+        assert sum(d["count"] for d in page.facets["days"]) == 5
+
+    def test_snippet_marks_hits_and_escapes_the_rest(self, sessions: sessionmaker[Session]) -> None:
+        add_article(
+            sessions,
+            "Markup",
+            'Fees rose 2 < 3 at the harbour & AT&T <script>alert("x")</script> bay',
+        )
+        with sessions() as session:
+            [hit] = run_search(session, SearchParams(q="harbour"), zone=UTC_ZONE).hits
+        assert "<mark>harbour</mark>" in hit.snippet
+        assert "2 &lt; 3" in hit.snippet
+        assert "&amp;" in hit.snippet
+        unmarked = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in unmarked  # a stored <script> is dropped or escaped, never markup
+        assert ">" not in unmarked
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=120) | st.text(alphabet="\"-() ORANDNOT*^:+~\\'", max_size=40))
+def test_any_input_gives_results_or_a_readable_refusal(
+    corpus: sessionmaker[Session], text: str
+) -> None:
+    for sort in ("relevance", "newest"):
+        try:
+            with corpus() as session:
+                page = run_search(session, SearchParams(q=text, sort=sort, limit=3), zone=UTC_ZONE)  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            refusal = exc.detail
+        else:
+            refusal = None
+            assert page.total >= len(page.hits)
+        if refusal is not None:
+            assert refusal
+            assert "\n" not in refusal
