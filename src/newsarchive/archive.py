@@ -254,6 +254,15 @@ def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) 
     return True
 
 
+def add_articles(session: Session, zone: ZoneInfo, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
+    if rows:
+        session.connection().execute(
+            insert(Article.__table__),
+            [{**row, "published_day": archive_day_of(row["published_at"], zone)} for row in rows],
+        )
+
+
 # --- sources ----------------------------------------------------------------------------------
 
 

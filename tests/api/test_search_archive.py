@@ -264,3 +264,9 @@ def test_zone_setting_is_used_for_new_articles(
     add_article(sessions, "Late", "late story", datetime(2024, 6, 1, 20, tzinfo=UTC), zone=tokyo)
     with TestClient(create_app(settings.model_copy(update={"archive_tz": "Asia/Tokyo"}))) as client:
         assert client.get("/api/archive/2024/6").json()["days"] == [{"day": 2, "count": 1}]
+
+
+def test_facets_can_be_skipped(client: TestClient, stories: list[int]) -> None:
+    body = client.get("/api/search", params={"q": "harbour", "facets": "false"}).json()
+    assert body["total"] == 3
+    assert body["facets"] == {"sources": [], "languages": [], "days": []}

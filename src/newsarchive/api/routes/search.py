@@ -53,10 +53,11 @@ def search(
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
     limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
+    facets: Annotated[bool, Query(description="false: skip the facet counts (faster)")] = True,
 ) -> SearchResponse:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
-    page = run_search(session, params, zone=settings.zone)
+    page = run_search(session, params, zone=settings.zone, facets=facets)
     items = [
         SearchHit(
             **ArticleSummary.model_validate(hit.article).model_dump(),
@@ -69,7 +70,7 @@ def search(
         {
             "total": page.total,
             "items": items,
-            "facets": page.facets,
+            "facets": page.facets or {"sources": [], "languages": [], "days": []},
             "next_cursor": page.next_cursor,
         }
     )

@@ -1,0 +1,283 @@
+"""Search and archive speed at scale, through the HTTP API and directly in-process.
+
+    .venv/bin/python benchmarks/search.py --articles 1000000 --database sqlite:////tmp/bench.db
+    .venv/bin/python benchmarks/search.py --articles 1000000 --database postgresql://postgres@127.0.0.1/bench
+
+Builds N synthetic articles (about 500 words each drawn from a Zipf-like vocabulary, dates spread
+over ten years) through the store layer, unless the database already holds them (--reuse), then
+times each query class: median and 95th percentile through the HTTP API (a real uvicorn server
+on 127.0.0.1) and the same work run in-process on the engine (the service layer and the SQL, no
+HTTP): the difference is the API's own cost. The last line of output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from bisect import bisect
+from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import func, select
+
+from newsarchive import archive
+from newsarchive.config import Settings
+from newsarchive.db import migrate
+from newsarchive.db.models import Article
+from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
+from newsarchive.search import SearchParams, run_search
+
+VOCABULARY = 50_000
+WORDS_PER_ARTICLE = 500
+ZIPF_S = 1.07
+START = datetime(2015, 1, 1, tzinfo=UTC)
+SPAN_DAYS = 3652
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def vocabulary(seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    consonants, vowels = "bcdfghjklmnprstvwz", "aeiou"
+    words: set[str] = set()
+    while len(words) < VOCABULARY:
+        n = rng.randint(2, 4)
+        words.add("".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(n)))
+    return sorted(words, key=lambda w: (len(w), w))
+
+
+def weights() -> list[float]:
+    return [1.0 / (rank + 1) ** ZIPF_S for rank in range(VOCABULARY)]
+
+
+def doc_frequency(rank: int, w: list[float]) -> float:
+    p = w[rank] / sum(w)
+    return 1 - (1 - p) ** WORDS_PER_ARTICLE
+
+
+def rank_with_df(target: float, w: list[float]) -> int:
+    """The first vocabulary rank whose expected share of articles falls below ``target``."""
+    for rank in range(VOCABULARY):
+        if doc_frequency(rank, w) < target:
+            return rank
+    return VOCABULARY - 1
+
+
+def load(database_url: str, n: int, batch: int = 2000) -> float:
+    vocab = vocabulary()
+    cum = list(accumulate(weights()))
+    total = cum[-1]
+    rng = random.Random(1)
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as session:
+        source_ids = [
+            archive.create_source(session, f"source-{i:02d}", archive.SourceFields()).id
+            for i in range(20)
+        ]
+    started = time.perf_counter()
+    for start in range(0, n, batch):
+        rows = []
+        for i in range(start, min(n, start + batch)):
+            words = [vocab[bisect(cum, rng.random() * total)] for _ in range(WORDS_PER_ARTICLE)]
+            text = " ".join(words)
+            published = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+            url = f"https://bench.example/{i}"
+            rows.append(
+                {
+                    "source_id": source_ids[i % 20],
+                    "url": url,
+                    "url_normalized": url,
+                    "url_key": url,
+                    "content_hash": f"{i:064x}",
+                    "title": " ".join(words[:8]).capitalize(),
+                    "text": text,
+                    "authors": [f"Writer {i % 500}"],
+                    "tags": [],
+                    "categories": [],
+                    "language": "en" if i % 10 else "de",
+                    "word_count": WORDS_PER_ARTICLE,
+                    "published_at": published,
+                    "date_source": "page",
+                    "first_seen_at": published,
+                    "fetched_at": published,
+                    "updated_at": published,
+                }
+            )
+        with session_scope(sessions) as session:
+            archive.add_articles(session, UTC_ZONE, rows)
+        done = min(n, start + batch)
+        if done % 50_000 == 0 or done == n:
+            rate = done / (time.perf_counter() - started)
+            print(f"  loaded {done:>9,} articles ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    elif engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("INSERT INTO fts_articles(fts_articles) VALUES ('optimize')")
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+    engine.dispose()
+    return elapsed
+
+
+def query_classes() -> dict[str, dict[str, Any]]:
+    vocab, w = vocabulary(), weights()
+    common = vocab[rank_with_df(0.6, w)]
+    mid = vocab[rank_with_df(0.02, w)]
+    mid2 = vocab[rank_with_df(0.03, w)]
+    rare = vocab[rank_with_df(0.0002, w)]
+    day = date(2019, 6, 14)
+    return {
+        "rare": {"path": "/api/search", "params": {"q": rare, "facets": "false"}},
+        "mid": {"path": "/api/search", "params": {"q": mid, "facets": "false"}},
+        "common": {"path": "/api/search", "params": {"q": common, "facets": "false"}},
+        "and": {"path": "/api/search", "params": {"q": f"{mid} {mid2}", "facets": "false"}},
+        "phrase": {"path": "/api/search", "params": {"q": f'"{common} {mid}"', "facets": "false"}},
+        "month_filter": {
+            "path": "/api/search",
+            "params": {"q": mid, "from": "2020-03-01", "to": "2020-03-31", "facets": "false"},
+        },
+        "newest": {
+            "path": "/api/search",
+            "params": {"q": mid, "sort": "newest", "facets": "false"},
+        },
+        "archive_years": {"path": "/api/archive", "params": {}},
+        "archive_months": {"path": "/api/archive/2019", "params": {}},
+        "archive_day": {"path": f"/api/archive/{day.year}/{day.month}/{day.day}", "params": {}},
+        "facets": {"path": "/api/search", "params": {"q": mid, "facets": "true"}},
+    }
+
+
+def in_process(sessions: Any, spec: dict[str, Any]) -> None:
+    path, params = spec["path"], spec["params"]
+    with sessions() as session:
+        if path == "/api/search":
+            run_search(
+                session,
+                SearchParams(
+                    q=params["q"],
+                    sort=params.get("sort", "relevance"),
+                    date_from=date.fromisoformat(params["from"]) if "from" in params else None,
+                    date_to=date.fromisoformat(params["to"]) if "to" in params else None,
+                ),
+                zone=UTC_ZONE,
+                facets=params["facets"] == "true",
+            )
+        elif path == "/api/archive":
+            archive.archive_years(session)
+        elif path.count("/") == 3:
+            archive.archive_months(session, int(path.rsplit("/", 1)[1]))
+        else:
+            y, m, d = (int(p) for p in path.split("/")[3:])
+            archive.articles_on_day(session, date(y, m, d))
+
+
+def timings(fn: Any, runs: int) -> tuple[float, float]:
+    fn()  # warm caches
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+
+
+def serve(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_DATABASE_URL"] = database_url
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(base + "/api/health", timeout=5)
+            return server, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the API server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--database", default="sqlite:////tmp/newsarchive-bench.db")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--reuse", action="store_true", help="keep the articles already there")
+    args = parser.parse_args()
+
+    url = Settings(database_url=args.database).database_url
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        present = session.scalar(select(func.count()).select_from(Article)) or 0
+    load_s = 0.0
+    if not (args.reuse and present >= args.articles):
+        if present:
+            raise SystemExit(
+                f"{present} articles already in {args.database}: use an empty database or --reuse"
+            )
+        print(f"loading {args.articles:,} articles into {engine.dialect.name}", file=sys.stderr)
+        load_s = load(url, args.articles)
+    server, base = serve(url)
+    results: dict[str, dict[str, float]] = {}
+    try:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            print(
+                f"{'class':>15} {'api p50':>9} {'api p95':>9} {'engine p50':>11} {'engine p95':>11} {'api-engine':>11}  (ms)"
+            )
+            for name, spec in query_classes().items():
+
+                def over_http(spec: dict[str, Any] = spec) -> None:
+                    client.get(spec["path"], params=spec["params"]).raise_for_status()
+
+                api50, api95 = timings(over_http, args.runs)
+                eng50, eng95 = timings(lambda spec=spec: in_process(sessions, spec), args.runs)
+                results[name] = {
+                    "api_p50_ms": round(api50, 2), "api_p95_ms": round(api95, 2),
+                    "engine_p50_ms": round(eng50, 2), "engine_p95_ms": round(eng95, 2),
+                }  # fmt: skip
+                print(
+                    f"{name:>15} {api50:9.1f} {api95:9.1f} {eng50:11.1f} {eng95:11.1f} {api50 - eng50:11.1f}"
+                )
+    finally:
+        server.terminate()
+        server.wait()
+        engine.dispose()
+    print(
+        json.dumps(
+            {
+                "articles": args.articles,
+                "database": engine.dialect.name,
+                "load_s": round(load_s, 1),
+                "queries": results,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
