@@ -64,21 +64,24 @@ def run_search(
 ) -> SearchPage:
     engine = engine_for(session)
     query = parse(params.q)
-    matched = _matched(engine, query, params, zone)
-    total = session.scalar(select(func.count()).select_from(matched)) or 0
+    hits, matched = _matched(engine, query, params, zone)
+    total = (
+        session.scalar(select(func.count()).select_from(hits if matched is None else matched)) or 0
+    )
+    ranked = matched if matched is not None else hits
 
-    page = _page_query(matched, params)
-    rows = session.execute(page).all()
+    rows = session.execute(_page_query(ranked, params)).all()
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    snippets = engine.snippets(session, query, [article.id for article, _score in rows])
-    hits = [Hit(a, float(score), snippets.get(a.id, "")) for a, score in rows]
-    next_cursor = _encode_cursor(params.sort, rows[-1][0], rows[-1][1]) if more else None
+    articles = _load(session, [row.id for row in rows])
+    snippets = engine.snippets(session, query, [row.id for row in rows])
+    page = [Hit(articles[row.id], float(row.score), snippets.get(row.id, "")) for row in rows]
+    next_cursor = _encode_cursor(params.sort, page[-1].article, page[-1].score) if more else None
     return SearchPage(
         total=total,
-        hits=hits,
+        hits=page,
         next_cursor=next_cursor,
-        facets=_facets(session, matched) if facets else {},
+        facets=_facets(session, ranked) if facets else {},
     )
 
 
@@ -87,24 +90,32 @@ def iter_matches(
 ) -> Iterator[Article]:
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
-    matched = _matched(engine, parse(params.q), params, zone)
-    cursor = None
+    step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
+    _hits, matched = _matched(engine, parse(params.q), step, zone)
+    assert matched is not None
     while True:
-        step = SearchParams(
-            **{**params.__dict__, "sort": "newest", "limit": batch, "cursor": cursor}
-        )
         rows = session.execute(_page_query(matched, step)).all()
-        for article, _score in rows[:batch]:
-            yield article
+        articles = _load(session, [row.id for row in rows[:batch]])
+        for row in rows[:batch]:
+            yield articles[row.id]
         if len(rows) <= batch:
             return
-        cursor = _encode_cursor("newest", rows[batch - 1][0], rows[batch - 1][1])
+        last = articles[rows[batch - 1].id]
+        step = SearchParams(**{**step.__dict__, "cursor": _encode_cursor("newest", last, 0.0)})
         session.expunge_all()
 
 
-def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo) -> Any:
-    """The matching articles after filters, as a subquery of (id, score, published_at)."""
+def _filtered(params: SearchParams) -> bool:
+    return bool(params.source or params.lang or params.author or params.date_from or params.date_to)
+
+
+def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo) -> tuple[Any, Any]:
+    """(hits, matched): the engine's matches as (id, score), and, when filters or a date sort
+    need the article table, the filtered matches as (id, score, published_at); else None, so
+    that counting and ranking never touch the article table."""
     hits = engine.matching(query).subquery("hits")
+    if not _filtered(params) and params.sort == "relevance":
+        return hits, None
     stmt = select(Article.id, hits.c.score, Article.published_at).join(
         hits, hits.c.id == Article.id
     )
@@ -119,11 +130,12 @@ def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo)
         stmt = stmt.where(Article.published_at >= start)
     if end:
         stmt = stmt.where(Article.published_at < end)
-    return stmt.subquery("matched")
+    return hits, stmt.subquery("matched")
 
 
 def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[type-arg]
-    stmt = select(Article, matched.c.score).join(matched, matched.c.id == Article.id)
+    """One page of (id, score) in the requested order, after the cursor."""
+    stmt = select(matched.c.id, matched.c.score)
     key = matched.c.score if params.sort == "relevance" else matched.c.published_at
     descending = params.sort != "oldest"
     if params.cursor:
@@ -134,6 +146,12 @@ def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[t
             stmt = stmt.where(or_(key > value, and_(key == value, matched.c.id > last_id)))
     order = (key.desc(), matched.c.id.desc()) if descending else (key.asc(), matched.c.id.asc())
     return stmt.order_by(*order).limit(params.limit + 1)
+
+
+def _load(session: Session, ids: Sequence[int]) -> dict[int, Article]:
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
 
 
 def _facets(session: Session, matched: Any) -> dict[str, list[dict[str, Any]]]:
