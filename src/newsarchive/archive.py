@@ -254,6 +254,39 @@ def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) 
     return True
 
 
+def update_article(
+    session: Session, article_id: int, values: Mapping[str, Any], zone: ZoneInfo
+) -> None:
+    """Update an article's content; a content hash another article already has is left as it
+    was (two articles cannot share one)."""
+    values = dict(values)
+    if "published_at" in values:
+        values["published_day"] = archive_day_of(values["published_at"], zone)
+    if "content_hash" in values:
+        taken = session.scalar(
+            select(Article.id).where(
+                Article.content_hash == values["content_hash"], Article.id != article_id
+            )
+        )
+        if taken is not None:
+            del values["content_hash"]
+    session.connection().execute(update(Article).where(Article.id == article_id).values(values))
+
+
+def delete_article(session: Session, article_id: int) -> None:
+    article = get_article(session, article_id)
+    session.delete(article)
+    session.flush()
+
+
+def article_ids(session: Session, *, after: int = 0, limit: int = 1000) -> list[int]:
+    return list(
+        session.scalars(
+            select(Article.id).where(Article.id > after).order_by(Article.id).limit(limit)
+        )
+    )
+
+
 def add_articles(session: Session, zone: ZoneInfo, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
     if rows:

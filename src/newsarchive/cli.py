@@ -262,6 +262,45 @@ def _crawl_progress() -> tuple[Any, Any]:
 
 
 @cli.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+def reextract(ids: tuple[int, ...], all_: bool) -> None:
+    """Run extraction again on stored raw pages (after an extractor improvement)."""
+    if bool(ids) == all_:
+        raise click.UsageError("give article IDs or --all, not both nor neither")
+    settings = _settings()
+    with _sessions() as sessions:
+        pipeline = Pipeline(sessions, zone=settings.zone)
+
+        def every_id() -> Iterator[int]:
+            last = 0
+            while True:
+                with sessions() as session:
+                    batch = archive.article_ids(session, after=last)
+                if not batch:
+                    return
+                yield from batch
+                last = batch[-1]
+
+        failed = 0
+        for article_id in every_id() if all_ else ids:
+            try:
+                outcome = pipeline.reextract(article_id)
+            except NotFound as exc:
+                click.echo(f"failed: article {article_id}: {exc.detail}")
+                failed += 1
+                continue
+            status = "re-extracted" if outcome.status == "stored" else outcome.status
+            click.echo(
+                f"{status}: article {article_id}"
+                + (f": {outcome.reason}" if outcome.status != "stored" else "")
+            )
+            failed += outcome.status == "failed"
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("query")
 @click.option(
     "--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First day (inclusive)."

@@ -242,3 +242,40 @@ def _write_response(
         url, "response", payload=io.BytesIO(body), http_headers=headers
     )
     writer.write_record(record)
+
+
+class TestReextract:
+    def test_restores_what_the_page_says(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        outcome = pipeline.ingest_url(site.page("/r/1", story(21)))
+        with sessions() as session, session.begin():
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            article.title, article.text = "broken", "broken text"
+        again = pipeline.reextract(outcome.article_id)  # type: ignore[arg-type]
+        assert again.status == "stored"
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert article.title == "Story number 21"
+            assert "Paragraph 21." in article.text
+
+    def test_cli(
+        self, pipeline: Pipeline, site: NewsSite, db_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from click.testing import CliRunner
+
+        from newsarchive.cli import cli
+
+        outcome = pipeline.ingest_url(site.page("/r/2", story(22)))
+        monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+        result = CliRunner().invoke(cli, ["reextract", "--all"])
+        assert (result.exit_code, result.output) == (
+            0,
+            f"re-extracted: article {outcome.article_id}\n",
+        )
+        missing = CliRunner().invoke(cli, ["reextract", "99999"])
+        assert missing.exit_code == 1
+        assert missing.output == "failed: article 99999: article 99999 not found\n"
+        assert CliRunner().invoke(cli, ["reextract"]).exit_code == 2

@@ -117,6 +117,50 @@ class Pipeline:
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
 
+    def reextract(self, article_id: int) -> Outcome:
+        """Run extraction again on the stored raw page and update the article in place; its
+        identity (URLs, source) and a date taken from a feed or first sight stay as they are."""
+        with self.sessions() as session:
+            article = archive.get_article(session, article_id)
+            raw = archive.get_raw(session, article_id)
+            if raw is None or not raw.body:
+                return Outcome(article.url, "skipped", "no raw page stored for this article")
+            page = Page(
+                label=article.url,
+                body=zlib.decompress(raw.body),
+                url=article.url,
+                charset=raw.charset,
+                content_type=raw.content_type,
+            )
+        try:
+            extracted = self.extractor(page, self.clock()).extracted
+        except IngestError as exc:
+            return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        values: dict[str, Any] = {
+            "title": extracted.title,
+            "text": extracted.text,
+            "description": extracted.description,
+            "authors": list(extracted.authors),
+            "language": extracted.language,
+            "site_name": extracted.site_name,
+            "tags": list(extracted.tags),
+            "categories": list(extracted.categories),
+            "top_image": extracted.top_image,
+            "word_count": extracted.word_count,
+            "content_hash": extracted.content_hash,
+            "modified_at": extracted.modified_at,
+            "updated_at": self.clock(),
+        }
+        if extracted.published_at is not None and extracted.date_source in ("page", "url"):
+            values |= {
+                "published_at": extracted.published_at,
+                "date_source": extracted.date_source,
+                "date_raw": extracted.date_raw,
+            }
+        with session_scope(self.sessions) as session:
+            archive.update_article(session, article_id, values, self.zone)
+        return Outcome(page.label, "stored", "re-extracted", article_id=article_id)
+
     # --- storing --------------------------------------------------------------------------
 
     def _save(self, page: Page, prepared: Prepared, url: str) -> Outcome:
