@@ -38,6 +38,8 @@ class NewsSite:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.times: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request
         self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
+        # Browsers ask every site for one; a 404 would show as a console error in admin tests.
+        self.routes["/favicon.ico"] = Response(b"", headers={"Content-Type": "image/x-icon"})
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -177,6 +177,10 @@ def _day_counts(session: Session, start: date, end: date) -> list[tuple[date, in
     return [(day, n) for day, n in rows]
 
 
+def day_counts_between(session: Session, start: date, end: date) -> dict[date, int]:
+    return dict(_day_counts(session, start, end))
+
+
 def archive_years(session: Session) -> list[tuple[int, int]]:
     totals: dict[int, int] = {}
     for day, n in _day_counts(session, date.min, date.max):
@@ -487,6 +491,36 @@ def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
     session.execute(
         Run.__table__.update().where(Run.id == run_id).values(status=status, finished_at=utc_now())
     )
+
+
+def sources_with_failures(session: Session, *, since: datetime) -> list[dict[str, Any]]:
+    """Sources whose pages or feeds failed lately, with how often and the latest reason."""
+    rows = session.execute(
+        select(Source.id, Source.name, func.count(RunError.id), func.max(RunError.at))
+        .join(RunError, RunError.source_id == Source.id)
+        .where(RunError.at >= since, RunError.outcome == "failed")
+        .group_by(Source.id, Source.name)
+        .order_by(func.count(RunError.id).desc())
+        .limit(20)
+    ).all()
+    out = []
+    for source_id, name, failures, last_at in rows:
+        last = session.scalars(
+            select(RunError.reason)
+            .where(RunError.source_id == source_id, RunError.outcome == "failed")
+            .order_by(RunError.id.desc())
+            .limit(1)
+        ).first()
+        out.append(
+            {
+                "id": source_id,
+                "name": name,
+                "failures": failures,
+                "last_at": last_at,
+                "last_reason": last,
+            }
+        )
+    return out
 
 
 def interrupt_running_runs(session: Session, *, kind: str) -> None:

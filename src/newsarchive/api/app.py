@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsarchive import __version__
+from newsarchive.admin.routes import create_admin
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
 from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
+    app.mount("/admin", create_admin(settings, app.state.sessions))
     _add_error_handlers(app)
     return app
 

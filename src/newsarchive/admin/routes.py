@@ -1,0 +1,474 @@
+"""The admin web page: server-rendered HTML over the same archive, search and pipeline the API
+uses. Mounted at /admin as its own small app, so that only it carries a session cookie."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import zlib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from newsarchive import archive
+from newsarchive.admin import charts
+from newsarchive.admin.security import (
+    csrf_ok,
+    csrf_token,
+    flash,
+    logged_in,
+    session_secret,
+    take_flashes,
+    token_matches,
+)
+from newsarchive.config import Settings
+from newsarchive.db.base import utc_now
+from newsarchive.db.session import session_scope
+from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound
+from newsarchive.ingest.pipeline import Pipeline, fetcher_from
+from newsarchive.ingest.urls import is_http_url
+from newsarchive.search import SearchParams, run_search
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 25
+SECURITY_HEADERS = {
+    # No script runs on these pages at all, so stored content cannot bring one in.
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class _Redirect(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+
+
+def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
+    admin = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    admin.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="newsarchive_admin",
+        max_age=8 * 3600,
+        same_site="lax",
+        path="/admin",
+    )
+    admin.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.autoescape = True  # every template, whatever its name
+    templates.env.filters["when"] = lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "—"
+    crawls: dict[str, threading.Thread] = {}
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context |= {
+            "csrf": csrf_token(request),
+            "flashes": take_flashes(request),
+            "logged_in": logged_in(request),
+            "writes_enabled": settings.writes_enabled,
+            "path": request.url.path,
+        }
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def login_required(request: Request) -> None:
+        if not logged_in(request):
+            raise _Redirect("/admin/login?" + urlencode({"next": request.url.path}))
+
+    async def checked_form(request: Request) -> dict[str, Any]:
+        """The posted form of a logged-in admin, with a valid CSRF token; else refused."""
+        login_required(request)
+        form = await request.form()
+        if not csrf_ok(request, str(form.get("csrf", ""))):
+            raise _Refused(
+                403,
+                "This form has expired or did not come from this page. Reload it and try again.",
+            )
+        return {
+            key: form.getlist(key) if key in ("feed", "sitemap") else form.get(key) for key in form
+        }
+
+    def back(url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)
+
+    @admin.exception_handler(_Redirect)
+    async def _redirect(_request: Request, exc: _Redirect) -> Response:
+        return back(exc.url)
+
+    @admin.exception_handler(_Refused)
+    async def _refused(request: Request, exc: _Refused) -> Response:
+        return render(
+            request, "message.html", status=exc.status, title="Refused", message=exc.message
+        )
+
+    @admin.exception_handler(NewsArchiveError)
+    async def _domain(request: Request, exc: NewsArchiveError) -> Response:
+        return render(
+            request,
+            "message.html",
+            status=exc.status_code,
+            title="Not possible",
+            message=exc.detail,
+        )
+
+    # --- login ------------------------------------------------------------------------------
+
+    @admin.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/admin/") -> HTMLResponse:
+        return render(request, "login.html", next=_local(next))
+
+    @admin.post("/login")
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        if not csrf_ok(request, str(form.get("csrf", ""))):
+            raise _Refused(403, "This form has expired. Reload the login page and try again.")
+        if not settings.writes_enabled:
+            raise _Refused(
+                403, "No admin token is configured: set NEWSARCHIVE_ADMIN_TOKEN and restart."
+            )
+        if not token_matches(settings, str(form.get("token", ""))):
+            flash(request, "Wrong token.", "error")
+            return render(request, "login.html", next=_local(str(form.get("next", ""))))
+        request.session.clear()
+        request.session["admin"] = True
+        csrf_token(request)
+        return back(_local(str(form.get("next", ""))))
+
+    @admin.post("/logout")
+    async def logout(request: Request) -> Response:
+        await checked_form(request)
+        request.session.clear()
+        return back("/admin/login")
+
+    # --- dashboard --------------------------------------------------------------------------
+
+    @admin.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request) -> HTMLResponse:
+        login_required(request)
+        today = utc_now().astimezone(settings.zone).date()
+        with sessions() as session:
+            per_day = archive.day_counts_between(session, today - timedelta(days=89), today)
+            runs = archive.list_runs(session, limit=8)
+            failing = archive.sources_with_failures(session, since=utc_now() - timedelta(days=7))
+            totals = {
+                "articles": archive.count_articles(session),
+                "sources": len(archive.list_sources(session)),
+                "today": per_day.get(today, 0),
+            }
+        chart = charts.daily_bars(per_day, today - timedelta(days=89), today)
+        return render(
+            request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing
+        )
+
+    # --- articles ---------------------------------------------------------------------------
+
+    @admin.get("/articles", response_class=HTMLResponse)
+    def articles(
+        request: Request,
+        q: str = "",
+        source: str = "",
+        lang: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        cursor: str = "",
+    ) -> HTMLResponse:
+        login_required(request)
+        filters = {
+            "q": q,
+            "source": source,
+            "lang": lang,
+            "date_from": date_from,
+            "date_to": date_to,
+        }
+        error = None
+        items: list[Any] = []
+        snippets: dict[int, str] = {}
+        total = None
+        next_cursor = None
+        try:
+            start, end = _day(date_from), _day(date_to)
+            with sessions() as session:
+                if q.strip():
+                    page = run_search(
+                        session,
+                        SearchParams(q=q, date_from=start, date_to=end, source=source or None,
+                                     lang=lang or None, sort="newest", limit=PAGE_SIZE, cursor=cursor or None),
+                        zone=settings.zone,
+                        facets=False,
+                    )  # fmt: skip
+                    items = [hit.article for hit in page.hits]
+                    snippets = {hit.article.id: hit.snippet for hit in page.hits}
+                    total, next_cursor = page.total, page.next_cursor
+                else:
+                    listing = archive.list_articles(
+                        session,
+                        archive.ArticleFilters(
+                            source=source or None, lang=lang or None, date_from=start, date_to=end
+                        ),
+                        zone=settings.zone,
+                        limit=PAGE_SIZE,
+                        cursor=cursor or None,
+                    )
+                    items, next_cursor = list(listing.items), listing.next_cursor
+                source_names = [s.name for s in archive.list_sources(session)]
+        except InvalidInput as exc:
+            error = exc.detail
+            with sessions() as session:
+                source_names = [s.name for s in archive.list_sources(session)]
+        next_url = (
+            "/admin/articles?" + urlencode({**filters, "cursor": next_cursor})
+            if next_cursor
+            else None
+        )
+        return render(
+            request, "articles.html", items=items, snippets=snippets, total=total, error=error,
+            filters=filters, sources=source_names, next_url=next_url,
+        )  # fmt: skip
+
+    @admin.get("/articles/{article_id}", response_class=HTMLResponse)
+    def article(request: Request, article_id: int) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            found = archive.get_article(session, article_id)
+            raw = archive.get_raw(session, article_id)
+            raw_size = raw.size if raw is not None else 0
+        paragraphs = [p for p in found.text.split("\n") if p.strip()]
+        return render(
+            request, "article.html", article=found, paragraphs=paragraphs, raw_size=raw_size
+        )
+
+    @admin.get("/articles/{article_id}/raw")
+    def raw_page(request: Request, article_id: int) -> Response:
+        """The stored page as plain text: shown, never rendered."""
+        login_required(request)
+        with sessions() as session:
+            archive.get_article(session, article_id)
+            raw = archive.get_raw(session, article_id)
+        if raw is None or not raw.body:
+            raise NotFound("no raw page is stored for this article")
+        body = zlib.decompress(raw.body).decode(raw.charset or "utf-8", errors="replace")
+        headers = dict(SECURITY_HEADERS) | {
+            "Content-Security-Policy": "sandbox; default-src 'none'"
+        }
+        return PlainTextResponse(body, headers=headers)
+
+    @admin.post("/articles/{article_id}/reextract")
+    async def reextract(request: Request, article_id: int) -> Response:
+        await checked_form(request)
+        outcome = Pipeline(sessions, zone=settings.zone).reextract(article_id)
+        if outcome.status == "stored":
+            flash(request, "Extracted again from the stored page.")
+        else:
+            flash(request, f"Not re-extracted: {outcome.reason}", "error")
+        return back(f"/admin/articles/{article_id}")
+
+    @admin.get("/articles/{article_id}/delete", response_class=HTMLResponse)
+    def confirm_delete(request: Request, article_id: int) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            found = archive.get_article(session, article_id)
+        return render(request, "confirm_delete.html", article=found)
+
+    @admin.post("/articles/{article_id}/delete")
+    async def delete(request: Request, article_id: int) -> Response:
+        await checked_form(request)
+        with session_scope(sessions) as session:
+            archive.delete_article(session, article_id)
+        flash(request, f"Article {article_id} deleted.")
+        return back("/admin/articles")
+
+    # --- sources ----------------------------------------------------------------------------
+
+    @admin.get("/sources", response_class=HTMLResponse)
+    def sources(request: Request) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            rows = archive.list_sources(session)
+            counts = archive.article_counts(session)
+        return render(request, "sources.html", sources=rows, counts=counts, form={})
+
+    @admin.post("/sources")
+    async def add_source(request: Request) -> Response:
+        form = await checked_form(request)
+        try:
+            name, fields = _source_fields(form, new=True)
+            with session_scope(sessions) as session:
+                source = archive.create_source(session, name, fields)
+        except (InvalidInput, NewsArchiveError) as exc:
+            flash(request, exc.detail, "error")
+            with sessions() as session:
+                rows, counts = archive.list_sources(session), archive.article_counts(session)
+            return render(
+                request, "sources.html", status=422, sources=rows, counts=counts, form=form
+            )
+        flash(request, f"Source {source.name} added.")
+        return back("/admin/sources")
+
+    @admin.get("/sources/{source_id}", response_class=HTMLResponse)
+    def edit_source(request: Request, source_id: int) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            source = archive.get_source(session, source_id)
+        return render(request, "source.html", source=source)
+
+    @admin.post("/sources/{source_id}")
+    async def update_source(request: Request, source_id: int) -> Response:
+        form = await checked_form(request)
+        try:
+            _name, fields = _source_fields(form, new=False)
+            with session_scope(sessions) as session:
+                archive.update_source(session, archive.get_source(session, source_id), fields)
+        except InvalidInput as exc:
+            flash(request, exc.detail, "error")
+            return back(f"/admin/sources/{source_id}")
+        flash(request, "Source saved.")
+        return back("/admin/sources")
+
+    @admin.post("/sources/{source_id}/toggle")
+    async def toggle_source(request: Request, source_id: int) -> Response:
+        await checked_form(request)
+        with session_scope(sessions) as session:
+            source = archive.get_source(session, source_id)
+            enabled = not source.enabled
+            archive.update_source(session, source, archive.SourceFields(enabled=enabled))
+        flash(request, f"Source {'enabled' if enabled else 'disabled'}.")
+        return back("/admin/sources")
+
+    @admin.post("/sources/{source_id}/delete")
+    async def remove_source(request: Request, source_id: int) -> Response:
+        form = await checked_form(request)
+        with session_scope(sessions) as session:
+            source = archive.get_source(session, source_id)
+            name = source.name
+            archive.delete_source(session, source, with_articles=form.get("with_articles") == "yes")
+        flash(request, f"Source {name} removed.")
+        return back("/admin/sources")
+
+    @admin.post("/sources/{source_id}/crawl")
+    async def crawl_now(request: Request, source_id: int) -> Response:
+        await checked_form(request)
+        with sessions() as session:
+            name = archive.get_source(session, source_id).name
+        running = crawls.get(name)
+        if running is not None and running.is_alive():
+            flash(request, f"A crawl of {name} is already running.", "error")
+            return back("/admin/runs")
+        crawls[name] = _start_crawl(settings, sessions, name)
+        flash(request, f"Crawl of {name} started; it appears below as it runs.")
+        return back("/admin/runs")
+
+    # --- runs and ingest --------------------------------------------------------------------
+
+    @admin.get("/runs", response_class=HTMLResponse)
+    def runs(request: Request) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            rows = archive.list_runs(session, limit=50)
+        return render(request, "runs.html", runs=rows)
+
+    @admin.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run(request: Request, run_id: int) -> HTMLResponse:
+        login_required(request)
+        with sessions() as session:
+            found = archive.get_run(session, run_id)
+        return render(request, "run.html", run=found)
+
+    @admin.get("/ingest", response_class=HTMLResponse)
+    def ingest_form(request: Request) -> HTMLResponse:
+        login_required(request)
+        return render(request, "ingest.html", url="")
+
+    @admin.post("/ingest")
+    async def ingest(request: Request) -> Response:
+        form = await checked_form(request)
+        url = str(form.get("url") or "").strip()
+        if not is_http_url(url):
+            flash(request, "Give an http:// or https:// address.", "error")
+            return render(request, "ingest.html", status=422, url=url)
+        with fetcher_from(settings) as fetcher:
+            outcome = Pipeline(
+                sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
+            ).ingest_url(url)
+        if outcome.article_id is None:
+            flash(request, f"{outcome.status.capitalize()}: {outcome.reason}", "error")
+            return render(request, "ingest.html", status=422, url=url)
+        flash(request, "Stored." if outcome.status == "stored" else "Already in the archive.")
+        return back(f"/admin/articles/{outcome.article_id}")
+
+    return admin
+
+
+def _local(url: str) -> str:
+    """Only redirect within the admin (no open redirects through ?next=)."""
+    return url if url.startswith("/admin") and not url.startswith("//") else "/admin/"
+
+
+def _day(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"not a date (YYYY-MM-DD): {value}") from None
+
+
+def _source_fields(form: dict[str, Any], *, new: bool) -> tuple[str, archive.SourceFields]:
+    from newsarchive.api.schemas import SourceIn
+
+    def lines(key: str) -> list[str]:
+        values = form.get(key) or []
+        return [line.strip() for v in values for line in str(v).splitlines() if line.strip()]
+
+    interval = str(form.get("interval") or "0").strip()
+    try:
+        checked = SourceIn(
+            name=str(form.get("name") or "").strip() or ("-" if not new else ""),
+            home=str(form.get("home") or "").strip() or None,
+            feeds=lines("feed"),  # type: ignore[arg-type]
+            sitemaps=lines("sitemap"),  # type: ignore[arg-type]
+            interval=int(interval) if interval.isdigit() else -1,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"{where}: {first['msg']}") from None
+    fields = archive.SourceFields(
+        home_url=str(checked.home) if checked.home else "",
+        feeds=[str(u) for u in checked.feeds],
+        sitemaps=[str(u) for u in checked.sitemaps],
+        interval_minutes=checked.interval,
+    )
+    return checked.name, fields
+
+
+def _start_crawl(
+    settings: Settings, sessions: sessionmaker[Session], name: str
+) -> threading.Thread:
+    from newsarchive.ingest.crawl import CrawlBusy, Crawler
+
+    def crawl() -> None:
+        # CrawlBusy: another crawl holds the SQLite database; the runs page shows that one.
+        with contextlib.suppress(CrawlBusy):
+            Crawler(settings, sessions).run(source=name)
+
+    thread = threading.Thread(target=crawl, name=f"admin-crawl-{name}", daemon=True)
+    thread.start()
+    return thread
