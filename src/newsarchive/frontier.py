@@ -48,6 +48,8 @@ class Claim:
     hint_title: str | None
     hint_date: datetime | None
     hint_date_source: str | None
+    claimed_at: datetime
+    delay: float  # seconds this host wants between two requests
 
 
 def _insert(session: Session, model: type) -> Any:
@@ -176,6 +178,8 @@ def claim(
                 hint_title=item.hint_title,
                 hint_date=item.hint_date,
                 hint_date_source=item.hint_date_source,
+                claimed_at=now,
+                delay=delay,
             )
     return None
 
@@ -189,6 +193,15 @@ def take_host_slot(session: Session, host: str, now: datetime, min_delay: float)
     delay = max(min_delay, row.crawl_delay or 0.0)
     row.next_fetch_at = now + timedelta(seconds=delay)
     return None
+
+
+def push_host_slot(session: Session, host: str, not_before: datetime) -> None:
+    """Move the host's next slot later (never earlier): for a request that started late."""
+    session.connection().execute(
+        update(Host)
+        .where(Host.host == host, Host.next_fetch_at < not_before)
+        .values(next_fetch_at=not_before)
+    )
 
 
 def set_crawl_delay(session: Session, host: str, delay: float | None) -> None:

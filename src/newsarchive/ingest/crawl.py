@@ -374,6 +374,7 @@ class Crawler:
         try:
             if not self._allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
+            self._keep_host_delay(item)
             result = self.fetcher.fetch(item.url)
             fetched = True
             page = Page(
@@ -440,7 +441,16 @@ class Crawler:
                 reason=outcome.reason, source_id=item.source_id,
             )  # fmt: skip
 
-    # --- politeness -------------------------------------------------------------------------
+    # --- politeness ------------------------------------------------------------------------
+
+    def _keep_host_delay(self, item: frontier.Claim) -> None:
+        """The claim reserved the host's slot from the moment of claiming; when the request
+        starts noticeably later (a busy machine, a slow robots.txt), push the next slot so the
+        gap between two requests to the host never shrinks below its delay."""
+        started = self.clock()
+        if item.delay > 0 and (started - item.claimed_at).total_seconds() > 0.005:
+            with session_scope(self.sessions) as session:
+                frontier.push_host_slot(session, item.host, started + timedelta(seconds=item.delay))
 
     def _wait_for_host(self, url: str) -> None:
         host = urlsplit(normalize(url)).netloc
