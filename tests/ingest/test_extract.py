@@ -191,3 +191,54 @@ def test_zone_names_in_dates(raw: str, expected: datetime) -> None:
     from newsarchive.ingest.extract import parse_date
 
     assert parse_date(raw, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2006", None),  # a year alone is no publication date
+        ("2021-03", None),
+        ("10.12.2022, 07:00:03", datetime(2022, 12, 10, 7, 0, 3, tzinfo=UTC)),  # day first
+        ("3.4.2021", datetime(2021, 4, 3, tzinfo=UTC)),
+    ],
+)
+def test_imprecise_and_dotted_dates(raw: str, expected: datetime | None) -> None:
+    from newsarchive.ingest.extract import parse_date
+
+    assert parse_date(raw, NOW) == expected
+
+
+class TestTitleChoice:
+    def test_h1_wins_when_the_declared_titles_carry_it(self) -> None:
+        html = (
+            article_html("Ignored", title_tag="Ignored")
+            .replace(
+                '<meta property="og:title" content="Ignored">',
+                '<meta property="og:title" content="Local news: Ferry returns to the harbour | Harbour Times">',
+            )
+            .replace("<h1>Ignored</h1>", "<h1>Ferry returns to the harbour</h1>")
+        )
+        assert run(html).title == "Ferry returns to the harbour"
+
+    def test_unrelated_h1_does_not_win(self) -> None:
+        html = (
+            article_html("Council votes on the harbour")
+            .replace("<header>", "<header><h1>Harbour Times</h1>")
+            .replace("<h1>Council votes on the harbour</h1>", "<h2>Council votes</h2>")
+        )
+        assert run(html).title == "Council votes on the harbour"
+
+    def test_site_suffix_and_trailing_separator_go(self) -> None:
+        html = (
+            article_html("x", site_name="Harbour Times")
+            .replace(
+                '<meta property="og:title" content="x">',
+                '<meta property="og:title" content="Tides turn early - ">',
+            )
+            .replace("<h1>x</h1>", "")
+        )
+        assert run(html).title == "Tides turn early"
+
+
+def test_author_entities_are_decoded() -> None:
+    assert clean_authors(["Redacci&oacute;n Central"], None) == ["Redacción Central"]

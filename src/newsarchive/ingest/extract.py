@@ -8,6 +8,7 @@ trafilatura's (htmldate's) guesses, then the URL.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.au
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door)\s*[:\-]?\s+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,?\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s+y\s+)\s*")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+_YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$")
 
 
@@ -95,8 +98,11 @@ def extract(
     library = _LibraryMetadata(tree, base)  # trafilatura's finders: only for what we still lack
 
     site_name = _first(meta, "og:site_name") or (ld and ld.publisher) or library.sitename()
-    title = clean_title(
-        _first(meta, "og:title") or (ld and ld.headline) or library.title(), site_name
+    title = choose_title(
+        metadata.headings(tree),
+        [_first(meta, "og:title"), ld.headline if ld else None, metadata.title_tag(tree)],
+        site_name,
+        library.title,
     )
     published, date_source, date_raw = _published(
         ld, meta, metadata.time_datetimes(tree), library.date, url, now
@@ -255,8 +261,14 @@ def _unique(values: list[str]) -> list[str]:
 def parse_date(raw: str, now: datetime) -> datetime | None:
     """An aware UTC datetime, or None for text that is not a plausible publication date."""
     raw = raw.strip()
-    if not raw or len(raw) > 64:
-        return None
+    if not raw or len(raw) > 64 or _YEAR_OR_MONTH.match(raw):
+        return None  # a year or a month alone does not say which day
+    if _DOTTED_DATE.match(raw):  # 10.12.2022: day first, as everywhere dots are used
+        try:
+            value = dateparser.parse(raw, dayfirst=True, tzinfos=_zone_abbreviation)
+        except (ValueError, OverflowError, dateparser.ParserError):
+            return None
+        return _plausible(value, now)
     try:
         value = dateparser.isoparse(raw)
     except (ValueError, OverflowError):
@@ -264,6 +276,10 @@ def parse_date(raw: str, now: datetime) -> datetime | None:
             value = dateparser.parse(raw, tzinfos=_zone_abbreviation)
         except (ValueError, OverflowError, dateparser.ParserError):
             return None
+    return _plausible(value, now)
+
+
+def _plausible(value: datetime, now: datetime) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
@@ -329,11 +345,36 @@ def _published(
     return None, None, None
 
 
+def choose_title(
+    headings: list[str],
+    declared: list[str | None],
+    site_name: str | None,
+    guess: Callable[[], str | None],
+) -> str | None:
+    """The page's own headline: the <h1> that the og:title, JSON-LD headline or <title> also
+    carry (they often add the site's name or a section to it); else the first of those,
+    without the site's name; else trafilatura's guess."""
+    titles = [" ".join(t.split()) for t in declared if t and t.strip()]
+    lowered = [t.casefold() for t in titles]
+    site = (site_name or "").casefold()
+    for heading in headings:
+        folded = heading.casefold()
+        if folded == site or not 3 <= len(folded) <= 300:
+            continue  # a logo in an <h1> is not the headline
+        if any(folded in t for t in lowered):
+            return heading
+    for title in titles:
+        cleaned = clean_title(title, site_name)
+        if cleaned:
+            return cleaned
+    return clean_title(guess(), site_name)
+
+
 def clean_title(title: str | None, site_name: str | None) -> str | None:
     """Drop a ' | Site Name' suffix or 'Site Name - ' prefix."""
     if not title:
         return None
-    title = " ".join(title.split())
+    title = " ".join(title.split()).strip(" -|–—·:")
     if site_name:
         site = site_name.strip().lower()
         for sep in _TITLE_SEPARATORS:
@@ -359,7 +400,7 @@ def clean_authors(raw_names: list[str], site_name: str | None) -> list[str]:
     site = (site_name or "").strip().lower()
     names: list[str] = []
     for raw in raw_names:
-        for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", raw.strip())):
+        for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", html.unescape(raw).strip())):
             name = " ".join(_BYLINE_PREFIX.sub("", part).split()).strip(" ,.-:")
             lowered = name.lower()
             if (

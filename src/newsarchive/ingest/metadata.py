@@ -145,3 +145,24 @@ def time_datetimes(tree: HtmlElement) -> list[str]:
 def html_lang(tree: HtmlElement) -> str | None:
     root = tree.getroottree().getroot()
     return (root.get("lang") or root.get("xml:lang") or "").strip() or None
+
+
+def headings(tree: HtmlElement) -> list[str]:
+    """Texts of the <h1> elements, those inside <article> or <main> first."""
+    inside: list[str] = []
+    outside: list[str] = []
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if not text:
+            continue
+        in_body = any(a.tag in ("article", "main") for a in h1.iterancestors())
+        (inside if in_body else outside).append(text)
+    return inside + outside
+
+
+def title_tag(tree: HtmlElement) -> str | None:
+    for title in tree.iter("title"):
+        text = " ".join(title.text_content().split())
+        if text:
+            return text
+    return None

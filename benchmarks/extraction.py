@@ -1,0 +1,172 @@
+"""Extraction quality and speed: the product's extraction (the code path ingest uses) beside bare
+trafilatura with default settings, on the same bytes, in the same run.
+
+    .venv/bin/python benchmarks/extraction.py [--corpus ../shared/corpus/articles] [--limit N]
+
+Scores exactly as ../shared/corpus/README.md defines them: body-text token F1 on aeb (averaged
+over pages, an empty extraction scores 0), the share of trafilatura-set pages that pass their
+with/without snippets, and exact title, date (calendar day in the page's own zone) and author
+(case-insensitive set of names) accuracy where the truth has the field. The last line of output
+is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+from dateutil import parser as dateparser
+
+from newsarchive.errors import IngestError
+from newsarchive.ingest.extract import extract
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
+TOKEN = re.compile(r"\w+")
+NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    text: str = ""
+    title: str | None = None
+    date: str | None = None  # YYYY-MM-DD in the page's own zone
+    authors: str | None = None  # names joined by "; "
+
+
+def product(body: bytes, url: str) -> Result:
+    try:
+        article = extract(body, url)
+    except IngestError:
+        return Result()
+    day = None
+    if article.published_at is not None:
+        day = article.published_at.date().isoformat()
+        if article.date_raw:  # the day in the page's own zone, as the page wrote it
+            with contextlib.suppress(ValueError, OverflowError):
+                day = dateparser.isoparse(article.date_raw).date().isoformat()
+    return Result(article.text, article.title, day, "; ".join(article.authors) or None)
+
+
+def bare(body: bytes, url: str) -> Result:
+    doc = trafilatura.bare_extraction(body, url=url, with_metadata=True)
+    if doc is None:
+        return Result()
+    return Result(doc.text or "", doc.title, doc.date, doc.author)
+
+
+def tokens(text: str) -> Counter[str]:
+    return Counter(TOKEN.findall(text.lower()))
+
+
+def f1(got: str, want: str) -> float:
+    g, w = tokens(got), tokens(want)
+    if not g or not w:
+        return 0.0
+    common = sum((g & w).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / sum(g.values()), common / sum(w.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def names(value: str | list[str] | None) -> set[str]:
+    if isinstance(value, list):
+        value = "; ".join(value)
+    return {n.strip().lower() for n in NAME_SPLIT.split(value or "") if n.strip()}
+
+
+def norm(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def run(
+    extractor: Callable[[bytes, str], Result], pages: list[tuple[str, bytes, dict[str, Any]]]
+) -> tuple[dict[str, Result], float]:
+    started = time.perf_counter()
+    out = {key: extractor(body, truth["url"]) for key, body, truth in pages}
+    return out, len(pages) / (time.perf_counter() - started)
+
+
+def load(folder: Path, limit: int | None) -> list[tuple[str, bytes, dict[str, Any]]]:
+    truth = json.loads((folder / "truth.json").read_text())
+    pages = []
+    for key in sorted(truth)[:limit]:
+        path = folder / "html" / f"{key}.html.gz"
+        if path.exists():
+            pages.append((key, gzip.decompress(path.read_bytes()), truth[key]))
+    return pages
+
+
+def score(
+    aeb: dict[str, Result], traf: dict[str, Result], aeb_pages: list, traf_pages: list
+) -> dict[str, float]:  # type: ignore[type-arg]
+    aeb_f1 = sum(f1(aeb[k].text, t["articleBody"]) for k, _b, t in aeb_pages) / max(
+        1, len(aeb_pages)
+    )
+    passed = 0
+    titles = dates = authors = 0
+    n_title = n_date = n_author = 0
+    for key, _body, truth in traf_pages:
+        got = traf[key]
+        text = got.text
+        if all(s in text for s in truth.get("with", [])) and not any(
+            s in text for s in truth.get("without", [])
+        ):
+            passed += 1
+        if truth.get("title"):
+            n_title += 1
+            titles += norm(got.title) == norm(str(truth["title"]))
+        if truth.get("date"):
+            n_date += 1
+            dates += got.date == truth["date"][:10]
+        if truth.get("author"):
+            n_author += 1
+            authors += names(got.authors) == names(truth["author"])
+    return {
+        "aeb_f1": round(aeb_f1, 4),
+        "snippet_pages": round(passed / max(1, len(traf_pages)), 4),
+        "title": round(titles / max(1, n_title), 4),
+        "date": round(dates / max(1, n_date), 4),
+        "author": round(authors / max(1, n_author), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=None, help="pages per set (default: all)")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        print(f"skipped: no corpus at {args.corpus} (the team's ../shared/corpus/articles)")
+        return
+    aeb_pages = load(args.corpus / "aeb", args.limit)
+    traf_pages = load(args.corpus / "trafilatura", args.limit)
+    pages = aeb_pages + traf_pages
+    print(f"{len(aeb_pages)} aeb pages, {len(traf_pages)} trafilatura pages", file=sys.stderr)
+    figures = {}
+    for name, extractor in (("trafilatura", bare), ("product", product)):
+        results, rate = run(extractor, pages)
+        figures[name] = score(results, results, aeb_pages, traf_pages) | {
+            "pages_per_s": round(rate, 2)
+        }
+    print(f"{'':>16} {'product':>10} {'trafilatura':>12}")
+    for key in ("aeb_f1", "snippet_pages", "title", "date", "author", "pages_per_s"):
+        print(f"{key:>16} {figures['product'][key]:>10} {figures['trafilatura'][key]:>12}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
