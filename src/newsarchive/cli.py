@@ -216,27 +216,47 @@ def sources_remove(name: str, with_articles: bool) -> None:
 @click.option(
     "--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages."
 )
-def crawl(source_name: str | None, max_articles: int | None) -> None:
+@click.option("--loop", is_flag=True, help="Run rounds forever instead of once (no cron needed).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Minutes between the start of one --loop round and the next.",
+)
+def crawl(source_name: str | None, max_articles: int | None, loop: bool, interval: float) -> None:
     """Discover and ingest new articles of every due source: what cron runs.
 
     Exits 0 when the run happened, even if some pages failed (they are recorded in the run);
-    non-zero only when the run itself could not happen.
+    non-zero only when the run itself could not happen. SIGTERM or Ctrl-C ends the run after
+    the pages in hand, losing nothing; the next run carries on.
     """
+    import signal
+    import threading
+    import time
+
     from newsarchive.ingest.crawl import CrawlBusy, Crawler
 
     settings = _settings()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     with _sessions() as sessions:
-        progress, finish = _crawl_progress()
-        crawler = Crawler(settings, sessions, progress=progress)
-        try:
-            report = crawler.run(source=source_name, max_articles=max_articles)
-        except CrawlBusy as exc:
-            finish()
-            click.echo(f"{exc}; this run has nothing to do")
-            return
-        finally:
-            finish()
-    click.echo(report.line())
+        while not stop.is_set():
+            started = time.monotonic()
+            progress, finish = _crawl_progress()
+            try:
+                report = Crawler(settings, sessions, progress=progress, stop=stop).run(
+                    source=source_name, max_articles=max_articles
+                )
+                finish()
+                click.echo(report.line())
+            except CrawlBusy as exc:
+                finish()
+                click.echo(f"{exc}; this run has nothing to do")
+            if not loop:
+                break
+            stop.wait(max(0.0, interval * 60 - (time.monotonic() - started)))
 
 
 def _crawl_progress() -> tuple[Any, Any]:

@@ -186,3 +186,26 @@ def test_seed_article_json_matches_expected(
         assert paragraph in body["text"]
     for boilerplate in expected["text_must_not_contain"]:
         assert boilerplate not in body["text"]
+
+
+def test_health_is_503_when_the_schema_is_not_at_head(empty_db_url: str) -> None:
+    from newsarchive.api.app import create_app
+    from newsarchive.config import Settings
+
+    with TestClient(
+        create_app(Settings(database_url=empty_db_url)), raise_server_exceptions=False
+    ) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    assert "newsarchive db upgrade" in response.json()["detail"]
+
+
+def test_health_is_503_when_the_database_is_down() -> None:
+    from newsarchive.api.app import create_app
+    from newsarchive.config import Settings
+
+    down = Settings(database_url="postgresql://nobody@127.0.0.1:1/none")
+    with TestClient(create_app(down), raise_server_exceptions=False) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json() == {"detail": "database unreachable"}

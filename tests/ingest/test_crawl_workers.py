@@ -122,3 +122,41 @@ def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
     assert before.items() <= after.items()  # nothing stored before the kill was lost or changed
     assert len(set(after.values())) == 12
     assert states == {"done": 12}
+
+
+def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
+    db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+) -> None:
+    feed = slow_site(site, pages=12, delay=0.3)
+    with session_scope(sessions) as session:
+        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+    looping = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl", "--loop", "--interval", "60"],
+        cwd=tmp_path,
+        env={**os.environ, "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
+             "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "0", "NEWSARCHIVE_CONCURRENCY": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while article_count(sessions) < 3:
+        assert looping.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    looping.send_signal(signal.SIGTERM)
+    output = looping.communicate(timeout=30)[0].decode()
+    assert looping.returncode == 0, output
+    assert " interrupted: " in output
+    with sessions() as session:
+        states = Counter(session.scalars(select(FrontierURL.state)))
+        stored = {a.url for a in session.scalars(select(Article))}
+    assert "claimed" not in states  # every page in hand was finished and closed
+    assert len(stored) < 12
+
+    again = crawl_process(db_url, tmp_path)
+    assert again.wait(timeout=120) == 0
+    if again.stdout:
+        again.stdout.close()
+    assert article_count(sessions) == 12
+    fetched = Counter(path for path, _h in site.requests if path.startswith("/story/"))
+    assert set(fetched.values()) == {1}  # nothing fetched twice across the two runs

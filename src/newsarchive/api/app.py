@@ -17,6 +17,7 @@ from newsarchive.admin.routes import create_admin
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
 from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
+from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.schema_head = migrate.head_revision(settings.database_url)
     for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
     app.mount("/admin", create_admin(settings, app.state.sessions))

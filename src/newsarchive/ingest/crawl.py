@@ -151,13 +151,15 @@ class Crawler:
         *,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
+        stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.progress = progress or (lambda _kind, _n: None)
         self.clock = clock
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.stop = threading.Event()  # set it to finish the pages in hand and end the run
+        # Set it (SIGTERM does, through the CLI) to finish the pages in hand and end the run.
+        self.stop = stop or threading.Event()
         self._robots: dict[str, Protego | None | Failed] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
