@@ -89,7 +89,11 @@ def list_articles(
     cursor: str | None = None,
 ) -> Page:
     """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
-    query = _filtered(select(Article), filters, zone)
+    return _newest_first(session, _filtered(select(Article), filters, zone), limit, cursor)
+
+
+def _newest_first(session: Session, query: Select, limit: int, cursor: str | None) -> Page:  # type: ignore[type-arg]
+    """Keyset paging on (published_at, id), newest first: pages never repeat or skip."""
     if cursor:
         published, last_id = decode_cursor(cursor)
         query = query.where(
@@ -209,19 +213,9 @@ def articles_on_day(
     session: Session, day: date, *, limit: int = 20, cursor: str | None = None
 ) -> Page:
     """One archive day's articles, newest first, keyset-paged."""
-    query = select(Article).where(Article.published_day == day)
-    if cursor:
-        published, last_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Article.published_at < published,
-                (Article.published_at == published) & (Article.id < last_id),
-            )
-        )
-    query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(query))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return Page(items=rows[:limit], next_cursor=next_cursor)
+    return _newest_first(
+        session, select(Article).where(Article.published_day == day), limit, cursor
+    )
 
 
 def archive_day_of(published_at: datetime, zone: ZoneInfo) -> date:

@@ -136,21 +136,7 @@ class Pipeline:
             extracted = self.extractor(page, self.clock()).extracted
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
-        values: dict[str, Any] = {
-            "title": extracted.title,
-            "text": extracted.text,
-            "description": extracted.description,
-            "authors": list(extracted.authors),
-            "language": extracted.language,
-            "site_name": extracted.site_name,
-            "tags": list(extracted.tags),
-            "categories": list(extracted.categories),
-            "top_image": extracted.top_image,
-            "word_count": extracted.word_count,
-            "content_hash": extracted.content_hash,
-            "modified_at": extracted.modified_at,
-            "updated_at": self.clock(),
-        }
+        values = _content(extracted) | {"updated_at": self.clock()}
         if extracted.published_at is not None and extracted.date_source in ("page", "url"):
             values |= {
                 "published_at": extracted.published_at,
@@ -227,6 +213,24 @@ def prepare(page: Page, now: datetime) -> Prepared:
     return Prepared(extracted, zlib.compress(page.body, 6))
 
 
+def _content(extracted: ExtractedArticle) -> dict[str, Any]:
+    """The columns extraction decides (what re-extraction may change)."""
+    return {
+        "title": extracted.title,
+        "text": extracted.text,
+        "description": extracted.description,
+        "authors": list(extracted.authors),
+        "language": extracted.language,
+        "site_name": extracted.site_name,
+        "tags": list(extracted.tags),
+        "categories": list(extracted.categories),
+        "top_image": extracted.top_image,
+        "word_count": extracted.word_count,
+        "content_hash": extracted.content_hash,
+        "modified_at": extracted.modified_at,
+    }
+
+
 def _article_row(
     extracted: ExtractedArticle,
     hint: Hint | None,
@@ -253,21 +257,11 @@ def _article_row(
         "url_normalized": url_normalized,
         "canonical_url": extracted.canonical_url,
         "url_key": url_key,
-        "content_hash": extracted.content_hash,
+        **_content(extracted),
         "title": extracted.title or (hint.title if hint else None),
-        "text": extracted.text,
-        "description": extracted.description,
-        "authors": list(extracted.authors),
-        "language": extracted.language,
-        "site_name": extracted.site_name,
-        "tags": list(extracted.tags),
-        "categories": list(extracted.categories),
-        "top_image": extracted.top_image,
-        "word_count": extracted.word_count,
         "published_at": published,
         "date_source": date_source,
         "date_raw": date_raw,
-        "modified_at": extracted.modified_at,
         "first_seen_at": now,
         "fetched_at": now,
         "updated_at": now,
