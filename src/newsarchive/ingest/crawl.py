@@ -233,7 +233,9 @@ class Crawler:
                 try:
                     return pool.submit(prepare, page, now).result()
                 except BrokenProcessPool as exc:
-                    raise Failed("the extraction process died on this page") from exc
+                    # Killed (OOM, or a SIGTERM sent to the whole process group on shutdown):
+                    # the page goes back to the queue rather than being lost as failed.
+                    raise Failed("the extraction process died", retryable=True) from exc
 
             yield in_pool
 
