@@ -211,7 +211,10 @@ class TestSourcesAndCrawl:
     def test_crawl_that_cannot_happen_exits_non_zero(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
         result = CliRunner().invoke(cli, ["crawl"])
-        assert result.exit_code not in (0, 2)
+        assert result.exit_code == 1
+        assert result.output.startswith("Error: cannot use the database: connection failed")
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
 
 
 def test_search_prints_a_table(run, sessions) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import __version__, archive
@@ -37,6 +38,10 @@ class OneLineErrors(click.Group):
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except OperationalError as exc:  # the database is down or unreachable: one line, exit 1
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            click.echo(f"Error: cannot use the database: {reason}", err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
