@@ -344,7 +344,7 @@ def create_source(session: Session, name: str, fields: SourceFields) -> Source:
         created_at=utc_now(),
     )
     session.add(source)
-    _set_feeds(source, fields)
+    set_feeds(source, fields)
     session.flush()
     return source
 
@@ -358,12 +358,12 @@ def update_source(session: Session, source: Source, fields: SourceFields) -> Sou
         source.enabled = fields.enabled
     if fields.feeds is not None or fields.sitemaps is not None:
         source.auto_created = False  # the user made it a real source
-    _set_feeds(source, fields)
+    set_feeds(source, fields)
     session.flush()
     return source
 
 
-def _set_feeds(source: Source, fields: SourceFields) -> None:
+def set_feeds(source: Source, fields: SourceFields) -> None:
     """Replace the feed or sitemap list given, keeping the rows (and their conditional GET
     state) of URLs that stay."""
     for kind, urls in (("feed", fields.feeds), ("sitemap", fields.sitemaps)):

@@ -131,6 +131,52 @@ def ingest(urls: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.option(
+    "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
+)
+@click.option("--with-raw", is_flag=True, help="Include each article's stored raw page.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="File to write (default: standard output).")  # fmt: skip
+def export(format_: str, with_raw: bool, output: Path | None) -> None:
+    """Write the whole archive as JSON Lines (sources, then articles), for backups and for
+    moving between SQLite and PostgreSQL: `newsarchive import FILE.jsonl` reads it back."""
+    import json
+
+    from newsarchive import transfer
+
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        with _sessions() as sessions, sessions() as session:
+            for row in transfer.export_rows(session, with_raw=with_raw):
+                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            stream.close()
+
+
+def _import_jsonl(path: Path, settings: Settings) -> None:
+    import json
+
+    from newsarchive import transfer
+
+    counts: dict[str, int] = {}
+    with _sessions() as sessions, path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                with session_scope(sessions) as session:
+                    result = transfer.import_row(session, row, settings.zone)
+            except (ValueError, KeyError, TypeError) as exc:
+                result = "failed"
+                click.echo(f"failed: {path}:{number}: {type(exc).__name__}: {exc}"[:300])
+            counts[result] = counts.get(result, 0) + 1
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    click.echo(f"imported {path}: {summary}")
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -140,6 +186,12 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
     """Import local .html/.html.gz pages and .warc/.warc.gz archives (directories: recursively)."""
     if base_url is not None and not is_http_url(base_url):
         raise click.UsageError(f"--base-url is not an http(s) URL: {base_url}")
+    exports = [p for p in paths if p.is_file() and p.name.endswith(".jsonl")]
+    for path in exports:  # an archive written by `newsarchive export`
+        _import_jsonl(path, _settings())
+    paths = tuple(p for p in paths if p not in exports)
+    if not paths:
+        return
     files = [f for p in paths for f in _expand(p)]
     _run("import", _settings(), lambda p: p.import_paths(files, base_url=base_url), None)
 

@@ -1,0 +1,110 @@
+"""An archive moves from SQLite to PostgreSQL (and back) without losing a field."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from newsarchive import archive
+from newsarchive.cli import cli
+from newsarchive.config import get_settings
+from newsarchive.db import migrate
+from newsarchive.db.models import Article, ArticleRaw, Source
+from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
+from newsarchive.transfer import ARTICLE_COLUMNS
+from tests.conftest import create_database, drop_database
+from tests.factories import add_article
+
+
+def snapshot(url: str) -> tuple[list[dict], list[dict]]:
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        articles = []
+        for a in session.scalars(select(Article).order_by(Article.url)):
+            raw = session.get(ArticleRaw, a.id)
+            row = {k: getattr(a, k) for k in ARTICLE_COLUMNS}
+            row |= {
+                "source": a.source_name,
+                "published_day": a.published_day,
+                "raw": raw.body if raw else None,
+            }
+            articles.append(row)
+        sources = [
+            {"name": s.name, "home": s.home_url, "interval": s.interval_minutes, "enabled": s.enabled,
+             "feeds": sorted((f.kind, f.url) for f in s.feeds)}
+            for s in session.scalars(select(Source).order_by(Source.name))
+        ]  # fmt: skip
+    engine.dispose()
+    return articles, sources
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_round_trip_sqlite_to_postgresql_keeps_every_field(
+    db_url: str,
+    sessions,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    with session_scope(sessions) as session:
+        archive.create_source(
+            session, "harbour", archive.SourceFields(home_url="https://h.example/", feeds=["https://h.example/rss"],
+                                                     sitemaps=["https://h.example/s.xml"], interval_minutes=30),
+        )  # fmt: skip
+    add_article(sessions, "Harbour «opens»", "Zürich text\nsecond line", datetime(2024, 2, 29, 23, 59, 59, 123456, tzinfo=UTC),
+                source="harbour", authors=["Ana Ruiz", "Bo Li"], language="de")  # fmt: skip
+    add_article(sessions, "Second", "other text", source="beta", language=None)
+    with session_scope(sessions) as session:
+        first = session.scalars(select(Article).order_by(Article.id)).first()
+        assert first is not None
+        session.get(ArticleRaw, first.id).body = b"\x78\x9c compressed bytes \x00\xff"  # type: ignore[union-attr]
+        first.tags, first.categories, first.modified_at = (
+            ["a", "b"],
+            ["c"],
+            datetime(2024, 3, 1, tzinfo=UTC),
+        )
+        first.canonical_url, first.top_image, first.date_raw = (
+            "https://h.example/c",
+            "https://h.example/i.jpg",
+            "raw",
+        )
+
+    dump = tmp_path / "archive.jsonl"
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    exported = CliRunner().invoke(cli, ["export", "--with-raw", "--output", str(dump)])
+    assert exported.exit_code == 0, exported.output
+    rows = [json.loads(line) for line in dump.read_text().splitlines()]
+    assert [r["type"] for r in rows] == ["source", "source", "article", "article"]
+
+    target = create_database("postgresql", tmp_path)
+    try:
+        migrate.upgrade(target)
+        monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", target)
+        get_settings.cache_clear()  # a new process would read the environment afresh
+        imported = CliRunner().invoke(cli, ["import", str(dump)])
+        assert imported.exit_code == 0, imported.output
+        assert imported.output.strip().endswith("source 2, stored 2")
+        assert snapshot(target) == snapshot(db_url)
+        again = CliRunner().invoke(cli, ["import", str(dump)])
+        assert again.output.strip().endswith("duplicate 2, source 2")
+    finally:
+        drop_database(target)
+
+
+def test_a_broken_line_is_reported_and_the_rest_go_on(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = tmp_path / "broken.jsonl"
+    dump.write_text('{"type": "source", "name": "x"}\nnot json\n{"type": "mystery"}\n')
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["import", str(dump)])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"failed: {dump}:2: JSONDecodeError")
+    assert lines[1].startswith(f"failed: {dump}:3: ValueError: unknown row type")
+    assert lines[-1] == f"imported {dump}: failed 2, source 1"
