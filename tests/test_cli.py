@@ -200,9 +200,36 @@ class TestSourcesAndCrawl:
         run("sources", "add", "local", "--feed", feed)
         result = run("crawl")
         assert result.exit_code == 0, result.output
-        assert result.output == (
+        assert result.stdout == (
             "run 1 finished: discovered 2, fetched 1, stored 1, duplicates 0, skipped 0, failed 1\n"
         )
+
+    def test_crawl_logs_one_json_line_per_page(self, run, site: NewsSite, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        import json
+
+        monkeypatch.setenv("NEWSARCHIVE_HOST_DELAY", "0")
+        monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "0")
+        monkeypatch.setenv("NEWSARCHIVE_LOG_FORMAT", "json")
+        page = site.page("/a", article_html())
+        items = f"<item><link>{page}</link></item><item><link>{site.url('/gone')}</link></item>"
+        feed = site.page(
+            "/rss",
+            f'<rss version="2.0"><channel>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        )
+        run("sources", "add", "local", "--feed", feed)
+        result = run("crawl")
+        events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+        pages = {e["url"]: e for e in events if e["event"] == "page"}
+        assert pages[page]["status"] == "stored"
+        assert pages[site.url("/gone")] | {"duration_ms": 0} == pages[site.url("/gone")] | {
+            "duration_ms": 0
+        }
+        assert pages[site.url("/gone")]["reason"] == "HTTP 404"
+        assert {"run", "source", "url", "status", "duration_ms", "time", "level"} <= set(
+            pages[page]
+        )
+        assert any(e["event"] == "run finished" and e["status"] == "finished" for e in events)
 
     def test_crawl_of_an_unknown_source_is_bad_input(self, run) -> None:  # type: ignore[no-untyped-def]
         result = run("crawl", "--source", "nope")

@@ -518,6 +518,14 @@ def sources_with_failures(session: Session, *, since: datetime) -> list[dict[str
     return out
 
 
+def run_totals(session: Session) -> dict[str, int]:
+    """Each run counter summed over every run."""
+    row = session.execute(
+        select(*(func.coalesce(func.sum(getattr(Run, c)), 0) for c in RUN_COUNTERS))
+    ).one()
+    return {counter: int(value) for counter, value in zip(RUN_COUNTERS, row, strict=True)}
+
+
 def interrupt_running_runs(session: Session, *, kind: str) -> None:
     """Mark runs left 'running' by a killed process (call only when none can be running)."""
     session.connection().execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import __version__, archive
+from newsarchive import __version__, archive, logs
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
@@ -48,11 +48,13 @@ class OneLineErrors(click.Group):
 
 def _settings() -> Settings:
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "NEWSARCHIVE_" + str(first["loc"][0]).upper() if first.get("loc") else "settings"
         raise click.UsageError(f"{field}: {first['msg']}") from None
+    logs.configure(fmt=settings.log_format, level=settings.log_level)
+    return settings
 
 
 @click.group(cls=OneLineErrors)

@@ -6,6 +6,7 @@ Every field here is documented in the README's configuration table (tests/test_d
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -57,6 +58,10 @@ class Settings(BaseSettings):
         60.0, ge=0, description="Seconds a crawl waits for a host slot or retry before ending."
     )
     archive_tz: str = Field("UTC", description="Zone whose calendar days the date archive uses.")
+    log_format: Literal["text", "json"] = Field("text", description="One line per event; json.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least level logged."
+    )
 
     @field_validator("archive_tz")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -80,7 +81,11 @@ def test_three_workers_fetch_and_store_each_article_once(
     assert len(fetched) == 30
     assert set(fetched.values()) == {1}, fetched
     assert article_count(sessions) == 30
-    stored_by = [int(line.split("stored ")[1].split(",")[0]) for line in outputs]
+    summaries = [
+        re.search(r"^run \d+ \w+: .*\bstored (\d+),", out, re.MULTILINE) for out in outputs
+    ]
+    stored_by = [int(m.group(1)) for m in summaries if m]
+    assert len(stored_by) == 3, outputs
     assert sum(stored_by) == 29
     assert sum(1 for n in stored_by if n > 0) >= 2, outputs  # the work was really shared
 

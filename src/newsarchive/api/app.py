@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsarchive import __version__
 from newsarchive.admin.routes import create_admin
+from newsarchive.api import metrics
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
 from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.schema_head = migrate.head_revision(settings.database_url)
     for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
+    metrics.install(app, app.state.sessions)
     app.mount("/admin", create_admin(settings, app.state.sessions))
     _add_error_handlers(app)
     return app

@@ -200,6 +200,7 @@ class Crawler:
             finally:
                 with session_scope(self.sessions) as session:
                     archive.finish_run(session, self.run_id, status)
+                log.info("run finished", extra={"run": self.run_id, "status": status})
         return self.report()
 
     def report(self) -> CrawlReport:
@@ -373,6 +374,7 @@ class Crawler:
 
     def _process(self, item: frontier.Claim) -> _Done:
         """Fetch, extract and store one claimed URL; every outcome is returned, none raised."""
+        started = time.perf_counter()
         retry_at = None
         fetched = False
         try:
@@ -403,6 +405,17 @@ class Crawler:
             outcome = Outcome(item.url, "failed", reason)
         except IngestError as exc:
             outcome = Outcome(item.url, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        log.info(
+            "page",
+            extra={
+                "run": self.run_id,
+                "source": item.source_id,
+                "url": item.url,
+                "status": outcome.status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                **({"reason": outcome.reason} if outcome.reason else {}),
+            },
+        )
         return _Done(item, outcome, fetched, retry_at)
 
     def _close_and_claim(
