@@ -257,3 +257,25 @@ def test_search_prints_a_table(run, sessions) -> None:  # type: ignore[no-untype
     bad = run("search", "--", "-harbour")
     assert bad.exit_code == 2
     assert bad.output.startswith("Error: a query needs at least one word")
+
+
+def test_serve_refuses_a_schema_it_does_not_know_or_was_told_not_to_migrate(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from newsarchive.db import migrate
+    from newsarchive.db.session import make_engine
+
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", empty_db_url)
+    refused = CliRunner().invoke(cli, ["serve", "--no-migrate"])
+    assert refused.exit_code == 1
+    assert "run `newsarchive db upgrade`" in refused.output
+    migrate.upgrade(empty_db_url)
+    engine = make_engine(empty_db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    newer = CliRunner().invoke(cli, ["serve"])
+    assert newer.exit_code == 1
+    assert "newer than this newsarchive" in newer.output

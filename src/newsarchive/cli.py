@@ -66,14 +66,25 @@ def cli() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--no-migrate", is_flag=True, help="Refuse to start on an older schema instead of upgrading it."
+)
+def serve(host: str, port: int, no_migrate: bool) -> None:
     """Migrate the database to head, then serve the API and admin page."""
     import uvicorn
 
     from newsarchive.api.app import create_app
 
     settings = _settings()
-    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        problem = migrate.schema_problem(settings.database_url, engine)
+    finally:
+        engine.dispose()
+    if problem and (no_migrate or "newer" in problem):
+        raise click.ClickException(problem)
+    if problem:
+        migrate.upgrade(settings.database_url)
     click.echo(
         f"newsarchive {__version__} on http://{host}:{port} (database: {_safe_url(settings)})"
     )

@@ -47,3 +47,19 @@ def head_revision(database_url: str) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def schema_problem(database_url: str, engine: Engine) -> str | None:
+    """Why this code cannot use the database's schema as it is, or None when it is at head."""
+    current = current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    head = script.get_current_head()
+    if current == head:
+        return None
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        return (
+            f"the database schema ({current}) is newer than this newsarchive (head {head}): "
+            "upgrade newsarchive, or use another database"
+        )
+    return f"the database schema is at {current or 'nothing'}, this code needs {head}: run `newsarchive db upgrade`"

@@ -1,0 +1,179 @@
+"""Load test: the API with several uvicorn workers on a database of N articles, under a bounded
+mix of search, archive and article requests from this (second) process at rising concurrency.
+
+    .venv/bin/python benchmarks/load.py --database sqlite:////tmp/load.db --articles 100000
+    .venv/bin/python benchmarks/load.py --database postgresql://postgres@127.0.0.1/load --articles 100000
+
+Prints, per concurrency step, requests per second, p50/p99 latency and errors, beside GET
+/api/health with the same workers (the framework's own ceiling, measured in the same run), and
+the server's peak memory. The last line of output is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from newsarchive.config import Settings  # noqa: E402
+from newsarchive.db import migrate  # noqa: E402
+from newsarchive.db.models import Article  # noqa: E402
+from newsarchive.db.session import make_engine, make_sessionmaker  # noqa: E402
+from search import load, query_classes  # noqa: E402
+
+STEPS = (1, 4, 8, 16, 32)
+
+
+def request_mix(max_id: int, seed: int = 5) -> list[tuple[str, dict[str, str]]]:
+    """Searches (rare, mid, two words, phrase, filtered), archive levels and article pages."""
+    rng = random.Random(seed)
+    classes = query_classes()
+    searches = [classes[k] for k in ("rare", "mid", "and", "phrase", "month_filter")]
+    mix: list[tuple[str, dict[str, str]]] = []
+    for _ in range(400):
+        roll = rng.random()
+        if roll < 0.4:
+            spec = rng.choice(searches)
+            mix.append((spec["path"], spec["params"]))
+        elif roll < 0.7:
+            year = rng.randint(2015, 2024)
+            mix.append(rng.choice([("/api/archive", {}), (f"/api/archive/{year}", {}),
+                                   (f"/api/archive/{year}/{rng.randint(1, 12)}", {}),
+                                   (f"/api/archive/{year}/{rng.randint(1, 12)}/{rng.randint(1, 28)}", {})]))  # fmt: skip
+        else:
+            mix.append((f"/api/articles/{rng.randint(1, max_id)}", {}))
+    return mix
+
+
+async def step(
+    base: str, concurrency: int, requests: list[tuple[str, dict[str, str]]], seconds: float
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+
+        async def user(offset: int) -> None:
+            nonlocal errors
+            i = offset
+            while time.perf_counter() < deadline:
+                path, params = requests[i % len(requests)]
+                i += concurrency
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path, params=params)
+                    if response.status_code >= 500 or response.status_code == 429:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(user(n) for n in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "concurrency": concurrency,
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 1),
+        "errors": errors,
+    }
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the uvicorn workers), from /proc."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(entry) == pid or int(stat[1]) == pid:
+                total += int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", default="sqlite:////tmp/newsarchive-load.db")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per step")
+    args = parser.parse_args()
+
+    url = Settings(database_url=args.database).database_url
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        present = session.scalar(select(func.count()).select_from(Article)) or 0
+        if present < args.articles:
+            if present:
+                raise SystemExit(f"{present} articles in {args.database}: use an empty database")
+            print(f"loading {args.articles:,} articles", file=sys.stderr)
+            load(url, args.articles)
+        max_id = session.scalar(select(func.max(Article.id))) or 1
+    engine.dispose()
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env |= {"NEWSARCHIVE_DATABASE_URL": url, "NEWSARCHIVE_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "newsarchive.api.app:create_app",
+         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+        env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/health", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        time.sleep(1)
+        peak = 0.0
+        health = asyncio.run(step(base, 32, [("/api/health", {})], args.seconds))
+        peak = max(peak, tree_rss_mb(server.pid))
+        mix = request_mix(max_id)
+        results = []
+        print(f"{'concurrency':>11} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for concurrency in STEPS:
+            result = asyncio.run(step(base, concurrency, mix, args.seconds))
+            peak = max(peak, tree_rss_mb(server.pid))
+            results.append(result)
+            print(
+                f"{result['concurrency']:>11} {result['rps']:>8} {result['p50_ms']:>8} {result['p99_ms']:>8} {result['errors']:>7}"
+            )
+        print(
+            f"GET /api/health at 32 clients: {health['rps']} rps, p99 {health['p99_ms']} ms; server peak RSS {peak:.0f} MB ({args.workers} workers)"
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    print(json.dumps({"database": make_engine(url).dialect.name, "articles": args.articles, "health_rps": health["rps"],
+                      "peak_rss_mb": round(peak), "steps": results}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
