@@ -294,7 +294,18 @@ def sources_remove(name: str, with_articles: bool) -> None:
     show_default=True,
     help="Minutes between the start of one --loop round and the next.",
 )
-def crawl(source_name: str | None, max_articles: int | None, loop: bool, interval: float) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve this process's fetch and extraction timings for Prometheus on this port.",
+)
+def crawl(
+    source_name: str | None,
+    max_articles: int | None,
+    loop: bool,
+    interval: float,
+    metrics_port: int | None,
+) -> None:
     """Discover and ingest new articles of every due source: what cron runs.
 
     Exits 0 when the run happened, even if some pages failed (they are recorded in the run);
@@ -305,9 +316,13 @@ def crawl(source_name: str | None, max_articles: int | None, loop: bool, interva
     import threading
     import time
 
-    from newsarchive.ingest.crawl import CrawlBusy, Crawler
+    from newsarchive.ingest.crawl import METRICS, CrawlBusy, Crawler
 
     settings = _settings()
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1", registry=METRICS)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

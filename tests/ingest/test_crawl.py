@@ -233,3 +233,30 @@ def test_frontier_rows_end_in_final_states(
     assert states["/private/secret"] == "skipped"
     assert states["/missing"] == "failed"
     assert states["/news/slow-report"] == "queued"  # retryable: waits for a later run
+
+
+def test_fetch_and_extraction_times_are_measured(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    from prometheus_client import generate_latest
+
+    from newsarchive.ingest.crawl import METRICS
+
+    def count(name: str, **labels: str) -> float:
+        return METRICS.get_sample_value(name, labels) or 0.0
+
+    before_ok = count("newsarchive_fetch_seconds_count", outcome="ok")
+    before_failed = count("newsarchive_fetch_seconds_count", outcome="failed")
+    before_extract = count("newsarchive_extract_seconds_count")
+    page = site.page("/m/1", article_html("Measured", paragraphs=["measured " + LOREM]))
+    feed = site.page(
+        "/rss",
+        f'<rss version="2.0"><channel><item><link>{page}</link></item><item><link>{site.url("/m/gone")}</link></item></channel></rss>',
+        content_type="application/rss+xml",
+    )
+    add_source(sessions, feeds=[feed])
+    Crawler(crawl_settings, sessions).run()
+    assert count("newsarchive_fetch_seconds_count", outcome="ok") == before_ok + 1
+    assert count("newsarchive_fetch_seconds_count", outcome="failed") == before_failed + 1
+    assert count("newsarchive_extract_seconds_count") == before_extract + 1
+    assert b"newsarchive_extract_seconds_bucket" in generate_latest(METRICS)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from prometheus_client import CollectorRegistry, Histogram
 from protego import Protego
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +51,15 @@ from newsarchive.ingest.pipeline import (
 from newsarchive.ingest.urls import normalize
 
 log = logging.getLogger(__name__)
+
+# This crawl process's own timings; `newsarchive crawl --metrics-port P` serves them on :P.
+METRICS = CollectorRegistry()
+FETCH_SECONDS = Histogram(
+    "newsarchive_fetch_seconds", "Time to fetch one article page", ["outcome"], registry=METRICS
+)
+EXTRACT_SECONDS = Histogram(
+    "newsarchive_extract_seconds", "Time to extract one page (in the pool)", registry=METRICS
+)
 
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
@@ -223,7 +233,12 @@ class Crawler:
         if workers is None:
             workers = os.cpu_count() or 1
         if workers == 0:
-            yield prepare
+
+            def inline(page: Page, now: datetime) -> Prepared:
+                with EXTRACT_SECONDS.time():
+                    return prepare(page, now)
+
+            yield inline
             return
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has already imported trafilatura and its models.
@@ -232,7 +247,8 @@ class Crawler:
 
             def in_pool(page: Page, now: datetime) -> Prepared:
                 try:
-                    return pool.submit(prepare, page, now).result()
+                    with EXTRACT_SECONDS.time():
+                        return pool.submit(prepare, page, now).result()
                 except BrokenProcessPool as exc:
                     # Killed (OOM, or a SIGTERM sent to the whole process group on shutdown):
                     # the page goes back to the queue rather than being lost as failed.
@@ -381,7 +397,13 @@ class Crawler:
             if not self._allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
             self._keep_host_delay(item)
-            result = self.fetcher.fetch(item.url)
+            fetch_started = time.perf_counter()
+            try:
+                result = self.fetcher.fetch(item.url)
+            except IngestError as exc:
+                FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
+                raise
+            FETCH_SECONDS.labels("ok").observe(time.perf_counter() - fetch_started)
             fetched = True
             page = Page(
                 label=item.url,
