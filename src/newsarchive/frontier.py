@@ -143,16 +143,7 @@ def claim(
         item, crawl_delay = row
         attempts = item.attempts + 1
         delay = max(min_delay, crawl_delay or 0.0)
-        took_host = (
-            session.connection()
-            .execute(
-                update(Host)
-                .where(Host.host == item.host, Host.next_fetch_at <= now)
-                .values(next_fetch_at=now + timedelta(seconds=delay))
-            )
-            .rowcount
-        )  # type: ignore[attr-defined]
-        if took_host != 1:
+        if not _take_slot(session, item.host, now, delay):
             continue  # another worker asked this host a moment ago
         won = (
             session.connection()
@@ -187,12 +178,23 @@ def claim(
 def take_host_slot(session: Session, host: str, now: datetime, min_delay: float) -> datetime | None:
     """Take the host's fetch slot now (None), or say when it frees up."""
     ensure_hosts(session, [host], now)
-    row = session.execute(select(Host).where(Host.host == host).with_for_update()).scalar_one()
-    if row.next_fetch_at > now:
-        return row.next_fetch_at
-    delay = max(min_delay, row.crawl_delay or 0.0)
-    row.next_fetch_at = now + timedelta(seconds=delay)
-    return None
+    next_fetch_at, crawl_delay = session.execute(
+        select(Host.next_fetch_at, Host.crawl_delay).where(Host.host == host)
+    ).one()
+    if next_fetch_at <= now and _take_slot(session, host, now, max(min_delay, crawl_delay or 0.0)):
+        return None
+    return session.scalar(select(Host.next_fetch_at).where(Host.host == host))
+
+
+def _take_slot(session: Session, host: str, now: datetime, delay: float) -> bool:
+    """Give ``host``'s next slot to this caller if it is free now; False when another worker
+    took it first (the conditional update is what decides, on both stores)."""
+    result = session.connection().execute(
+        update(Host)
+        .where(Host.host == host, Host.next_fetch_at <= now)
+        .values(next_fetch_at=now + timedelta(seconds=delay))
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def push_host_slot(session: Session, host: str, not_before: datetime) -> None:
