@@ -7,11 +7,9 @@ import itertools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 
 _serial = itertools.count(1)
@@ -32,7 +30,7 @@ def add_article(
     n = next(_serial)
     url = f"https://{source}.example/story/{n}"
     with session_scope(sessions) as session:
-        found = session.scalars(select(Source).where(Source.name == source)).first()
+        found = archive.find_source(session, source)
         source_id = (
             found.id if found else archive.create_source(session, source, archive.SourceFields()).id
         )

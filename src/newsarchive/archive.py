@@ -298,8 +298,12 @@ def add_articles(session: Session, zone: ZoneInfo, rows: Sequence[Mapping[str, A
 # --- sources ----------------------------------------------------------------------------------
 
 
+def find_source(session: Session, name: str) -> Source | None:
+    return session.scalars(select(Source).where(Source.name == name)).first()
+
+
 def get_source_by_name(session: Session, name: str) -> Source:
-    source = session.scalars(select(Source).where(Source.name == name)).first()
+    source = find_source(session, name)
     if source is None:
         raise SourceNotFound(name)
     return source
@@ -333,7 +337,7 @@ class SourceFields:
 
 
 def create_source(session: Session, name: str, fields: SourceFields) -> Source:
-    if session.scalars(select(Source.id).where(Source.name == name)).first() is not None:
+    if find_source(session, name) is not None:
         raise Conflict(f"a source named {name!r} already exists")
     source = Source(
         name=name,
@@ -416,7 +420,7 @@ def mark_crawled(
 def source_for_host(session: Session, host: str) -> Source:
     """The source named after ``host``, created on first use (safe against a concurrent
     creator: the loser of the race reads the winner's row)."""
-    existing = session.scalars(select(Source).where(Source.name == host)).first()
+    existing = find_source(session, host)
     if existing is not None:
         return existing
     try:
@@ -425,7 +429,7 @@ def source_for_host(session: Session, host: str) -> Source:
             session.add(source)
         return source
     except IntegrityError:
-        return session.scalars(select(Source).where(Source.name == host)).one()
+        return get_source_by_name(session, host)
 
 
 # --- runs -------------------------------------------------------------------------------------

@@ -74,8 +74,7 @@ def import_row(session: Session, row: Mapping[str, Any], zone: ZoneInfo) -> str:
     """'source', 'stored' or 'duplicate'; raises ValueError for a row that is not ours."""
     kind = row.get("type")
     if kind == "source":
-        existing = session.scalars(select(Source).where(Source.name == row["name"])).first()
-        if existing is None:
+        if archive.find_source(session, row["name"]) is None:
             source = Source(
                 name=row["name"], home_url=row.get("home_url"),
                 interval_minutes=row.get("interval_minutes", 0), enabled=row.get("enabled", True),
@@ -101,9 +100,8 @@ def import_row(session: Session, row: Mapping[str, Any], zone: ZoneInfo) -> str:
         session, url_keys=[values["url_key"]], content_hash=values["content_hash"]
     ):
         return "duplicate"
-    source = session.scalars(select(Source).where(Source.name == row["source"])).first()
-    if source is None:
-        source = archive.source_for_host(session, row["source"])
+    # The named source; one the file did not describe is created as for a page ingested alone.
+    source = archive.source_for_host(session, row["source"])
     raw = row.get("raw") or {}
     try:
         with session.begin_nested():
