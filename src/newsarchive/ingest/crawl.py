@@ -41,10 +41,10 @@ from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.ingest import discover
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.pipeline import (
-    COUNTERS,
     Outcome,
     Pipeline,
     Prepared,
+    count_outcome,
     fetcher_from,
     prepare,
 )
@@ -216,16 +216,8 @@ class Crawler:
     def report(self) -> CrawlReport:
         with self.sessions() as session:
             run = archive.get_run(session, self.run_id)
-            return CrawlReport(
-                run_id=run.id,
-                status=run.status,
-                discovered=run.discovered,
-                fetched=run.fetched,
-                stored=run.stored,
-                duplicates=run.duplicates,
-                skipped=run.skipped,
-                failed=run.failed,
-            )
+            counts = {counter: getattr(run, counter) for counter in archive.RUN_COUNTERS}
+            return CrawlReport(run_id=run.id, status=run.status, **counts)
 
     @contextmanager
     def _extractor(self) -> Iterator[Callable[[Page, datetime], Prepared]]:
@@ -472,13 +464,7 @@ class Crawler:
             session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
             error=outcome.reason, retry_at=done.retry_at,
         )  # fmt: skip
-        counts = {COUNTERS[outcome.status]: 1} | ({"fetched": 1} if done.fetched else {})
-        archive.count(session, self.run_id, counts, item.source_id)
-        if outcome.status in ("skipped", "failed") and outcome.reason:
-            archive.record_error(
-                session, self.run_id, url=item.url, outcome=outcome.status,
-                reason=outcome.reason, source_id=item.source_id,
-            )  # fmt: skip
+        count_outcome(session, self.run_id, outcome, item.source_id, fetched=done.fetched)
 
     # --- politeness ------------------------------------------------------------------------
 

@@ -273,16 +273,30 @@ def record(
 ) -> None:
     """Count one outcome in a run, in its own short transaction."""
     with session_scope(sessions) as session:
-        archive.count(session, run_id, {COUNTERS[outcome.status]: 1}, source_id)
-        if outcome.status in ("skipped", "failed") and outcome.reason:
-            archive.record_error(
-                session,
-                run_id,
-                url=outcome.label,
-                outcome=outcome.status,
-                reason=outcome.reason,
-                source_id=source_id,
-            )
+        count_outcome(session, run_id, outcome, source_id)
+
+
+def count_outcome(
+    session: Session,
+    run_id: int,
+    outcome: Outcome,
+    source_id: int | None = None,
+    *,
+    fetched: bool = False,
+) -> None:
+    """Add an outcome to its run's counts (and the page fetch, when there was one); keep the
+    reason of a skip or failure."""
+    counts = {COUNTERS[outcome.status]: 1} | ({"fetched": 1} if fetched else {})
+    archive.count(session, run_id, counts, source_id)
+    if outcome.status in ("skipped", "failed") and outcome.reason:
+        archive.record_error(
+            session,
+            run_id,
+            url=outcome.label,
+            outcome=outcome.status,
+            reason=outcome.reason,
+            source_id=source_id,
+        )
 
 
 def fetcher_from(settings: Settings) -> Fetcher:
