@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.schema_head = migrate.head_revision(settings.database_url)
+    app.state.migrations = migrate.scripts(settings.database_url)
     for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)

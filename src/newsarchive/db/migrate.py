@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 # Full-text search lives outside the ORM models (migration 0003 creates it with raw SQL):
 # SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its GIN index.
@@ -40,19 +40,29 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+def scripts(database_url: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(database_url))
+
+
 def head_revision(database_url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    return scripts(database_url).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return revision_of(conn)
+
+
+def revision_of(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def schema_problem(database_url: str, engine: Engine) -> str | None:
     """Why this code cannot use the database's schema as it is, or None when it is at head."""
-    current = current_revision(engine)
-    script = ScriptDirectory.from_config(alembic_config(database_url))
+    return mismatch(current_revision(engine), scripts(database_url))
+
+
+def mismatch(current: str | None, script: ScriptDirectory) -> str | None:
     head = script.get_current_head()
     if current == head:
         return None
