@@ -203,9 +203,10 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         snippets: dict[int, str] = {}
         total = None
         next_cursor = None
-        try:
-            start, end = _day(date_from), _day(date_to)
-            with sessions() as session:
+        with sessions() as session:
+            source_names = [s.name for s in archive.list_sources(session)]
+            try:
+                start, end = _day(date_from), _day(date_to)
                 if q.strip():
                     page = run_search(
                         session,
@@ -228,11 +229,8 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
                         cursor=cursor or None,
                     )
                     items, next_cursor = list(listing.items), listing.next_cursor
-                source_names = [s.name for s in archive.list_sources(session)]
-        except InvalidInput as exc:
-            error = exc.detail
-            with sessions() as session:
-                source_names = [s.name for s in archive.list_sources(session)]
+            except InvalidInput as exc:
+                error = exc.detail
         next_url = (
             "/admin/articles?" + urlencode({**filters, "cursor": next_cursor})
             if next_cursor
@@ -297,13 +295,17 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
 
     # --- sources ----------------------------------------------------------------------------
 
+    def sources_page(request: Request, form: dict[str, Any], status: int = 200) -> HTMLResponse:
+        with sessions() as session:
+            rows, counts = archive.list_sources(session), archive.article_counts(session)
+        return render(
+            request, "sources.html", status=status, sources=rows, counts=counts, form=form
+        )
+
     @admin.get("/sources", response_class=HTMLResponse)
     def sources(request: Request) -> HTMLResponse:
         login_required(request)
-        with sessions() as session:
-            rows = archive.list_sources(session)
-            counts = archive.article_counts(session)
-        return render(request, "sources.html", sources=rows, counts=counts, form={})
+        return sources_page(request, form={})
 
     @admin.post("/sources")
     async def add_source(request: Request) -> Response:
@@ -314,11 +316,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
                 source = archive.create_source(session, name, fields)
         except (InvalidInput, NewsArchiveError) as exc:
             flash(request, exc.detail, "error")
-            with sessions() as session:
-                rows, counts = archive.list_sources(session), archive.article_counts(session)
-            return render(
-                request, "sources.html", status=422, sources=rows, counts=counts, form=form
-            )
+            return sources_page(request, form=form, status=422)
         flash(request, f"Source {source.name} added.")
         return back("/admin/sources")
 
