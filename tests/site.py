@@ -57,6 +57,12 @@ class NewsSite:
         self.routes[path] = Response(body=body, headers={"Content-Type": content_type})
         return self.url(path)
 
+    def feed(self, path: str, links: list[str]) -> str:
+        """A minimal RSS 2.0 feed listing ``links``."""
+        items = "".join(f"<item><link>{link}</link></item>" for link in links)
+        body = f'<rss version="2.0"><channel>{items}</channel></rss>'
+        return self.page(path, body, content_type="application/rss+xml")
+
     def redirect(self, path: str, location: str, status: int = 301) -> str:
         self.routes[path] = Response(status=status, headers={"Location": location})
         return self.url(path)

@@ -191,12 +191,7 @@ class TestSourcesAndCrawl:
         monkeypatch.setenv("NEWSARCHIVE_HOST_DELAY", "0")
         monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "0")
         page = site.page("/a", article_html())
-        items = f"<item><link>{page}</link></item><item><link>{site.url('/gone')}</link></item>"
-        feed = site.page(
-            "/rss",
-            f'<rss version="2.0"><channel>{items}</channel></rss>',
-            content_type="application/rss+xml",
-        )
+        feed = site.feed("/rss", [page, site.url("/gone")])
         run("sources", "add", "local", "--feed", feed)
         result = run("crawl")
         assert result.exit_code == 0, result.output
@@ -211,12 +206,7 @@ class TestSourcesAndCrawl:
         monkeypatch.setenv("NEWSARCHIVE_EXTRACT_WORKERS", "0")
         monkeypatch.setenv("NEWSARCHIVE_LOG_FORMAT", "json")
         page = site.page("/a", article_html())
-        items = f"<item><link>{page}</link></item><item><link>{site.url('/gone')}</link></item>"
-        feed = site.page(
-            "/rss",
-            f'<rss version="2.0"><channel>{items}</channel></rss>',
-            content_type="application/rss+xml",
-        )
+        feed = site.feed("/rss", [page, site.url("/gone")])
         run("sources", "add", "local", "--feed", feed)
         result = run("crawl")
         events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]

@@ -199,11 +199,7 @@ def test_crawl_now_starts_a_run_and_shows_it(
     page, site: NewsSite, sessions: sessionmaker[Session]
 ) -> None:  # type: ignore[no-untyped-def]
     story = site.page("/news/3", article_html("Ferry timetable"))
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel><item><link>{story}</link></item></channel></rss>',
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", [story])
     log_in(page)
     page.goto("/admin/sources")
     page.fill("input[name=name]", "local")

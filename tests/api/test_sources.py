@@ -90,12 +90,7 @@ def test_runs_list_and_detail(
     client: TestClient, site: NewsSite, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     page = site.page("/a", article_html())
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel><item><link>{page}</link></item>'
-        f"<item><link>{site.url('/gone')}</link></item></channel></rss>",
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", [page, site.url("/gone")])
     client.post("/api/sources", json={"name": "local", "feeds": [feed]}, headers=AUTH)
     fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
     Crawler(fast, sessions).run()

@@ -131,12 +131,7 @@ def test_host_delay_is_kept(
     links = [
         site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(4)
     ]
-    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel>{rss}</channel></rss>',
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", links)
     add_source(sessions, feeds=[feed])
     Crawler(crawl_settings.model_copy(update={"host_delay": 0.4}), sessions).run()
     times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss")))
@@ -152,12 +147,7 @@ def test_robots_crawl_delay_wins_over_a_smaller_host_delay(
     links = [
         site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(3)
     ]
-    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel>{rss}</channel></rss>',
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", links)
     add_source(sessions, feeds=[feed])
     Crawler(crawl_settings, sessions).run()
     times = sorted(t for t, path in site.times if path.startswith("/n/"))
@@ -172,12 +162,7 @@ def test_extraction_runs_in_a_process_pool(
     links = [
         site.page(f"/p/{i}", article_html(f"P{i}", paragraphs=[f"{i} " + LOREM])) for i in range(6)
     ]
-    rss = "".join(f"<item><link>{u}</link></item>" for u in links)
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel>{rss}</channel></rss>',
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", links)
     add_source(sessions, feeds=[feed])
     report = Crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
     assert report.stored == 6
@@ -200,9 +185,7 @@ def test_broken_feed_is_a_recorded_error(
 def test_not_due_sources_are_left_alone(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    feed = site.page(
-        "/rss", '<rss version="2.0"><channel></channel></rss>', content_type="application/rss+xml"
-    )
+    feed = site.feed("/rss", [])
     add_source(sessions, feeds=[feed], interval_minutes=60)
     Crawler(crawl_settings, sessions).run()
     Crawler(crawl_settings, sessions).run()
@@ -249,11 +232,7 @@ def test_fetch_and_extraction_times_are_measured(
     before_failed = count("newsarchive_fetch_seconds_count", outcome="failed")
     before_extract = count("newsarchive_extract_seconds_count")
     page = site.page("/m/1", article_html("Measured", paragraphs=["measured " + LOREM]))
-    feed = site.page(
-        "/rss",
-        f'<rss version="2.0"><channel><item><link>{page}</link></item><item><link>{site.url("/m/gone")}</link></item></channel></rss>',
-        content_type="application/rss+xml",
-    )
+    feed = site.feed("/rss", [page, site.url("/m/gone")])
     add_source(sessions, feeds=[feed])
     Crawler(crawl_settings, sessions).run()
     assert count("newsarchive_fetch_seconds_count", outcome="ok") == before_ok + 1

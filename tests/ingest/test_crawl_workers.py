@@ -30,12 +30,7 @@ def slow_site(site: NewsSite, pages: int, delay: float) -> str:
     for i in range(pages):
         html = article_html(f"Story {i}", paragraphs=[f"Story {i} begins. " + LOREM, LOREM])
         links.append(site.slow(f"/story/{i}", delay, html))
-    items = "".join(f"<item><link>{link}</link></item>" for link in links)
-    return site.page(
-        "/feed.rss",
-        f'<rss version="2.0"><channel>{items}</channel></rss>',
-        content_type="application/rss+xml",
-    )
+    return site.feed("/feed.rss", links)
 
 
 def crawl_process(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
