@@ -13,7 +13,6 @@ is one JSON object.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import json
 import re
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-from dateutil import parser as dateparser
 
 from newsarchive.errors import IngestError
 from newsarchive.ingest.extract import extract
@@ -49,12 +47,8 @@ def product(body: bytes, url: str) -> Result:
         article = extract(body, url)
     except IngestError:
         return Result()
-    day = None
-    if article.published_at is not None:
-        day = article.published_at.date().isoformat()
-        if article.date_raw:  # the day in the page's own zone, as the page wrote it
-            with contextlib.suppress(ValueError, OverflowError):
-                day = dateparser.isoparse(article.date_raw).date().isoformat()
+    # published_at is in the page's own zone, so its date is the day the page means
+    day = article.published_at.date().isoformat() if article.published_at else None
     return Result(article.text, article.title, day, "; ".join(article.authors) or None)
 
 

@@ -1,23 +1,21 @@
 """Page bytes + URL in, a typed article out (pure: no db, no config, no network).
 
-trafilatura finds the body text; the metadata it returns is completed and corrected from the
-page's own structured data, best source first: JSON-LD, then meta tags, then <time>, then
-trafilatura's (htmldate's) guesses, then the URL.
+trafilatura finds the body text; the metadata comes from the page's own structured data first
+(JSON-LD, meta tags, <time>, the byline under the headline), then trafilatura's and htmldate's
+guesses, then the URL. dates.py says which date wins and why.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
 import trafilatura
-from dateutil import parser as dateparser
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import metadata as tmeta
@@ -25,12 +23,12 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.ingest import metadata
+from newsarchive.ingest import dates, metadata
+from newsarchive.ingest.authors import byline_names, choose_authors
 from newsarchive.ingest.charset import decode
 from newsarchive.ingest.urls import absolute, date_in_path
 
 T = TypeVar("T")
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
 MIN_WORDS = 5  # fewer is a navigation scrap, not an article
 
@@ -44,11 +42,7 @@ MODIFIED_META = (
     "last-modified", "article.updated",
 )  # fmt: skip
 AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door)\s*[:\-]?\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,?\s+and\s+|\s+&\s+|\s+und\s+|\s+et\s+|\s+y\s+)\s*")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
-_YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
-_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$")
 
 
@@ -65,7 +59,7 @@ class ExtractedArticle:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     top_image: str | None = None
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # in the page's own zone
     date_source: str | None = None  # "page" or "url"; None: the caller decides (feed, first seen)
     date_raw: str | None = None
     modified_at: datetime | None = None
@@ -91,6 +85,7 @@ def extract(
 
     ld = metadata.json_ld(tree)
     meta = metadata.meta_tags(tree)
+    lang_attr = metadata.html_lang(tree)
     canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
         url, _first(meta, "og:url")
     )
@@ -104,10 +99,37 @@ def extract(
         site_name,
         library.title,
     )
-    published, date_source, date_raw = _published(
-        ld, meta, metadata.time_datetimes(tree), library.date, url, now
+    published_raw = [
+        *([ld.date_published] if ld and ld.date_published else []),
+        *_all(meta, PUBLISHED_META),
+        *metadata.time_datetimes(tree),
+    ]
+    modified_raw = [
+        *([ld.date_modified] if ld and ld.date_modified else []),
+        *_all(meta, MODIFIED_META),
+    ]
+    zone = dates.page_zone([*published_raw, *modified_raw], url or canonical, lang_attr)
+    published = dates.choose_published(
+        dates.visible_day(metadata.texts_after_headline(tree, title), now),
+        published_raw,
+        library.date,
+        date_in_path(url) if url else None,
+        zone,
+        now,
     )
-    authors = _authors(ld, meta, library.author, site_name)
+    authors = choose_authors(
+        (
+            lambda: ld.authors if ld else [],
+            lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
+            lambda: byline_names(
+                metadata.texts_after_headline(tree, title, count=15, max_chars=80)
+            ),
+            lambda: metadata.rel_author(tree)[:1],
+            lambda: (library.author() or "").split(";"),
+        ),
+        site_name,
+        base,
+    )
     tags = _unique([*meta.get("article:tag", []), *(ld.keywords if ld else [])]) or _unique(
         library.tags()
     )
@@ -124,7 +146,6 @@ def extract(
         or absolute(base, (ld.images[0] if ld and ld.images else None))
         or absolute(base, library.image())
     )
-    lang_attr = metadata.html_lang(tree)
 
     # Last: trafilatura prunes the tree it is given.
     text = _drop_leading_title(_body_text(tree, html, base), title).strip()
@@ -142,12 +163,11 @@ def extract(
         tags=tags,
         categories=categories,
         top_image=top_image,
-        published_at=published,
-        date_source=date_source,
-        date_raw=date_raw,
-        modified_at=_first_date(
-            [*([ld.date_modified] if ld and ld.date_modified else []), *_all(meta, MODIFIED_META)],
-            now,
+        published_at=published.at if published else None,
+        date_source=published.source if published else None,
+        date_raw=published.raw if published else None,
+        modified_at=next(
+            (value for raw in modified_raw if (value := dates.parse_date(raw, now, zone))), None
         ),
         charset=used_charset,
     )
@@ -258,93 +278,6 @@ def _unique(values: list[str]) -> list[str]:
     return out
 
 
-def parse_date(raw: str, now: datetime) -> datetime | None:
-    """An aware UTC datetime, or None for text that is not a plausible publication date."""
-    raw = raw.strip()
-    if not raw or len(raw) > 64 or _YEAR_OR_MONTH.match(raw):
-        return None  # a year or a month alone does not say which day
-    if _DOTTED_DATE.match(raw):  # 10.12.2022: day first, as everywhere dots are used
-        try:
-            value = dateparser.parse(raw, dayfirst=True, tzinfos=_zone_abbreviation)
-        except (ValueError, OverflowError, dateparser.ParserError):
-            return None
-        return _plausible(value, now)
-    try:
-        value = dateparser.isoparse(raw)
-    except (ValueError, OverflowError):
-        try:
-            value = dateparser.parse(raw, tzinfos=_zone_abbreviation)
-        except (ValueError, OverflowError, dateparser.ParserError):
-            return None
-    return _plausible(value, now)
-
-
-def _plausible(value: datetime, now: datetime) -> datetime | None:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    if value < EARLIEST or value > now + timedelta(days=1):
-        return None
-    return value
-
-
-_ZONES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-    "MSK": 3, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6,
-    "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
-
-
-def _zone_abbreviation(name: str | None, offset: int | None) -> tzinfo | None:
-    """Offsets of the zone names news sites print; unknown names count as UTC (no warning)."""
-    if offset is not None:
-        return timezone(timedelta(seconds=offset))
-    hours = _ZONES.get((name or "").upper())
-    return timezone(timedelta(hours=hours)) if hours is not None else None
-
-
-def _first_date(candidates: list[str], now: datetime) -> datetime | None:
-    for raw in candidates:
-        value = parse_date(raw, now)
-        if value is not None:
-            return value
-    return None
-
-
-def _published(
-    ld: metadata.JsonLdArticle | None,
-    meta: dict[str, list[str]],
-    times: list[str],
-    guess: Callable[[], str | None],
-    url: str | None,
-    now: datetime,
-) -> tuple[datetime | None, str | None, str | None]:
-    structured = [
-        *([ld.date_published] if ld and ld.date_published else []),
-        *_all(meta, PUBLISHED_META),
-        *times,
-    ]
-    for raw in structured:
-        value = parse_date(raw, now)
-        if value is not None:
-            return value, "page", raw
-    in_path = date_in_path(url) if url else None
-    guessed = guess()
-    if guessed:
-        value = parse_date(guessed, now)
-        if value is not None:
-            from_url = in_path is not None and value.timetuple()[:3] == in_path
-            return value, "url" if from_url else "page", guessed
-    if in_path:
-        try:
-            value = datetime(*in_path, tzinfo=UTC)
-        except ValueError:
-            return None, None, None
-        if EARLIEST <= value <= now + timedelta(days=1):
-            return value, "url", "-".join(str(part) for part in in_path)
-    return None, None, None
-
-
 def choose_title(
     headings: list[str],
     declared: list[str | None],
@@ -393,45 +326,6 @@ def _drop_leading_title(text: str, title: str | None) -> str:
         if " ".join(first.split()).lower() == title.lower():
             return rest
     return text
-
-
-def clean_authors(raw_names: list[str], site_name: str | None) -> list[str]:
-    """People (and agencies) from raw author strings: no 'By', URLs, handles or site names."""
-    site = (site_name or "").strip().lower()
-    names: list[str] = []
-    for raw in raw_names:
-        for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", html.unescape(raw).strip())):
-            name = " ".join(_BYLINE_PREFIX.sub("", part).split()).strip(" ,.-:")
-            lowered = name.lower()
-            if (
-                not name
-                or len(name) > 80
-                or "://" in name
-                or name.startswith("@")
-                or lowered.startswith("www.")
-                or re.search(r"\.(?:com|org|net|co\.uk|de|fr)\b", lowered)
-                or (site and lowered == site)
-            ):
-                continue
-            names.append(name)
-    return _unique(names)[:20]
-
-
-def _authors(
-    ld: metadata.JsonLdArticle | None,
-    meta: dict[str, list[str]],
-    guess: Callable[[], str | None],
-    site: str | None,
-) -> list[str]:
-    for candidates in (
-        ld.authors if ld else [],
-        [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
-    ):
-        names = clean_authors(candidates, site)
-        if names:
-            return names
-    guessed = guess()
-    return clean_authors(guessed.split(";"), site) if guessed else []
 
 
 def normalize_language(value: str | None) -> str | None:

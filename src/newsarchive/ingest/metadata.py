@@ -116,11 +116,21 @@ def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
 
 def link_href(tree: HtmlElement, rel: str) -> str | None:
     for link in tree.iter("link"):
-        if rel in (link.get("rel") or "").lower().split():
+        if _rel(link, rel):
             href = (link.get("href") or "").strip()
             if href:
                 return href
     return None
+
+
+def rel_author(tree: HtmlElement) -> list[str]:
+    """Texts of <a rel="author"> links: the byline's link to the writer's page."""
+    texts = (" ".join(a.text_content().split()) for a in tree.iter("a") if _rel(a, "author"))
+    return [text for text in texts if text]
+
+
+def _rel(element: HtmlElement, value: str) -> bool:
+    return value in (element.get("rel") or "").lower().split()
 
 
 def time_datetimes(tree: HtmlElement) -> list[str]:
@@ -149,15 +159,35 @@ def html_lang(tree: HtmlElement) -> str | None:
 
 def headings(tree: HtmlElement) -> list[str]:
     """Texts of the <h1> elements, those inside <article> or <main> first."""
-    inside: list[str] = []
-    outside: list[str] = []
+    return [text for text, _h1 in _headings(tree)]
+
+
+def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    inside: list[tuple[str, HtmlElement]] = []
+    outside: list[tuple[str, HtmlElement]] = []
     for h1 in tree.iter("h1"):
         text = " ".join(h1.text_content().split())
         if not text:
             continue
         in_body = any(a.tag in ("article", "main") for a in h1.iterancestors())
-        (inside if in_body else outside).append(text)
+        (inside if in_body else outside).append((text, h1))
     return inside + outside
+
+
+def texts_after_headline(
+    tree: HtmlElement, headline: str | None, *, count: int = 10, max_chars: int = 60
+) -> list[str]:
+    """The short texts among the first `count` after the headline's <h1>: where bylines and
+    datelines sit. Longer texts are prose, whose dates are about something else."""
+    found = _headings(tree)
+    if not found:
+        return []
+    h1 = next((el for text, el in found if text == headline), found[0][1])
+    texts = h1.xpath(
+        "(following::text()[normalize-space()][not(ancestor::script or ancestor::style)])"
+        f"[position() <= {count}]"
+    )
+    return [t for t in (" ".join(str(text).split()) for text in texts) if len(t) <= max_chars]
 
 
 def title_tag(tree: HtmlElement) -> str | None:

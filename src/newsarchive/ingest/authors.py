@@ -1,0 +1,172 @@
+"""Authors (pure): a clean list of people from what pages write in author fields and bylines.
+
+Author fields are full of things that are not people: the site's own name, the publishing
+company ("… GmbH"), labels a template left ("Von", "Name", "Follow"), job titles after the name
+("Staff Writer"), user slugs ("jane.doe"). People are taken from the best source that has any;
+an organisation is only kept when no source names a person.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+_PREFIX = re.compile(
+    r"^(?:(?:a|an|ein|eine)\s+)?(?:"
+    r"by|von|vom|par|por|di|door|av|af|"
+    r"written\s+by|posted\s+by|words\s+by|story\s+by|view\s+all\s+posts\s+by|"
+    r"(?:artikel|beitrag|text|bericht|geschrieben|verfasst|interview|kommentar)\s+von|"
+    r"zum\s+profil\s+von|publicado\s+por|escrito\s+por|publié\s+par|écrit\s+par|"
+    r"(?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von|more\s+(?:posts|articles|stories)\s+by|"
+    r"(?:author|autor|auteur|autore)(?:in|en|s|\(s\)|/in|\*in)?|"
+    r"text|texte|interview|quelle|source|reporter|redakteur|redakteurin"
+    r")(?:\s*[:\-–]\s*|\s+|$)",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r"\s*(?:;|\||,|\s+(?:and|und|et|y)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
+    re.IGNORECASE,
+)
+# Job titles after a name ("Evan Halper Staff Writer"): cut there, if a name is left before.
+_ROLE = re.compile(
+    r"\s+(?:staff\s+(?:writer|reporter)|senior|writer|reporter|correspondent|"
+    r"contributor|columnist|editor|chefredakteur(?:in)?|redakteur(?:in)?|korrespondent(?:in)?|"
+    r"freie[rn]?|assistant|associate|professor)\b.*$",
+    re.IGNORECASE,
+)
+# What widgets put after a name ("… Twitter", "… on August 3", "… under News"): always cut.
+_TRAILER = re.compile(
+    r"\s+(?:twitter|follow|updated|aktualisiert|under|tiempo\s+de\s+lectura|reading\s+time|"
+    r"lesezeit|min\s+read|on\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\b.*$",
+    re.IGNORECASE,
+)
+# Words that fill author fields and bylines but are never anyone's name.
+_NOT_A_NAME = {
+    "name", "author", "autor", "admin", "administrator", "wordpressadmin", "posted", "by", "von",
+    "follow", "share", "teilen", "datum", "date", "stand", "published", "veröffentlicht",
+    "updated", "aktualisiert", "comments", "kommentare", "no author", "unknown", "anonymous",
+    "human", "publicado el", "zuletzt geändert", "archiv anzeigen", "more", "mehr",
+}  # fmt: skip
+_LEGAL_FORM = re.compile(
+    r"\b(?:gmbh|ag|se|kg|e\.\s?v\.?|inc\.?|ltd\.?|llc|plc|s\.a\.|corp\.?|verlag|media group)(?:\W|$)",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
+_SLUG = re.compile(r"^[a-z]+(?:[._-][a-z]+)+$")
+_TOP_LEVEL = re.compile(r"^www\.|\.(?:com|org|net|info|io|eu|[a-z]{2})$")
+MAX_AUTHORS = 20
+
+
+def names_in(raw_values: Iterable[str]) -> list[str]:
+    """Each raw author value split into single names, without prefixes, roles or labels."""
+    names: list[str] = []
+    for raw in raw_values:
+        text = " ".join(html.unescape(html.unescape(raw)).split())  # some pages escape twice
+        for part in _SPLIT.split(_strip_prefix(text)):
+            name = _clean(part)
+            if name:
+                names.append(name)
+    return _unique(names)[:MAX_AUTHORS]
+
+
+def _strip_prefix(text: str) -> str:
+    while match := _PREFIX.match(text):
+        if match.end() == len(text):
+            return ""
+        text = text[match.end() :]
+    return text
+
+
+def _clean(part: str) -> str | None:
+    name = _TRAILER.sub("", _strip_prefix(part.strip()))
+    role = _ROLE.search(name)
+    if role and len(name[: role.start()].split()) >= 2:  # "Rasender Reporter" is a pen name
+        name = name[: role.start()]
+    name = name.strip(" ,;:-–—|·•")
+    words = name.split()
+    if len(words) == 2 and words[0] == words[1]:
+        name = words[0]  # "jesusfreak jesusfreak": a profile link and its caption
+    if name.endswith(".") and len(name.rsplit(" ", 1)[-1]) > 3:
+        name = name[:-1]  # a sentence's full stop, not an initial's ("Perry Bacon Jr.")
+    if _SLUG.match(name) and not _TOP_LEVEL.search(name):  # "jane.doe": the name it spells
+        name = " ".join(word.capitalize() for word in re.split(r"[._-]", name))
+    if (
+        not name
+        or len(name) > 80
+        or len(name.split()) > 6
+        or name.casefold() in _NOT_A_NAME
+        or "://" in name
+        or "@" in name
+        or "©" in name
+        or name.lower().startswith("www.")
+        or not any(ch.isalpha() for ch in name)
+    ):
+        return None
+    return name
+
+
+def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
+    """The site, its domain or a company: a publisher, not a writer."""
+    folded = _letters(name)
+    site = _letters(site_name or "")
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    host_name = _letters(host.rsplit(".", 1)[0]) if host else ""
+    return bool(
+        (site and (folded == site or (len(folded) >= 4 and (folded in site or site in folded))))
+        or (host_name and len(folded) >= 4 and (folded in host_name or host_name in folded))
+        or _LEGAL_FORM.search(name)
+        or _DOMAIN.search(name)
+    )
+
+
+def byline_names(texts: list[str]) -> list[str]:
+    """Names from a byline among the texts under the headline: 'By Jane Doe', 'Von Jane Doe',
+    or a lone 'By' / 'Von' with the name in the next text."""
+    for index, text in enumerate(texts):
+        match = _PREFIX.match(text)
+        if not match:
+            continue
+        rest = text[match.end() :].strip()
+        if not rest and index + 1 < len(texts):
+            rest = texts[index + 1]
+        found = names_in([rest]) if rest else []
+        if found and all(map(_looks_like_a_name, found)):
+            return found
+    return []
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """Capitalised and without digits: 'von rund 1,5 Milliarden' in a sentence is no byline."""
+    words = name.split()
+    return len(words) <= 5 and words[0][:1].isupper() and not any(ch.isdigit() for ch in name)
+
+
+def choose_authors(
+    sources: Iterable[Callable[[], list[str]]], site_name: str | None, url: str | None
+) -> list[str]:
+    """The people from the first source that names any; failing that, the first
+    organisation one named (a press release's author is the company)."""
+    fallback: list[str] = []
+    for source in sources:
+        names = names_in(source())
+        people = [n for n in names if not is_organisation(n, site_name, url)]
+        if people:
+            return people
+        fallback = fallback or names
+    return fallback
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
+            out.append(value)
+    return out

@@ -1,0 +1,163 @@
+"""Publication dates (pure): parsing what pages write, the page's own time zone, and which of a
+page's dates is its publication date.
+
+A news archive is organised by day, and the day depends on the zone: "2022-11-06T23:00:00Z" on a
+German site is the 7th there. So every date is read in the zone the page writes its dates in,
+and the chosen date is returned in that zone (storage converts it to UTC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+from htmldate.extractors import try_date_expr
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+
+# Countries with one time zone, by top-level domain (also the region of an html lang="de-AT").
+COUNTRY_ZONES = {
+    "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "li": "Europe/Vaduz",
+    "fr": "Europe/Paris", "be": "Europe/Brussels", "lu": "Europe/Luxembourg",
+    "nl": "Europe/Amsterdam", "it": "Europe/Rome", "es": "Europe/Madrid", "pt": "Europe/Lisbon",
+    "uk": "Europe/London", "gb": "Europe/London", "ie": "Europe/Dublin", "dk": "Europe/Copenhagen",
+    "se": "Europe/Stockholm", "no": "Europe/Oslo", "fi": "Europe/Helsinki", "pl": "Europe/Warsaw",
+    "cz": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
+    "si": "Europe/Ljubljana", "hr": "Europe/Zagreb", "ro": "Europe/Bucharest", "gr": "Europe/Athens",
+    "bg": "Europe/Sofia", "ee": "Europe/Tallinn", "lv": "Europe/Riga", "lt": "Europe/Vilnius",
+    "ua": "Europe/Kyiv", "tr": "Europe/Istanbul", "il": "Asia/Jerusalem", "in": "Asia/Kolkata",
+    "jp": "Asia/Tokyo", "kr": "Asia/Seoul", "cn": "Asia/Shanghai", "tw": "Asia/Taipei",
+    "hk": "Asia/Hong_Kong", "sg": "Asia/Singapore", "za": "Africa/Johannesburg",
+    "nz": "Pacific/Auckland", "co": "America/Bogota", "pe": "America/Lima",
+    "bo": "America/La_Paz", "ve": "America/Caracas", "uy": "America/Montevideo",
+    "py": "America/Asuncion", "cl": "America/Santiago", "ar": "America/Argentina/Buenos_Aires",
+}  # fmt: skip
+# Languages spoken (almost) only in one zone; English, Spanish and the like say nothing.
+LANGUAGE_ZONES = {
+    "de": "Europe/Berlin", "fr": "Europe/Paris", "it": "Europe/Rome", "nl": "Europe/Amsterdam",
+    "pl": "Europe/Warsaw", "cs": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
+    "fi": "Europe/Helsinki", "sv": "Europe/Stockholm", "da": "Europe/Copenhagen", "nb": "Europe/Oslo",
+    "no": "Europe/Oslo", "el": "Europe/Athens", "tr": "Europe/Istanbul", "he": "Asia/Jerusalem",
+    "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "uk": "Europe/Kyiv",
+}  # fmt: skip
+_ZONE_NAMES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "MSK": 3, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6,
+    "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Published:
+    at: datetime  # in the page's own zone
+    source: str  # "page" or "url"
+    raw: str  # what the page wrote
+
+
+def parse_date(raw: str, now: datetime, zone: tzinfo | None = None) -> datetime | None:
+    """An aware datetime in `zone` (UTC when None), or None for text that is not a plausible
+    publication date. A value without an offset is read as local time in `zone`."""
+    value = _parse(raw)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone or UTC)
+    if not EARLIEST <= value <= now + timedelta(days=1):
+        return None
+    return value.astimezone(zone or UTC)
+
+
+def _parse(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw or len(raw) > 64 or _YEAR_OR_MONTH.match(raw):
+        return None  # a year or a month alone does not say which day
+    try:
+        if _DOTTED_DATE.match(raw):  # 10.12.2022: day first, as everywhere dots are used
+            return dateparser.parse(raw, dayfirst=True, tzinfos=_zone_abbreviation)
+        try:
+            return dateparser.isoparse(raw)
+        except ValueError:
+            return dateparser.parse(raw, tzinfos=_zone_abbreviation)
+    except (ValueError, OverflowError, dateparser.ParserError):
+        return None
+
+
+def _zone_abbreviation(name: str | None, offset: int | None) -> tzinfo | None:
+    """Offsets of the zone names news sites print; unknown names count as UTC (no warning)."""
+    if offset is not None:
+        return timezone(timedelta(seconds=offset))
+    hours = _ZONE_NAMES.get((name or "").upper())
+    return timezone(timedelta(hours=hours)) if hours is not None else None
+
+
+def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tzinfo | None:
+    """The zone the page lives in: the first offset other than UTC that its own dates carry
+    (many sites write UTC in one place and local time in another); else the zone of the
+    country its domain or its html lang="xx-CC" names; else of a language spoken in one zone."""
+    for raw in raw_dates:
+        value = _parse(raw)
+        offset = value.utcoffset() if value is not None else None
+        if offset:
+            return timezone(offset)
+    host = (urlsplit(url).hostname or "") if url else ""
+    country = host.rpartition(".")[2]
+    language, _, region = (lang or "").lower().replace("_", "-").partition("-")
+    name = (
+        COUNTRY_ZONES.get(country) or COUNTRY_ZONES.get(region[:2]) or LANGUAGE_ZONES.get(language)
+    )
+    return ZoneInfo(name) if name else None
+
+
+def visible_day(texts: Iterable[str], now: datetime) -> tuple[date, str] | None:
+    """The first date written in short texts such as a byline ('04.02.2022 | 15:33 Uhr',
+    'Updated May 6, 2019'), in any language htmldate knows, with the text it came from."""
+    latest = now.replace(tzinfo=None) + timedelta(days=1)
+    for text in texts:
+        found = try_date_expr(text, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
+        if found:
+            return date.fromisoformat(found), text
+    return None
+
+
+def choose_published(
+    visible: tuple[date, str] | None,
+    structured: list[str],
+    guess: Callable[[], str | None],
+    url_day: tuple[int, int, int] | None,
+    zone: tzinfo | None,
+    now: datetime,
+) -> Published | None:
+    """The date a reader sees next to the headline first: where it and the page's metadata
+    disagree, the visible one is right about three times in four (republished and updated
+    stories keep an old datePublished; some sites stamp meta tags when the page is rendered).
+    Then JSON-LD, meta tags and <time> in the order given; then htmldate; then the URL."""
+    parsed = [(value, raw) for raw in structured if (value := parse_date(raw, now, zone))]
+    if visible is not None:
+        day, text = visible
+        for value, raw in parsed:  # the same day with a time and zone: keep the precise one
+            if value.date() == day:
+                return Published(value, "page", raw)
+        return Published(datetime(day.year, day.month, day.day, tzinfo=zone or UTC), "page", text)
+    if parsed:
+        value, raw = parsed[0]
+        return Published(value, "page", raw)
+    guessed = guess()
+    value = parse_date(guessed, now, zone) if guessed else None
+    if guessed and value is not None:
+        from_url = url_day is not None and value.timetuple()[:3] == url_day
+        return Published(value, "url" if from_url else "page", guessed)
+    if url_day is not None:
+        try:
+            value = datetime(*url_day, tzinfo=zone or UTC)
+        except ValueError:
+            return None
+        if EARLIEST <= value <= now + timedelta(days=1):
+            return Published(value, "url", "-".join(str(part) for part in url_day))
+    return None

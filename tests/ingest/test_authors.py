@@ -1,0 +1,115 @@
+"""Golden cases for each author rule: cleaning, organisations, bylines, the choice of source."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsarchive.ingest.authors import byline_names, choose_authors, is_organisation, names_in
+from newsarchive.ingest.extract import extract
+from tests.pages import article_html
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+URL = "https://www.harbourtimes.example/local/harbour"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe and John Roe"], ["Jane Doe", "John Roe"]),
+        (["Von Benjamin Fischer und Marcus Theurer"], ["Benjamin Fischer", "Marcus Theurer"]),
+        (["Ana Ruiz; Bo Li | Cy Wu"], ["Ana Ruiz", "Bo Li", "Cy Wu"]),
+        (["Artikel von Alexa von Heyden"], ["Alexa von Heyden"]),  # "von" inside a name stays
+        (["View all posts by Daniel Lemire"], ["Daniel Lemire"]),
+        (["Author: Andreas Kalt"], ["Andreas Kalt"]),
+        (["Auteur Anna Kubišta"], ["Anna Kubišta"]),
+        (["Richard David Precht im Gespräch mit Karin Fischer"], ["Richard David Precht", "Karin Fischer"]),
+        (["Evan Halper Staff Writer"], ["Evan Halper"]),
+        (["Christoph Hein Chefredakteur"], ["Christoph Hein"]),
+        (["Nuño Domínguez Twitter"], ["Nuño Domínguez"]),
+        (["Perry Bacon Jr."], ["Perry Bacon Jr."]),  # an initial keeps its dot
+        (["edilson.la.rosa"], ["Edilson La Rosa"]),  # a user slug spells the name
+        (["Redacci&oacute;n Central"], ["Redacción Central"]),
+        (["Redacci&amp;oacute;n Central"], ["Redacción Central"]),  # escaped twice
+        (["Zeige alle Beiträge von Cem Basman"], ["Cem Basman"]),
+        (["damianduchamps on August 3, 2019"], ["damianduchamps"]),
+        (["Posted by Nesselsetzer under Politik"], ["Nesselsetzer"]),
+        (["Rasender Reporter"], ["Rasender Reporter"]),  # a pen name, not a role after a name
+        (["jesusfreak jesusfreak"], ["jesusfreak"]),
+        (["Deutscher Caritasverband e. V."], ["Deutscher Caritasverband e. V."]),
+        (["Auteur(s)"], []),
+        (["Reuters"], ["Reuters"]),  # agencies are kept as agencies
+        (["Name", "Follow", "Von", "No Author", "Posted"], []),  # template labels
+        (["@janedoe", "https://x.example/jane", "© Getty Images", "www.example.com"], []),
+        (["Jane Doe", "jane doe"], ["Jane Doe"]),
+    ],
+)  # fmt: skip
+def test_names_in(raw: list[str], expected: list[str]) -> None:
+    assert names_in(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Harbour Times", True),  # the site's name
+        ("harbourtimes", True),  # the domain's name
+        ("LAOLA1.at", True),
+        ("Frankfurter Allgemeine Zeitung GmbH", True),
+        ("Bund der Energieverbraucher e.V.", True),
+        ("Jane Doe", False),
+        ("dpa", False),
+    ],
+)
+def test_is_organisation(name: str, expected: bool) -> None:
+    assert is_organisation(name, "Harbour Times", URL) is expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["von Alexander Rosenkranz", "09.03.2022"], ["Alexander Rosenkranz"]),
+        (["AVOCAT", "Par", "Matthieu Hy", "le 07 Mai 2020"], ["Matthieu Hy"]),
+        (["By Ana Ruiz and Bo Li", "March 5, 2024"], ["Ana Ruiz", "Bo Li"]),
+        (["Share", "5 min read"], []),
+        (["Der Umsatz stieg von rund 1,5 Milliarden in 2022"], []),  # prose, not a byline
+        (["Autor kontaktieren"], []),
+    ],
+)
+def test_byline_names(texts: list[str], expected: list[str]) -> None:
+    assert byline_names(texts) == expected
+
+
+class TestChoice:
+    def test_a_person_beats_the_site_named_as_author(self) -> None:
+        chosen = choose_authors(
+            (lambda: ["Harbour Times"], lambda: ["By Jane Doe"]), "Harbour Times", URL
+        )
+        assert chosen == ["Jane Doe"]
+
+    def test_the_organisation_stays_when_nobody_is_named(self) -> None:
+        chosen = choose_authors((lambda: ["Nordex SE"], lambda: []), "Nordex", URL)
+        assert chosen == ["Nordex SE"]
+
+    def test_the_site_is_dropped_from_a_list_of_writers(self) -> None:
+        chosen = choose_authors((lambda: ["Rob Picheta, CNN"],), "CNN", URL)
+        assert chosen == ["Rob Picheta"]
+
+
+class TestPages:
+    def test_byline_under_the_headline_when_the_meta_author_is_the_site(self) -> None:
+        html = article_html(authors_meta="Harbour Times").replace(
+            "</h1>", "</h1><p class='byline'>Von Jane Doe</p><p>05.03.2024</p>", 1
+        )
+        article = extract(html.encode(), URL, now=NOW)
+        assert article.authors == ["Jane Doe"]
+
+    def test_rel_author_link(self) -> None:
+        html = article_html().replace(
+            "</h1>", "</h1><p>Story: <a rel='author' href='/people/ana'>Ana Ruiz</a></p>", 1
+        )
+        article = extract(html.encode(), URL, now=NOW)
+        assert article.authors == ["Ana Ruiz"]
+
+    def test_json_ld_people_first(self) -> None:
+        ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Bo Li"}]}
+        html = article_html(json_ld=ld, authors_meta="Someone Else")
+        assert extract(html.encode(), URL, now=NOW).authors == ["Bo Li"]
