@@ -96,6 +96,12 @@ class TestBylineDate:
         assert article.published_at == datetime(2023, 11, 6, 14, 25, tzinfo=UTC)
         assert article.date_raw == "2023-11-06T15:25:00+01:00"
 
+    def test_a_us_byline_read_day_first_is_matched_to_the_metadata(self) -> None:
+        # "11/08/23" is November 8 in the US; day-first it would be August 11
+        html = with_byline(article_html(published="2023-11-08T17:19:00-05:00"), "11/08/23 5:19pm")
+        article = run(html, "https://observer.example.com/2023/11/lvmh")
+        assert article.published_at == datetime(2023, 11, 8, 22, 19, tzinfo=UTC)
+
     def test_a_date_inside_prose_is_not_a_byline(self) -> None:
         sentence = (
             "The law that came into force on 28 December 2012 was challenged again this year."

@@ -37,6 +37,12 @@ class TestBodyText:
         with pytest.raises(Skipped):
             extract(body, URL, now=NOW)
 
+    def test_japanese_text_without_spaces_is_an_article(self) -> None:
+        japanese = "東京都は今日、新しい公園を開くと発表しました。公園には大きな池があります。"
+        article = run(article_html("新しい公園", paragraphs=[japanese] * 3, lang="ja"))
+        assert japanese in article.text
+        assert article.word_count >= 3 * len(japanese) - 10  # a character is a word
+
     def test_malformed_html_still_extracts(self) -> None:
         html = article_html().replace("</p>", "").replace("</article>", "<div><span>")
         assert "harbour" in run(html).text

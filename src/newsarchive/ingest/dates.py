@@ -142,7 +142,7 @@ def choose_published(
     if visible is not None:
         day, text = visible
         for value, raw in parsed:  # the same day with a time and zone: keep the precise one
-            if value.date() == day:
+            if value.date() in (day, _swapped(day)):  # 11/08/23 in the US is November 8
                 return Published(value, "page", raw)
         return Published(datetime(day.year, day.month, day.day, tzinfo=zone or UTC), "page", text)
     if parsed:
@@ -161,3 +161,11 @@ def choose_published(
         if EARLIEST <= value <= now + timedelta(days=1):
             return Published(value, "url", "-".join(str(part) for part in url_day))
     return None
+
+
+def _swapped(day: date) -> date | None:
+    """The same numbers read the other way round (day/month), where that is a date."""
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None

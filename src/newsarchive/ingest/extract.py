@@ -43,6 +43,10 @@ MODIFIED_META = (
 )  # fmt: skip
 AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+# Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
+_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+"
+)
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$")
 
 
@@ -67,7 +71,7 @@ class ExtractedArticle:
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
     @property
     def content_hash(self) -> str:
@@ -149,7 +153,7 @@ def extract(
 
     # Last: trafilatura prunes the tree it is given.
     text = _drop_leading_title(_body_text(tree, html, base), title).strip()
-    if len(text.split()) < MIN_WORDS:
+    if count_words(text) < MIN_WORDS:
         raise Skipped("no article text found")
     return ExtractedArticle(
         url=url,
@@ -225,6 +229,10 @@ def _safely(function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         return function(*args, **kwargs)
     except Exception:  # noqa: BLE001  (a library bug on one odd page must not lose the page)
         return None
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 def _body_text(tree: HtmlElement, html: str, url: str | None) -> str:
