@@ -1,0 +1,77 @@
+"""What each extraction rule adds, measured on two disjoint halves of the corpus.
+
+    .venv/bin/python benchmarks/extraction_rules.py [--corpus ../shared/corpus/articles]
+
+Each rule is switched off in turn (its function replaced for the run) and the product is scored
+again on the trafilatura set, split into the pages with even and with odd positions. A rule
+that was fitted to a few pages helps on one half and not the other; a general rule gains on
+both. Scores as in extraction.py; the last line is one JSON object {rule: {field: [gain on
+half A, gain on half B]}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from extraction import DEFAULT_CORPUS, load, product, run, score
+
+from newsarchive.ingest import authors, dates, extract, metadata
+
+Page = tuple[str, bytes, dict[str, Any]]
+
+# rule name -> (module, attribute, stand-in that switches the rule off)
+RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
+    "date: the page's own zone": (dates, "page_zone", lambda *args: None),
+    "date: byline under the headline first": (dates, "visible_day", lambda *args: None),
+    "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
+    "author: byline under the headline": (extract, "byline_names", lambda texts: []),
+    "author: people before publishers": (authors, "is_organisation", lambda *args: False),
+    "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
+    "title: site name removed": (
+        extract,
+        "clean_title",
+        lambda title, site: " ".join(title.split()) if title else None,
+    ),
+}
+FIELDS = ("title", "date", "author")
+
+
+def halves_score(pages: list[Page]) -> tuple[dict[str, float], dict[str, float]]:
+    results, _rate = run(product, pages)
+    return score(results, results, [], pages[0::2]), score(results, results, [], pages[1::2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        print(f"skipped: no corpus at {args.corpus} (the team's ../shared/corpus/articles)")
+        return
+    pages = load(args.corpus / "trafilatura", None)
+    full_a, full_b = halves_score(pages)
+    print(f"{len(pages)} pages; half A (even) and half B (odd), gain in points of accuracy")
+    print(f"{'rule':<44} {'field':<7} {'A':>6} {'B':>6}")
+    gains: dict[str, dict[str, list[float]]] = {}
+    for rule, (module, attribute, stand_in) in RULES.items():
+        with mock.patch.object(module, attribute, stand_in):
+            off_a, off_b = halves_score(pages)
+        gains[rule] = {}
+        for field in FIELDS:
+            gain = [round(100 * (full_a[field] - off_a[field]), 1)]
+            gain.append(round(100 * (full_b[field] - off_b[field]), 1))
+            if gain != [0.0, 0.0]:
+                gains[rule][field] = gain
+                print(f"{rule:<44} {field:<7} {gain[0]:>+6.1f} {gain[1]:>+6.1f}")
+    print(json.dumps(gains))
+
+
+if __name__ == "__main__":
+    main()
