@@ -122,6 +122,7 @@ class TestBylineDate:
             (["By Ana Ruiz", "6. November 2023, 15:25 Uhr"], date(2023, 11, 6)),
             (["Last updated 04 Jun 2020, originally created 17 Jun 2019"], date(2020, 6, 4)),
             (["19 février 2020"], date(2020, 2, 19)),
+            (["4. 2. 2022."], date(2022, 2, 4)),  # German typesetting spaces the dots
             (["Share", "3 min read"], None),
             (["12.03.2031"], None),  # after now: not a publication date
         ],

@@ -21,6 +21,7 @@ from htmldate.extractors import try_date_expr
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_SPACED_DOTS = re.compile(r"\b(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 
 # Countries with one time zone, by top-level domain (also the region of an html lang="de-AT").
 COUNTRY_ZONES = {
@@ -120,7 +121,8 @@ def visible_day(texts: Iterable[str], now: datetime) -> tuple[date, str] | None:
     'Updated May 6, 2019'), in any language htmldate knows, with the text it came from."""
     latest = now.replace(tzinfo=None) + timedelta(days=1)
     for text in texts:
-        found = try_date_expr(text, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
+        spaced = _SPACED_DOTS.sub(r"\1.\2.\3", text)  # "4. 2. 2022", as German typesetting has it
+        found = try_date_expr(spaced, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
         if found:
             return date.fromisoformat(found), text
     return None
