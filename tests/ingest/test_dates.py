@@ -116,6 +116,12 @@ class TestBylineDate:
         assert article.published_at == datetime(2019, 5, 6, tzinfo=UTC)
         assert article.date_source == "page"
 
+    def test_byline_under_an_h2_headline_when_the_page_has_no_h1(self) -> None:
+        html = with_byline(article_html("Winter walks", published=None), "27.01.2022")
+        html = html.replace("<h1>Winter walks</h1>", "<h2>Winter walks</h2>")
+        article = run(html, "https://dogs.example.com/winter")
+        assert article.published_at.date() == date(2022, 1, 27)
+
     @pytest.mark.parametrize(
         ("texts", "expected"),
         [

@@ -177,13 +177,21 @@ def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
 def texts_after_headline(
     tree: HtmlElement, headline: str | None, *, count: int = 10, max_chars: int = 60
 ) -> list[str]:
-    """The short texts among the first `count` after the headline's <h1>: where bylines and
-    datelines sit. Longer texts are prose, whose dates are about something else."""
+    """The short texts among the first `count` after the headline: where bylines and datelines
+    sit. Longer texts are prose, whose dates are about something else. The headline is the
+    <h1> that carries it, else an <h2> or <h3> that does, else the first <h1>."""
     found = _headings(tree)
-    if not found:
+    heading = next((el for text, el in found if text == headline), None)
+    if heading is None and headline:
+        heading = next(
+            (el for el in tree.iter("h2", "h3") if " ".join(el.text_content().split()) == headline),
+            None,
+        )
+    if heading is None and found:
+        heading = found[0][1]
+    if heading is None:
         return []
-    h1 = next((el for text, el in found if text == headline), found[0][1])
-    texts = h1.xpath(
+    texts = heading.xpath(
         "(following::text()[normalize-space()][not(ancestor::script or ancestor::style)])"
         f"[position() <= {count}]"
     )
