@@ -78,20 +78,31 @@ def test_byline_names(texts: list[str], expected: list[str]) -> None:
     assert byline_names(texts) == expected
 
 
+def nobody() -> list[str]:
+    return []
+
+
 class TestChoice:
     def test_a_person_beats_the_site_named_as_author(self) -> None:
-        chosen = choose_authors(
-            (lambda: ["Harbour Times"], lambda: ["By Jane Doe"]), "Harbour Times", URL
-        )
-        assert chosen == ["Jane Doe"]
+        sources = (lambda: ["Harbour Times"], lambda: ["By Jane Doe"])
+        assert choose_authors(sources, nobody, "Harbour Times", URL) == ["Jane Doe"]
 
     def test_the_organisation_stays_when_nobody_is_named(self) -> None:
-        chosen = choose_authors((lambda: ["Nordex SE"], lambda: []), "Nordex", URL)
-        assert chosen == ["Nordex SE"]
+        sources = (lambda: ["Nordex SE"], nobody)
+        assert choose_authors(sources, nobody, "Nordex", URL) == ["Nordex SE"]
+
+    def test_a_declared_organisation_beats_a_guess_from_the_text(self) -> None:
+        sources = (lambda: ["Solarserver"],)
+        guess = lambda: ["CSP, International, Photovoltaik"]  # noqa: E731  (a category list)
+        assert choose_authors(sources, guess, "Solarserver", URL) == ["Solarserver"]
+
+    def test_the_guess_when_the_page_names_nobody(self) -> None:
+        assert choose_authors((nobody,), lambda: ["Ana Ruiz"], None, URL) == ["Ana Ruiz"]
 
     def test_the_site_is_dropped_from_a_list_of_writers(self) -> None:
-        chosen = choose_authors((lambda: ["Rob Picheta, CNN"],), "CNN", URL)
-        assert chosen == ["Rob Picheta"]
+        assert choose_authors((lambda: ["Rob Picheta, CNN"],), nobody, "CNN", URL) == [
+            "Rob Picheta"
+        ]
 
 
 class TestPages:

@@ -144,10 +144,14 @@ def _looks_like_a_name(name: str) -> bool:
 
 
 def choose_authors(
-    sources: Iterable[Callable[[], list[str]]], site_name: str | None, url: str | None
+    sources: Iterable[Callable[[], list[str]]],
+    guess: Callable[[], list[str]],
+    site_name: str | None,
+    url: str | None,
 ) -> list[str]:
     """The people from the first source that names any; failing that, the first
-    organisation one named (a press release's author is the company)."""
+    organisation one named (a press release's author is the company); only when no source
+    names anyone, the guess."""
     fallback: list[str] = []
     for source in sources:
         names = names_in(source())
@@ -155,7 +159,7 @@ def choose_authors(
         if people:
             return people
         fallback = fallback or names
-    return fallback
+    return fallback or names_in(guess())
 
 
 def _letters(text: str) -> str:

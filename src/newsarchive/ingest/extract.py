@@ -129,8 +129,8 @@ def extract(
                 metadata.texts_after_headline(tree, title, count=15, max_chars=80)
             ),
             lambda: metadata.rel_author(tree)[:1],
-            lambda: (library.author() or "").split(";"),
         ),
+        lambda: (library.author() or "").split(";"),
         site_name,
         base,
     )
