@@ -120,6 +120,13 @@ class TestPages:
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Ana Ruiz"]
 
+    def test_link_to_the_writers_page(self) -> None:
+        html = article_html(authors_meta="Harbour Times").replace(
+            "</h1>", "</h1><p><a href='/author/boris-t-kaiser/'>Boris T. Kaiser</a></p>", 1
+        )
+        article = extract(html.encode(), URL, now=NOW)
+        assert article.authors == ["Boris T. Kaiser"]
+
     def test_json_ld_people_first(self) -> None:
         ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Bo Li"}]}
         html = article_html(json_ld=ld, authors_meta="Someone Else")

@@ -128,7 +128,7 @@ def extract(
             lambda: byline_names(
                 metadata.texts_after_headline(tree, title, count=15, max_chars=80)
             ),
-            lambda: metadata.rel_author(tree)[:1],
+            lambda: metadata.author_links(tree)[:1],
         ),
         lambda: (library.author() or "").split(";"),
         site_name,

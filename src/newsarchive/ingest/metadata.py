@@ -6,6 +6,7 @@ Each finder returns raw strings; choosing between them and parsing dates lives i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,9 +124,17 @@ def link_href(tree: HtmlElement, rel: str) -> str | None:
     return None
 
 
-def rel_author(tree: HtmlElement) -> list[str]:
-    """Texts of <a rel="author"> links: the byline's link to the writer's page."""
-    texts = (" ".join(a.text_content().split()) for a in tree.iter("a") if _rel(a, "author"))
+_AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|autori)/[^/?#]+", re.I)
+
+
+def author_links(tree: HtmlElement) -> list[str]:
+    """Texts of the links to a writer's page: rel="author", or an /author/jane-doe/ address
+    (WordPress and most news CMSs link bylines so)."""
+    texts = (
+        " ".join(a.text_content().split())
+        for a in tree.iter("a")
+        if _rel(a, "author") or _AUTHOR_PAGE.search(a.get("href") or "")
+    )
     return [text for text in texts if text]
 
 
