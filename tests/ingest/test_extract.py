@@ -197,6 +197,16 @@ class TestTitleChoice:
         )
         assert run(html).title == "Council votes on the harbour"
 
+    def test_forum_name_after_the_title_goes_without_a_site_name(self) -> None:
+        html = (
+            article_html(
+                "x", site_name=None, title_tag="Was ist Freie Software - MyOOS Community Forum"
+            )
+            .replace('<meta property="og:title" content="x">', "")
+            .replace("<h1>x</h1>", "")
+        )
+        assert run(html).title == "Was ist Freie Software"
+
     def test_site_suffix_and_trailing_separator_go(self) -> None:
         html = (
             article_html("x", site_name="Harbour Times")

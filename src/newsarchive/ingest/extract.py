@@ -307,8 +307,20 @@ def choose_title(
     for title in titles:
         cleaned = clean_title(title, site_name)
         if cleaned:
-            return cleaned
+            return _part_of(cleaned, guess()) or cleaned
     return clean_title(guess(), site_name)
+
+
+def _part_of(title: str, part: str | None) -> str | None:
+    """`part` where `title` is it plus a separator and more ('Story - Forum Name'): trafilatura
+    splits <title> on separators and knows which side is the site's."""
+    part = " ".join((part or "").split())
+    if not part or part == title:
+        return None
+    for sep in _TITLE_SEPARATORS:
+        if title.startswith(part + sep) or title.endswith(sep + part):
+            return part
+    return None
 
 
 def clean_title(title: str | None, site_name: str | None) -> str | None:
