@@ -197,6 +197,12 @@ class TestTitleChoice:
         )
         assert run(html).title == "Council votes on the harbour"
 
+    def test_section_h1_in_the_title_tag_loses_to_the_story_h1(self) -> None:
+        html = article_html(
+            "Auf das erste Elektron kommt es an", site_name=None, title_tag="News - Eawag"
+        ).replace("<main>", "<main><h1>News</h1>")
+        assert run(html).title == "Auf das erste Elektron kommt es an"
+
     def test_forum_name_after_the_title_goes_without_a_site_name(self) -> None:
         html = (
             article_html(

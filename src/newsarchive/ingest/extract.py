@@ -292,18 +292,21 @@ def choose_title(
     site_name: str | None,
     guess: Callable[[], str | None],
 ) -> str | None:
-    """The page's own headline: the <h1> that the og:title, JSON-LD headline or <title> also
-    carry (they often add the site's name or a section to it); else the first of those,
-    without the site's name; else trafilatura's guess."""
+    """The page's own headline: the <h1> that the og:title or JSON-LD headline carries (they
+    often add the site's name or a section to it), else one that <title> carries; else the
+    first declared title without the site's name; else trafilatura's guess. `declared` is
+    og:title, the JSON-LD headline, <title>: a logo or section name in an <h1> is often part of
+    <title> ("News - Eawag") but not of the story's own title."""
     titles = [" ".join(t.split()) for t in declared if t and t.strip()]
-    lowered = [t.casefold() for t in titles]
     site = (site_name or "").casefold()
-    for heading in headings:
-        folded = heading.casefold()
-        if folded == site or not 3 <= len(folded) <= 300:
-            continue  # a logo in an <h1> is not the headline
-        if any(folded in t for t in lowered):
-            return heading
+    story = [" ".join(t.split()).casefold() for t in declared[:-1] if t and t.strip()]
+    for carriers in (story, [t.casefold() for t in titles]):
+        for heading in headings:
+            folded = heading.casefold()
+            if folded == site or not 3 <= len(folded) <= 300:
+                continue  # a logo in an <h1> is not the headline
+            if any(folded in t for t in carriers):
+                return heading
     for title in titles:
         cleaned = clean_title(title, site_name)
         if cleaned:
