@@ -31,6 +31,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
     "author: byline under the headline": (extract, "byline_names", lambda texts: []),
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
+    "author: links to the writer's page": (metadata, "author_links", lambda tree: []),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
     "title: site name removed": (
         extract,
