@@ -239,3 +239,20 @@ def test_fetch_and_extraction_times_are_measured(
     assert count("newsarchive_fetch_seconds_count", outcome="failed") == before_failed + 1
     assert count("newsarchive_extract_seconds_count") == before_extract + 1
     assert b"newsarchive_extract_seconds_bucket" in generate_latest(METRICS)
+
+
+def test_a_redirect_into_a_disallowed_path_is_not_followed(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    site.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    site.page("/private/secret", article_html("Secret", paragraphs=["hidden " + LOREM]))
+    moved = site.redirect("/go/secret", "/private/secret")
+    add_source(sessions, feeds=[site.feed("/rss", [moved])])
+    report = Crawler(crawl_settings, sessions).run()
+    assert site.requests_to("/private/secret") == []
+    assert (report.stored, report.skipped) == (0, 1)
+    with sessions() as session:
+        [error] = archive.get_run(session, report.run_id).errors
+    assert (
+        error.reason == f"redirected to {site.url('/private/secret')}, which robots.txt disallows"
+    )

@@ -391,7 +391,7 @@ class Crawler:
             self._keep_host_delay(item)
             fetch_started = time.perf_counter()
             try:
-                result = self.fetcher.fetch(item.url)
+                result = self.fetcher.fetch(item.url, check_hop=self._check_redirect)
             except IngestError as exc:
                 FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
                 raise
@@ -492,6 +492,10 @@ class Crawler:
         parts = urlsplit(url)
         rules = self._robots_for(f"{parts.scheme}://{parts.netloc}")
         return rules is None or bool(rules.can_fetch(url, self.settings.user_agent))
+
+    def _check_redirect(self, url: str) -> None:
+        if not self._allowed(url):
+            raise Skipped(f"redirected to {url[:200]}, which robots.txt disallows")
 
     def _robots_for(self, origin: str) -> Protego | None:
         """robots.txt of an origin, read once per run. None: no rules (404 and the like).

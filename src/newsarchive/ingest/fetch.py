@@ -127,10 +127,13 @@ class Fetcher:
         html_only: bool = True,
         etag: str | None = None,
         last_modified: str | None = None,
+        check_hop: Callable[[str], None] | None = None,
     ) -> FetchResult:
+        """``check_hop`` sees each redirect target before it is requested and raises to refuse
+        it (the crawler's robots.txt rules, which the first URL passed but the target may not)."""
         for attempt in range(self.retries + 1):
             try:
-                return self._fetch_once(url, html_only, etag, last_modified)
+                return self._fetch_once(url, html_only, etag, last_modified, check_hop)
             except Failed as exc:
                 if not exc.retryable or attempt == self.retries:
                     raise
@@ -141,7 +144,12 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     def _fetch_once(
-        self, url: str, html_only: bool, etag: str | None, last_modified: str | None
+        self,
+        url: str,
+        html_only: bool,
+        etag: str | None,
+        last_modified: str | None,
+        check_hop: Callable[[str], None] | None,
     ) -> FetchResult:
         deadline = time.monotonic() + self.timeout
         headers: dict[str, str] = {}
@@ -166,6 +174,8 @@ class Fetcher:
                 raise Failed(f"redirect loop at {target}")
             if len(hops) >= self.max_redirects:
                 raise Failed(f"more than {self.max_redirects} redirects")
+            if check_hop is not None:
+                check_hop(target)
             seen.add(normalize(target))
             hops.append(target)
             current = target
