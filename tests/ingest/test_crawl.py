@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -13,7 +15,8 @@ from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL, Host
 from newsarchive.db.session import session_scope
-from newsarchive.ingest.crawl import CrawlBusy, Crawler, exclusive_crawl
+from newsarchive.errors import Failed
+from newsarchive.ingest.crawl import CrawlBusy, Crawler, ExtractionPool, exclusive_crawl
 from tests import newsroom
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
@@ -166,6 +169,31 @@ def test_extraction_runs_in_a_process_pool(
     add_source(sessions, feeds=[feed])
     report = Crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
     assert report.stored == 6
+
+
+def test_extraction_processes_start_again_after_one_dies() -> None:
+    pool = ExtractionPool(1, threading.Event())
+    try:
+        assert pool.run(pow, 2, 10) == 1024
+        with pytest.raises(Failed, match="extraction process died") as died:
+            pool.run(os._exit, 1)  # a worker killed mid-page (out of memory, a crash)
+        assert died.value.retryable  # the page goes back to the queue
+        assert pool.run(pow, 2, 10) == 1024  # and the next pages are extracted again
+    finally:
+        pool.close()
+
+
+def test_a_stopping_crawl_does_not_start_extraction_processes_again() -> None:
+    stop = threading.Event()
+    pool = ExtractionPool(1, stop)
+    try:
+        stop.set()  # SIGTERM reached the whole process group
+        with pytest.raises(Failed):
+            pool.run(os._exit, 1)
+        with pytest.raises(Failed):
+            pool.run(pow, 2, 10)
+    finally:
+        pool.close()
 
 
 def test_broken_feed_is_a_recorded_error(

@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Histogram
@@ -153,6 +154,48 @@ def exclusive_crawl(database_url: str) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+T = TypeVar("T")
+
+
+class ExtractionPool:
+    """Extraction processes that replace themselves when one dies (a page that exhausts memory,
+    a crash in a C extension): a broken ProcessPoolExecutor fails every later call, which would
+    fail the rest of the run."""
+
+    def __init__(self, workers: int, stop: threading.Event) -> None:
+        self.workers = workers
+        self.stop = stop
+        self.context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported trafilatura and its models.
+        self.context.set_forkserver_preload(["newsarchive.ingest.pipeline"])
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+
+    def run(self, function: Callable[..., T], *args: Any) -> T:
+        pool = self._pool
+        try:
+            with EXTRACT_SECONDS.time():
+                return pool.submit(function, *args).result()
+        except BrokenProcessPool as exc:
+            self._replace(pool)
+            # The page goes back to the queue rather than being lost as failed (the process
+            # may also have died of a SIGTERM sent to the whole process group on shutdown).
+            raise Failed("the extraction process died", retryable=True) from exc
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken and not self.stop.is_set():
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                log.warning("an extraction process died: the pool was started again")
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+
 class Crawler:
     def __init__(
         self,
@@ -232,21 +275,11 @@ class Crawler:
 
             yield inline
             return
-        context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has already imported trafilatura and its models.
-        context.set_forkserver_preload(["newsarchive.ingest.pipeline"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-
-            def in_pool(page: Page, now: datetime) -> Prepared:
-                try:
-                    with EXTRACT_SECONDS.time():
-                        return pool.submit(prepare, page, now).result()
-                except BrokenProcessPool as exc:
-                    # Killed (OOM, or a SIGTERM sent to the whole process group on shutdown):
-                    # the page goes back to the queue rather than being lost as failed.
-                    raise Failed("the extraction process died", retryable=True) from exc
-
-            yield in_pool
+        pool = ExtractionPool(workers, self.stop)
+        try:
+            yield lambda page, now: pool.run(prepare, page, now)
+        finally:
+            pool.close()
 
     # --- discovery --------------------------------------------------------------------------
 
