@@ -171,6 +171,11 @@ class NewsSite:
                 self.end_headers()
                 self.wfile.write(route.body)
 
+            def end_headers(self) -> None:
+                if self.close_connection:  # say so, or the client may reuse a closed connection
+                    self.send_header("Connection", "close")
+                super().end_headers()
+
             def log_message(self, *args: object) -> None:
                 pass
 

@@ -101,7 +101,11 @@ def test_every_redirect_hop_is_checked(site: NewsSite) -> None:
         if "/internal/" in target:
             raise Skipped("refused to fetch: private or loopback address")
 
-    with Fetcher(user_agent=UA, host_check=check) as f, pytest.raises(Skipped):
+    # the local site is on loopback: allow its address at connect time, test the hop check
+    with (
+        Fetcher(user_agent=UA, host_check=check, address_allowed=lambda address: True) as f,
+        pytest.raises(Skipped),
+    ):
         f.fetch(url)
     assert checked == [url, site.url("/internal/admin")]
     assert site.requests_to("/internal/admin") == []
@@ -112,6 +116,17 @@ def test_loopback_is_refused_by_default(site: NewsSite) -> None:
     with Fetcher(user_agent=UA) as f, pytest.raises(Skipped, match="private or loopback"):
         f.fetch(url)
     assert site.requests_to("/a") == []
+
+
+def test_an_address_that_changes_after_the_check_is_refused_at_connect(site: NewsSite) -> None:
+    # DNS rebinding: the name looked public when checked, the connection would go to loopback
+    url = site.page("/rebound", "<p>x</p>")
+    with (
+        Fetcher(user_agent=UA, host_check=lambda url: None) as f,
+        pytest.raises(Skipped, match=r"refused to fetch 127\.0\.0\.1 \(127\.0\.0\.1\)"),
+    ):
+        f.fetch(url)
+    assert site.requests_to("/rebound") == []
 
 
 def test_conditional_get(site: NewsSite, fetcher: Fetcher) -> None:

@@ -1,24 +1,28 @@
 """Fetch one URL over HTTP with the limits a crawler of other people's sites needs (no db).
 
 Redirects are followed by hand so that every hop is re-checked against the private-address
-rule, loops are caught, and the hop count is bounded. The body is read as a stream and abandoned
+rule, loops are caught, and the hop count is bounded. The rule is applied again to the address
+each connection is actually opened to, so a name that resolves to a public address when checked
+and to a private one a moment later (DNS rebinding) is still refused. The body is read as a stream and abandoned
 as soon as it passes the size cap; the whole request has one deadline, connect to last byte.
 """
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from newsarchive.errors import Failed, Skipped
-from newsarchive.ingest.urls import check_public_host, is_http_url, normalize
+from newsarchive.ingest.urls import check_public_host, is_http_url, is_public_address, normalize
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -67,6 +71,44 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+class _CheckedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to addresses the rule allows: the address
+    checked is the address connected to."""
+
+    def __init__(self, address_allowed: Callable[[str], bool]) -> None:
+        self.address_allowed = address_allowed
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve host {host!r}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for address in addresses:
+            if not self.address_allowed(address):
+                raise Skipped(f"refused to fetch {host} ({address}): private or loopback address")
+        for address in addresses:  # in the resolver's order, as socket.create_connection does
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                error = exc
+        raise error
+
+
+def _checked_transport(address_allowed: Callable[[str], bool]) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport()
+    # httpx takes no network backend of its own; its httpcore pool does (httpx 0.28).
+    transport._pool._network_backend = _CheckedBackend(address_allowed)  # noqa: SLF001
+    return transport
+
+
 def _is_redirect(response: httpx.Response) -> bool:
     return response.status_code in REDIRECT_STATUSES and "location" in response.headers
 
@@ -83,13 +125,15 @@ class Fetcher:
         max_redirects: int = 5,
         allow_private: bool = False,
         host_check: Callable[[str], None] = check_public_host,
+        address_allowed: Callable[[str], bool] = is_public_address,
         retries: int = 0,
         backoff: float = 0.5,
         max_retry_wait: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         """``host_check`` raises for a URL that must not be fetched; it runs before every hop
-        unless ``allow_private`` is set. Timeouts, 429 and 5xx are tried again ``retries``
+        unless ``allow_private`` is set, and ``address_allowed`` sees the address each connection
+        opens to. Timeouts, 429 and 5xx are tried again ``retries``
         times, waiting ``backoff`` * 2^n seconds or what Retry-After asks, if that is at most
         ``max_retry_wait``; a longer wait is left to the caller (the crawl frontier)."""
         self.retries = retries
@@ -100,6 +144,8 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.host_check = None if allow_private else host_check
+        if transport is None and not allow_private:
+            transport = _checked_transport(address_allowed)
         self._client = httpx.Client(
             headers={
                 "User-Agent": user_agent,
