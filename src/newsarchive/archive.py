@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -238,12 +238,19 @@ def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) 
         ).all()
         if not rows:
             break
-        for article_id, published_at, day in rows:
-            new_day = archive_day_of(published_at, zone)
-            if new_day != day:
-                session.connection().execute(
-                    update(Article).where(Article.id == article_id).values(published_day=new_day)
-                )
+        changed = [
+            {"row_id": article_id, "new_day": new_day}
+            for article_id, published_at, day in rows
+            if (new_day := archive_day_of(published_at, zone)) != day
+        ]
+        if changed:  # one executemany a batch
+            table = Article.__table__
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(published_day=bindparam("new_day")),
+                changed,
+            )
         last_id = rows[-1][0]
     if stored is None:
         session.add(Meta(key="archive_tz", value=zone.key))
