@@ -161,6 +161,15 @@ def _teaser(rng: random.Random, vocab: list[str], k: int) -> str:
     )
 
 
+# Writers' names as real bylines have them ("Reporter 3" read as the label "Reporter" and a number
+# and sent every page down the slow fallback of trafilatura's byline search).
+WRITERS = [
+    f"{first} {last}"
+    for first in ("Ana", "Bo", "Claire", "Dmitri", "Emeka", "Fatima")
+    for last in ("Ruiz", "Lindqvist", "Okafor")
+]
+
+
 def article_page(i: int, rng: random.Random, vocab: list[str], base: str) -> str:
     """About 120 KB, like the median page of the corpus: most of it is not the story."""
     words = zipf_words(rng, vocab, 520)
@@ -182,15 +191,16 @@ def article_page(i: int, rng: random.Random, vocab: list[str], base: str) -> str
     tracking = "var cfg = " + repr({f"k{k}": "x" * 40 for k in range(400)}) + ";"
     footer = "".join(f'<li><a href="/info/{k}">{vocab[300 + k]}</a></li>' for k in range(120))
     day = 1 + i % 28
+    writer = WRITERS[i % len(WRITERS)]
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{escape(title)} | Benchmark Herald</title>
 <meta property="og:title" content="{escape(title)}"><meta property="og:site_name" content="Benchmark Herald">
 <meta property="article:published_time" content="2024-03-{day:02d}T09:{i % 60:02d}:00+00:00">
-<meta name="author" content="Reporter {i % 17}">
+<meta name="author" content="{writer}">
 <meta property="article:section" content="{vocab[40 + i % 20].title()}">
 <meta property="article:tag" content="{vocab[60 + i % 30]}"><meta property="article:tag" content="{vocab[90 + i % 30]}">
 <script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "{escape(title)}",
-"datePublished": "2024-03-{day:02d}T09:{i % 60:02d}:00+00:00", "author": {{"@type": "Person", "name": "Reporter {i % 17}"}},
+"datePublished": "2024-03-{day:02d}T09:{i % 60:02d}:00+00:00", "author": {{"@type": "Person", "name": "{writer}"}},
 "publisher": {{"@type": "Organization", "name": "Benchmark Herald"}}}}</script>
 <link rel="canonical" href="{base}/news/{i}">
 <script>{tracking}</script>
@@ -199,7 +209,7 @@ def article_page(i: int, rng: random.Random, vocab: list[str], base: str) -> str
 <nav class="main-menu"><ul>{nav}</ul></nav><form action="/search"><input name="q"></form></header>
 <div class="ticker">Breaking: markets open higher · Subscribe to our newsletter</div>
 <main><div class="layout"><div class="col-main"><article class="story"><h1>{escape(title)}</h1>
-<p class="byline">By Reporter {i % 17}</p><div class="share">Share: <a href="#">Facebook</a> <a href="#">X</a></div>
+<p class="byline">By {writer}</p><div class="share">Share: <a href="#">Facebook</a> <a href="#">X</a></div>
 <div class="body">{body}</div><div class="tags">Tags: <a href="/t/a">Alpha</a> <a href="/t/b">Beta</a></div></article>
 <section class="related"><h2>More stories</h2>{cards}</section>
 <section class="comments"><h3>Comments</h3><ul>{comments}</ul></section></div>

@@ -130,9 +130,10 @@ _AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|autor
 def author_links(tree: HtmlElement) -> list[str]:
     """Texts of the links to a writer's page: rel="author", or an /author/jane-doe/ address
     (WordPress and most news CMSs link bylines so)."""
+    candidates = tree.xpath('//a[@rel or contains(@href, "/aut") or contains(@href, "/Aut")]')
     texts = (
         " ".join(a.text_content().split())
-        for a in tree.iter("a")
+        for a in candidates
         if _rel(a, "author") or _AUTHOR_PAGE.search(a.get("href") or "")
     )
     return [text for text in texts if text]
