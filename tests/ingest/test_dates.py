@@ -70,6 +70,8 @@ class TestPageZone:
             ([], "https://example.com/a", "fi", ZoneInfo("Europe/Helsinki")),
             ([], "https://example.com/a", "en-US", None),  # the US spans six zones
             ([], "https://example.com/a", "es", None),
+            ([], "https://www.example.ca/a", "fr", None),  # French in Canada is not Paris time
+            ([], "https://example.com/a", "fr-CA", None),
             (["2024-01-02T10:00:00+00:00"], "https://example.com/a", None, None),
         ],
     )  # fmt: skip

@@ -101,7 +101,8 @@ def _zone_abbreviation(name: str | None, offset: int | None) -> tzinfo | None:
 def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tzinfo | None:
     """The zone the page lives in: the first offset other than UTC that its own dates carry
     (many sites write UTC in one place and local time in another); else the zone of the
-    country its domain or its html lang="xx-CC" names; else of a language spoken in one zone."""
+    country its domain or its html lang="xx-CC" names; else, on a .com-like domain, of a
+    language spoken in one zone."""
     for raw in raw_dates:
         value = _parse(raw)
         offset = value.utcoffset() if value is not None else None
@@ -110,9 +111,11 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
     host = (urlsplit(url).hostname or "") if url else ""
     country = host.rpartition(".")[2]
     language, _, region = (lang or "").lower().replace("_", "-").partition("-")
-    name = (
-        COUNTRY_ZONES.get(country) or COUNTRY_ZONES.get(region[:2]) or LANGUAGE_ZONES.get(language)
-    )
+    name = COUNTRY_ZONES.get(country) or COUNTRY_ZONES.get(region[:2])
+    if name is None and not (len(country) == 2 or len(region) == 2):
+        # the language says where only when no country does: French on a .ca site or in
+        # lang="fr-CA" is not Paris time
+        name = LANGUAGE_ZONES.get(language)
     return ZoneInfo(name) if name else None
 
 
