@@ -124,6 +124,23 @@ class TestBylineDate:
         article = run(html, "https://dogs.example.com/winter")
         assert article.published_at.date() == date(2022, 1, 27)
 
+    def test_a_us_page_writes_the_month_first(self) -> None:
+        html = with_byline(article_html(published=None, lang="en-US"), "11/08/23 5:19pm")
+        article = run(html, "https://observer.example.com/lvmh")
+        assert article.published_at.date() == date(2023, 11, 8)
+
+    @pytest.mark.parametrize(
+        ("text", "month_first", "expected"),
+        [
+            ("11/08/2023", False, date(2023, 8, 11)),  # day first unless the page is American
+            ("11/08/2023", True, date(2023, 11, 8)),
+            ("12/25/2023", False, date(2023, 12, 25)),  # only month first makes sense
+            ("25/12/2023", True, date(2023, 12, 25)),  # only day first makes sense
+        ],
+    )
+    def test_slashed_dates(self, text: str, month_first: bool, expected: date) -> None:
+        assert visible_day([text], NOW, month_first=month_first) == (expected, text)
+
     @pytest.mark.parametrize(
         ("texts", "expected"),
         [

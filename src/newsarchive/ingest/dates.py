@@ -21,6 +21,7 @@ from htmldate.extractors import try_date_expr
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_SLASHED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _SPACED_DOTS = re.compile(r"\b(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
 
 # Countries with one time zone, by top-level domain (also the region of an html lang="de-AT").
@@ -119,16 +120,36 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
     return ZoneInfo(name) if name else None
 
 
-def visible_day(texts: Iterable[str], now: datetime) -> tuple[date, str] | None:
+def visible_day(
+    texts: Iterable[str], now: datetime, *, month_first: bool = False
+) -> tuple[date, str] | None:
     """The first date written in short texts such as a byline ('04.02.2022 | 15:33 Uhr',
-    'Updated May 6, 2019'), in any language htmldate knows, with the text it came from."""
+    'Updated May 6, 2019'), in any language htmldate knows, with the text it came from.
+    Slashed dates are day first (htmldate's reading) unless `month_first` (a US page) or only
+    month first makes sense ('12/25/2023')."""
     latest = now.replace(tzinfo=None) + timedelta(days=1)
     for text in texts:
         spaced = _SPACED_DOTS.sub(r"\1.\2.\3", text)  # "4. 2. 2022", as German typesetting has it
+        spaced = _SLASHED.sub(lambda m: _month_first(m, month_first), spaced)
         found = try_date_expr(spaced, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
         if found:
             return date.fromisoformat(found), text
     return None
+
+
+def _month_first(match: re.Match[str], month_first: bool) -> str:
+    first, second, year = int(match[1]), int(match[2]), match[3]
+    if first > 12 or not (month_first or second > 12):
+        return match[0]  # day first, as htmldate reads it
+    full_year = int(year) + (2000 if len(year) == 2 else 0)
+    return f"{full_year:04d}-{first:02d}-{second:02d}"
+
+
+def month_first(url: str | None, lang: str | None) -> bool:
+    """Whether the page writes 11/08/23 for November 8: a US page by its lang or its domain."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    region = (lang or "").lower().replace("_", "-").partition("-")[2]
+    return region == "us" or host.rpartition(".")[2] in ("us", "gov", "edu")
 
 
 def choose_published(

@@ -114,7 +114,11 @@ def extract(
     ]
     zone = dates.page_zone([*published_raw, *modified_raw], url or canonical, lang_attr)
     published = dates.choose_published(
-        dates.visible_day(metadata.texts_after_headline(tree, title), now),
+        dates.visible_day(
+            metadata.texts_after_headline(tree, title),
+            now,
+            month_first=dates.month_first(url or canonical, lang_attr),
+        ),
         published_raw,
         library.date,
         date_in_path(url) if url else None,
