@@ -69,6 +69,9 @@ def test_is_organisation(name: str, expected: bool) -> None:
         (["von Alexander Rosenkranz", "09.03.2022"], ["Alexander Rosenkranz"]),
         (["AVOCAT", "Par", "Matthieu Hy", "le 07 Mai 2020"], ["Matthieu Hy"]),
         (["By Ana Ruiz and Bo Li", "March 5, 2024"], ["Ana Ruiz", "Bo Li"]),
+        (["April 13, 2020", "| By", "Cara Stiles"], ["Cara Stiles"]),
+        (["Posted on September 21, 2020 by Adi Tzlil"], ["Adi Tzlil"]),
+        (["von", "Marianne1", "am 20.09.2020"], ["Marianne1"]),  # a user name
         (["Share", "5 min read"], []),
         (["Der Umsatz stieg von rund 1,5 Milliarden in 2022"], []),  # prose, not a byline
         (["Autor kontaktieren"], []),

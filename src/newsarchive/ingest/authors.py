@@ -25,6 +25,11 @@ _PREFIX = re.compile(
     r")(?:\s*[:\-–]\s*|\s+|$)",
     re.IGNORECASE,
 )
+# WordPress and friends: "Posted on September 21, 2020 by Adi Tzlil".
+_POSTED_BY = re.compile(
+    r"^(?:posted|published|veröffentlicht|publié|publicado)\b.{0,40}?\s(?:by|von|par|por)\s+",
+    re.IGNORECASE,
+)
 _SPLIT = re.compile(
     r"\s*(?:;|\||,|\s+(?:and|und|et|y)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
     re.IGNORECASE,
@@ -125,7 +130,8 @@ def byline_names(texts: list[str]) -> list[str]:
     """Names from a byline among the texts under the headline: 'By Jane Doe', 'Von Jane Doe',
     or a lone 'By' / 'Von' with the name in the next text."""
     for index, text in enumerate(texts):
-        match = _PREFIX.match(text)
+        text = text.lstrip(" |·•-–—")  # "| By" after the date
+        match = _PREFIX.match(text) or _POSTED_BY.match(text)
         if not match:
             continue
         rest = text[match.end() :].strip()
@@ -138,9 +144,14 @@ def byline_names(texts: list[str]) -> list[str]:
 
 
 def _looks_like_a_name(name: str) -> bool:
-    """Capitalised and without digits: 'von rund 1,5 Milliarden' in a sentence is no byline."""
+    """Capitalised, and every word has letters: 'von rund 1,5 Milliarden' in a sentence is no
+    byline ('Marianne1', a user name, is)."""
     words = name.split()
-    return len(words) <= 5 and words[0][:1].isupper() and not any(ch.isdigit() for ch in name)
+    return (
+        len(words) <= 5
+        and words[0][:1].isupper()
+        and all(any(ch.isalpha() for ch in word) for word in words)
+    )
 
 
 def choose_authors(
