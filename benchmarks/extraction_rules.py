@@ -27,7 +27,7 @@ Page = tuple[str, bytes, dict[str, Any]]
 # rule name -> (module, attribute, stand-in that switches the rule off)
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: the page's own zone": (dates, "page_zone", lambda *args: None),
-    "date: byline under the headline first": (dates, "visible_day", lambda *args: None),
+    "date: byline under the headline first": (dates, "visible_day", lambda *args, **kw: None),
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
     "author: byline under the headline": (extract, "byline_names", lambda texts: []),
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
