@@ -22,7 +22,13 @@ import httpcore
 import httpx
 
 from newsarchive.errors import Failed, Skipped
-from newsarchive.ingest.urls import check_public_host, is_http_url, is_public_address, normalize
+from newsarchive.ingest.urls import (
+    allowed_addresses,
+    check_public_host,
+    is_http_url,
+    is_public_address,
+    normalize,
+)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -87,13 +93,9 @@ class _CheckedBackend(httpcore.SyncBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = allowed_addresses(host, port, self.address_allowed)
         except (socket.gaierror, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve host {host!r}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:
-            if not self.address_allowed(address):
-                raise Skipped(f"refused to fetch {host} ({address}): private or loopback address")
         for address in addresses:  # in the resolver's order, as socket.create_connection does
             try:
                 return super().connect_tcp(address, port, timeout, local_address, socket_options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -64,19 +65,23 @@ def is_public_address(address: str) -> bool:
 
 
 def check_public_host(url: str) -> None:
-    """Refuse loopback, private, link-local and other non-global targets, after DNS.
-
-    Every address the name resolves to must be public: a name with one public and one private
-    address is refused, since the connection could use either.
-    """
+    """Refuse loopback, private, link-local and other non-global targets, after DNS."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        allowed_addresses(host, port, is_public_address)
     except (socket.gaierror, UnicodeError) as exc:
         raise Failed(f"cannot resolve host {host!r}") from exc
-    for info in infos:
-        address = str(info[4][0])
-        if not is_public_address(address):
+
+
+def allowed_addresses(host: str, port: int, allowed: Callable[[str], bool]) -> list[str]:
+    """The addresses `host` resolves to, in the resolver's order; Skipped when `allowed` refuses
+    any of them: a name with one public and one private address is refused, since the
+    connection could use either. Resolver errors (socket.gaierror) are the caller's to word."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        if not allowed(address):
             raise Skipped(f"refused to fetch {host} ({address}): private or loopback address")
+    return addresses
