@@ -71,9 +71,13 @@ def parse_date(raw: str, now: datetime, zone: tzinfo | None = None) -> datetime 
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or UTC)
-    if not EARLIEST <= value <= now + timedelta(days=1):
+    if not _plausible(value, now):
         return None
     return value.astimezone(zone or UTC)
+
+
+def _plausible(value: datetime, now: datetime) -> bool:
+    return EARLIEST <= value <= now + timedelta(days=1)
 
 
 def _parse(raw: str) -> datetime | None:
@@ -109,9 +113,7 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
         offset = value.utcoffset() if value is not None else None
         if offset:
             return timezone(offset)
-    host = (urlsplit(url).hostname or "") if url else ""
-    country = host.rpartition(".")[2]
-    language, _, region = (lang or "").lower().replace("_", "-").partition("-")
+    country, language, region = _locale(url, lang)
     name = COUNTRY_ZONES.get(country) or COUNTRY_ZONES.get(region[:2])
     if name is None and not (len(country) == 2 or len(region) == 2):
         # the language says where only when no country does: French on a .ca site or in
@@ -147,9 +149,16 @@ def _month_first(match: re.Match[str], month_first: bool) -> str:
 
 def month_first(url: str | None, lang: str | None) -> bool:
     """Whether the page writes 11/08/23 for November 8: a US page by its lang or its domain."""
+    country, _language, region = _locale(url, lang)
+    return region == "us" or country in ("us", "gov", "edu")
+
+
+def _locale(url: str | None, lang: str | None) -> tuple[str, str, str]:
+    """(top-level domain, language, region): 'https://x.example.at/', 'de-AT' ->
+    ('at', 'de', 'at')."""
     host = (urlsplit(url).hostname or "") if url else ""
-    region = (lang or "").lower().replace("_", "-").partition("-")[2]
-    return region == "us" or host.rpartition(".")[2] in ("us", "gov", "edu")
+    language, _, region = (lang or "").lower().replace("_", "-").partition("-")
+    return host.rpartition(".")[2], language, region
 
 
 def choose_published(
@@ -184,7 +193,7 @@ def choose_published(
             value = datetime(*url_day, tzinfo=zone or UTC)
         except ValueError:
             return None
-        if EARLIEST <= value <= now + timedelta(days=1):
+        if _plausible(value, now):
             return Published(value, "url", "-".join(str(part) for part in url_day))
     return None
 
