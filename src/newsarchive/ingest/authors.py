@@ -62,6 +62,8 @@ _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z]+(?:[._-][a-z]+)+$")
 _TOP_LEVEL = re.compile(r"^www\.|\.(?:com|org|net|info|io|eu|[a-z]{2})$")
 MAX_AUTHORS = 20
+BYLINE_TEXTS = 15  # the byline is among the first texts under the headline
+BYLINE_MAX_CHARS = 80
 
 
 def names_in(raw_values: Iterable[str]) -> list[str]:
@@ -127,8 +129,9 @@ def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
 
 
 def byline_names(texts: list[str]) -> list[str]:
-    """Names from a byline among the texts under the headline: 'By Jane Doe', 'Von Jane Doe',
-    or a lone 'By' / 'Von' with the name in the next text."""
+    """Names from a byline among the short texts under the headline: 'By Jane Doe', 'Von Jane
+    Doe', or a lone 'By' / 'Von' with the name in the next text."""
+    texts = [text for text in texts[:BYLINE_TEXTS] if len(text) <= BYLINE_MAX_CHARS]
     for index, text in enumerate(texts):
         text = text.lstrip(" |·•-–—")  # "| By" after the date
         match = _PREFIX.match(text) or _POSTED_BY.match(text)

@@ -9,7 +9,7 @@ and the chosen date is returned in that zone (storage converts it to UTC).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
@@ -19,6 +19,8 @@ from dateutil import parser as dateparser
 from htmldate.extractors import try_date_expr
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+DATELINE_TEXTS = 10  # the dateline is among the first texts under the headline
+DATELINE_MAX_CHARS = 60
 _YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
@@ -123,14 +125,17 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
 
 
 def visible_day(
-    texts: Iterable[str], now: datetime, *, month_first: bool = False
+    texts: Sequence[str], now: datetime, *, month_first: bool = False
 ) -> tuple[date, str] | None:
-    """The first date written in short texts such as a byline ('04.02.2022 | 15:33 Uhr',
-    'Updated May 6, 2019'), in any language htmldate knows, with the text it came from.
-    Slashed dates are day first (htmldate's reading) unless `month_first` (a US page) or only
-    month first makes sense ('12/25/2023')."""
+    """The first date written in the short texts among the first ten under the headline, such
+    as a byline ('04.02.2022 | 15:33 Uhr', 'Updated May 6, 2019'), in any language htmldate
+    knows, with the text it came from. Longer texts are prose, whose dates are about something
+    else. Slashed dates are day first (htmldate's reading) unless `month_first` (a US page) or
+    only month first makes sense ('12/25/2023')."""
     latest = now.replace(tzinfo=None) + timedelta(days=1)
-    for text in texts:
+    for text in texts[:DATELINE_TEXTS]:
+        if len(text) > DATELINE_MAX_CHARS:
+            continue
         spaced = _SPACED_DOTS.sub(r"\1.\2.\3", text)  # "4. 2. 2022", as German typesetting has it
         spaced = _SLASHED.sub(lambda m: _month_first(m, month_first), spaced)
         found = try_date_expr(spaced, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)

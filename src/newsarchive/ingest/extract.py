@@ -112,10 +112,11 @@ def extract(
         *([ld.date_modified] if ld and ld.date_modified else []),
         *_all(meta, MODIFIED_META),
     ]
+    after_headline = metadata.texts_after_headline(tree, title)
     zone = dates.page_zone([*published_raw, *modified_raw], url or canonical, lang_attr)
     published = dates.choose_published(
         dates.visible_day(
-            metadata.texts_after_headline(tree, title),
+            after_headline,
             now,
             month_first=dates.month_first(url or canonical, lang_attr),
         ),
@@ -129,9 +130,7 @@ def extract(
         (
             lambda: ld.authors if ld else [],
             lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
-            lambda: byline_names(
-                metadata.texts_after_headline(tree, title, count=15, max_chars=80)
-            ),
+            lambda: byline_names(after_headline),
             lambda: metadata.author_links(tree)[:1],
         ),
         lambda: (library.author() or "").split(";"),

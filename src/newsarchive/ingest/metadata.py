@@ -184,12 +184,9 @@ def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
     return inside + outside
 
 
-def texts_after_headline(
-    tree: HtmlElement, headline: str | None, *, count: int = 10, max_chars: int = 60
-) -> list[str]:
-    """The short texts among the first `count` after the headline: where bylines and datelines
-    sit. Longer texts are prose, whose dates are about something else. The headline is the
-    <h1> that carries it, else an <h2> or <h3> that does, else the first <h1>."""
+def texts_after_headline(tree: HtmlElement, headline: str | None, *, count: int = 15) -> list[str]:
+    """The first `count` texts after the headline, where bylines and datelines sit. The
+    headline is the <h1> that carries it, else an <h2> or <h3> that does, else the first <h1>."""
     found = _headings(tree)
     heading = next((el for text, el in found if text == headline), None)
     if heading is None and headline:
@@ -205,7 +202,7 @@ def texts_after_headline(
         "(following::text()[normalize-space()][not(ancestor::script or ancestor::style)])"
         f"[position() <= {count}]"
     )
-    return [t for t in (" ".join(str(text).split()) for text in texts) if len(t) <= max_chars]
+    return [" ".join(str(text).split()) for text in texts]
 
 
 def title_tag(tree: HtmlElement) -> str | None:
