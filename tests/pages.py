@@ -56,3 +56,8 @@ def article_html(
 <aside><h3>Most read</h3><ul><li><a href="/a">Another story entirely</a></li></ul></aside></main>
 <footer><p>Copyright Harbour Times. All rights reserved.</p></footer>
 </body></html>"""
+
+
+def under_headline(html: str, fragment: str) -> str:
+    """The page with `fragment` right after its <h1>: where bylines and datelines sit."""
+    return html.replace("</h1>", f"</h1>\n{fragment}", 1)

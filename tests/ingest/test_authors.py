@@ -6,7 +6,7 @@ import pytest
 
 from newsarchive.ingest.authors import byline_names, choose_authors, is_organisation, names_in
 from newsarchive.ingest.extract import extract
-from tests.pages import article_html
+from tests.pages import article_html, under_headline
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 URL = "https://www.harbourtimes.example/local/harbour"
@@ -110,22 +110,24 @@ class TestChoice:
 
 class TestPages:
     def test_byline_under_the_headline_when_the_meta_author_is_the_site(self) -> None:
-        html = article_html(authors_meta="Harbour Times").replace(
-            "</h1>", "</h1><p class='byline'>Von Jane Doe</p><p>05.03.2024</p>", 1
+        html = under_headline(
+            article_html(authors_meta="Harbour Times"),
+            "<p class='byline'>Von Jane Doe</p><p>05.03.2024</p>",
         )
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Jane Doe"]
 
     def test_rel_author_link(self) -> None:
-        html = article_html().replace(
-            "</h1>", "</h1><p>Story: <a rel='author' href='/people/ana'>Ana Ruiz</a></p>", 1
+        html = under_headline(
+            article_html(), "<p>Story: <a rel='author' href='/people/ana'>Ana Ruiz</a></p>"
         )
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Ana Ruiz"]
 
     def test_link_to_the_writers_page(self) -> None:
-        html = article_html(authors_meta="Harbour Times").replace(
-            "</h1>", "</h1><p><a href='/author/boris-t-kaiser/'>Boris T. Kaiser</a></p>", 1
+        html = under_headline(
+            article_html(authors_meta="Harbour Times"),
+            "<p><a href='/author/boris-t-kaiser/'>Boris T. Kaiser</a></p>",
         )
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Boris T. Kaiser"]

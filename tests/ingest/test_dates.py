@@ -7,7 +7,7 @@ import pytest
 
 from newsarchive.ingest.dates import page_zone, parse_date, visible_day
 from newsarchive.ingest.extract import extract
-from tests.pages import article_html
+from tests.pages import article_html, under_headline
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -17,7 +17,7 @@ def run(html: str, url: str):  # type: ignore[no-untyped-def]
 
 
 def with_byline(html: str, byline: str) -> str:
-    return html.replace("</h1>", f"</h1>\n<p class='meta'>{byline}</p>", 1)
+    return under_headline(html, f"<p class='meta'>{byline}</p>")
 
 
 class TestPageZone:
