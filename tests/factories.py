@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
+from newsarchive.archive import DayRule
 from newsarchive.db.session import session_scope
 
 _serial = itertools.count(1)
-UTC_ZONE = ZoneInfo("UTC")
 
 
 def add_article(
@@ -25,7 +24,10 @@ def add_article(
     source: str = "alpha",
     language: str | None = "en",
     authors: list[str] | None = None,
-    zone: ZoneInfo = UTC_ZONE,
+    days: DayRule = DayRule(),  # noqa: B008  (frozen: shared safely)
+    precision: str = "second",
+    offset: int | None = None,
+    date_source: str = "page",
 ) -> int:
     n = next(_serial)
     url = f"https://{source}.example/story/{n}"
@@ -36,7 +38,7 @@ def add_article(
         )
         return archive.add_article(
             session,
-            zone,
+            days,
             {
                 "source_id": source_id,
                 "url": url,
@@ -51,7 +53,9 @@ def add_article(
                 "language": language,
                 "word_count": len(text.split()),
                 "published_at": published,
-                "date_source": "page",
+                "published_precision": precision,
+                "published_offset": offset,
+                "date_source": date_source,
                 "first_seen_at": published,
                 "fetched_at": published,
                 "updated_at": published,

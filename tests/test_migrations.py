@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from newsarchive.db import (
     migrate,
@@ -67,3 +67,61 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path) -> None:  # type: i
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_0004_reads_precision_and_site_days_from_existing_rows(empty_db_url: str) -> None:
+    """Articles stored before precision existed: a byline day stored as Berlin midnight goes
+    back to its day, a precise date keeps its offset, undated articles are counted; and down."""
+    migrate.upgrade(empty_db_url, "0003")
+    engine = make_engine(empty_db_url)
+    rows = [  # published_at (UTC, as stored), published_day (the old UTC day), source, raw
+        ("2022-12-19 23:00:00", "2022-12-19", "page", "20.12.2022"),
+        ("2024-03-06 04:30:00", "2024-03-06", "page", "2024-03-05T23:30:00-05:00"),
+        ("2024-03-06 10:00:00", "2024-03-06", "first_seen", None),
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
+                     "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')")
+            )  # fmt: skip
+            for n, (at, day, source, raw) in enumerate(rows):
+                conn.execute(
+                    text(
+                        "INSERT INTO articles (source_id, url, url_normalized, url_key, "
+                        "content_hash, text, authors, tags, categories, word_count, published_at, "
+                        "published_day, date_source, date_raw, first_seen_at, fetched_at, "
+                        "updated_at) VALUES (1, :u, :u, :u, :h, 'x', '[]', '[]', '[]', 1, "
+                        ":at, :day, :source, :raw, :at, :at, :at)"
+                    ),
+                    {"u": f"https://s.example/{n}", "h": f"hash{n}", "at": f"{at}+00", "day": day,
+                     "source": source, "raw": raw},
+                )  # fmt: skip
+        migrate.upgrade(empty_db_url)
+        with engine.connect() as conn:
+            got = conn.execute(
+                text(
+                    "SELECT published_precision, published_offset, published_day FROM articles "
+                    "ORDER BY id"
+                )
+            ).all()
+            assert [(p, o, str(d)) for p, o, d in got] == [
+                ("day", 60, "2022-12-20"),
+                ("second", -300, "2024-03-05"),
+                ("second", None, "2024-03-06"),
+            ]
+            counts = conn.execute(
+                text("SELECT day, articles, undated FROM day_counts ORDER BY day")
+            )
+            assert [(str(d), n, u) for d, n, u in counts] == [
+                ("2022-12-20", 1, 0),
+                ("2024-03-05", 1, 0),
+                ("2024-03-06", 1, 1),
+            ]
+        migrate.downgrade(empty_db_url, "0003")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 3
+            columns = {c["name"] for c in inspect(conn).get_columns("articles")}
+            assert "published_precision" not in columns
+    finally:
+        engine.dispose()

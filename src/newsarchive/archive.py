@@ -11,7 +11,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,11 +37,32 @@ MAX_LIMIT = 100
 
 
 @dataclass(frozen=True)
+class DayRule:
+    """Which calendar day the archive files an article under: the day its site printed (its own
+    zone) where that zone is known, else the day in `zone`; `forced` files every article that
+    carries a time under `zone`'s day (a date given without a time stays its day)."""
+
+    zone: ZoneInfo = ZoneInfo("UTC")
+    forced: bool = False
+
+    @property
+    def key(self) -> str:
+        """What meta 'archive_tz' records, so a change of rule recomputes the days."""
+        return f"{self.zone.key} (forced)" if self.forced else self.zone.key
+
+    def day_of(self, at: datetime, precision: str, offset_minutes: int | None) -> date:
+        if offset_minutes is not None and (precision == "day" or not self.forced):
+            return (at.astimezone(UTC) + timedelta(minutes=offset_minutes)).date()
+        return at.astimezone(self.zone).date()
+
+
+@dataclass(frozen=True)
 class ArticleFilters:
     source: str | None = None
     lang: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    dated: bool = False  # leave out articles dated only by when the archive first saw them
 
 
 @dataclass(frozen=True)
@@ -69,27 +90,26 @@ def count_articles(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(DayCount.articles), 0))) or 0)
 
 
-def day_range(
-    date_from: date | None, date_to: date | None, zone: ZoneInfo
-) -> tuple[datetime | None, datetime | None]:
-    """Inclusive calendar days in ``zone`` -> [start, end) instants."""
+def check_day_range(date_from: date | None, date_to: date | None) -> None:
     if date_from and date_to and date_from > date_to:
         raise InvalidInput(f"'from' ({date_from}) is after 'to' ({date_to})")
-    start = datetime.combine(date_from, time(), zone) if date_from else None
-    end = datetime.combine(date_to + timedelta(days=1), time(), zone) if date_to else None
-    return start, end
+
+
+def day_conditions(date_from: date | None, date_to: date | None) -> list[Any]:
+    """Inclusive archive days: a filter on one day keeps exactly what that day's archive page
+    lists."""
+    check_day_range(date_from, date_to)
+    return [
+        *([Article.published_day >= date_from] if date_from else []),
+        *([Article.published_day <= date_to] if date_to else []),
+    ]
 
 
 def list_articles(
-    session: Session,
-    filters: ArticleFilters,
-    *,
-    zone: ZoneInfo,
-    limit: int = 20,
-    cursor: str | None = None,
+    session: Session, filters: ArticleFilters, *, limit: int = 20, cursor: str | None = None
 ) -> Page:
     """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
-    return _newest_first(session, _filtered(select(Article), filters, zone), limit, cursor)
+    return _newest_first(session, _filtered(select(Article), filters), limit, cursor)
 
 
 def _newest_first(session: Session, query: Select, limit: int, cursor: str | None) -> Page:  # type: ignore[type-arg]
@@ -108,17 +128,14 @@ def _newest_first(session: Session, query: Select, limit: int, cursor: str | Non
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
-def _filtered(query: Select, filters: ArticleFilters, zone: ZoneInfo) -> Select:  # type: ignore[type-arg]
+def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore[type-arg]
     if filters.source:
         query = query.join(Article.source).where(Source.name == filters.source)
     if filters.lang:
         query = query.where(Article.language == filters.lang.lower())
-    start, end = day_range(filters.date_from, filters.date_to, zone)
-    if start:
-        query = query.where(Article.published_at >= start)
-    if end:
-        query = query.where(Article.published_at < end)
-    return query
+    if filters.dated:
+        query = query.where(Article.date_source != "first_seen")
+    return query.where(*day_conditions(filters.date_from, filters.date_to))
 
 
 def encode_cursor(article: Article) -> str:
@@ -154,12 +171,11 @@ def find_duplicate(
 
 
 def add_article(
-    session: Session, zone: ZoneInfo, article: Mapping[str, Any], raw: Mapping[str, Any]
+    session: Session, days: DayRule, article: Mapping[str, Any], raw: Mapping[str, Any]
 ) -> int:
-    """Insert an article, on its day of the archive in ``zone``, and its raw page; return the
-    new id. (Core inserts: this is the crawl's hot path, and the ORM's unit of work would
-    double its cost.)"""
-    article = {**article, "published_day": archive_day_of(article["published_at"], zone)}
+    """Insert an article, on its archive day, and its raw page; return the new id. (Core
+    inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)"""
+    article = {**article, "published_day": _day_of_row(days, article)}
     conn = session.connection()
     articles, raws = Article.__table__, ArticleRaw.__table__
     insert_article = insert(articles).returning(articles.c.id)
@@ -171,67 +187,102 @@ def add_article(
 # --- the date archive ---------------------------------------------------------------------------
 
 
-def _day_counts(session: Session, start: date, end: date) -> list[tuple[date, int]]:
+@dataclass(frozen=True)
+class DayCountRow:
+    """Articles filed under a period, and how many of them are dated only by first sight."""
+
+    key: int
+    count: int
+    undated: int
+
+
+def _day_counts(session: Session, start: date, end: date) -> list[tuple[date, int, int]]:
     """Per-day counts in [start, end] from the trigger-maintained day_counts table (at most a
     few thousand small rows, so grouping by month or year in Python costs nothing)."""
     rows = session.execute(
-        select(DayCount.day, DayCount.articles)
+        select(DayCount.day, DayCount.articles, DayCount.undated)
         .where(DayCount.day >= start, DayCount.day <= end, DayCount.articles > 0)
         .order_by(DayCount.day)
     )
-    return [(day, n) for day, n in rows]
+    return [(day, n, undated) for day, n, undated in rows]
+
+
+def latest_day(session: Session) -> date | None:
+    """The newest archive day that has articles."""
+    return session.scalar(select(func.max(DayCount.day)).where(DayCount.articles > 0))
+
+
+def count_first_seen_since(session: Session, since: datetime) -> int:
+    """Articles the archive stored since then, whatever day they were published."""
+    query = select(func.count()).where(Article.first_seen_at >= since)
+    return int(session.scalar(query) or 0)
 
 
 def day_counts_between(session: Session, start: date, end: date) -> dict[date, int]:
-    return dict(_day_counts(session, start, end))
+    return {day: n for day, n, _undated in _day_counts(session, start, end)}
 
 
-def archive_years(session: Session) -> list[tuple[int, int]]:
-    totals: dict[int, int] = {}
-    for day, n in _day_counts(session, date.min, date.max):
-        totals[day.year] = totals.get(day.year, 0) + n
-    return sorted(totals.items(), reverse=True)
+def _grouped(rows: list[tuple[date, int, int]], key: Any) -> list[DayCountRow]:
+    totals: dict[int, list[int]] = {}
+    for day, n, undated in rows:
+        total = totals.setdefault(key(day), [0, 0])
+        total[0] += n
+        total[1] += undated
+    return [DayCountRow(k, n, u) for k, (n, u) in sorted(totals.items())]
 
 
-def archive_months(session: Session, year: int) -> list[tuple[int, int]]:
-    totals: dict[int, int] = {}
-    for day, n in _day_counts(session, date(year, 1, 1), date(year, 12, 31)):
-        totals[day.month] = totals.get(day.month, 0) + n
-    return sorted(totals.items())
+def archive_years(session: Session) -> list[DayCountRow]:
+    rows = _grouped(_day_counts(session, date.min, date.max), lambda d: d.year)
+    return rows[::-1]
 
 
-def archive_days(session: Session, year: int, month: int) -> list[tuple[int, int]]:
+def archive_months(session: Session, year: int) -> list[DayCountRow]:
+    return _grouped(_day_counts(session, date(year, 1, 1), date(year, 12, 31)), lambda d: d.month)
+
+
+def archive_days(session: Session, year: int, month: int) -> list[DayCountRow]:
     last = (
         date(9999, 12, 31)
         if (year, month) == (9999, 12)
         else (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
     )
-    return [(day.day, n) for day, n in _day_counts(session, date(year, month, 1), last)]
+    return _grouped(_day_counts(session, date(year, month, 1), last), lambda d: d.day)
 
 
 def articles_on_day(
-    session: Session, day: date, *, limit: int = 20, cursor: str | None = None
+    session: Session, day: date, *, dated: bool = False, limit: int = 20, cursor: str | None = None
 ) -> Page:
-    """One archive day's articles, newest first, keyset-paged."""
-    return _newest_first(
-        session, select(Article).where(Article.published_day == day), limit, cursor
+    """One archive day's articles, newest first, keyset-paged; `dated` leaves out those dated
+    only by when the archive first saw them."""
+    query = select(Article).where(Article.published_day == day)
+    if dated:
+        query = query.where(Article.date_source != "first_seen")
+    return _newest_first(session, query, limit, cursor)
+
+
+def _day_of_row(days: DayRule, row: Mapping[str, Any]) -> date:
+    return days.day_of(
+        row["published_at"], row.get("published_precision", "second"), row.get("published_offset")
     )
 
 
-def archive_day_of(published_at: datetime, zone: ZoneInfo) -> date:
-    return published_at.astimezone(zone).date()
-
-
-def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) -> bool:
-    """Recompute every article's archive day when the archive's zone changed; True if it did.
-    (The day_counts triggers follow each update.)"""
+def ensure_archive_zone(session: Session, days: DayRule, *, batch: int = 2000) -> bool:
+    """Recompute the archive day of every article whose day depends on the rule (a precise
+    date in an unknown zone, or any precise date when the zone is forced) when the rule
+    changed; True if it did. (The day_counts triggers follow each update.)"""
     stored = session.get(Meta, "archive_tz")
-    if stored is not None and stored.value == zone.key:
+    if stored is not None and stored.value == days.key:
         return False
     last_id = 0
     while True:
         rows = session.execute(
-            select(Article.id, Article.published_at, Article.published_day)
+            select(
+                Article.id,
+                Article.published_at,
+                Article.published_precision,
+                Article.published_offset,
+                Article.published_day,
+            )
             .where(Article.id > last_id)
             .order_by(Article.id)
             .limit(batch)
@@ -240,8 +291,8 @@ def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) 
             break
         changed = [
             {"row_id": article_id, "new_day": new_day}
-            for article_id, published_at, day in rows
-            if (new_day := archive_day_of(published_at, zone)) != day
+            for article_id, at, precision, offset, day in rows
+            if (new_day := days.day_of(at, precision, offset)) != day
         ]
         if changed:  # one executemany a batch
             table = Article.__table__
@@ -253,21 +304,21 @@ def ensure_archive_zone(session: Session, zone: ZoneInfo, *, batch: int = 2000) 
             )
         last_id = rows[-1][0]
     if stored is None:
-        session.add(Meta(key="archive_tz", value=zone.key))
+        session.add(Meta(key="archive_tz", value=days.key))
     else:
-        stored.value = zone.key
+        stored.value = days.key
     session.flush()
     return True
 
 
 def update_article(
-    session: Session, article_id: int, values: Mapping[str, Any], zone: ZoneInfo
+    session: Session, article_id: int, values: Mapping[str, Any], days: DayRule
 ) -> None:
     """Update an article's content; a content hash another article already has is left as it
     was (two articles cannot share one)."""
     values = dict(values)
     if "published_at" in values:
-        values["published_day"] = archive_day_of(values["published_at"], zone)
+        values["published_day"] = _day_of_row(days, values)
     if "content_hash" in values:
         taken = session.scalar(
             select(Article.id).where(
@@ -293,12 +344,12 @@ def article_ids(session: Session, *, after: int = 0, limit: int = 1000) -> list[
     )
 
 
-def add_articles(session: Session, zone: ZoneInfo, rows: Sequence[Mapping[str, Any]]) -> None:
+def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
     if rows:
         session.connection().execute(
             insert(Article.__table__),
-            [{**row, "published_day": archive_day_of(row["published_at"], zone)} for row in rows],
+            [{**row, "published_day": _day_of_row(days, row)} for row in rows],
         )
 
 

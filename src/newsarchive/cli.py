@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import __version__, archive, logs
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
@@ -44,6 +45,10 @@ class OneLineErrors(click.Group):
             click.echo(f"Error: cannot use the database: {reason}", err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _days(settings: Settings) -> DayRule:
+    return DayRule(settings.zone, settings.archive_tz_force)
 
 
 def _settings() -> Settings:
@@ -181,7 +186,7 @@ def _import_jsonl(path: Path, settings: Settings) -> None:
             try:
                 row = json.loads(line)
                 with session_scope(sessions) as session:
-                    result = transfer.import_row(session, row, settings.zone)
+                    result = transfer.import_row(session, row, _days(settings))
             except (ValueError, KeyError, TypeError) as exc:
                 result = "failed"
                 click.echo(f"failed: {path}:{number}: {type(exc).__name__}: {exc}"[:300])
@@ -375,7 +380,7 @@ def reextract(ids: tuple[int, ...], all_: bool) -> None:
         raise click.UsageError("give article IDs or --all, not both nor neither")
     settings = _settings()
     with _sessions() as sessions:
-        pipeline = Pipeline(sessions, zone=settings.zone)
+        pipeline = Pipeline(sessions, days=_days(settings))
 
         def every_id() -> Iterator[int]:
             last = 0
@@ -447,9 +452,8 @@ def search(
         sort=sort,  # type: ignore[arg-type]
         limit=limit,
     )
-    settings = _settings()
     with _sessions() as sessions, sessions() as session:
-        page = run_search(session, params, zone=settings.zone, facets=False)
+        page = run_search(session, params, facets=False)
         table = Table("id", "published", "source", "title", "snippet", title=f"{page.total} found")
         for hit in page.hits:
             table.add_row(
@@ -493,7 +497,7 @@ def _open_database(settings: Settings) -> Engine:
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with session_scope(make_sessionmaker(engine)) as session:
-        if archive.ensure_archive_zone(session, settings.zone):
+        if archive.ensure_archive_zone(session, _days(settings)):
             click.echo(f"archive days now follow {settings.archive_tz}", err=True)
     return engine
 
@@ -511,7 +515,7 @@ def _run(kind: str, settings: Settings, work: Any, fetcher: Any) -> list[Outcome
     engine = _open_database(settings)
     sessions = make_sessionmaker(engine)
     pipeline = Pipeline(
-        sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
+        sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, days=_days(settings)
     )
     with session_scope(sessions) as session:
         run_id = archive.start_run(session, kind).id

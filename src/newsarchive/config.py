@@ -57,7 +57,13 @@ class Settings(BaseSettings):
     crawl_max_wait: float = Field(
         60.0, ge=0, description="Seconds a crawl waits for a host slot or retry before ending."
     )
-    archive_tz: str = Field("UTC", description="Zone whose calendar days the date archive uses.")
+    archive_tz: str = Field(
+        "UTC",
+        description="Zone of the archive's days for pages whose own zone is unknown.",
+    )
+    archive_tz_force: bool = Field(
+        False, description="File every dated article under its day in NEWSARCHIVE_ARCHIVE_TZ."
+    )
     log_format: Literal["text", "json"] = Field("text", description="One line per event; json.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least level logged."

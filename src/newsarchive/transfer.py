@@ -8,13 +8,13 @@ import base64
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
+from newsarchive.archive import DayRule
 from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, ArticleRaw, Source
 
@@ -22,7 +22,7 @@ SKIPPED_COLUMNS = {
     "id",
     "source_id",
     "published_day",
-}  # ids are the target's; the day follows the zone
+}  # ids are the target's; the day follows the date, its precision and offset
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
 DATETIME_COLUMNS = {
     c.key
@@ -56,6 +56,7 @@ def export_rows(
             for key in ARTICLE_COLUMNS:
                 value = getattr(article, key)
                 row[key] = value.isoformat() if isinstance(value, datetime | date) else value
+            row["published_date"] = article.published_day.isoformat()  # for readers; not read back
             if with_raw:
                 raw = session.get(ArticleRaw, article.id)
                 if raw is not None:
@@ -70,7 +71,7 @@ def export_rows(
         session.expunge_all()
 
 
-def import_row(session: Session, row: Mapping[str, Any], zone: ZoneInfo) -> str:
+def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:
     """'source', 'stored' or 'duplicate'; raises ValueError for a row that is not ours."""
     kind = row.get("type")
     if kind == "source":
@@ -107,7 +108,7 @@ def import_row(session: Session, row: Mapping[str, Any], zone: ZoneInfo) -> str:
         with session.begin_nested():
             archive.add_article(
                 session,
-                zone,
+                days,
                 {**values, "source_id": source.id},
                 {
                     "body": base64.b64decode(raw["body"]) if raw else b"",

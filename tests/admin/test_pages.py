@@ -248,4 +248,15 @@ def test_without_a_token_the_page_explains_and_allows_nothing(browser, settings:
 def test_dashboard_counts_today(page, sessions: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
     add_article(sessions, "Fresh", "fresh news today", datetime.now(UTC))
     log_in(page)
-    assert "1 articles today" in " ".join(page.locator(".totals").inner_text().split())
+    totals = " ".join(page.locator(".totals").inner_text().split())
+    assert "1 published today (the site's day)" in totals
+    assert "1 first seen today (stored by the archive)" in totals
+
+
+def test_dashboard_chart_shows_older_news(page, sessions: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
+    """A crawl of last year's stories: the chart ends at the newest publication day."""
+    add_article(sessions, "Old", "older news text", datetime(2021, 3, 4, 10, tzinfo=UTC))
+    log_in(page)
+    bars = page.locator("svg rect.bar title").all_text_contents()
+    assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
+    assert "the 90 days to 2021-03-04" in page.locator("h2").first.inner_text()

@@ -66,7 +66,8 @@ def test_list_is_newest_first_with_summary_fields(
     assert first["published_at"] == "2024-05-03T12:00:00+00:00"
     assert first["source"] == "alpha"
     assert set(first) == {
-        "id", "url", "canonical_url", "title", "source", "published_at", "date_source",
+        "id", "url", "canonical_url", "title", "source", "published_at", "published_date",
+        "published_precision", "date_source",
         "language", "authors", "description", "word_count",
     }  # fmt: skip
 

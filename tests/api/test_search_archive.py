@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.api.app import create_app
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from tests.factories import add_article
 
@@ -178,18 +179,21 @@ class TestFeedsAndExport:
 class TestArchive:
     def test_counts_add_up_at_every_level(self, client: TestClient, stories: list[int]) -> None:
         years = client.get("/api/archive").json()["years"]
-        assert years == [{"year": 2024, "count": 3}, {"year": 2023, "count": 1}]
+        assert years == [
+            {"year": 2024, "count": 3, "undated": 0},
+            {"year": 2023, "count": 1, "undated": 0},
+        ]
         months = client.get("/api/archive/2024").json()
         assert months == {
             "year": 2024,
             "months": [
-                {"month": 1, "count": 1},
-                {"month": 2, "count": 1},
-                {"month": 10, "count": 1},
+                {"month": 1, "count": 1, "undated": 0},
+                {"month": 2, "count": 1, "undated": 0},
+                {"month": 10, "count": 1, "undated": 0},
             ],
         }
         days = client.get("/api/archive/2024/1").json()["days"]
-        assert days == [{"day": 1, "count": 1}]
+        assert days == [{"day": 1, "count": 1, "undated": 0}]
         for year in years:
             month_total = sum(
                 m["count"] for m in client.get(f"/api/archive/{year['year']}").json()["months"]
@@ -242,7 +246,9 @@ class TestArchive:
                 "Harbour opens",
             ]
         with TestClient(create_app(settings)) as client:  # and back
-            assert client.get("/api/archive/2023").json()["months"] == [{"month": 12, "count": 1}]
+            assert client.get("/api/archive/2023").json()["months"] == [
+                {"month": 12, "count": 1, "undated": 0}
+            ]
 
     def test_deleting_articles_keeps_counts_right(
         self, client: TestClient, stories: list[int]
@@ -252,18 +258,20 @@ class TestArchive:
         [beta] = [s for s in client.get("/api/sources").json() if s["name"] == "beta"]
         client.delete(f"/api/sources/{beta['id']}?with_articles=true", headers=AUTH)
         assert client.get("/api/archive").json()["years"] == [
-            {"year": 2024, "count": 2},
-            {"year": 2023, "count": 1},
+            {"year": 2024, "count": 2, "undated": 0},
+            {"year": 2023, "count": 1, "undated": 0},
         ]
 
 
 def test_zone_setting_is_used_for_new_articles(
     sessions: sessionmaker[Session], settings: Settings
 ) -> None:
-    tokyo = ZoneInfo("Asia/Tokyo")
-    add_article(sessions, "Late", "late story", datetime(2024, 6, 1, 20, tzinfo=UTC), zone=tokyo)
+    tokyo = DayRule(ZoneInfo("Asia/Tokyo"))
+    add_article(sessions, "Late", "late story", datetime(2024, 6, 1, 20, tzinfo=UTC), days=tokyo)
     with TestClient(create_app(settings.model_copy(update={"archive_tz": "Asia/Tokyo"}))) as client:
-        assert client.get("/api/archive/2024/6").json()["days"] == [{"day": 2, "count": 1}]
+        assert client.get("/api/archive/2024/6").json()["days"] == [
+            {"day": 2, "count": 1, "undated": 0}
+        ]
 
 
 def test_facets_can_be_skipped(client: TestClient, stories: list[int]) -> None:

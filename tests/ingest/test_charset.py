@@ -56,3 +56,17 @@ def test_unknown_labels_are_ignored() -> None:
     text, codec = decode(b"<p>plain</p>", "x-no-such-charset")
     assert text == "<p>plain</p>"
     assert codec == "utf-8"
+
+
+def test_valid_utf8_wins_over_a_declared_latin1() -> None:
+    """A template that says ISO-8859-1 around UTF-8 text: read as browsers do, not as mojibake."""
+    body = f'<html><head><meta charset="ISO-8859-1"></head><body>{TEXT}</body></html>'.encode()
+    text, codec = decode(body, "iso-8859-1")
+    assert TEXT in text
+    assert codec == "utf-8"
+
+
+def test_real_latin1_is_still_latin1() -> None:
+    body = '<html><head><meta charset="ISO-8859-1"></head><body>Zürich Straße</body></html>'
+    text, _ = decode(body.encode("latin-1"), None)
+    assert "Zürich Straße" in text

@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive.db.models import Article, ArticleRaw, Source
 from newsarchive.ingest.fetch import Fetcher
-from newsarchive.ingest.page import Page
+from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.pipeline import Pipeline
 from tests.conftest import corpus
 from tests.pages import LOREM, article_html
@@ -260,6 +260,26 @@ class TestReextract:
             assert article is not None
             assert article.title == "Story number 21"
             assert "Paragraph 21." in article.text
+
+    def test_a_feed_date_is_not_replaced_by_a_url_date(
+        self, pipeline: Pipeline, sessions: sessionmaker[Session]
+    ) -> None:
+        """The README: re-extraction keeps a date from a feed or a sitemap over one in the URL."""
+        feed_date = datetime(2024, 3, 4, 8, 15, tzinfo=UTC)
+        page = Page(
+            label="feed item",
+            body=article_html("Dated by the feed", published=None).encode(),
+            url="https://news.example.com/2024/03/01/dated-by-the-feed",
+            hint=Hint(published=feed_date, date_source="feed"),
+        )
+        outcome = pipeline.store(page)
+        assert outcome.status == "stored"
+        assert pipeline.reextract(outcome.article_id).status == "stored"  # type: ignore[arg-type]
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert (article.published_at, article.date_source) == (feed_date, "feed")
+            assert article.published_day.isoformat() == "2024-03-04"
 
     def test_cli(
         self, pipeline: Pipeline, site: NewsSite, db_url: str, monkeypatch: pytest.MonkeyPatch

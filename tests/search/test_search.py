@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,13 +13,12 @@ from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from tests.factories import add_article
 
-UTC_ZONE = ZoneInfo("UTC")
 DAY = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
 def titles(sessions: sessionmaker[Session], q: str, **kwargs: object) -> list[str]:
     with sessions() as session:
-        page = run_search(session, SearchParams(q=q, **kwargs), zone=UTC_ZONE)  # type: ignore[arg-type]
+        page = run_search(session, SearchParams(q=q, **kwargs))  # type: ignore[arg-type]
         return [hit.article.title for hit in page.hits]
 
 
@@ -86,7 +84,7 @@ class TestSyntax:
 
     def test_no_match_is_an_empty_page(self, corpus: sessionmaker[Session]) -> None:
         with corpus() as session:
-            page = run_search(session, SearchParams(q="submarine"), zone=UTC_ZONE)
+            page = run_search(session, SearchParams(q="submarine"))
         assert (page.total, page.hits, page.next_cursor) == (0, [], None)
 
     def test_title_outranks_body(self, sessions: sessionmaker[Session]) -> None:
@@ -149,7 +147,6 @@ class TestSortAndPaging:
                 page = run_search(
                     session,
                     SearchParams(q="tide", sort=sort, limit=4, cursor=cursor),
-                    zone=UTC_ZONE,
                 )  # type: ignore[arg-type]
                 assert page.total == 23
                 seen += [hit.article.id for hit in page.hits]
@@ -159,26 +156,23 @@ class TestSortAndPaging:
         assert len(seen) == len(set(seen)) == 23
         if sort != "relevance":
             with sessions() as session:
-                page = run_search(
-                    session, SearchParams(q="tide", sort=sort, limit=100), zone=UTC_ZONE
-                )  # type: ignore[arg-type]
+                page = run_search(session, SearchParams(q="tide", sort=sort, limit=100))  # type: ignore[arg-type]
             assert seen == [hit.article.id for hit in page.hits]
 
     def test_cursor_of_another_sort_is_refused(self, corpus: sessionmaker[Session]) -> None:
         with corpus() as session:
-            page = run_search(session, SearchParams(q="the", limit=1), zone=UTC_ZONE)
+            page = run_search(session, SearchParams(q="the", limit=1))
             with pytest.raises(InvalidInput, match="cursor"):
                 run_search(
                     session,
                     SearchParams(q="the", sort="newest", cursor=page.next_cursor),
-                    zone=UTC_ZONE,
                 )
 
 
 class TestFacetsAndSnippets:
     def test_facets_count_the_whole_result_set(self, corpus: sessionmaker[Session]) -> None:
         with corpus() as session:
-            page = run_search(session, SearchParams(q="the", limit=1), zone=UTC_ZONE)
+            page = run_search(session, SearchParams(q="the", limit=1))
         assert page.total == 5
         assert page.facets["sources"] == [
             {"name": "alpha", "count": 3},
@@ -195,7 +189,7 @@ class TestFacetsAndSnippets:
             'Fees rose 2 < 3 at the harbour & AT&T <script>alert("x")</script> bay',
         )
         with sessions() as session:
-            [hit] = run_search(session, SearchParams(q="harbour"), zone=UTC_ZONE).hits
+            [hit] = run_search(session, SearchParams(q="harbour")).hits
         assert "<mark>harbour</mark>" in hit.snippet
         assert "2 &lt; 3" in hit.snippet
         assert "&amp;" in hit.snippet
@@ -214,7 +208,7 @@ def test_any_input_gives_results_or_a_readable_refusal(
     for sort in ("relevance", "newest"):
         try:
             with corpus() as session:
-                page = run_search(session, SearchParams(q=text, sort=sort, limit=3), zone=UTC_ZONE)  # type: ignore[arg-type]
+                page = run_search(session, SearchParams(q=text, sort=sort, limit=3))  # type: ignore[arg-type]
         except InvalidInput as exc:
             refusal = exc.detail
         else:

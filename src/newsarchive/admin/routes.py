@@ -30,6 +30,7 @@ from newsarchive.admin.security import (
     take_flashes,
     token_matches,
 )
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
@@ -163,17 +164,22 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     @admin.get("/", response_class=HTMLResponse)
     def dashboard(request: Request) -> HTMLResponse:
         login_required(request)
-        today = utc_now().astimezone(settings.zone).date()
+        now = utc_now().astimezone(settings.zone)
+        today = now.date()
         with sessions() as session:
-            per_day = archive.day_counts_between(session, today - timedelta(days=89), today)
+            # The chart ends at the newest publication day, so a crawl of older news shows.
+            last = min(archive.latest_day(session) or today, today)
+            per_day = archive.day_counts_between(session, last - timedelta(days=89), last)
             runs = archive.list_runs(session, limit=8)
             failing = archive.sources_with_failures(session, since=utc_now() - timedelta(days=7))
+            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
             totals = {
                 "articles": archive.count_articles(session),
                 "sources": len(archive.list_sources(session)),
-                "today": per_day.get(today, 0),
+                "published_today": archive.day_counts_between(session, today, today).get(today, 0),
+                "seen_today": archive.count_first_seen_since(session, midnight),
             }
-        chart = charts.daily_bars(per_day, today - timedelta(days=89), today)
+        chart = charts.daily_bars(per_day, last - timedelta(days=89), last)
         return render(
             request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing
         )
@@ -212,7 +218,6 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
                         session,
                         SearchParams(q=q, date_from=start, date_to=end, source=source or None,
                                      lang=lang or None, sort="newest", limit=PAGE_SIZE, cursor=cursor or None),
-                        zone=settings.zone,
                         facets=False,
                     )  # fmt: skip
                     items = [hit.article for hit in page.hits]
@@ -224,7 +229,6 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
                         archive.ArticleFilters(
                             source=source or None, lang=lang or None, date_from=start, date_to=end
                         ),
-                        zone=settings.zone,
                         limit=PAGE_SIZE,
                         cursor=cursor or None,
                     )
@@ -271,7 +275,9 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     @admin.post("/articles/{article_id}/reextract")
     async def reextract(request: Request, article_id: int) -> Response:
         await checked_form(request)
-        outcome = Pipeline(sessions, zone=settings.zone).reextract(article_id)
+        outcome = Pipeline(
+            sessions, days=DayRule(settings.zone, settings.archive_tz_force)
+        ).reextract(article_id)
         if outcome.status == "stored":
             flash(request, "Extracted again from the stored page.")
         else:
@@ -403,7 +409,10 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
             return render(request, "ingest.html", status=422, url=url)
         with fetcher_from(settings) as fetcher:
             outcome = Pipeline(
-                sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
+                sessions,
+                fetcher=fetcher,
+                max_bytes=settings.max_page_bytes,
+                days=DayRule(settings.zone, settings.archive_tz_force),
             ).ingest_url(url)
         if outcome.article_id is None:
             flash(request, f"{outcome.status.capitalize()}: {outcome.reason}", "error")

@@ -16,7 +16,7 @@ from newsarchive import __version__
 from newsarchive.admin.routes import create_admin
 from newsarchive.api import metrics
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
-from newsarchive.archive import ensure_archive_zone
+from newsarchive.archive import DayRule, ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             with session_scope(app.state.sessions) as session:
-                ensure_archive_zone(session, settings.zone)
+                ensure_archive_zone(session, DayRule(settings.zone, settings.archive_tz_force))
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield

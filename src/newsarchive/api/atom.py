@@ -10,11 +10,15 @@ from xml.etree import ElementTree as ET
 from newsarchive.db.models import Article
 
 ATOM = "http://www.w3.org/2005/Atom"
+# Our extension elements: the site's own day and the date's precision (Atom's <published> is
+# always a date-time; for a day-precise date it is the start of that day in the site's zone).
+NEWSARCHIVE = "https://github.com/newsarchive/newsarchive/ns/atom"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 
 def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]) -> bytes:
     ET.register_namespace("", ATOM)
+    ET.register_namespace("na", NEWSARCHIVE)
     root = ET.Element(f"{{{ATOM}}}feed")
     _text(root, "title", title)
     _text(root, "id", feed_id)
@@ -28,6 +32,9 @@ def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]
         _text(entry, "id", article.canonical_url or article.url)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=article.url)
         _text(entry, "published", article.published_at.isoformat())
+        day = ET.SubElement(entry, f"{{{NEWSARCHIVE}}}published_date")
+        day.text = article.published_day.isoformat()
+        day.set("precision", article.published_precision)
         _text(entry, "updated", (article.modified_at or article.published_at).isoformat())
         for name in article.authors or []:
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)

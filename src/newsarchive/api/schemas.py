@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, HttpUrl, PlainSerializer
 
@@ -19,8 +19,18 @@ class ArticleSummary(BaseModel):
     canonical_url: str | None
     title: str | None
     source: str = Field(validation_alias="source_name")
-    published_at: UTCTime
-    date_source: str
+    published_at: UTCTime = Field(
+        description="UTC; for precision 'day' the start of that day in the site's zone, a sort "
+        "key rather than a time the page gave"
+    )
+    published_date: date = Field(
+        validation_alias="published_day",
+        description="the site's own calendar day: the archive day this article is filed under",
+    )
+    published_precision: Literal["day", "minute", "second"] = Field(
+        description="how precise the page's date is; 'day': it gave no time"
+    )
+    date_source: Literal["page", "url", "feed", "sitemap", "first_seen"]
     language: str | None
     authors: list[str]
     description: str | None
@@ -181,19 +191,24 @@ class SearchResponse(BaseModel):
     next_cursor: str | None
 
 
-class YearCount(BaseModel):
+class PeriodCount(BaseModel):
+    count: int
+    undated: int = Field(
+        description="of which dated only by when the archive first saw them (date_source "
+        "first_seen); ?dated=true on a day leaves them out"
+    )
+
+
+class YearCount(PeriodCount):
     year: int
-    count: int
 
 
-class MonthCount(BaseModel):
+class MonthCount(PeriodCount):
     month: int
-    count: int
 
 
-class DayCountOut(BaseModel):
+class DayCountOut(PeriodCount):
     day: int
-    count: int
 
 
 class ArchiveYears(BaseModel):

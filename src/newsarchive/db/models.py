@@ -109,6 +109,7 @@ class Article(Base):
         Index("ix_articles_published_at_id", "published_at", "id"),
         Index("ix_articles_source_id_published_at", "source_id", "published_at"),
         Index("ix_articles_published_day_published_at_id", "published_day", "published_at", "id"),
+        Index("ix_articles_first_seen_at", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -135,9 +136,16 @@ class Article(Base):
     top_image: Mapped[str | None] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    # For a date the page gave without a time (precision "day"): midnight of that day in the
+    # site's zone, a sort key, not a time anyone wrote.
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The calendar day of published_at in NEWSARCHIVE_ARCHIVE_TZ (meta "archive_tz" says which
-    # zone): what the date archive groups by. Kept in step with the day_counts table by triggers.
+    published_precision: Mapped[str] = mapped_column(
+        String(8), default="second", server_default="second"
+    )  # "day" | "minute" | "second"
+    # The site's UTC offset at published_at, in minutes; None when nothing says the site's zone.
+    published_offset: Mapped[int | None] = mapped_column(Integer)
+    # The site's own calendar day of published_at (archive.DayRule; meta "archive_tz" says the
+    # fallback zone): what the date archive groups by. day_counts follows it by triggers.
     published_day: Mapped[date] = mapped_column(Date)
     date_source: Mapped[str] = mapped_column(String(16))
     # The date exactly as the winning source wrote it, for audits and re-extraction.
@@ -162,6 +170,8 @@ class DayCount(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     articles: Mapped[int] = mapped_column(Integer)
+    # Of which dated only by when the archive first saw them (date_source "first_seen").
+    undated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Meta(Base):

@@ -1,5 +1,7 @@
 """Turn page bytes into text: BOM, then the HTTP header's charset, then the page's own
-declaration, then UTF-8, then statistical detection (pure)."""
+declaration, then UTF-8, then statistical detection (pure). Bytes that are valid UTF-8 beyond
+ASCII win over a declared single-byte charset: such a declaration is a template's mistake (real
+Latin-1 text is almost never valid UTF-8), and sniffing browsers read them as UTF-8 too."""
 
 from __future__ import annotations
 
@@ -26,6 +28,19 @@ _ALIASES = {
 }
 
 
+SINGLE_BYTE = {"cp1252", "iso8859-1", "iso8859-15", "cp1250", "iso8859-2"}
+
+
+def _is_utf8_beyond_ascii(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _codec(label: str | None) -> str | None:
     if not label:
         return None
@@ -49,6 +64,9 @@ def decode(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
         if body.startswith(bom):
             return body.decode(codec, errors="replace"), codec
     candidates = [_codec(header_charset), declared_charset(body), "utf-8"]
+    declared = next((c for c in candidates if c is not None), "utf-8")
+    if declared in SINGLE_BYTE and _is_utf8_beyond_ascii(body):
+        return body.decode("utf-8"), "utf-8"
     for codec in candidates:
         if codec is None:
             continue

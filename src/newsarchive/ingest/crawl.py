@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive, frontier
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import Feed, Source
@@ -207,6 +208,7 @@ class Crawler:
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
+        self.days = DayRule(settings.zone, settings.archive_tz_force)
         self.sessions = sessions
         self.progress = progress or (lambda _kind, _n: None)
         self.clock = clock
@@ -223,7 +225,7 @@ class Crawler:
     def run(self, *, source: str | None = None, max_articles: int | None = None) -> CrawlReport:
         with exclusive_crawl(self.settings.database_url) as alone:
             with session_scope(self.sessions) as session:
-                archive.ensure_archive_zone(session, self.settings.zone)
+                archive.ensure_archive_zone(session, self.days)
                 if alone:  # whatever a killed crawl left claimed or running is ours to resume
                     frontier.release_claims(session)
                     archive.interrupt_running_runs(session, kind="crawl")
@@ -243,7 +245,7 @@ class Crawler:
                         max_bytes=self.settings.max_page_bytes,
                         clock=self.clock,
                         extractor=extractor,
-                        zone=self.settings.zone,
+                        days=self.days,
                     )
                     for src in sources:
                         if not self.stop.is_set():

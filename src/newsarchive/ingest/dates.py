@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,11 @@ _YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _SPACED_DOTS = re.compile(r"\b(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
+# A clock time as bylines and timestamps write it: 10:39, 10:39:05, 10h39 (French), 3:05 pm.
+_CLOCK = re.compile(
+    r"(?<![\d:])(\d{1,2})(?::|h(?=\d))(\d{2})(?::(\d{2}))?(?![\d:])\s*([ap]\.?m\.?)?", re.IGNORECASE
+)
+Precision = Literal["day", "minute", "second"]
 
 # Countries with one time zone, by top-level domain (also the region of an html lang="de-AT").
 COUNTRY_ZONES = {
@@ -60,9 +66,50 @@ _ZONE_NAMES = {
 
 @dataclass(frozen=True)
 class Published:
-    at: datetime  # in the page's own zone
+    at: datetime  # in the page's own zone; midnight there when precision is "day"
     source: str  # "page" or "url"
     raw: str  # what the page wrote
+    precision: Precision = "second"  # "day": the page gave no time, and none is invented
+
+
+def precision_of(raw: str) -> Precision:
+    """How precise a written date is: a day unless it carries a clock time."""
+    match = _CLOCK.search(raw)
+    if match is None:
+        return "day"
+    return "second" if match[3] else "minute"
+
+
+def clock_time(text: str) -> time | None:
+    """The first clock time in a byline ('5. November 2021, 10:39 Uhr', '3:05 pm ET')."""
+    for match in _CLOCK.finditer(text):
+        hour, minute = int(match[1]), int(match[2])
+        suffix = (match[4] or "").replace(".", "").lower()
+        if suffix == "pm" and hour < 12:
+            hour += 12
+        elif suffix == "am" and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    return None
+
+
+def stored_date(
+    at: datetime, precision: Precision, zone: tzinfo | None
+) -> tuple[datetime, int | None]:
+    """(the UTC instant to store, the site's UTC offset in minutes or None when unknown).
+
+    A day-precise date is its own calendar day wherever it is read: it is stored as midnight of
+    that day in the site's zone (UTC when unknown) with that offset, so its archive day never
+    moves. A precise instant in an unknown zone gets no offset: the archive's zone decides."""
+    if precision == "day":
+        local = datetime.combine(at.date(), time(), zone or UTC)
+    elif zone is not None:
+        local = at.astimezone(zone)
+    else:
+        return at.astimezone(UTC), None
+    offset = local.utcoffset() or timedelta(0)
+    return local.astimezone(UTC), int(offset.total_seconds() // 60)
 
 
 def parse_date(raw: str, now: datetime, zone: tzinfo | None = None) -> datetime | None:
@@ -183,23 +230,26 @@ def choose_published(
         day, text = visible
         for value, raw in parsed:  # the same day with a time and zone: keep the precise one
             if value.date() in (day, _swapped(day)):  # 11/08/23 in the US is November 8
-                return Published(value, "page", raw)
-        return Published(datetime(day.year, day.month, day.day, tzinfo=zone or UTC), "page", text)
+                return Published(value, "page", raw, precision_of(raw))
+        clock = clock_time(text)  # '5. November 2021, 10:39 Uhr': keep the time it gives
+        if clock is not None:
+            return Published(datetime.combine(day, clock, zone or UTC), "page", text, "minute")
+        return Published(datetime.combine(day, time(), zone or UTC), "page", text, "day")
     if parsed:
         value, raw = parsed[0]
-        return Published(value, "page", raw)
-    guessed = guess()
+        return Published(value, "page", raw, precision_of(raw))
+    guessed = guess()  # htmldate answers with a day: YYYY-MM-DD
     value = parse_date(guessed, now, zone) if guessed else None
     if guessed and value is not None:
         from_url = url_day is not None and value.timetuple()[:3] == url_day
-        return Published(value, "url" if from_url else "page", guessed)
+        return Published(value, "url" if from_url else "page", guessed, precision_of(guessed))
     if url_day is not None:
         try:
             value = datetime(*url_day, tzinfo=zone or UTC)
         except ValueError:
             return None
         if _plausible(value, now):
-            return Published(value, "url", "-".join(str(part) for part in url_day))
+            return Published(value, "url", "-".join(str(part) for part in url_day), "day")
     return None
 
 

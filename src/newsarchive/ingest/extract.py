@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from newsarchive.errors import Skipped
 from newsarchive.ingest import dates, metadata
 from newsarchive.ingest.authors import byline_names, choose_authors
 from newsarchive.ingest.charset import decode
+from newsarchive.ingest.page_kind import not_article, shape
 from newsarchive.ingest.urls import absolute, date_in_path
 
 T = TypeVar("T")
@@ -66,6 +67,8 @@ class ExtractedArticle:
     published_at: datetime | None = None  # in the page's own zone
     date_source: str | None = None  # "page" or "url"; None: the caller decides (feed, first seen)
     date_raw: str | None = None
+    published_precision: dates.Precision | None = None  # "day" when the page gave no time
+    zone: tzinfo | None = None  # the page's own time zone, None when nothing says it
     modified_at: datetime | None = None
     charset: str | None = None
 
@@ -154,8 +157,14 @@ def extract(
         or absolute(base, library.image())
     )
 
+    page_shape = shape(
+        tree, metadata.title_tag(tree), _first(meta, "og:type"), metadata.json_ld_types(tree)
+    )
     # Last: trafilatura prunes the tree it is given.
     text = _drop_leading_title(_body_text(tree, html, base), title).strip()
+    reason = not_article(page_shape, url=base, text=text, words=count_words(text))
+    if reason is not None:
+        raise Skipped(f"not an article ({reason})")
     if count_words(text) < MIN_WORDS:
         raise Skipped("no article text found")
     return ExtractedArticle(
@@ -173,6 +182,8 @@ def extract(
         published_at=published.at if published else None,
         date_source=published.source if published else None,
         date_raw=published.raw if published else None,
+        published_precision=published.precision if published else None,
+        zone=zone,
         modified_at=next(
             (value for raw in modified_raw if (value := dates.parse_date(raw, now, zone))), None
         ),

@@ -68,6 +68,19 @@ def _first(value: Any, key: str = "name") -> str | None:
     return found[0] if found else None
 
 
+def json_ld_types(tree: HtmlElement) -> set[str]:
+    """Every @type any JSON-LD node of the page declares, lowercased."""
+    types: set[str] = set()
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content() or "null", strict=False)
+        except (ValueError, RecursionError):
+            continue
+        for node in _nodes(data):
+            types |= _types(node)
+    return types
+
+
 def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
     """The first article-like JSON-LD node, preferring news/article types over WebPage."""
     best: dict[str, Any] | None = None

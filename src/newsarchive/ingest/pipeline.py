@@ -9,27 +9,28 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import IngestError, Skipped
+from newsarchive.ingest.dates import stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.files import LocalError, read_path
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.urls import host_of, normalize
 
-UTC_ZONE = ZoneInfo("UTC")
+UTC_DAYS = DayRule()
 Status = Literal["stored", "duplicate", "skipped", "failed"]
 COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
 
@@ -57,7 +58,7 @@ class Pipeline:
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
         extractor: Callable[[Page, datetime], Prepared] | None = None,
-        zone: ZoneInfo = UTC_ZONE,
+        days: DayRule = UTC_DAYS,
     ) -> None:
         """``extractor`` runs ``prepare`` (trafilatura and compression, the CPU-heavy part); the
         crawler passes one that runs it in a process pool."""
@@ -66,7 +67,7 @@ class Pipeline:
         self.max_bytes = max_bytes
         self.clock = clock
         self.extractor = extractor or prepare
-        self.zone = zone  # whose calendar days the date archive uses
+        self.days = days  # which calendar day the date archive files an article under
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -119,9 +120,11 @@ class Pipeline:
 
     def reextract(self, article_id: int) -> Outcome:
         """Run extraction again on the stored raw page and update the article in place; its
-        identity (URLs, source) and a date taken from a feed or first sight stay as they are."""
+        identity (URLs, source) stays, and so does a date from a feed or a sitemap unless the
+        page itself now gives one (a date in the URL does not replace it)."""
         with self.sessions() as session:
             article = archive.get_article(session, article_id)
+            kept_source = article.date_source
             raw = archive.get_raw(session, article_id)
             if raw is None or not raw.body:
                 return Outcome(article.url, "skipped", "no raw page stored for this article")
@@ -137,14 +140,22 @@ class Pipeline:
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
         values = _content(extracted) | {"updated_at": self.clock()}
-        if extracted.published_at is not None and extracted.date_source in ("page", "url"):
+        replaces = extracted.date_source == "page" or (
+            extracted.date_source == "url" and kept_source in ("url", "first_seen")
+        )
+        if extracted.published_at is not None and replaces:
+            at, offset = stored_date(
+                extracted.published_at, extracted.published_precision or "second", extracted.zone
+            )
             values |= {
-                "published_at": extracted.published_at,
+                "published_at": at,
+                "published_precision": extracted.published_precision or "second",
+                "published_offset": offset,
                 "date_source": extracted.date_source,
                 "date_raw": extracted.date_raw,
             }
         with session_scope(self.sessions) as session:
-            archive.update_article(session, article_id, values, self.zone)
+            archive.update_article(session, article_id, values, self.days)
         return Outcome(page.label, "stored", "re-extracted", article_id=article_id)
 
     # --- storing --------------------------------------------------------------------------
@@ -164,7 +175,7 @@ class Pipeline:
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
                 article_id = archive.add_article(
                     session,
-                    self.zone,
+                    self.days,
                     _article_row(
                         extracted, page.hint, url, url_normalized, url_key, source_id, self.clock()
                     ),
@@ -240,17 +251,21 @@ def _article_row(
     source_id: int,
     now: datetime,
 ) -> dict[str, Any]:
-    """The page's own date wins; then the feed's or sitemap's (which carry a time), then a date
-    in the URL path, then the time the archive first saw the page."""
+    """The page's own date wins; then the feed's or sitemap's, then a date in the URL path,
+    then the time the archive first saw the page. Each keeps its precision: a date given without
+    a time stays a day."""
     published, date_source, date_raw = (
         extracted.published_at,
         extracted.date_source,
         extracted.date_raw,
     )
+    precision = extracted.published_precision or "second"
     if date_source in (None, "url") and hint and hint.published and hint.published <= now:
         published, date_source, date_raw = hint.published, hint.date_source, None
+        precision = _hint_precision(hint.published)
     if published is None or date_source is None:
-        published, date_source = now, "first_seen"
+        published, date_source, precision = now, "first_seen", "second"
+    published_at, offset = stored_date(published, precision, extracted.zone)
     return {
         "source_id": source_id,
         "url": url,
@@ -259,13 +274,20 @@ def _article_row(
         "url_key": url_key,
         **_content(extracted),
         "title": extracted.title or (hint.title if hint else None),
-        "published_at": published,
+        "published_at": published_at,
+        "published_precision": precision,
+        "published_offset": offset,
         "date_source": date_source,
         "date_raw": date_raw,
         "first_seen_at": now,
         "fetched_at": now,
         "updated_at": now,
     }
+
+
+def _hint_precision(published: datetime) -> Literal["day", "second"]:
+    """Feeds and sitemaps that give a bare day ('2022-12-20') arrive as midnight UTC."""
+    return "day" if published.astimezone(UTC).time() == datetime.min.time() else "second"
 
 
 def record(

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -59,12 +58,10 @@ class SearchPage:
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def run_search(
-    session: Session, params: SearchParams, *, zone: ZoneInfo, facets: bool = True
-) -> SearchPage:
+def run_search(session: Session, params: SearchParams, *, facets: bool = True) -> SearchPage:
     engine = engine_for(session)
     query = parse(params.q)
-    hits, matched = _matched(engine, query, params, zone)
+    hits, matched = _matched(engine, query, params)
     total = (
         session.scalar(select(func.count()).select_from(hits if matched is None else matched)) or 0
     )
@@ -85,13 +82,11 @@ def run_search(
     )
 
 
-def iter_matches(
-    session: Session, params: SearchParams, *, zone: ZoneInfo, batch: int = 500
-) -> Iterator[Article]:
+def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
-    _hits, matched = _matched(engine, parse(params.q), step, zone)
+    _hits, matched = _matched(engine, parse(params.q), step)
     assert matched is not None
     while True:
         rows = session.execute(_page_query(matched, step)).all()
@@ -109,7 +104,7 @@ def _filtered(params: SearchParams) -> bool:
     return bool(params.source or params.lang or params.author or params.date_from or params.date_to)
 
 
-def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo) -> tuple[Any, Any]:
+def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, Any]:
     """(hits, matched): the engine's matches as (id, score), and, when filters or a date sort
     need the article table, the filtered matches as (id, score, published_at); else None, so
     that counting and ranking never touch the article table."""
@@ -125,11 +120,7 @@ def _matched(engine: Engine, query: Query, params: SearchParams, zone: ZoneInfo)
         stmt = stmt.where(Article.language == params.lang.lower())
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
-    start, end = archive.day_range(params.date_from, params.date_to, zone)
-    if start:
-        stmt = stmt.where(Article.published_at >= start)
-    if end:
-        stmt = stmt.where(Article.published_at < end)
+    stmt = stmt.where(*archive.day_conditions(params.date_from, params.date_to))
     return hits, stmt.subquery("matched")
 
 

@@ -22,6 +22,10 @@ router = APIRouter(tags=["archive"])
 Year = Annotated[int, Path(ge=1, le=9999)]
 Month = Annotated[int, Path(ge=1, le=12)]
 Day = Annotated[int, Path(ge=1, le=31)]
+Dated = Annotated[
+    bool,
+    Query(description="leave out articles dated only by when the archive first saw them"),
+]
 
 
 def _date(year: int, month: int, day: int) -> date:
@@ -34,8 +38,9 @@ def _date(year: int, month: int, day: int) -> date:
 @router.get("/api/archive", response_model=ArchiveYears)
 def years(session: SessionDep) -> ArchiveYears:
     """Articles per year, newest year first."""
+    rows = archive.archive_years(session)
     return ArchiveYears.model_validate(
-        {"years": [{"year": y, "count": n} for y, n in archive.archive_years(session)]}
+        {"years": [{"year": r.key, "count": r.count, "undated": r.undated} for r in rows]}
     )
 
 
@@ -43,7 +48,10 @@ def years(session: SessionDep) -> ArchiveYears:
 def months(year: Year, session: SessionDep) -> ArchiveMonths:
     rows = archive.archive_months(session, year)
     return ArchiveMonths.model_validate(
-        {"year": year, "months": [{"month": m, "count": n} for m, n in rows]}
+        {
+            "year": year,
+            "months": [{"month": r.key, "count": r.count, "undated": r.undated} for r in rows],
+        }
     )
 
 
@@ -51,7 +59,11 @@ def months(year: Year, session: SessionDep) -> ArchiveMonths:
 def days(year: Year, month: Month, session: SessionDep) -> ArchiveDays:
     rows = archive.archive_days(session, year, month)
     return ArchiveDays.model_validate(
-        {"year": year, "month": month, "days": [{"day": d, "count": n} for d, n in rows]}
+        {
+            "year": year,
+            "month": month,
+            "days": [{"day": r.key, "count": r.count, "undated": r.undated} for r in rows],
+        }
     )
 
 
@@ -60,10 +72,12 @@ def days(year: Year, month: Month, session: SessionDep) -> ArchiveDays:
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def day_feed(year: Year, month: Month, day: Day, request: Request, session: SessionDep) -> Response:
+def day_feed(
+    year: Year, month: Month, day: Day, request: Request, session: SessionDep, dated: Dated = False
+) -> Response:
     """An Atom feed of one archive day (its newest 100 articles)."""
     when = _date(year, month, day)
-    page = archive.articles_on_day(session, when, limit=archive.MAX_LIMIT)
+    page = archive.articles_on_day(session, when, dated=dated, limit=archive.MAX_LIMIT)
     body = atom.feed(
         title=f"newsarchive: {when.isoformat()}",
         self_url=str(request.url),
@@ -81,9 +95,11 @@ def day_listing(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    dated: Dated = False,
 ) -> ArchiveDay:
+    """The articles filed under the day their site printed, newest first."""
     when = _date(year, month, day)
-    page = archive.articles_on_day(session, when, limit=limit, cursor=cursor)
+    page = archive.articles_on_day(session, when, dated=dated, limit=limit, cursor=cursor)
     return ArchiveDay(
         date=when.isoformat(),
         items=[ArticleSummary.model_validate(a) for a in page.items],

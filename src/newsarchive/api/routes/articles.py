@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from newsarchive import archive
-from newsarchive.api.deps import SessionDep, SettingsDep
+from newsarchive.api.deps import SessionDep
 from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary
 
 router = APIRouter(tags=["articles"])
@@ -15,19 +15,23 @@ router = APIRouter(tags=["articles"])
 @router.get("/api/articles", response_model=ArticlePage)
 def list_articles(
     session: SessionDep,
-    settings: SettingsDep,
     source: Annotated[str | None, Query(max_length=200)] = None,
     lang: Annotated[str | None, Query(max_length=16)] = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    dated: Annotated[
+        bool, Query(description="leave out articles dated only by when the archive first saw them")
+    ] = False,
 ) -> ArticlePage:
-    """Newest first. Pass `next_cursor` back as `cursor` for the next page."""
+    """Newest first. `from`/`to` are archive days (each article's site day). Pass
+    `next_cursor` back as `cursor` for the next page."""
     page = archive.list_articles(
         session,
-        archive.ArticleFilters(source=source, lang=lang, date_from=date_from, date_to=date_to),
-        zone=settings.zone,
+        archive.ArticleFilters(
+            source=source, lang=lang, date_from=date_from, date_to=date_to, dated=dated
+        ),
         limit=limit,
         cursor=cursor,
     )

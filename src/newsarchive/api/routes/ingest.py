@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request, Response
 from newsarchive import archive
 from newsarchive.api.deps import AdminDep, SettingsDep
 from newsarchive.api.schemas import Article, ErrorResponse, IngestRequest
+from newsarchive.archive import DayRule
 from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
 
@@ -30,7 +31,10 @@ def ingest(
     sessions = request.app.state.sessions
     with fetcher_from(settings) as fetcher:
         pipeline = Pipeline(
-            sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, zone=settings.zone
+            sessions,
+            fetcher=fetcher,
+            max_bytes=settings.max_page_bytes,
+            days=DayRule(settings.zone, settings.archive_tz_force),
         )
         outcome = pipeline.ingest_url(str(body.url))
     if outcome.article_id is None:

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from newsarchive import archive
 from newsarchive.api import atom
-from newsarchive.api.deps import SessionDep, SettingsDep
+from newsarchive.api.deps import SessionDep
 from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchResponse
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.query import MAX_QUERY_CHARS, parse
@@ -43,7 +43,6 @@ def _params(
 @router.get("/api/search", response_model=SearchResponse)
 def search(
     session: SessionDep,
-    settings: SettingsDep,
     q: Q,
     date_from: From = None,
     date_to: To = None,
@@ -57,7 +56,7 @@ def search(
 ) -> SearchResponse:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
-    page = run_search(session, params, zone=settings.zone, facets=facets)
+    page = run_search(session, params, facets=facets)
     items = [
         SearchHit(
             **ArticleSummary.model_validate(hit.article).model_dump(),
@@ -84,7 +83,6 @@ def search(
 def search_feed(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     q: Q,
     source: Text = None,
     lang: Annotated[str | None, Query(max_length=16)] = None,
@@ -93,7 +91,7 @@ def search_feed(
 ) -> Response:
     """An Atom feed of the newest matches of a search: subscribe to any query."""
     params = _params(q, None, None, source, lang, author, "newest", limit)
-    page = run_search(session, params, zone=settings.zone, facets=False)
+    page = run_search(session, params, facets=False)
     body = atom.feed(
         title=f"newsarchive: {q}",
         self_url=str(request.url),
@@ -113,7 +111,6 @@ EXPORT_FIELDS = list(Article.model_fields)
 )
 def export(
     request: Request,
-    settings: SettingsDep,
     q: Q,
     format: Literal["jsonl", "csv"] = "jsonl",
     date_from: From = None,
@@ -129,7 +126,7 @@ def export(
 
     def rows() -> Iterator[dict[str, object]]:
         with sessions() as session:
-            for article in iter_matches(session, params, zone=settings.zone):
+            for article in iter_matches(session, params):
                 yield Article.model_validate(article).model_dump(mode="json")
 
     if format == "jsonl":
