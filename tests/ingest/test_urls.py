@@ -1,6 +1,9 @@
+import socket
+
 import pytest
 
 from newsarchive.errors import Failed, Skipped
+from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.urls import (
     check_public_host,
     date_in_path,
@@ -70,6 +73,16 @@ def test_date_in_path(url: str, expected: tuple[int, int, int] | None) -> None:
         ("::ffff:127.0.0.1", False),
         ("0.0.0.0", False),
         ("100.64.0.1", False),
+        # IPv6 forms that embed an IPv4 address: as public as the address they carry
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64 of 169.254.169.254
+        ("::a9fe:a9fe", False),  # IPv4-compatible 169.254.169.254
+        ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("fe80::1%eth0", False),  # a scoped link-local address
     ],
 )
 def test_public_addresses(address: str, public: bool) -> None:
@@ -77,11 +90,40 @@ def test_public_addresses(address: str, public: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1/", "http://localhost:8000/x", "http://[::1]/", "http://10.0.0.5/"]
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8000/x",
+        "http://[::1]/",
+        "http://10.0.0.5/",
+        "http://[64:ff9b::a00:1]/",
+        "http://[::a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::1]/",
+    ],
 )
 def test_private_targets_are_refused_after_dns(url: str) -> None:
     with pytest.raises(Skipped, match="private or loopback"):
         check_public_host(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[64:ff9b::a00:1]/", "http://[::a9fe:a9fe]/", "http://[2002:a9fe:a9fe::1]/x"]
+)
+def test_embedded_ipv4_is_refused_before_any_connection(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher refuses before opening a socket: no connection leaves the machine."""
+    opened: list[object] = []
+
+    def no_connect(self: socket.socket, address: object) -> None:
+        opened.append(address)
+        raise AssertionError(f"a connection was attempted to {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", no_connect)
+    with Fetcher(user_agent="test", timeout=2) as fetcher, pytest.raises(Skipped):
+        fetcher.fetch(url)
+    assert opened == []
 
 
 def test_unresolvable_host_fails_clearly() -> None:
