@@ -284,3 +284,18 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
     assert (
         error.reason == f"redirected to {site.url('/private/secret')}, which robots.txt disallows"
     )
+
+
+def test_tracking_parameters_are_not_kept(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """A feed whose links carry utm_*: neither the article nor the queue keeps them."""
+    page = site.page("/news/tracked", article_html("Tracked story"))
+    feed = site.feed("/rss", [page + "?utm_source=rss&utm_medium=feed&id=7#top"])
+    add_source(sessions, feeds=[feed])
+    Crawler(crawl_settings, sessions).run()
+    with sessions() as session:
+        [article] = session.scalars(select(Article)).all()
+        queued = list(session.scalars(select(FrontierURL.url)))
+    assert article.url == page + "?id=7"
+    assert queued == [page + "?id=7"]

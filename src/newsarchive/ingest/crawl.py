@@ -50,7 +50,7 @@ from newsarchive.ingest.pipeline import (
     fetcher_from,
     prepare,
 )
-from newsarchive.ingest.urls import normalize
+from newsarchive.ingest.urls import normalize, without_tracking
 
 log = logging.getLogger(__name__)
 
@@ -360,7 +360,7 @@ class Crawler:
                 continue
             urls.append(
                 frontier.NewURL(
-                    url=entry.url,
+                    url=without_tracking(entry.url),
                     url_normalized=key,
                     host=urlsplit(key).netloc,
                     source_id=source_id,

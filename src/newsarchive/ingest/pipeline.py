@@ -28,7 +28,7 @@ from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.files import LocalError, read_path
 from newsarchive.ingest.page import Hint, Page
-from newsarchive.ingest.urls import host_of, normalize
+from newsarchive.ingest.urls import host_of, normalize, without_tracking
 
 UTC_DAYS = DayRule()
 Status = Literal["stored", "duplicate", "skipped", "failed"]
@@ -114,6 +114,7 @@ class Pipeline:
             url = page.url or extracted.canonical_url or page.fallback_url
             if url is None:
                 raise Skipped("no URL: the page has no canonical link; pass --base-url")
+            url = without_tracking(url)
             return self._save(page, prepared, url)
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
+from courlan.clean import clean_query
 
 from newsarchive.errors import Failed, Skipped
 
@@ -34,6 +35,14 @@ def normalize(url: str) -> str:
     parts = urlsplit(normalized)
     path = parts.path or "/"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def without_tracking(url: str) -> str:
+    """The URL as given, less its fragment and tracking parameters (utm_*, fbclid, ...): what
+    is stored and fetched, so no archive row keeps `?utm_source=rss`."""
+    parts = urlsplit(url.strip())
+    query = clean_query(parts.query, strict=False) if parts.query else ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def absolute(base: str | None, href: str | None) -> str | None:
