@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.cli import cli
@@ -108,3 +111,40 @@ def test_a_broken_line_is_reported_and_the_rest_go_on(
     assert lines[0].startswith(f"failed: {dump}:2: JSONDecodeError")
     assert lines[1].startswith(f"failed: {dump}:3: ValueError: unknown row type")
     assert lines[-1] == f"imported {dump}: failed 2, source 1"
+
+
+def test_export_csv_of_a_range_of_days(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_article(sessions, "In range", "text one", datetime(2024, 3, 2, 9, tzinfo=UTC))
+    add_article(sessions, "Too late", "text two", datetime(2024, 3, 9, 9, tzinfo=UTC))
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    out = tmp_path / "march.csv"
+    result = CliRunner().invoke(
+        cli,
+        ["export", "--format", "csv", "--from", "2024-03-01", "--to", "2024-03-05", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["title"], r["published_date"], r["source"]) for r in rows] == [
+        ("In range", "2024-03-02", "alpha")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--output", "missing-dir/x.jsonl"], "Error: --output: no such directory: missing-dir"),
+        (
+            ["--from", "2024-03-05", "--to", "2024-03-01"],
+            "Error: 'from' (2024-03-05) is after 'to' (2024-03-01)",
+        ),
+    ],
+)
+def test_export_mistakes_are_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["export", *args])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == message

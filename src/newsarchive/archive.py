@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -110,6 +110,20 @@ def list_articles(
 ) -> Page:
     """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
     return _newest_first(session, _filtered(select(Article), filters), limit, cursor)
+
+
+def iter_articles(
+    session: Session, filters: ArticleFilters, *, batch: int = 500
+) -> Iterator[Article]:
+    """Every article the filters keep, newest first, in keyset batches (flat memory)."""
+    cursor = None
+    while True:
+        page = list_articles(session, filters, limit=batch, cursor=cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+        session.expunge_all()
 
 
 def _newest_first(session: Session, query: Select, limit: int, cursor: str | None) -> Page:  # type: ignore[type-arg]
@@ -336,12 +350,16 @@ def delete_article(session: Session, article_id: int) -> None:
     session.flush()
 
 
-def article_ids(session: Session, *, after: int = 0, limit: int = 1000) -> list[int]:
-    return list(
-        session.scalars(
-            select(Article.id).where(Article.id > after).order_by(Article.id).limit(limit)
-        )
-    )
+def article_ids(
+    session: Session,
+    *,
+    after: int = 0,
+    limit: int = 1000,
+    days: tuple[date | None, date | None] = (None, None),
+) -> list[int]:
+    """Ids in order, after `after`, of the articles on the archive days given."""
+    query = select(Article.id).where(Article.id > after, *day_conditions(*days))
+    return list(session.scalars(query.order_by(Article.id).limit(limit)))
 
 
 def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,23 +152,44 @@ def ingest(urls: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option(
-    "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
-)
-@click.option("--with-raw", is_flag=True, help="Include each article's stored raw page.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    "--format", "format_", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    help="jsonl: sources, then articles with every field (read back by import); csv: articles.",
+)  # fmt: skip
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
+              help="First archive day to export (inclusive).")  # fmt: skip
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last archive day to export (inclusive).")  # fmt: skip
+@click.option("--with-raw", is_flag=True, help="Include each article's stored raw page (jsonl).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")  # fmt: skip
-def export(format_: str, with_raw: bool, output: Path | None) -> None:
-    """Write the whole archive as JSON Lines (sources, then articles), for backups and for
-    moving between SQLite and PostgreSQL: `newsarchive import FILE.jsonl` reads it back."""
-    import json
-
+def export(
+    format_: str,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    with_raw: bool,
+    output: Path | None,
+) -> None:
+    """Write the archive, or the articles of a range of days, as JSON Lines (sources, then
+    articles: backups, and moving between SQLite and PostgreSQL, since `newsarchive import
+    FILE.jsonl` reads it back) or as CSV (one row per article)."""
     from newsarchive import transfer
 
-    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    days = (date_from.date() if date_from else None, date_to.date() if date_to else None)
+    try:
+        archive.check_day_range(*days)
+    except InvalidInput as exc:
+        raise click.UsageError(exc.detail) from None
+    if output is not None and not output.parent.is_dir():
+        raise click.UsageError(f"--output: no such directory: {output.parent}")
+    try:
+        stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as exc:
+        raise click.UsageError(f"--output: cannot write {output}: {exc.strerror}") from None
     try:
         with _sessions() as sessions, sessions() as session:
-            for row in transfer.export_rows(session, with_raw=with_raw):
-                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows = transfer.export_rows(session, with_raw=with_raw, days=days)
+            lines = transfer.csv_lines(rows) if format_ == "csv" else transfer.jsonl_lines(rows)
+            stream.writelines(lines)
     finally:
         if output:
             stream.close()

@@ -5,7 +5,10 @@ target numbers its own rows) and everything else as it was."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -32,8 +35,13 @@ DATETIME_COLUMNS = {
 
 
 def export_rows(
-    session: Session, *, with_raw: bool = False, batch: int = 500
+    session: Session,
+    *,
+    with_raw: bool = False,
+    days: tuple[date | None, date | None] = (None, None),
+    batch: int = 500,
 ) -> Iterator[dict[str, Any]]:
+    """Every source, then every article (of the archive days given) with every column."""
     for source in archive.list_sources(session):
         yield {
             "type": "source",
@@ -46,7 +54,7 @@ def export_rows(
         }
     last = 0
     while True:
-        ids = archive.article_ids(session, after=last, limit=batch)
+        ids = archive.article_ids(session, after=last, limit=batch, days=days)
         if not ids:
             return
         for article in session.scalars(
@@ -69,6 +77,27 @@ def export_rows(
             yield row
         last = ids[-1]
         session.expunge_all()
+
+
+def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The article rows as CSV (sources are left out; lists joined with '; ')."""
+    fields = ["source", *ARTICLE_COLUMNS, "published_date"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        if row.get("type") != "article":
+            continue
+        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:

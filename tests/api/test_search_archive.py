@@ -175,6 +175,29 @@ class TestFeedsAndExport:
     def test_export_refuses_a_bad_query_up_front(self, client: TestClient) -> None:
         assert client.get("/api/export", params={"q": "-x"}).status_code == 422
 
+    def test_export_refuses_a_reversed_range_up_front(self, client: TestClient) -> None:
+        """A 422 with its reason, not a 200 with an empty body and a traceback in the log."""
+        for params in ({"q": "x"}, {}):
+            response = client.get(
+                "/api/export", params={**params, "from": "2024-02-01", "to": "2024-01-01"}
+            )
+            assert response.status_code == 422
+            assert response.json() == {"detail": "'from' (2024-02-01) is after 'to' (2024-01-01)"}
+
+    @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+    def test_export_without_a_query_is_the_archive_or_a_range(
+        self, client: TestClient, stories: list[int], fmt: str
+    ) -> None:
+        def titles(params: dict[str, str]) -> list[str]:
+            text = client.get("/api/export", params={**params, "format": fmt}).text
+            if fmt == "csv":
+                return [r["title"] for r in csv.DictReader(io.StringIO(text))]
+            return [json.loads(line)["title"] for line in text.splitlines()]
+
+        everything = ["Autumn harbour", "Spring fair", "Harbour tolls", "Harbour opens"]
+        assert titles({}) == everything
+        assert titles({"from": "2024-01-01", "to": "2024-02-28"}) == everything[1:3]
+
 
 class TestArchive:
     def test_counts_add_up_at_every_level(self, client: TestClient, stories: list[int]) -> None:

@@ -5,10 +5,11 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.api import atom
@@ -111,7 +112,14 @@ EXPORT_FIELDS = list(Article.model_fields)
 )
 def export(
     request: Request,
-    q: Q,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY_CHARS,
+            description="a search; without one, every article (in the date range)",
+        ),
+    ] = None,
     format: Literal["jsonl", "csv"] = "jsonl",
     date_from: From = None,
     date_to: To = None,
@@ -119,14 +127,24 @@ def export(
     lang: Annotated[str | None, Query(max_length=16)] = None,
     author: Text = None,
 ) -> StreamingResponse:
-    """Every match of a search, newest first, streamed: no cap, flat memory."""
-    parse(q)  # a bad query is a 422 now, not a broken stream later
-    params = _params(q, date_from, date_to, source, lang, author)
+    """Every match of a search, or every article, newest first, streamed: no cap, flat
+    memory. Whatever can be wrong with the request is answered before the first byte."""
+    archive.check_day_range(date_from, date_to)
+    if q is not None:
+        parse(q)  # a bad query is a 422 now, not a broken stream later
     sessions = request.app.state.sessions
+
+    def articles(session: Session) -> Iterator[Any]:
+        if q is None:
+            filters = archive.ArticleFilters(
+                source=source, lang=lang, date_from=date_from, date_to=date_to
+            )
+            return archive.iter_articles(session, filters)
+        return iter_matches(session, _params(q, date_from, date_to, source, lang, author))
 
     def rows() -> Iterator[dict[str, object]]:
         with sessions() as session:
-            for article in iter_matches(session, params):
+            for article in articles(session):
                 yield Article.model_validate(article).model_dump(mode="json")
 
     if format == "jsonl":
