@@ -273,3 +273,51 @@ def test_serve_refuses_a_schema_it_does_not_know_or_was_told_not_to_migrate(
     newer = CliRunner().invoke(cli, ["serve"])
     assert newer.exit_code == 1
     assert "newer than this newsarchive" in newer.output
+
+
+@pytest.mark.parametrize("url", ["x.db", "", "mysql://root@127.0.0.1/news"])
+def test_a_database_url_that_is_not_one_is_one_line(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["sources", "list"])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: NEWSARCHIVE_DATABASE_URL: Value error, ")
+    assert "is not a SQLite or PostgreSQL URL" in line
+
+
+def test_serve_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+        env["NEWSARCHIVE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'a.db'}"
+        done = subprocess.run(
+            [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""  # no banner for a server that never started
+    assert done.stderr.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+
+
+def test_the_serve_banner_names_the_database_file_absolutely(tmp_path: Path) -> None:
+    from newsarchive.cli import _safe_url
+    from newsarchive.config import Settings
+
+    settings = Settings(database_url="sqlite:///relative.db")
+    assert _safe_url(settings) == f"sqlite:///{tmp_path / 'relative.db'}"
+    secret = Settings(database_url="postgresql://u:secret@db/x")
+    assert _safe_url(secret) == "postgresql+psycopg://u:***@db/x"
+
+
+def test_interval_without_loop_is_bad_input(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("crawl", "--interval", "5")
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: --interval needs --loop (one run ends by itself)\n",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,10 +92,26 @@ def serve(host: str, port: int, no_migrate: bool) -> None:
         raise click.ClickException(problem)
     if problem:
         migrate.upgrade(settings.database_url)
+    listener = _listen(host, port)
     click.echo(
         f"newsarchive {__version__} on http://{host}:{port} (database: {_safe_url(settings)})"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(settings), log_level="info")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound now: a port in use is one line, before any banner."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 @cli.group()
@@ -317,9 +334,9 @@ def sources_remove(name: str, with_articles: bool) -> None:
 @click.option(
     "--interval",
     type=click.FloatRange(min=0),
-    default=5.0,
-    show_default=True,
-    help="Minutes between the start of one --loop round and the next.",
+    default=None,
+    show_default="5",
+    help="Minutes between the start of one --loop round and the next (with --loop).",
 )
 @click.option(
     "--metrics-port",
@@ -330,7 +347,7 @@ def crawl(
     source_name: str | None,
     max_articles: int | None,
     loop: bool,
-    interval: float,
+    interval: float | None,
     metrics_port: int | None,
 ) -> None:
     """Discover and ingest new articles of every due source: what cron runs.
@@ -343,16 +360,20 @@ def crawl(
     import threading
     import time
 
+    stop = threading.Event()  # first, so that an early Ctrl-C is no traceback either
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
     from newsarchive.ingest.crawl import METRICS, CrawlBusy, Crawler
 
     settings = _settings()
+    if interval is not None and not loop:
+        raise click.UsageError("--interval needs --loop (one run ends by itself)")
+    minutes = 5.0 if interval is None else interval
     if metrics_port is not None:
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, addr="127.0.0.1", registry=METRICS)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     with _sessions() as sessions:
         while not stop.is_set():
             started = time.monotonic()
@@ -368,7 +389,7 @@ def crawl(
                 click.echo(f"{exc}; this run has nothing to do")
             if not loop:
                 break
-            stop.wait(max(0.0, interval * 60 - (time.monotonic() - started)))
+            stop.wait(max(0.0, minutes * 60 - (time.monotonic() - started)))
 
 
 def _crawl_progress() -> tuple[Any, Any]:
@@ -557,6 +578,11 @@ def _run(kind: str, settings: Settings, work: Any, fetcher: Any) -> list[Outcome
 
 
 def _safe_url(settings: Settings) -> str:
+    """The database URL without its password; a SQLite file by its absolute path (it depends
+    on the working directory)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).resolve()))
+    return url.render_as_string(hide_password=True)

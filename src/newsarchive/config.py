@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from newsarchive import __version__
 
@@ -80,11 +82,21 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _psycopg_driver(cls, value: str) -> str:
-        """Plain postgresql:// URLs would pick psycopg2, which we do not ship."""
+    def _supported_database(cls, value: str) -> str:
+        """A SQLite or PostgreSQL URL; plain postgresql:// would pick psycopg2, which we do not
+        ship, so it gets psycopg 3."""
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
+                value = "postgresql+psycopg://" + value[len(prefix) :]
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f"{value!r} is not a SQLite or PostgreSQL URL "
+                "(sqlite:///path/to/archive.db or postgresql://user@host/db)"
+            )
         return value
 
     @property

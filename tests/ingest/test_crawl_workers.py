@@ -160,3 +160,41 @@ def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
     assert article_count(sessions) == 12
     fetched = Counter(path for path, _h in site.requests if path.startswith("/story/"))
     assert set(fetched.values()) == {1}  # nothing fetched twice across the two runs
+
+
+def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
+    db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+) -> None:
+    """SIGINT to the whole process group, as a terminal sends it, with extraction processes:
+    no traceback, exit 0, the run interrupted, no page failed, the next run carries on."""
+    feed = slow_site(site, pages=10, delay=0.3)
+    with session_scope(sessions) as session:
+        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl"],
+        cwd=tmp_path,
+        env={**os.environ, "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
+             "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "1", "NEWSARCHIVE_CONCURRENCY": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while article_count(sessions) < 2:
+        assert crawl.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(crawl.pid, signal.SIGINT)
+    output = crawl.communicate(timeout=30)[0].decode()
+    assert crawl.returncode == 0, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    assert " interrupted: " in output
+    assert "failed 0" in output, output
+    with sessions() as session:
+        states = Counter(session.scalars(select(FrontierURL.state)))
+    assert set(states) <= {"queued", "done"}, states
+    again = crawl_process(db_url, tmp_path, NEWSARCHIVE_EXTRACT_WORKERS="1")
+    assert again.wait(timeout=120) == 0
+    if again.stdout:
+        again.stdout.close()
+    assert article_count(sessions) == 10

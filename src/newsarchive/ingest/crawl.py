@@ -12,6 +12,7 @@ import fcntl
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -158,6 +159,12 @@ def exclusive_crawl(database_url: str) -> Iterator[bool]:
 T = TypeVar("T")
 
 
+def _ignore_interrupts() -> None:
+    """Ctrl-C on a terminal reaches the whole process group: the crawl's own handler finishes
+    the pages in hand, so an extraction process must not die of it mid-page."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ExtractionPool:
     """Extraction processes that replace themselves when one dies (a page that exhausts memory,
     a crash in a C extension): a broken ProcessPoolExecutor fails every later call, which would
@@ -173,7 +180,9 @@ class ExtractionPool:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.context, initializer=_ignore_interrupts
+        )
 
     def run(self, function: Callable[..., T], *args: Any) -> T:
         pool = self._pool
