@@ -225,6 +225,22 @@ class TestSourcesAndCrawl:
         )
         assert any(e["event"] == "run finished" and e["status"] == "finished" for e in events)
 
+    def test_a_crawl_whose_feeds_are_all_refused_says_so(  # type: ignore[no-untyped-def]
+        self, run, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS", "false")
+        assert run("sources", "add", "local", "--feed", "http://127.0.0.1:9/rss").exit_code == 0
+        result = run("crawl")
+        assert result.exit_code == 0, result.output
+        [line] = result.stdout.splitlines()  # (the log goes to stderr)
+        assert line.startswith("run 1 finished: discovered 0, fetched 0, stored 0, duplicates 0")
+        assert line.endswith(
+            "; feeds or sitemaps failed 1 (first: feed: refused to fetch 127.0.0.1 (127.0.0.1): "
+            "private or loopback address at http://127.0.0.1:9/rss)"
+        )
+        listed = run("sources", "list")
+        assert "last error: refused to fetch 127.0.0.1" in " ".join(listed.output.split())
+
     def test_crawl_of_an_unknown_source_is_bad_input(self, run) -> None:  # type: ignore[no-untyped-def]
         result = run("crawl", "--source", "nope")
         assert (result.exit_code, result.output) == (2, "Error: source 'nope' not found\n")

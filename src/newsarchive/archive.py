@@ -510,11 +510,14 @@ def source_for_host(session: Session, host: str) -> Source:
 
 # --- runs -------------------------------------------------------------------------------------
 
-RUN_COUNTERS = ("discovered", "fetched", "stored", "duplicates", "skipped", "failed")
+RUN_COUNTERS = (
+    "discovered", "fetched", "stored", "duplicates", "skipped", "failed", "feeds_failed",
+)  # fmt: skip
 
 
-def start_run(session: Session, kind: str) -> Run:
-    run = Run(kind=kind, status="running", started_at=utc_now())
+def start_run(session: Session, kind: str, now: datetime | None = None) -> Run:
+    now = now or utc_now()
+    run = Run(kind=kind, status="running", started_at=now, heartbeat_at=now)
     for counter in RUN_COUNTERS:
         setattr(run, counter, 0)
     session.add(run)
@@ -604,6 +607,23 @@ def run_totals(session: Session) -> dict[str, int]:
         select(*(func.coalesce(func.sum(getattr(Run, c)), 0) for c in RUN_COUNTERS))
     ).one()
     return {counter: int(value) for counter, value in zip(RUN_COUNTERS, row, strict=True)}
+
+
+def beat(session: Session, run_id: int, now: datetime) -> None:
+    """The run's process is alive."""
+    session.connection().execute(update(Run).where(Run.id == run_id).values(heartbeat_at=now))
+
+
+def interrupt_stale_runs(session: Session, *, silent_since: datetime, now: datetime) -> int:
+    """Mark 'interrupted' the runs still 'running' whose process has not beaten since then: it
+    was killed (SIGKILL, a power cut) before it could say so. Returns how many."""
+    last_sign = func.coalesce(Run.heartbeat_at, Run.started_at)
+    result = session.connection().execute(
+        update(Run)
+        .where(Run.status == "running", last_sign < silent_since)
+        .values(status="interrupted", finished_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def interrupt_running_runs(session: Session, *, kind: str) -> None:

@@ -22,7 +22,8 @@ from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import Conflict, InvalidInput, NewsArchiveError, NotFound
-from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from, record
+from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from
+from newsarchive.ingest.runs import recorded
 from newsarchive.ingest.urls import is_http_url
 
 
@@ -305,7 +306,11 @@ def sources_list() -> None:
         table.add_row(
             str(s.id),
             s.name + (" (auto)" if s.auto_created else ""),
-            "\n".join(f"{f.kind}: {f.url}" for f in s.feeds) or "-",
+            "\n".join(
+                f"{f.kind}: {f.url}" + (f"\n  last error: {f.last_error}" if f.last_error else "")
+                for f in s.feeds
+            )
+            or "-",
             f"{s.interval_minutes} min" if s.interval_minutes else "each run",
             "yes" if s.enabled else "no",
             f"{s.last_crawled_at:%Y-%m-%d %H:%M}" if s.last_crawled_at else "never",
@@ -560,19 +565,14 @@ def _run(kind: str, settings: Settings, work: Any, fetcher: Any) -> list[Outcome
     pipeline = Pipeline(
         sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, days=_days(settings)
     )
-    with session_scope(sessions) as session:
-        run_id = archive.start_run(session, kind).id
     outcomes: list[Outcome] = []
-    status = "failed"
     try:
-        for outcome in work(pipeline):
-            click.echo(outcome.line())
-            record(sessions, run_id, outcome)
-            outcomes.append(outcome)
-        status = "finished"
+        with recorded(sessions, kind) as run:
+            for outcome in work(pipeline):
+                click.echo(outcome.line())
+                run.count(outcome)
+                outcomes.append(outcome)
     finally:
-        with session_scope(sessions) as session:
-            archive.finish_run(session, run_id, status)
         engine.dispose()
     return outcomes
 

@@ -58,3 +58,19 @@ def test_private_addresses_are_refused_unless_allowed(settings: Settings, site: 
     assert response.status_code == 422
     assert "private or loopback" in response.json()["detail"]
     assert site.requests_to("/news/3") == []
+
+
+def test_each_ingest_is_a_run(client: TestClient, site: NewsSite) -> None:
+    """POST /api/ingest is listed in /api/runs as kind 'ingest', with its outcome counted."""
+    stored = site.page("/news/run", article_html("Run story"))
+    client.post("/api/ingest", json={"url": stored}, headers=AUTH)
+    client.post("/api/ingest", json={"url": site.url("/missing")}, headers=AUTH)
+    runs = client.get("/api/runs").json()["items"]
+    assert [(r["kind"], r["status"], r["stored"], r["failed"]) for r in runs] == [
+        ("ingest", "finished", 0, 1),
+        ("ingest", "finished", 1, 0),
+    ]
+    detail = client.get(f"/api/runs/{runs[0]['id']}").json()
+    assert [(e["url"], e["reason"]) for e in detail["errors"]] == [
+        (site.url("/missing"), "HTTP 404")
+    ]

@@ -8,10 +8,10 @@ import threading
 import zlib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -36,6 +36,7 @@ from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
+from newsarchive.ingest.runs import recorded
 from newsarchive.ingest.urls import is_http_url
 from newsarchive.search import SearchParams, run_search
 
@@ -90,23 +91,6 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    def login_required(request: Request) -> None:
-        if not logged_in(request):
-            raise _Redirect("/admin/login?" + urlencode({"next": request.url.path}))
-
-    async def checked_form(request: Request) -> dict[str, Any]:
-        """The posted form of a logged-in admin, with a valid CSRF token; else refused."""
-        login_required(request)
-        form = await request.form()
-        if not csrf_ok(request, str(form.get("csrf", ""))):
-            raise _Refused(
-                403,
-                "This form has expired or did not come from this page. Reload it and try again.",
-            )
-        return {
-            key: form.getlist(key) if key in ("feed", "sitemap") else form.get(key) for key in form
-        }
-
     def back(url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
 
@@ -137,8 +121,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return render(request, "login.html", next=_local(next))
 
     @admin.post("/login")
-    async def login(request: Request) -> Response:
-        form = await request.form()
+    def login(request: Request, form: PostedForm) -> Response:
         if not csrf_ok(request, str(form.get("csrf", ""))):
             raise _Refused(403, "This form has expired. Reload the login page and try again.")
         if not settings.writes_enabled:
@@ -154,8 +137,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back(_local(str(form.get("next", ""))))
 
     @admin.post("/logout")
-    async def logout(request: Request) -> Response:
-        await checked_form(request)
+    def logout(request: Request, form: CheckedForm) -> Response:
         request.session.clear()
         return back("/admin/login")
 
@@ -273,8 +255,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return PlainTextResponse(body, headers=headers)
 
     @admin.post("/articles/{article_id}/reextract")
-    async def reextract(request: Request, article_id: int) -> Response:
-        await checked_form(request)
+    def reextract(request: Request, article_id: int, form: CheckedForm) -> Response:
         outcome = Pipeline(
             sessions, days=DayRule(settings.zone, settings.archive_tz_force)
         ).reextract(article_id)
@@ -292,8 +273,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return render(request, "confirm_delete.html", article=found)
 
     @admin.post("/articles/{article_id}/delete")
-    async def delete(request: Request, article_id: int) -> Response:
-        await checked_form(request)
+    def delete(request: Request, article_id: int, form: CheckedForm) -> Response:
         with session_scope(sessions) as session:
             archive.delete_article(session, article_id)
         flash(request, f"Article {article_id} deleted.")
@@ -314,8 +294,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return sources_page(request, form={})
 
     @admin.post("/sources")
-    async def add_source(request: Request) -> Response:
-        form = await checked_form(request)
+    def add_source(request: Request, form: CheckedForm) -> Response:
         try:
             name, fields = _source_fields(form, new=True)
             with session_scope(sessions) as session:
@@ -334,8 +313,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return render(request, "source.html", source=source)
 
     @admin.post("/sources/{source_id}")
-    async def update_source(request: Request, source_id: int) -> Response:
-        form = await checked_form(request)
+    def update_source(request: Request, source_id: int, form: CheckedForm) -> Response:
         try:
             _name, fields = _source_fields(form, new=False)
             with session_scope(sessions) as session:
@@ -347,8 +325,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back("/admin/sources")
 
     @admin.post("/sources/{source_id}/toggle")
-    async def toggle_source(request: Request, source_id: int) -> Response:
-        await checked_form(request)
+    def toggle_source(request: Request, source_id: int, form: CheckedForm) -> Response:
         with session_scope(sessions) as session:
             source = archive.get_source(session, source_id)
             enabled = not source.enabled
@@ -357,8 +334,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back("/admin/sources")
 
     @admin.post("/sources/{source_id}/delete")
-    async def remove_source(request: Request, source_id: int) -> Response:
-        form = await checked_form(request)
+    def remove_source(request: Request, source_id: int, form: CheckedForm) -> Response:
         with session_scope(sessions) as session:
             source = archive.get_source(session, source_id)
             name = source.name
@@ -367,8 +343,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back("/admin/sources")
 
     @admin.post("/sources/{source_id}/crawl")
-    async def crawl_now(request: Request, source_id: int) -> Response:
-        await checked_form(request)
+    def crawl_now(request: Request, source_id: int, form: CheckedForm) -> Response:
         with sessions() as session:
             name = archive.get_source(session, source_id).name
         running = crawls.get(name)
@@ -401,19 +376,19 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return render(request, "ingest.html", url="")
 
     @admin.post("/ingest")
-    async def ingest(request: Request) -> Response:
-        form = await checked_form(request)
+    def ingest(request: Request, form: CheckedForm) -> Response:
         url = str(form.get("url") or "").strip()
         if not is_http_url(url):
             flash(request, "Give an http:// or https:// address.", "error")
             return render(request, "ingest.html", status=422, url=url)
-        with fetcher_from(settings) as fetcher:
+        with fetcher_from(settings) as fetcher, recorded(sessions, "ingest") as run:
             outcome = Pipeline(
                 sessions,
                 fetcher=fetcher,
                 max_bytes=settings.max_page_bytes,
                 days=DayRule(settings.zone, settings.archive_tz_force),
             ).ingest_url(url)
+            run.count(outcome)
         if outcome.article_id is None:
             flash(request, f"{outcome.status.capitalize()}: {outcome.reason}", "error")
             return render(request, "ingest.html", status=422, url=url)
@@ -421,6 +396,34 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back(f"/admin/articles/{outcome.article_id}")
 
     return admin
+
+
+def login_required(request: Request) -> None:
+    if not logged_in(request):
+        raise _Redirect("/admin/login?" + urlencode({"next": request.url.path}))
+
+
+async def posted_form(request: Request) -> dict[str, Any]:
+    """The posted form, read on the event loop (it is I/O); the handlers that take it are
+    plain functions, run in the thread pool, since they fetch, extract and write."""
+    form = await request.form()
+    return {key: form.getlist(key) if key in ("feed", "sitemap") else form.get(key) for key in form}
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form of a logged-in admin, with a valid CSRF token; else refused."""
+    login_required(request)
+    form = await posted_form(request)
+    if not csrf_ok(request, str(form.get("csrf", ""))):
+        raise _Refused(
+            403,
+            "This form has expired or did not come from this page. Reload it and try again.",
+        )
+    return form
+
+
+PostedForm = Annotated[dict[str, Any], Depends(posted_form)]
+CheckedForm = Annotated[dict[str, Any], Depends(checked_form)]
 
 
 def _local(url: str) -> str:

@@ -125,6 +125,7 @@ class RunCounts(BaseModel):
     duplicates: int
     skipped: int
     failed: int
+    feeds_failed: int = Field(description="feeds and sitemaps that could not be read")
 
 
 class RunSummary(RunCounts):

@@ -207,12 +207,15 @@ class Run(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written while the run's process lives (ingest/runs.py): a stale one means it died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discovered: Mapped[int] = mapped_column(Integer, default=0)
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     stored: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    feeds_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     errors: Mapped[list[RunError]] = relationship(
         lazy="raise", order_by="RunError.id", cascade="all, delete-orphan"
@@ -237,6 +240,7 @@ class RunSource(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    feeds_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     source: Mapped[Source] = relationship(lazy="joined")
 

@@ -47,10 +47,10 @@ from newsarchive.ingest.pipeline import (
     Outcome,
     Pipeline,
     Prepared,
-    count_outcome,
     fetcher_from,
     prepare,
 )
+from newsarchive.ingest.runs import RunLog
 from newsarchive.ingest.urls import normalize, without_tracking
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ EXTRACT_SECONDS = Histogram(
 
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
+LISTINGS = ("feed: ", "sitemap: ")  # how a feed's or sitemap's failure reason starts
 MAX_SITEMAPS = 200  # child sitemaps followed from indexes, per source and run
 MAX_SITEMAP_DEPTH = 3
 
@@ -80,13 +81,18 @@ class CrawlReport:
     duplicates: int
     skipped: int
     failed: int
+    feeds_failed: int = 0
+    feed_error: str | None = None  # the first feed or sitemap that could not be read, and why
 
     def line(self) -> str:
-        return (
+        line = (
             f"run {self.run_id} {self.status}: discovered {self.discovered}, fetched {self.fetched}, "
             f"stored {self.stored}, duplicates {self.duplicates}, skipped {self.skipped}, "
             f"failed {self.failed}"
         )
+        if self.feeds_failed:
+            line += f"; feeds or sitemaps failed {self.feeds_failed} (first: {self.feed_error})"
+        return line
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,7 @@ class Crawler:
         self._robots: dict[str, Protego | None | Failed] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self.run_id = 0
+        self.run_log = RunLog(sessions, "crawl", clock=clock)
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -244,7 +250,7 @@ class Crawler:
                     else archive.due_sources(session, self.clock())
                 )
                 source_ids = [s.id for s in sources] if source else None
-                self.run_id = archive.start_run(session, "crawl").id
+                self.run_log.start(session)
             status = "failed"
             try:
                 with fetcher_from(self.settings) as fetcher, self._extractor() as extractor:
@@ -262,16 +268,23 @@ class Crawler:
                     self._drain(source_ids, max_articles)
                 status = "interrupted" if self.stop.is_set() else "finished"
             finally:
-                with session_scope(self.sessions) as session:
-                    archive.finish_run(session, self.run_id, status)
-                log.info("run finished", extra={"run": self.run_id, "status": status})
+                self.run_log.finish(status)
+                log.info("run finished", extra={"run": self.run_log.id, "status": status})
         return self.report()
+
+    @property
+    def run_id(self) -> int:
+        return self.run_log.id
 
     def report(self) -> CrawlReport:
         with self.sessions() as session:
-            run = archive.get_run(session, self.run_id)
+            run = archive.get_run(session, self.run_log.id)
             counts = {counter: getattr(run, counter) for counter in archive.RUN_COUNTERS}
-            return CrawlReport(run_id=run.id, status=run.status, **counts)
+            feed_error = next(
+                (f"{e.reason} at {e.url}" for e in run.errors if e.reason.startswith(LISTINGS)),
+                None,
+            )
+            return CrawlReport(run_id=run.id, status=run.status, feed_error=feed_error, **counts)
 
     @contextmanager
     def _extractor(self) -> Iterator[Callable[[Page, datetime], Prepared]]:
@@ -344,11 +357,7 @@ class Crawler:
             etag, last_modified = result.etag, result.last_modified
         except IngestError as exc:
             error = exc.reason
-            with session_scope(self.sessions) as session:
-                archive.record_error(
-                    session, self.run_id, url=url, outcome=exc.outcome,
-                    reason=f"{kind}: {exc.reason}", source_id=source_id,
-                )  # fmt: skip
+            self.run_log.feed_failed(url, exc.outcome, f"{kind}: {exc.reason}", source_id)
         if feed_id is not None and depth == 0:
             with session_scope(self.sessions) as session:
                 feed = session.get(Feed, feed_id)
@@ -381,7 +390,7 @@ class Crawler:
             )
         with session_scope(self.sessions) as session:
             added = frontier.enqueue(session, urls, self.clock())
-            archive.count(session, self.run_id, {"discovered": added} if added else {}, source_id)
+            self.run_log.add({"discovered": added} if added else {}, source_id, session)
         if added:
             self.progress("discovered", added)
 
@@ -466,7 +475,7 @@ class Crawler:
         log.info(
             "page",
             extra={
-                "run": self.run_id,
+                "run": self.run_log.id,
                 "source": item.source_id,
                 "url": item.url,
                 "status": outcome.status,
@@ -508,7 +517,7 @@ class Crawler:
             session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
             error=outcome.reason, retry_at=done.retry_at,
         )  # fmt: skip
-        count_outcome(session, self.run_id, outcome, item.source_id, fetched=done.fetched)
+        self.run_log.count(outcome, item.source_id, fetched=done.fetched, session=session)
 
     # --- politeness ------------------------------------------------------------------------
 

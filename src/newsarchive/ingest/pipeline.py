@@ -32,7 +32,6 @@ from newsarchive.ingest.urls import host_of, normalize, without_tracking
 
 UTC_DAYS = DayRule()
 Status = Literal["stored", "duplicate", "skipped", "failed"]
-COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
 
 
 @dataclass(frozen=True)
@@ -289,37 +288,6 @@ def _article_row(
 def _hint_precision(published: datetime) -> Literal["day", "second"]:
     """Feeds and sitemaps that give a bare day ('2022-12-20') arrive as midnight UTC."""
     return "day" if published.astimezone(UTC).time() == datetime.min.time() else "second"
-
-
-def record(
-    sessions: sessionmaker[Session], run_id: int, outcome: Outcome, source_id: int | None = None
-) -> None:
-    """Count one outcome in a run, in its own short transaction."""
-    with session_scope(sessions) as session:
-        count_outcome(session, run_id, outcome, source_id)
-
-
-def count_outcome(
-    session: Session,
-    run_id: int,
-    outcome: Outcome,
-    source_id: int | None = None,
-    *,
-    fetched: bool = False,
-) -> None:
-    """Add an outcome to its run's counts (and the page fetch, when there was one); keep the
-    reason of a skip or failure."""
-    counts = {COUNTERS[outcome.status]: 1} | ({"fetched": 1} if fetched else {})
-    archive.count(session, run_id, counts, source_id)
-    if outcome.status in ("skipped", "failed") and outcome.reason:
-        archive.record_error(
-            session,
-            run_id,
-            url=outcome.label,
-            outcome=outcome.status,
-            reason=outcome.reason,
-            source_id=source_id,
-        )
 
 
 def fetcher_from(settings: Settings) -> Fetcher:

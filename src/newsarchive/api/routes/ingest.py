@@ -8,6 +8,7 @@ from newsarchive.api.schemas import Article, ErrorResponse, IngestRequest
 from newsarchive.archive import DayRule
 from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
+from newsarchive.ingest.runs import recorded
 
 router = APIRouter(tags=["ingest"])
 
@@ -36,7 +37,9 @@ def ingest(
             max_bytes=settings.max_page_bytes,
             days=DayRule(settings.zone, settings.archive_tz_force),
         )
-        outcome = pipeline.ingest_url(str(body.url))
+        with recorded(sessions, "ingest") as run:  # listed in /api/runs like the CLI's
+            outcome = pipeline.ingest_url(str(body.url))
+            run.count(outcome)
     if outcome.article_id is None:
         error = Skipped if outcome.status == "skipped" else Failed
         raise error(f"{outcome.status}: {outcome.reason}")

@@ -1,0 +1,83 @@
+"""One run lifecycle for every entry point: counts, reasons, heartbeats, and runs whose
+process died (both stores)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive
+from newsarchive.db.session import session_scope
+from newsarchive.ingest.pipeline import Outcome
+from newsarchive.ingest.runs import STALE_AFTER, RunLog, recorded
+
+T0 = datetime(2025, 1, 1, 12, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_run_counts_outcomes_and_keeps_reasons(sessions: sessionmaker[Session]) -> None:
+    with recorded(sessions, "ingest") as run:
+        run.count(Outcome("https://a.example/1", "stored", article_id=1))
+        run.count(Outcome("https://a.example/2", "failed", "connection failed"))
+    with sessions() as session:
+        saved = archive.get_run(session, run.id)
+        assert (saved.kind, saved.status, saved.stored, saved.failed) == (
+            "ingest",
+            "finished",
+            1,
+            1,
+        )
+        assert [(e.url, e.reason) for e in saved.errors] == [
+            ("https://a.example/2", "connection failed")
+        ]
+
+
+def test_a_run_whose_work_raised_is_failed(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(RuntimeError), recorded(sessions, "import") as run:
+        raise RuntimeError("disk full")
+    with sessions() as session:
+        assert archive.get_run(session, run.id).status == "failed"
+
+
+def test_a_dead_run_is_interrupted_when_the_next_one_starts(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A crawl killed with SIGKILL stops beating; any later run closes it, on both stores."""
+    clock = Clock()
+    dead = RunLog(sessions, "crawl", clock=clock)
+    dead.start()
+    alive = RunLog(sessions, "crawl", clock=clock)
+    clock.now = T0 + STALE_AFTER / 2
+    alive.start()
+    clock.now = T0 + STALE_AFTER - timedelta(seconds=1)
+    with sessions() as session, session.begin():
+        alive.beat(session)  # the living one keeps beating
+    clock.now = T0 + STALE_AFTER + timedelta(seconds=1)
+    later = RunLog(sessions, "ingest", clock=clock)
+    later.start()
+    with sessions() as session:
+        statuses = {r.id: r.status for r in archive.list_runs(session)}
+        finished = archive.get_run(session, dead.id).finished_at
+    assert statuses == {dead.id: "interrupted", alive.id: "running", later.id: "running"}
+    assert finished == clock.now
+
+
+def test_feed_failures_are_counted_with_their_reason(sessions: sessionmaker[Session]) -> None:
+    with session_scope(sessions) as session:
+        source_id = archive.create_source(session, "a", archive.SourceFields()).id
+    with recorded(sessions, "crawl") as run:
+        run.feed_failed("https://a.example/rss", "skipped", "feed: refused", source_id)
+    with sessions() as session:
+        saved = archive.get_run(session, run.id)
+        assert (saved.feeds_failed, saved.failed) == (1, 0)
+        assert [s.feeds_failed for s in saved.sources] == [1]
+        assert [e.reason for e in saved.errors] == ["feed: refused"]
