@@ -19,7 +19,9 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request owns the transaction: commit when the handler returns, roll back on error."""
+    """The request owns the transaction: commit when the handler returns, roll back on error.
+    Used with scope="function": the commit happens before the response goes out, so a client
+    that reads right after a write sees it, and a failed commit is the response."""
     with request.app.state.sessions() as session, session.begin():
         yield session
 
@@ -41,5 +43,5 @@ def require_admin(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 AdminDep = Depends(require_admin)
