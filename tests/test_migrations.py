@@ -125,3 +125,31 @@ def test_0004_reads_precision_and_site_days_from_existing_rows(empty_db_url: str
             assert "published_precision" not in columns
     finally:
         engine.dispose()
+
+
+def test_concurrent_first_starts_wait_for_one_migration(empty_db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Three commands started at once on an empty database: one migrates, the others wait for
+    it and find nothing to do; none fails."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "newsarchive", "sources", "list"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in started]
+    assert [p.returncode for p in started] == [0, 0, 0], outputs
+    engine = make_engine(empty_db_url)
+    try:
+        assert migrate.current_revision(engine) == migrate.head_revision(empty_db_url)
+    finally:
+        engine.dispose()

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import make_url
+
+from newsarchive.db.session import make_engine
+
+# pg_advisory_lock key for migrations: "newsarchive migrate" in a 64-bit integer, any constant
+# other programs sharing the database are unlikely to use.
+MIGRATION_LOCK = 0x6E657773_6D696772
 
 # Full-text search lives outside the ORM models (migration 0003 creates it with raw SQL):
 # SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its GIN index.
@@ -33,11 +45,46 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    with _locked(database_url) as cfg:
+        command.upgrade(cfg, revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
-    command.downgrade(alembic_config(database_url), revision)
+    with _locked(database_url) as cfg:
+        command.downgrade(cfg, revision)
+
+
+@contextmanager
+def _locked(database_url: str) -> Iterator[Config]:
+    """Alembic's config for a connection that holds the migration lock: processes that start
+    at once on a new database wait for the first one's migration, then find nothing to do.
+    PostgreSQL: an advisory lock on the migrating connection; SQLite: flock on the database
+    file (independent of SQLite's own locks, and gone with the process)."""
+    cfg = alembic_config(database_url)
+    url = make_url(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            if url.get_backend_name() == "postgresql":
+                conn.execute(select(func.pg_advisory_lock(MIGRATION_LOCK)))
+                conn.commit()
+                try:
+                    cfg.attributes["connection"] = conn
+                    yield cfg
+                finally:
+                    conn.rollback()
+                    conn.execute(select(func.pg_advisory_unlock(MIGRATION_LOCK)))
+                    conn.commit()
+            elif url.database and url.database != ":memory:":
+                with Path(url.database).open("ab") as database_file:
+                    fcntl.flock(database_file, fcntl.LOCK_EX)
+                    cfg.attributes["connection"] = conn
+                    yield cfg
+            else:
+                cfg.attributes["connection"] = conn
+                yield cfg
+    finally:
+        engine.dispose()
 
 
 def scripts(database_url: str) -> ScriptDirectory:
