@@ -223,3 +223,18 @@ class TestTitleChoice:
             .replace("<h1>x</h1>", "")
         )
         assert run(html).title == "Tides turn early"
+
+
+def test_metadata_given_as_markup_is_stored_as_text() -> None:
+    """An author as an HTML link in JSON-LD, a description with entities: text, not markup."""
+    page = article_html(
+        "Ceny energii",
+        json_ld={
+            "@type": "NewsArticle",
+            "author": '<a href="/pl/eksperci/mateusz-gniazdowski">Mateusz Gniazdowski</a>',
+        },
+        extra_head='<meta name="description" content="Rekordowe ceny&amp;nbsp;gazu &amp;#8230; i co dalej">',
+    )
+    article = extract(page.encode(), "https://www.example.pl/analizy/ceny")
+    assert article.authors == ["Mateusz Gniazdowski"]
+    assert article.description == "Rekordowe ceny gazu … i co dalej"

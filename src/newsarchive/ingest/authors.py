@@ -8,10 +8,11 @@ an organisation is only kept when no source names a person.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
+
+from newsarchive.ingest.metadata import plain_text
 
 _PREFIX = re.compile(
     r"^(?:(?:a|an|ein|eine)\s+)?(?:"
@@ -70,7 +71,7 @@ def names_in(raw_values: Iterable[str]) -> list[str]:
     """Each raw author value split into single names, without prefixes, roles or labels."""
     names: list[str] = []
     for raw in raw_values:
-        text = " ".join(html.unescape(html.unescape(raw)).split())  # some pages escape twice
+        text = plain_text(raw) or ""
         for part in _SPLIT.split(_strip_prefix(text)):
             name = _clean(part)
             if name:

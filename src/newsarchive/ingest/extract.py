@@ -146,7 +146,7 @@ def extract(
     categories = _unique(
         [*meta.get("article:section", []), *(ld.sections if ld else [])]
     ) or _unique(library.categories())
-    description = (
+    description = metadata.plain_text(
         _first(meta, "og:description", "description", "twitter:description")
         or (ld and ld.description)
         or library.description()

@@ -5,6 +5,7 @@ Each finder returns raw strings; choosing between them and parsing dates lives i
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -66,6 +67,20 @@ def _strings(value: Any, key: str = "name") -> list[str]:
 def _first(value: Any, key: str = "name") -> str | None:
     found = _strings(value, key)
     return found[0] if found else None
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(value: str | None) -> str | None:
+    """Text as a reader sees it: markup some pages put in metadata (`<a href=..>Name</a>`)
+    dropped, entities (`&nbsp;`, `&#8230;`, even escaped twice) read, whitespace collapsed."""
+    if value is None:
+        return None
+    text = html.unescape(html.unescape(value))
+    if "<" in text:
+        text = html.unescape(_TAG.sub(" ", text))
+    return " ".join(text.split()) or None
 
 
 def json_ld_types(tree: HtmlElement) -> set[str]:
