@@ -12,5 +12,15 @@ if [ ! -x .venv/bin/python ]; then
     [ -n "$PY" ] || { echo "newsarchive needs Python 3.11 or newer" >&2; exit 1; }
     "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".${EXTRAS:-}"
+# Install only when the dependencies changed since the last install (a stamp in .venv): a start
+# needs no package index, and takes no time, once the environment is complete.
+STAMP=".venv/.installed"
+WANT="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1) ${EXTRAS:-}"
+if [ ! -f "$STAMP" ] || ! grep -qxF -- "$WANT" "$STAMP"; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".${EXTRAS:-}"
+    echo "$WANT" > "$STAMP"
+    if [ -n "${EXTRAS:-}" ]; then  # a [dev] install also satisfies a plain one
+        echo "${WANT% *} " >> "$STAMP"
+    fi
+fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -210,3 +211,25 @@ def test_health_is_503_when_the_database_is_down() -> None:
         response = client.get("/api/health")
     assert response.status_code == 503
     assert response.json() == {"detail": "database unreachable"}
+
+
+def test_docs_and_landing_page_work_offline(client: TestClient) -> None:
+    """/docs loads Swagger UI from the app itself (no CDN); / links what a person wants."""
+    docs = client.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs)
+    assert assets, docs
+    assert all(a.startswith("/docs/assets/") or a == "/openapi.json" for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    landing = client.get("/")
+    assert landing.headers["content-type"].startswith("text/html")
+    assert {'href="/admin/"', 'href="/docs"', 'href="/api/health"'} <= set(
+        re.findall(r'href="[^"]+"', landing.text)
+    )
+
+
+def test_method_not_allowed_says_which_are(client: TestClient) -> None:
+    response = client.put("/api/articles")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json() == {"detail": "Method Not Allowed"}

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsarchive import __version__
 from newsarchive.admin.routes import create_admin
-from newsarchive.api import metrics
+from newsarchive.api import docs, metrics
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
 from newsarchive.archive import DayRule, ensure_archive_zone
 from newsarchive.config import Settings, get_settings
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="A searchable archive of news articles.",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves them without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, articles, search, archive, sources, runs, ingest):
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
+    docs.install(app)
     app.mount("/admin", create_admin(settings, app.state.sessions))
     _add_error_handlers(app)
     return app
@@ -71,7 +74,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code)
+        # keep the headers the error carries, such as a 405's Allow
+        return JSONResponse(
+            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
