@@ -5,9 +5,11 @@ trafilatura with default settings, on the same bytes, in the same run.
 
 Scores exactly as ../shared/corpus/README.md defines them: body-text token F1 on aeb (averaged
 over pages, an empty extraction scores 0), the share of trafilatura-set pages that pass their
-with/without snippets, and exact title, date (calendar day in the page's own zone) and author
-(case-insensitive set of names) accuracy where the truth has the field. The last line of output
-is one JSON object.
+with/without snippets, and exact title, date and author (case-insensitive set of names) accuracy
+where the truth has the field. The date is counted strictly (`date_strict`): the calendar day in
+the page's own zone must be the truth's day, no one-day tolerance. `not_article` counts the
+pages the product refuses as not an article (they are stored by nobody). The last line of
+output is one JSON object.
 """
 
 from __future__ import annotations
@@ -40,13 +42,14 @@ class Result:
     title: str | None = None
     date: str | None = None  # YYYY-MM-DD in the page's own zone
     authors: str | None = None  # names joined by "; "
+    refused: str | None = None  # why the product stores nothing for this page
 
 
 def product(body: bytes, url: str) -> Result:
     try:
         article = extract(body, url)
-    except IngestError:
-        return Result()
+    except IngestError as exc:
+        return Result(refused=exc.reason)
     # published_at is in the page's own zone, so its date is the day the page means
     day = article.published_at.date().isoformat() if article.published_at else None
     return Result(article.text, article.title, day, "; ".join(article.authors) or None)
@@ -131,8 +134,11 @@ def score(
         "aeb_f1": round(aeb_f1, 4),
         "snippet_pages": round(passed / max(1, len(traf_pages)), 4),
         "title": round(titles / max(1, n_title), 4),
-        "date": round(dates / max(1, n_date), 4),
+        "date_strict": round(dates / max(1, n_date), 4),
         "author": round(authors / max(1, n_author), 4),
+        "not_article": sum(
+            1 for r in {**aeb, **traf}.values() if (r.refused or "").startswith("not an article")
+        ),
     }
 
 
@@ -157,7 +163,9 @@ def main() -> None:
             "pages_per_s": round(rate, 2)
         }
     print(f"{'':>16} {'product':>10} {'trafilatura':>12}")
-    for key in ("aeb_f1", "snippet_pages", "title", "date", "author", "pages_per_s"):
+    for key in (
+        "aeb_f1", "snippet_pages", "title", "date_strict", "author", "not_article", "pages_per_s"
+    ):  # fmt: skip
         print(f"{key:>16} {figures['product'][key]:>10} {figures['trafilatura'][key]:>12}")
     print(json.dumps(figures))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ Page = tuple[str, bytes, dict[str, Any]]
 # rule name -> (module, attribute, stand-in that switches the rule off)
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: the page's own zone": (dates, "page_zone", lambda *args: None),
-    "date: byline under the headline first": (dates, "visible_day", lambda *args, **kw: None),
+    "date: byline under the headline first": (dates, "visible_days", lambda *args, **kw: []),
+    "date: a dateline without a year": (dates, "yearless_day", lambda texts: None),
+    "date: a clock before a zone is no year": (dates, "_HHMM_ZONE", re.compile("(?!)")),
+    "title and date: screen-reader <h1>s skipped": (metadata, "_HIDDEN", re.compile("(?!)")),
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
     "author: byline under the headline": (extract, "byline_names", lambda texts: []),
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
@@ -39,7 +43,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda title, site: " ".join(title.split()) if title else None,
     ),
 }
-FIELDS = ("title", "date", "author")
+FIELDS = ("title", "date_strict", "author")
 
 
 def halves_score(pages: list[Page]) -> tuple[dict[str, float], dict[str, float]]:

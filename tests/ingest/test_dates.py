@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsarchive.ingest.dates import page_zone, parse_date, visible_day
+from newsarchive.ingest.dates import page_zone, parse_date, visible_days
 from newsarchive.ingest.extract import extract
 from tests.pages import article_html, under_headline
 
@@ -139,7 +139,7 @@ class TestBylineDate:
         ],
     )
     def test_slashed_dates(self, text: str, month_first: bool, expected: date) -> None:
-        assert visible_day([text], NOW, month_first=month_first) == (expected, text)
+        assert visible_days([text], NOW, month_first=month_first) == [(expected, text)]
 
     @pytest.mark.parametrize(
         ("texts", "expected"),
@@ -153,8 +153,8 @@ class TestBylineDate:
         ],
     )
     def test_visible_day(self, texts: list[str], expected: date | None) -> None:
-        found = visible_day(texts, NOW)
-        assert (found[0] if found else None) == expected
+        found = visible_days(texts, NOW)
+        assert (found[0][0] if found else None) == expected
 
 
 @pytest.mark.parametrize(
@@ -183,3 +183,82 @@ def test_zone_names_in_dates(raw: str, expected: datetime) -> None:
 )
 def test_imprecise_implausible_and_dotted_dates(raw: str, expected: datetime | None) -> None:
     assert parse_date(raw, NOW) == expected
+
+
+class TestDatelineRules:
+    """The rules the archive-days issue added, each on a page built for it."""
+
+    def test_of_two_dateline_dates_the_one_the_metadata_confirms_wins(self) -> None:
+        html = with_byline(
+            article_html(published=None, lang="de", json_ld={
+                "@type": "NewsArticle", "datePublished": "2022-12-25T08:00:00+01:00",
+                "dateModified": "2023-01-07T08:00:00+01:00"}),
+            "Aktualisiert 07.01.2023</p><p>Erschienen 25.12.2022",
+        )  # fmt: skip
+        article = run(html, "https://hiv.example.de/weihnachten")
+        assert article.published_at.date() == date(2022, 12, 25)
+        assert article.published_precision == "second"
+
+    def test_a_dateline_date_after_every_metadata_date_is_an_event(self) -> None:
+        html = with_byline(
+            article_html(published="2019-11-27T10:00:00+01:00", lang="de",
+                         extra_head='<meta property="article:modified_time" content="2019-11-28T10:00:00+01:00">'),
+            "Termin: 21.02.2020",
+        )  # fmt: skip
+        article = run(html, "https://whisky.example.de/halle")
+        assert article.published_at.date() == date(2019, 11, 27)
+
+    def test_the_modified_date_when_nothing_else_dates_the_page(self) -> None:
+        html = article_html(
+            published=None,
+            json_ld={"@type": "Recipe"},
+            extra_head='<meta itemprop="dateModified" content="2019-06-13T12:00:00Z">',
+        )
+        article = run(html, "https://recipes.example.com/pineapple")
+        assert article.published_at.date() == date(2019, 6, 13)
+
+    def test_a_dateline_without_a_year_takes_the_year_of_the_url(self) -> None:
+        html = with_byline(article_html(published=None, lang="de"), "30.11. | Buch der Woche")
+        article = run(html, "https://books.example.de/2022/12/01/buch")
+        assert article.published_at.date() == date(2022, 11, 30)
+        assert article.published_precision == "day"
+
+    def test_a_four_digit_clock_before_a_zone_is_no_year(self) -> None:
+        html = with_byline(
+            article_html(published=None, lang="en-US"),
+            "Updated 2010 GMT (0410 HKT) March 14, 2021",
+        )
+        article = run(html, "https://news.example.com/royal")
+        assert article.published_at.date() == date(2021, 3, 14)
+
+    def test_an_h1_only_screen_readers_see_is_not_the_headline(self) -> None:
+        html = article_html("Tabaksteuer wird modernisiert", published=None, lang="de").replace(
+            "<body>", '<body><h1 class="aural">Zoll</h1>'
+        )
+        article = run(with_byline(html, "18.10.2021"), "https://www.zoll.example.de/meldung")
+        assert article.title == "Tabaksteuer wird modernisiert"
+        assert article.published_at.date() == date(2021, 10, 18)
+
+
+@pytest.mark.parametrize(
+    ("raw", "month_first", "expected"),
+    [
+        ("01-11-2023", False, date(2023, 11, 1)),  # an .at page: day first
+        ("10/05/2022", False, date(2022, 5, 10)),  # a Mexican page
+        ("01-11-2023", True, date(2023, 1, 11)),  # a US page: month first
+    ],
+)
+def test_numeric_dates_are_day_first_except_on_us_pages(
+    raw: str, month_first: bool, expected: date
+) -> None:
+    parsed = parse_date(raw, NOW, month_first=month_first)
+    assert parsed is not None
+    assert parsed.date() == expected
+
+
+def test_numeric_metadata_on_an_austrian_page_is_day_first() -> None:
+    html = article_html(
+        published=None, lang="de-AT", extra_head='<meta name="date" content="01-11-2023">'
+    )
+    article = run(html, "https://zeitung.example.at/bericht")
+    assert article.published_at.date() == date(2023, 11, 1)

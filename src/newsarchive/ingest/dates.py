@@ -26,6 +26,12 @@ _YEAR_OR_MONTH = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _SLASHED = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _SPACED_DOTS = re.compile(r"\b(\d{1,2})\.\s+(\d{1,2})\.\s+(\d{4})\b")
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b")  # 01-11-2023, 10/05/2022
+# A clock time written as four digits before a zone ('Updated 2010 GMT (0410 HKT)'), which
+# date readers take for a year.
+_HHMM_ZONE = re.compile(r"\(?\b\d{4}\s+(?:GMT|UTC|[A-Z]{1,3}[SD]?T)\b\)?")
+# A dateline without a year: '30.11. | Buch der Woche', '[06月24日 11時30分]'.
+_YEARLESS = re.compile(r"^\[?(?:(\d{1,2})\.(\d{1,2})\.(?!\d)|(\d{1,2})月(\d{1,2})日)")
 # A clock time as bylines and timestamps write it: 10:39, 10:39:05, 10h39 (French), 3:05 pm.
 _CLOCK = re.compile(
     r"(?<![\d:])(\d{1,2})(?::|h(?=\d))(\d{2})(?::(\d{2}))?(?![\d:])\s*([ap]\.?m\.?)?", re.IGNORECASE
@@ -112,10 +118,13 @@ def stored_date(
     return local.astimezone(UTC), int(offset.total_seconds() // 60)
 
 
-def parse_date(raw: str, now: datetime, zone: tzinfo | None = None) -> datetime | None:
+def parse_date(
+    raw: str, now: datetime, zone: tzinfo | None = None, *, month_first: bool = False
+) -> datetime | None:
     """An aware datetime in `zone` (UTC when None), or None for text that is not a plausible
-    publication date. A value without an offset is read as local time in `zone`."""
-    value = _parse(raw)
+    publication date. A value without an offset is read as local time in `zone`; numeric dates
+    such as 01-11-2023 are day first unless `month_first` (a US page)."""
+    value = _parse(raw, month_first=month_first)
     if value is None:
         return None
     if value.tzinfo is None:
@@ -129,13 +138,15 @@ def _plausible(value: datetime, now: datetime) -> bool:
     return EARLIEST <= value <= now + timedelta(days=1)
 
 
-def _parse(raw: str) -> datetime | None:
+def _parse(raw: str, *, month_first: bool = False) -> datetime | None:
     raw = raw.strip()
     if not raw or len(raw) > 64 or _YEAR_OR_MONTH.match(raw):
         return None  # a year or a month alone does not say which day
     try:
         if _DOTTED_DATE.match(raw):  # 10.12.2022: day first, as everywhere dots are used
             return dateparser.parse(raw, dayfirst=True, tzinfos=_zone_abbreviation)
+        if _NUMERIC_DATE.match(raw):  # dateutil reads these month first, as only the US does
+            return dateparser.parse(raw, dayfirst=not month_first, tzinfos=_zone_abbreviation)
         try:
             return dateparser.isoparse(raw)
         except ValueError:
@@ -171,23 +182,36 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
     return ZoneInfo(name) if name else None
 
 
-def visible_day(
+def visible_days(
     texts: Sequence[str], now: datetime, *, month_first: bool = False
-) -> tuple[date, str] | None:
-    """The first date written in the short texts among the first ten under the headline, such
-    as a byline ('04.02.2022 | 15:33 Uhr', 'Updated May 6, 2019'), in any language htmldate
-    knows, with the text it came from. Longer texts are prose, whose dates are about something
-    else. Slashed dates are day first (htmldate's reading) unless `month_first` (a US page) or
-    only month first makes sense ('12/25/2023')."""
+) -> list[tuple[date, str]]:
+    """Every date written in the short texts among the first ten under the headline, such as
+    a byline ('04.02.2022 | 15:33 Uhr', 'Updated May 6, 2019'), in any language htmldate
+    knows, each with the text it came from, in page order. Longer texts are prose, whose dates
+    are about something else. Slashed dates are day first (htmldate's reading) unless
+    `month_first` (a US page) or only month first makes sense ('12/25/2023')."""
     latest = now.replace(tzinfo=None) + timedelta(days=1)
+    found = []
     for text in texts[:DATELINE_TEXTS]:
         if len(text) > DATELINE_MAX_CHARS:
             continue
         spaced = _SPACED_DOTS.sub(r"\1.\2.\3", text)  # "4. 2. 2022", as German typesetting has it
         spaced = _SLASHED.sub(lambda m: _month_first(m, month_first), spaced)
-        found = try_date_expr(spaced, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
-        if found:
-            return date.fromisoformat(found), text
+        spaced = _HHMM_ZONE.sub(" ", spaced)
+        day = try_date_expr(spaced, "%Y-%m-%d", False, EARLIEST.replace(tzinfo=None), latest)
+        if day:
+            found.append((date.fromisoformat(day), text))
+    return found
+
+
+def yearless_day(texts: Sequence[str]) -> tuple[int, int, str] | None:
+    """(month, day, text) of a dateline that gives no year ('30.11. | Buch der Woche')."""
+    for text in texts[:DATELINE_TEXTS]:
+        match = _YEARLESS.match(text) if len(text) <= DATELINE_MAX_CHARS else None
+        if match:
+            if match[1]:
+                return int(match[2]), int(match[1]), text
+            return int(match[3]), int(match[4]), text
     return None
 
 
@@ -213,9 +237,19 @@ def _locale(url: str | None, lang: str | None) -> tuple[str, str, str]:
     return host.rpartition(".")[2], language, region
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What a page says about its dates, gathered by extract.py for choose_published."""
+
+    visible: list[tuple[date, str]]  # the dateline's dates, in page order
+    published: list[str]  # JSON-LD datePublished, meta tags, <time>, in that order
+    modified: list[str]  # JSON-LD dateModified, modified meta tags
+    yearless: tuple[int, int, str] | None = None
+    month_first: bool = False
+
+
 def choose_published(
-    visible: tuple[date, str] | None,
-    structured: list[str],
+    page: Candidates,
     guess: Callable[[], str | None],
     url_day: tuple[int, int, int] | None,
     zone: tzinfo | None,
@@ -224,22 +258,34 @@ def choose_published(
     """The date a reader sees next to the headline first: where it and the page's metadata
     disagree, the visible one is right about three times in four (republished and updated
     stories keep an old datePublished; some sites stamp meta tags when the page is rendered).
-    Then JSON-LD, meta tags and <time> in the order given; then htmldate; then the URL."""
-    parsed = [(value, raw) for raw in structured if (value := parse_date(raw, now, zone))]
-    if visible is not None:
-        day, text = visible
+    Of several dateline dates, the one the best-ranked metadata date confirms, with that
+    date's time; else the first. Then JSON-LD, meta tags and <time> in the order given; then
+    the modified date; then a dateline without a year, in the year htmldate or the URL gives;
+    then htmldate; then the URL."""
+    parsed = _parsed(page.published, now, zone, page.month_first)
+    modified = _parsed(page.modified, now, zone, page.month_first)
+    shown = page.visible
+    if shown and parsed and modified:  # nothing is published after its last change:
+        last = max(value for value, _raw in parsed + modified).date()
+        shown = [(day, text) for day, text in shown if day <= last]  # a later one is an event
+    if shown:
         for value, raw in parsed:  # the same day with a time and zone: keep the precise one
-            if value.date() in (day, _swapped(day)):  # 11/08/23 in the US is November 8
+            if any(value.date() in (day, _swapped(day)) for day, _text in shown):
                 return Published(value, "page", raw, precision_of(raw))
+        day, text = shown[0]
         clock = clock_time(text)  # '5. November 2021, 10:39 Uhr': keep the time it gives
         if clock is not None:
             return Published(datetime.combine(day, clock, zone or UTC), "page", text, "minute")
         return Published(datetime.combine(day, time(), zone or UTC), "page", text, "day")
-    if parsed:
-        value, raw = parsed[0]
+    for value, raw in parsed or modified:
         return Published(value, "page", raw, precision_of(raw))
     guessed = guess()  # htmldate answers with a day: YYYY-MM-DD
     value = parse_date(guessed, now, zone) if guessed else None
+    if page.yearless is not None:
+        year = value.year if value is not None else (url_day[0] if url_day else None)
+        dated = _in_year(page.yearless, year, now, zone)
+        if dated is not None:
+            return dated
     if guessed and value is not None:
         from_url = url_day is not None and value.timetuple()[:3] == url_day
         return Published(value, "url" if from_url else "page", guessed, precision_of(guessed))
@@ -251,6 +297,32 @@ def choose_published(
         if _plausible(value, now):
             return Published(value, "url", "-".join(str(part) for part in url_day), "day")
     return None
+
+
+def _parsed(
+    raws: list[str], now: datetime, zone: tzinfo | None, month_first: bool
+) -> list[tuple[datetime, str]]:
+    return [
+        (value, raw)
+        for raw in raws
+        if (value := parse_date(raw, now, zone, month_first=month_first))
+    ]
+
+
+def _in_year(
+    yearless: tuple[int, int, str], year: int | None, now: datetime, zone: tzinfo | None
+) -> Published | None:
+    """A dateline's month and day in `year`, or the year before when that would be future."""
+    month, day_of_month, text = yearless
+    if year is None:
+        return None
+    try:
+        day = date(year, month, day_of_month)
+        if day > now.date():
+            day = day.replace(year=year - 1)
+    except ValueError:
+        return None
+    return Published(datetime.combine(day, time(), zone or UTC), "page", text, "day")
 
 
 def _swapped(day: date) -> date | None:

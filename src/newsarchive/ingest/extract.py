@@ -117,13 +117,15 @@ def extract(
     ]
     after_headline = metadata.texts_after_headline(tree, title)
     zone = dates.page_zone([*published_raw, *modified_raw], url or canonical, lang_attr)
+    month_first = dates.month_first(url or canonical, lang_attr)
     published = dates.choose_published(
-        dates.visible_day(
-            after_headline,
-            now,
-            month_first=dates.month_first(url or canonical, lang_attr),
+        dates.Candidates(
+            visible=dates.visible_days(after_headline, now, month_first=month_first),
+            published=published_raw,
+            modified=modified_raw,
+            yearless=dates.yearless_day(after_headline),
+            month_first=month_first,
         ),
-        published_raw,
         library.date,
         date_in_path(url) if url else None,
         zone,
@@ -185,7 +187,12 @@ def extract(
         published_precision=published.precision if published else None,
         zone=zone,
         modified_at=next(
-            (value for raw in modified_raw if (value := dates.parse_date(raw, now, zone))), None
+            (
+                value
+                for raw in modified_raw
+                if (value := dates.parse_date(raw, now, zone, month_first=month_first))
+            ),
+            None,
         ),
         charset=used_charset,
     )

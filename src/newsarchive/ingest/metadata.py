@@ -200,12 +200,17 @@ def headings(tree: HtmlElement) -> list[str]:
     return [text for text, _h1 in _headings(tree)]
 
 
+_HIDDEN = re.compile(r"\b(?:aural|sr-only|visually-?hidden|screen-reader-text)\b", re.IGNORECASE)
+
+
 def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """The page's <h1>s, those inside <article> or <main> first; an <h1> only screen readers
+    see (class sr-only, visually-hidden, ...) is a label, not the headline."""
     inside: list[tuple[str, HtmlElement]] = []
     outside: list[tuple[str, HtmlElement]] = []
     for h1 in tree.iter("h1"):
         text = " ".join(h1.text_content().split())
-        if not text:
+        if not text or _HIDDEN.search(h1.get("class") or ""):
             continue
         in_body = any(a.tag in ("article", "main") for a in h1.iterancestors())
         (inside if in_body else outside).append((text, h1))
