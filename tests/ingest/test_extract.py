@@ -238,3 +238,24 @@ def test_metadata_given_as_markup_is_stored_as_text() -> None:
     article = extract(page.encode(), "https://www.example.pl/analizy/ceny")
     assert article.authors == ["Mateusz Gniazdowski"]
     assert article.description == "Rekordowe ceny gazu … i co dalej"
+
+
+def test_a_page_that_renders_its_text_by_script_keeps_its_declared_body() -> None:
+    """No text in the markup, but JSON-LD articleBody: stored with its title, date, author."""
+    story = "The council approved the harbour budget on Tuesday after a long debate. " * 3
+    page = article_html(
+        "Budget approved",
+        paragraphs=[],
+        published=None,
+        json_ld={
+            "@type": "NewsArticle",
+            "articleBody": story,
+            "datePublished": "2024-03-05T09:30:00+01:00",
+            "author": {"@type": "Person", "name": "Ana Ruiz"},
+        },
+    ).replace("<main>", '<main><div id="app"></div>')
+    article = extract(page.encode(), "https://news.example.com/budget")
+    assert article.text == story.strip()
+    assert (article.title, article.authors) == ("Budget approved", ["Ana Ruiz"])
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2024-03-05T09:30:00+01:00"

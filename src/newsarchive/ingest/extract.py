@@ -164,6 +164,9 @@ def extract(
     )
     # Last: trafilatura prunes the tree it is given.
     text = _drop_leading_title(_body_text(tree, html, base), title).strip()
+    if count_words(text) < MIN_WORDS and ld and ld.body:
+        # the page renders its text by script: its declared articleBody is the article
+        text = metadata.plain_text(ld.body) or ""
     reason = not_article(page_shape, url=base, text=text, words=count_words(text))
     if reason is not None:
         raise Skipped(f"not an article ({reason})")

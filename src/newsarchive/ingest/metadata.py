@@ -33,6 +33,7 @@ class JsonLdArticle:
     sections: list[str] = field(default_factory=list)
     language: str | None = None
     description: str | None = None
+    body: str | None = None  # articleBody: the text, for pages that show it only by script
 
 
 def _nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -126,6 +127,7 @@ def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
         sections=_strings(best.get("articleSection")),
         language=_first(best.get("inLanguage")),
         description=_first(best.get("description")),
+        body=_first(best.get("articleBody")),
     )
 
 
