@@ -337,3 +337,69 @@ def test_interval_without_loop_is_bad_input(run) -> None:  # type: ignore[no-unt
         2,
         "Error: --interval needs --loop (one run ends by itself)\n",
     )
+
+
+def test_log_lines_go_above_the_progress_bar(tmp_path: Path, site: NewsSite) -> None:
+    """On a terminal, each page's log line starts a line of its own above the bar, rather than
+    being written into the middle of it."""
+    import pty
+    import re
+
+    links = [site.page(f"/news/{n}", article_html(f"Story {n}")) for n in range(6)]
+    feed = site.feed("/feed.rss", links)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env |= {"NEWSARCHIVE_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true", "NEWSARCHIVE_HOST_DELAY": "0",
+            "NEWSARCHIVE_EXTRACT_WORKERS": "0", "TERM": "xterm", "COLUMNS": "200"}  # fmt: skip
+    add = [sys.executable, "-m", "newsarchive", "sources", "add", "local", "--feed", feed]
+    assert subprocess.run(add, cwd=tmp_path, env=env, capture_output=True).returncode == 0
+    leader, follower = pty.openpty()
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl"],
+        cwd=tmp_path, env=env, stdin=follower, stdout=follower, stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the crawl ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert crawl.wait(timeout=60) == 0
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))
+    page_lines = [
+        m.start() for m in re.finditer(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ info +page", screen)
+    ]
+    assert len(page_lines) == 6, screen
+    assert all(start == 0 or screen[start - 1] in "\r\n" for start in page_lines), screen
+    assert "UnknownTimezoneWarning" not in screen
+
+
+class TestConsistency:
+    def test_a_query_starting_with_a_dash_says_to_use_double_dash(self, run) -> None:  # type: ignore[no-untyped-def]
+        result = run("search", "-audi")
+        assert result.exit_code == 2
+        assert result.output == (
+            "Error: No such option '-a'. (a query that starts with '-' goes after '--': "
+            "newsarchive search -- -word)\n"
+        )
+
+    def test_search_in_an_unknown_source_is_bad_input(self, run) -> None:  # type: ignore[no-untyped-def]
+        result = run("search", "harbour", "--source", "nosuch")
+        assert (result.exit_code, result.output) == (2, "Error: source 'nosuch' not found\n")
+
+    def test_import_of_a_failing_file_exits_1_like_ingest(self, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        broken = tmp_path / "broken.warc.gz"
+        broken.write_bytes(b"\x1f\x8b not really gzip")
+        result = run("import", str(broken))
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"failed: {broken}")
+
+    def test_import_help_names_every_kind_of_file(self, run) -> None:  # type: ignore[no-untyped-def]
+        text = " ".join(run("import", "--help").output.split())
+        for suffix in (".html", ".htm", ".xhtml", ".warc", ".arc", ".jsonl", "gzipped"):
+            assert suffix in text

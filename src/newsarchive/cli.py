@@ -34,6 +34,14 @@ class OneLineErrors(click.Group):
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)
+        except click.NoSuchOption as exc:
+            hint = ""
+            if exc.ctx is not None and exc.ctx.command.name == "search":
+                hint = (
+                    " (a query that starts with '-' goes after '--': newsarchive search -- -word)"
+                )
+            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            sys.exit(2)
         except click.UsageError as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(2)
@@ -241,7 +249,9 @@ def _import_jsonl(path: Path, settings: Settings) -> None:
     "--base-url", help="URL a file's name is joined to when the page has no canonical link."
 )
 def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
-    """Import local .html/.html.gz pages and .warc/.warc.gz archives (directories: recursively)."""
+    """Import local pages (.html, .htm, .xhtml, gzipped too), web archives (.warc, .arc,
+    gzipped too) and archives written by `newsarchive export` (.jsonl); directories
+    recursively. Exits 1 if any page failed."""
     if base_url is not None and not is_http_url(base_url):
         raise click.UsageError(f"--base-url is not an http(s) URL: {base_url}")
     exports = [p for p in paths if p.is_file() and p.name.endswith(".jsonl")]
@@ -251,7 +261,9 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
     if not paths:
         return
     files = [f for p in paths for f in _expand(p)]
-    _run("import", _settings(), lambda p: p.import_paths(files, base_url=base_url), None)
+    outcomes = _run("import", _settings(), lambda p: p.import_paths(files, base_url=base_url), None)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
 
 
 @cli.group()
@@ -398,7 +410,8 @@ def crawl(
 
 
 def _crawl_progress() -> tuple[Any, Any]:
-    """A live progress bar on a terminal; nothing otherwise (cron gets the summary line)."""
+    """A live progress bar on a terminal, with log lines printed above it; nothing otherwise
+    (cron gets the summary line)."""
     if not sys.stdout.isatty():
         return None, lambda: None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -406,6 +419,8 @@ def _crawl_progress() -> tuple[Any, Any]:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     task = bar.add_task("crawling", total=0)
     counts: dict[str, int] = {}
+    logging_above = logs.above(bar.console)
+    logging_above.__enter__()
     bar.start()
 
     def update(kind: str, n: int) -> None:
@@ -416,7 +431,11 @@ def _crawl_progress() -> tuple[Any, Any]:
         summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         bar.update(task, advance=n, description=f"crawling ({summary})")
 
-    return update, bar.stop
+    def finish() -> None:
+        bar.stop()
+        logging_above.__exit__(None, None, None)
+
+    return update, finish
 
 
 @cli.command()
@@ -501,6 +520,8 @@ def search(
         limit=limit,
     )
     with _sessions() as sessions, sessions() as session:
+        if source is not None:
+            archive.get_source_by_name(session, source)  # an unknown source is bad input
         page = run_search(session, params, facets=False)
         table = Table("id", "published", "source", "title", "snippet", title=f"{page.total} found")
         for hit in page.hits:

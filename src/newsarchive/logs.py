@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+
+from rich.console import Console
 
 FIELDS = ("run", "source", "url", "status", "duration_ms", "reason", "count")
 
@@ -33,9 +37,42 @@ class TextFormatter(logging.Formatter):
 
 
 def configure(*, fmt: str = "text", level: str = "INFO") -> None:
+    """Our events, and Python's warnings, one line each on stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    root = logging.getLogger("newsarchive")
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
+    logging.captureWarnings(True)
+    for name in ("newsarchive", "py.warnings"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+    logging.getLogger("newsarchive").setLevel(level.upper())
+
+
+@contextmanager
+def above(console: Console) -> Iterator[None]:
+    """While a live progress bar is drawn, log lines go above it, through its console, instead
+    of cutting through it."""
+    loggers = [logging.getLogger(name) for name in ("newsarchive", "py.warnings")]
+    saved = [logger.handlers[:] for logger in loggers]
+    handler = _ConsoleHandler(console)
+    if saved[0]:
+        handler.setFormatter(saved[0][0].formatter)
+    for logger in loggers:
+        logger.handlers[:] = [handler]
+    try:
+        yield
+    finally:
+        for logger, handlers in zip(loggers, saved, strict=True):
+            logger.handlers[:] = handlers
+
+
+class _ConsoleHandler(logging.Handler):
+    def __init__(self, console: Console) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+        except Exception:  # noqa: BLE001  (logging must never fail the work)
+            self.handleError(record)

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, Source
+from newsarchive.db.session import session_scope
 from tests.admin.conftest import LiveServer, log_in
 from tests.factories import add_article
 from tests.pages import article_html
@@ -260,3 +262,19 @@ def test_dashboard_chart_shows_older_news(page, sessions: sessionmaker[Session])
     bars = page.locator("svg rect.bar title").all_text_contents()
     assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
     assert "the 90 days to 2021-03-04" in page.locator("h2").first.inner_text()
+
+
+def test_the_runs_table_is_labelled_on_a_phone(page, sessions: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
+    """Narrow screens stack the cells: each number says what it counts."""
+    with session_scope(sessions) as session:
+        run = archive.start_run(session, "import")
+        run.stored, run.failed = 4, 1
+    page.set_viewport_size({"width": 400, "height": 900})
+    log_in(page)
+    labels = page.evaluate(
+        """[...document.querySelectorAll('table.runs tbody td')].map(td =>
+            getComputedStyle(td, '::before').content.replaceAll('"', '') + td.innerText)"""
+    )
+    assert "Stored: 4" in labels
+    assert "Failed: 1" in labels
+    assert "Kind: import" in labels

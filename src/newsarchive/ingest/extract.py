@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -16,6 +17,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 import trafilatura
+from dateutil.parser import UnknownTimezoneWarning
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import metadata as tmeta
@@ -30,6 +32,10 @@ from newsarchive.ingest.page_kind import not_article, shape
 from newsarchive.ingest.urls import absolute, date_in_path
 
 T = TypeVar("T")
+# htmldate reads dates with dateutil and no zone table: a zone name it does not know ("EST" in
+# a script) is read as no zone, which is what we want, and dateutil's warning about it would
+# reach the terminal once per such page. Our own parsing passes its zone table.
+warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
 MIN_WORDS = 5  # fewer is a navigation scrap, not an article
 
