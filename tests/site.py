@@ -40,7 +40,10 @@ class NewsSite:
         self._server = _QuietServer(("127.0.0.1", port), self._handler_class())
         # Browsers ask every site for one; a 404 would show as a console error in admin tests.
         self.routes["/favicon.ico"] = Response(b"", headers={"Content-Type": "image/x-icon"})
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll: shutdown() waits for it, once per test that serves the site
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base(self) -> str:

@@ -106,11 +106,18 @@ def test_a_broken_line_is_reported_and_the_rest_go_on(
     dump.write_text('{"type": "source", "name": "x"}\nnot json\n{"type": "mystery"}\n')
     monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
     result = CliRunner().invoke(cli, ["import", str(dump)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # as for a page that failed
     lines = result.output.strip().splitlines()
     assert lines[0].startswith(f"failed: {dump}:2: JSONDecodeError")
     assert lines[1].startswith(f"failed: {dump}:3: ValueError: unknown row type")
     assert lines[-1] == f"imported {dump}: failed 2, source 1"
+    engine = make_engine(db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            [run] = archive.list_runs(session)
+            assert (run.kind, run.status, run.failed) == ("import", "finished", 2)
+    finally:
+        engine.dispose()
 
 
 def test_export_csv_of_a_range_of_days(

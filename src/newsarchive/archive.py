@@ -6,20 +6,29 @@ a CLI command, the pipeline) owns the transaction.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from newsarchive.db.base import utc_now
+from newsarchive import paging
+from newsarchive.db.base import MAX_ID, utc_now
 from newsarchive.db.models import (
     Article,
     ArticleRaw,
@@ -34,6 +43,10 @@ from newsarchive.db.models import (
 from newsarchive.errors import ArticleNotFound, Conflict, InvalidInput, NotFound, SourceNotFound
 
 MAX_LIMIT = 100
+# The tables behind the models, for Core statements on the hot paths.
+ARTICLES = cast(Table, Article.__table__)
+ARTICLE_RAW = cast(Table, ArticleRaw.__table__)
+RUNS = cast(Table, Run.__table__)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,14 @@ class Page:
 # --- articles ---------------------------------------------------------------------------------
 
 
+def _storable(row_id: int) -> bool:
+    """Whether an id from outside (a path) can name a row at all: larger ones overflow the
+    id columns, and are simply not found."""
+    return 0 < row_id <= MAX_ID
+
+
 def get_article(session: Session, article_id: int) -> Article:
-    article = session.get(Article, article_id)
+    article = session.get(Article, article_id) if _storable(article_id) else None
     if article is None:
         raise ArticleNotFound(article_id)
     return article
@@ -153,27 +172,19 @@ def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore
 
 
 def encode_cursor(article: Article) -> str:
-    payload = json.dumps([article.published_at.isoformat(), article.id]).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    return paging.encode(article.published_at, article.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        published, article_id = json.loads(base64.urlsafe_b64decode(padded))
-        value = datetime.fromisoformat(published)
-        if value.tzinfo is None or not isinstance(article_id, int):
-            raise ValueError
-        return value, article_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("invalid cursor: pass back the next_cursor of a previous page") from None
+    published, article_id = paging.decode(cursor, datetime, int)
+    return published, article_id
 
 
 def find_duplicate(
     session: Session, *, url_keys: Sequence[str], content_hash: str | None = None
 ) -> int | None:
     """The id of an article stored under any of these normalised URLs, or with this content."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if url_keys:
         conditions += [Article.url_key.in_(url_keys), Article.url_normalized.in_(url_keys)]
     if content_hash:
@@ -191,7 +202,7 @@ def add_article(
     inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)"""
     article = {**article, "published_day": _day_of_row(days, article)}
     conn = session.connection()
-    articles, raws = Article.__table__, ArticleRaw.__table__
+    articles, raws = ARTICLES, ARTICLE_RAW
     insert_article = insert(articles).returning(articles.c.id)
     article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
     conn.execute(insert(raws), {**raw, "article_id": article_id})
@@ -309,7 +320,7 @@ def ensure_archive_zone(session: Session, days: DayRule, *, batch: int = 2000) -
             if (new_day := days.day_of(at, precision, offset)) != day
         ]
         if changed:  # one executemany a batch
-            table = Article.__table__
+            table = ARTICLES
             session.connection().execute(
                 update(table)
                 .where(table.c.id == bindparam("row_id"))
@@ -366,7 +377,7 @@ def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, An
     """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
     if rows:
         session.connection().execute(
-            insert(Article.__table__),
+            insert(ARTICLES),
             [{**row, "published_day": _day_of_row(days, row)} for row in rows],
         )
 
@@ -386,7 +397,7 @@ def get_source_by_name(session: Session, name: str) -> Source:
 
 
 def get_source(session: Session, source_id: int) -> Source:
-    source = session.get(Source, source_id)
+    source = session.get(Source, source_id) if _storable(source_id) else None
     if source is None:
         raise NotFound(f"source {source_id} not found")
     return source
@@ -398,7 +409,7 @@ def list_sources(session: Session) -> list[Source]:
 
 def article_counts(session: Session) -> dict[int, int]:
     rows = session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
-    return dict(rows.all())  # type: ignore[arg-type]
+    return dict(rows.all())
 
 
 @dataclass(frozen=True)
@@ -445,14 +456,25 @@ def update_source(session: Session, source: Source, fields: SourceFields) -> Sou
 
 def set_feeds(source: Source, fields: SourceFields) -> None:
     """Replace the feed or sitemap list given, keeping the rows (and their conditional GET
-    state) of URLs that stay."""
+    state) of URLs that stay; a URL moved from one list to the other keeps its row too."""
+    wanted: dict[str, str] = {f.url: f.kind for f in source.feeds}
     for kind, urls in (("feed", fields.feeds), ("sitemap", fields.sitemaps)):
         if urls is None:
             continue
-        wanted = list(dict.fromkeys(urls))
-        kept = [f for f in source.feeds if f.kind != kind or f.url in wanted]
-        have = {f.url for f in kept if f.kind == kind}
-        source.feeds = kept + [Feed(kind=kind, url=u) for u in wanted if u not in have]
+        wanted = {url: k for url, k in wanted.items() if k != kind}
+        for url in dict.fromkeys(urls):
+            if wanted.get(url, kind) != kind and _given(fields, wanted[url]):
+                raise InvalidInput(f"{url} is listed both as a feed and as a sitemap")
+            wanted[url] = kind
+    kept = [f for f in source.feeds if f.url in wanted]
+    for feed in kept:
+        feed.kind = wanted[feed.url]
+    have = {f.url for f in kept}
+    source.feeds = kept + [Feed(kind=k, url=u) for u, k in wanted.items() if u not in have]
+
+
+def _given(fields: SourceFields, kind: str) -> bool:
+    return (fields.feeds if kind == "feed" else fields.sitemaps) is not None
 
 
 def delete_source(session: Session, source: Source, *, with_articles: bool = False) -> None:
@@ -490,7 +512,7 @@ def mark_crawled(
         query = query.where(
             or_(Source.last_crawled_at.is_(None), Source.last_crawled_at <= due_before)
         )
-    return session.connection().execute(query.values(last_crawled_at=now)).rowcount == 1  # type: ignore[attr-defined]
+    return session.connection().execute(query.values(last_crawled_at=now)).rowcount == 1
 
 
 def source_for_host(session: Session, host: str) -> Source:
@@ -540,7 +562,7 @@ def count(
         return
     source_values = {getattr(RunSource, k): getattr(RunSource, k) + n for k, n in counts.items()}
     this_source = (RunSource.run_id == run_id) & (RunSource.source_id == source_id)
-    if conn.execute(update(RunSource).where(this_source).values(source_values)).rowcount:  # type: ignore[attr-defined]
+    if conn.execute(update(RunSource).where(this_source).values(source_values)).rowcount:
         return
     try:
         with session.begin_nested():
@@ -567,7 +589,7 @@ def record_error(
 
 def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
     session.execute(
-        Run.__table__.update().where(Run.id == run_id).values(status=status, finished_at=utc_now())
+        RUNS.update().where(Run.id == run_id).values(status=status, finished_at=utc_now())
     )
 
 
@@ -623,7 +645,7 @@ def interrupt_stale_runs(session: Session, *, silent_since: datetime, now: datet
         .where(Run.status == "running", last_sign < silent_since)
         .values(status="interrupted", finished_at=now)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def interrupt_running_runs(session: Session, *, kind: str) -> None:
@@ -643,6 +665,8 @@ def list_runs(session: Session, *, limit: int = 20, before_id: int | None = None
 
 
 def get_run(session: Session, run_id: int) -> Run:
+    if not _storable(run_id):
+        raise NotFound(f"run {run_id} not found")
     run = session.scalars(
         select(Run)
         .where(Run.id == run_id)

@@ -221,13 +221,18 @@ def export(
             stream.close()
 
 
-def _import_jsonl(path: Path, settings: Settings) -> None:
+def _import_jsonl(path: Path, settings: Settings) -> bool:
+    """Read an archive `newsarchive export` wrote, as one run; True if every line went in."""
     import json
 
     from newsarchive import transfer
 
     counts: dict[str, int] = {}
-    with _sessions() as sessions, path.open(encoding="utf-8") as lines:
+    with (
+        _sessions() as sessions,
+        path.open(encoding="utf-8") as lines,
+        recorded(sessions, "import") as run,
+    ):
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -237,10 +242,16 @@ def _import_jsonl(path: Path, settings: Settings) -> None:
                     result = transfer.import_row(session, row, _days(settings))
             except (ValueError, KeyError, TypeError) as exc:
                 result = "failed"
-                click.echo(f"failed: {path}:{number}: {type(exc).__name__}: {exc}"[:300])
+                reason = f"{type(exc).__name__}: {exc}"[:300]
+                click.echo(f"failed: {path}:{number}: {reason}")
+                run.count(Outcome(f"{path}:{number}", "failed", reason))
+            else:
+                if result in ("stored", "duplicate"):
+                    run.add({"stored" if result == "stored" else "duplicates": 1}, None)
             counts[result] = counts.get(result, 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     click.echo(f"imported {path}: {summary}")
+    return "failed" not in counts
 
 
 @cli.command("import")
@@ -255,14 +266,16 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
     if base_url is not None and not is_http_url(base_url):
         raise click.UsageError(f"--base-url is not an http(s) URL: {base_url}")
     exports = [p for p in paths if p.is_file() and p.name.endswith(".jsonl")]
+    complete = True
     for path in exports:  # an archive written by `newsarchive export`
-        _import_jsonl(path, _settings())
+        complete = _import_jsonl(path, _settings()) and complete
     paths = tuple(p for p in paths if p not in exports)
-    if not paths:
-        return
-    files = [f for p in paths for f in _expand(p)]
-    outcomes = _run("import", _settings(), lambda p: p.import_paths(files, base_url=base_url), None)
-    if any(o.status == "failed" for o in outcomes):
+    if paths:
+        files = [f for p in paths for f in _expand(p)]
+        work = lambda p: p.import_paths(files, base_url=base_url)  # noqa: E731
+        outcomes = _run("import", _settings(), work, None)
+        complete = complete and not any(o.status == "failed" for o in outcomes)
+    if not complete:
         sys.exit(1)
 
 

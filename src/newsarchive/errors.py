@@ -19,6 +19,9 @@ prints and runs record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 
 class NewsArchiveError(Exception):
     status_code = 500
@@ -92,3 +95,16 @@ class Failed(IngestError):
         super().__init__(detail)
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One sentence from pydantic's validation errors: 'limit: Input should be ...'."""
+    parts = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            parts.append("body: not valid JSON")
+            continue
+        location = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")]
+        where = ".".join(location) or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"

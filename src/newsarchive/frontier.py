@@ -9,7 +9,7 @@ leaves rows that any worker may claim again once the lease has run out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +22,9 @@ from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, FrontierURL, Host
 
 CHUNK = 500
+
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Claim:
     hint_date_source: str | None
     claimed_at: datetime
     delay: float  # seconds this host wants between two requests
+    slot_until: datetime  # the host's next slot, as the claim set it
 
 
 def _insert(session: Session, model: type) -> Any:
@@ -98,7 +102,7 @@ def enqueue(session: Session, urls: Sequence[NewURL], now: datetime) -> int:
         ]
         if not rows:
             continue
-        ensure_hosts(session, (r["host"] for r in rows), now)
+        ensure_hosts(session, (u.host for u in chunk if u.url_normalized not in stored), now)
         stmt = (
             _insert(session, FrontierURL)
             .values(rows)
@@ -158,7 +162,7 @@ def claim(
                 )
             )
             .rowcount
-        )  # type: ignore[attr-defined]
+        )
         if won == 1:
             return Claim(
                 id=item.id,
@@ -171,17 +175,21 @@ def claim(
                 hint_date_source=item.hint_date_source,
                 claimed_at=now,
                 delay=delay,
+                slot_until=now + timedelta(seconds=delay),
             )
     return None
 
 
-def take_host_slot(session: Session, host: str, now: datetime, min_delay: float) -> datetime | None:
+def take_host_slot(session: Session, host: str, clock: Clock, min_delay: float) -> datetime | None:
     """Take the host's fetch slot now (None), or say when it frees up."""
+    now = clock()
     ensure_hosts(session, [host], now)
     next_fetch_at, crawl_delay = session.execute(
         select(Host.next_fetch_at, Host.crawl_delay).where(Host.host == host)
     ).one()
-    if next_fetch_at <= now and _take_slot(session, host, now, max(min_delay, crawl_delay or 0.0)):
+    delay = max(min_delay, crawl_delay or 0.0)
+    if next_fetch_at <= now and _take_slot(session, host, now, delay):
+        _next_slot_after(session, host, clock, delay)
         return None
     return session.scalar(select(Host.next_fetch_at).where(Host.host == host))
 
@@ -194,15 +202,33 @@ def _take_slot(session: Session, host: str, now: datetime, delay: float) -> bool
         .where(Host.host == host, Host.next_fetch_at <= now)
         .values(next_fetch_at=now + timedelta(seconds=delay))
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
-def push_host_slot(session: Session, host: str, not_before: datetime) -> None:
-    """Move the host's next slot later (never earlier): for a request that started late."""
+def keep_slot(
+    session: Session, host: str, claimed_until: datetime, delay: float, clock: Clock
+) -> bool:
+    """Use the slot a claim took, now, if nobody has taken the host's next slot since: the
+    next one starts `delay` after now. False: another request went to the host meanwhile."""
+    result = session.connection().execute(
+        update(Host)
+        .where(Host.host == host, Host.next_fetch_at == claimed_until)
+        .values(next_fetch_at=claimed_until)  # no change: it takes the row's write lock
+    )
+    if result.rowcount != 1:
+        return False
+    _next_slot_after(session, host, clock, delay)
+    return True
+
+
+def _next_slot_after(session: Session, host: str, clock: Clock, delay: float) -> None:
+    """Set the host's next slot from the time read now that this transaction holds the row:
+    a time read before waiting for a lock (SQLite's database lock, a PostgreSQL row lock held
+    by another worker) would be early, and the next request too close."""
     session.connection().execute(
         update(Host)
-        .where(Host.host == host, Host.next_fetch_at < not_before)
-        .values(next_fetch_at=not_before)
+        .where(Host.host == host)
+        .values(next_fetch_at=clock() + timedelta(seconds=delay))
     )
 
 
@@ -260,9 +286,9 @@ def release_claims(session: Session) -> int:
             .values(state="queued", lease_until=None, claimed_by=None)
         )
         .rowcount
-    )  # type: ignore[attr-defined]
+    )
 
 
 def counts_by_state(session: Session) -> dict[str, int]:
     rows = session.execute(select(FrontierURL.state, func.count()).group_by(FrontierURL.state))
-    return dict(rows.all())  # type: ignore[arg-type]
+    return dict(rows.all())

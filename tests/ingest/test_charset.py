@@ -70,3 +70,9 @@ def test_real_latin1_is_still_latin1() -> None:
     body = '<html><head><meta charset="ISO-8859-1"></head><body>Zürich Straße</body></html>'
     text, _ = decode(body.encode("latin-1"), None)
     assert "Zürich Straße" in text
+
+
+def test_valid_utf8_wins_over_any_declared_single_byte_charset() -> None:
+    text = "Новости: Москва и Санкт-Петербург"
+    body = f'<html><head><meta charset="windows-1251"></head><body>{text}</body></html>'.encode()
+    assert text in decode(body, "koi8-r")[0]

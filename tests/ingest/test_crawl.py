@@ -131,16 +131,20 @@ class TestHazardSite:
 def test_host_delay_is_kept(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
+    """Every request to the host, robots.txt included, at least the delay after the one before,
+    with several workers and a robots.txt slow enough to delay the first page's request."""
     links = [
-        site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(4)
+        site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(6)
     ]
     feed = site.feed("/rss", links)
+    site.slow("/robots.txt", 0.3, "User-agent: *\nAllow: /\n")
     add_source(sessions, feeds=[feed])
-    Crawler(crawl_settings.model_copy(update={"host_delay": 0.4}), sessions).run()
-    times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss")))
-    assert len(times) == 5
+    settings = crawl_settings.model_copy(update={"host_delay": 0.4, "concurrency": 4})
+    Crawler(settings, sessions).run()
+    times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss", "/robots")))
+    assert len(times) == 8
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.38, gaps
+    assert min(gaps) >= 0.38, sorted((round(t - times[0], 3), path) for t, path in site.times)
 
 
 def test_robots_crawl_delay_wins_over_a_smaller_host_delay(

@@ -3,6 +3,7 @@ process died (both stores)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.db.session import session_scope
+from newsarchive.ingest import runs
 from newsarchive.ingest.pipeline import Outcome
 from newsarchive.ingest.runs import STALE_AFTER, RunLog, recorded
 
@@ -49,26 +51,37 @@ def test_a_run_whose_work_raised_is_failed(sessions: sessionmaker[Session]) -> N
 
 
 def test_a_dead_run_is_interrupted_when_the_next_one_starts(
-    sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crawl killed with SIGKILL stops beating; any later run closes it, on both stores."""
+    """A crawl killed with SIGKILL stops beating; a living run's thread beats on by itself; the
+    next run to start closes the dead one only, on both stores."""
+    monkeypatch.setattr(runs, "BEAT_EVERY", timedelta(milliseconds=20))
     clock = Clock()
-    dead = RunLog(sessions, "crawl", clock=clock)
-    dead.start()
+    with session_scope(sessions) as session:  # what a killed process leaves behind
+        dead_id = archive.start_run(session, "crawl", T0).id
     alive = RunLog(sessions, "crawl", clock=clock)
-    clock.now = T0 + STALE_AFTER / 2
     alive.start()
-    clock.now = T0 + STALE_AFTER - timedelta(seconds=1)
-    with sessions() as session, session.begin():
-        alive.beat(session)  # the living one keeps beating
     clock.now = T0 + STALE_AFTER + timedelta(seconds=1)
+    deadline = time.monotonic() + 10
+    while heartbeat(sessions, alive.id) != clock.now:  # the living run's thread beat meanwhile
+        assert time.monotonic() < deadline, "the living run never beat"
+        time.sleep(0.01)
     later = RunLog(sessions, "ingest", clock=clock)
     later.start()
+    try:
+        with sessions() as session:
+            statuses = {r.id: r.status for r in archive.list_runs(session)}
+            finished = archive.get_run(session, dead_id).finished_at
+        assert statuses == {dead_id: "interrupted", alive.id: "running", later.id: "running"}
+        assert finished == clock.now
+    finally:
+        alive.finish()
+        later.finish()
+
+
+def heartbeat(sessions: sessionmaker[Session], run_id: int) -> datetime | None:
     with sessions() as session:
-        statuses = {r.id: r.status for r in archive.list_runs(session)}
-        finished = archive.get_run(session, dead.id).finished_at
-    assert statuses == {dead.id: "interrupted", alive.id: "running", later.id: "running"}
-    assert finished == clock.now
+        return archive.get_run(session, run_id).heartbeat_at
 
 
 def test_feed_failures_are_counted_with_their_reason(sessions: sessionmaker[Session]) -> None:

@@ -4,6 +4,7 @@ uses. Mounted at /admin as its own small app, so that only it carries a session 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import zlib
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -34,12 +36,13 @@ from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound
+from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound, validation_message
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
 from newsarchive.ingest.runs import recorded
 from newsarchive.ingest.urls import is_http_url
 from newsarchive.search import SearchParams, run_search
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 25
 SECURITY_HEADERS = {
@@ -77,6 +80,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.autoescape = True  # every template, whatever its name
     templates.env.filters["when"] = lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "—"
+    templates.env.filters["published"] = _published
     crawls: dict[str, threading.Thread] = {}
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -103,6 +107,21 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return render(
             request, "message.html", status=exc.status, title="Refused", message=exc.message
         )
+
+    @admin.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return render(
+            request, "message.html", status=422, title="Not possible",
+            message=validation_message(exc.errors()),
+        )  # fmt: skip
+
+    @admin.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render(
+            request, "message.html", status=500, title="Something went wrong",
+            message="The page could not be made; the server's log says why.",
+        )  # fmt: skip
 
     @admin.exception_handler(NewsArchiveError)
     async def _domain(request: Request, exc: NewsArchiveError) -> Response:
@@ -426,6 +445,14 @@ PostedForm = Annotated[dict[str, Any], Depends(posted_form)]
 CheckedForm = Annotated[dict[str, Any], Depends(checked_form)]
 
 
+def _published(article: Any) -> str:
+    """The site's day, and the UTC time only when the page gave one (a day stays a day)."""
+    day = article.published_day.isoformat()
+    if article.published_precision == "day":
+        return day
+    return f"{day} ({article.published_at:%H:%M} UTC)"
+
+
 def _local(url: str) -> str:
     """Only redirect within the admin (no open redirects through ?next=)."""
     return url if url.startswith("/admin") and not url.startswith("//") else "/admin/"
@@ -452,8 +479,8 @@ def _source_fields(form: dict[str, Any], *, new: bool) -> tuple[str, archive.Sou
         checked = SourceIn(
             name=str(form.get("name") or "").strip() or ("-" if not new else ""),
             home=str(form.get("home") or "").strip() or None,
-            feeds=lines("feed"),  # type: ignore[arg-type]
-            sitemaps=lines("sitemap"),  # type: ignore[arg-type]
+            feeds=lines("feed"),
+            sitemaps=lines("sitemap"),
             interval=int(interval) if interval.isdigit() else -1,
         )
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from newsarchive import __version__
 from newsarchive.admin.routes import create_admin
@@ -20,7 +21,7 @@ from newsarchive.archive import DayRule, ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
-from newsarchive.errors import NewsArchiveError
+from newsarchive.errors import NewsArchiveError, validation_message
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             with session_scope(app.state.sessions) as session:
-                ensure_archive_zone(session, DayRule(settings.zone, settings.archive_tz_force))
+                rule = DayRule(settings.zone, settings.archive_tz_force)
+                if ensure_archive_zone(session, rule):
+                    log.info("archive days now follow %s", rule.key)
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
@@ -70,13 +73,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+        return JSONResponse({"detail": validation_message(exc.errors())}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # keep the headers the error carries, such as a 405's Allow
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names the first matching route's methods only
+            headers["Allow"] = ", ".join(allowed_methods(app, request))
         return JSONResponse(
-            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -85,10 +90,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
-def validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        location = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")]
-        where = ".".join(location) or "request"
-        parts.append(f"{where}: {error.get('msg', 'invalid value')}")
-    return "; ".join(parts) or "invalid request"
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route answers at this path (asking the router about each, since
+    included routers hide their routes)."""
+    methods = []
+    for method in ("DELETE", "GET", "PATCH", "POST", "PUT"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            methods.append(method)
+    return methods

@@ -40,7 +40,8 @@ def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
         _text(entry, "summary", article.description or article.text[:500])
         ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasPath, BaseModel, ConfigDict, Field, HttpUrl, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PlainSerializer,
+)
 
 # ISO 8601 with an explicit +00:00 offset, the form the contract's examples use.
 UTCTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
@@ -66,7 +74,11 @@ class IngestRequest(BaseModel):
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")
+    name: Annotated[str, AfterValidator(str.strip)] = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+    )
     home: HttpUrl | None = None
     feeds: list[HttpUrl] = Field(default_factory=list, max_length=100)
     sitemaps: list[HttpUrl] = Field(default_factory=list, max_length=100)
@@ -234,4 +246,24 @@ class ArchiveDay(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    detail: str
+    detail: str = Field(description="one readable sentence")
+
+
+_MEANINGS = {
+    400: "the request body could not be read (its bytes are not UTF-8)",
+    401: "no admin token, or a wrong one",
+    403: "writes are disabled: NEWSARCHIVE_ADMIN_TOKEN is not set",
+    404: "no such item",
+    409: "conflicts with what is stored",
+    422: "a parameter or the body is not acceptable; the detail says which and why",
+    502: "the page could not be fetched",
+    503: "the database is unreachable or its schema is not the one the code expects",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route answers, all `{"detail": "..."}`."""
+    return {s: {"model": ErrorResponse, "description": _MEANINGS[s]} for s in statuses}
+
+
+WRITE_ERRORS = (400, 401, 403, 422)

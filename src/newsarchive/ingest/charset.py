@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -28,7 +29,14 @@ _ALIASES = {
 }
 
 
-SINGLE_BYTE = {"cp1252", "iso8859-1", "iso8859-15", "cp1250", "iso8859-2"}
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """cp1252, latin-1, koi8-r, windows-1251...: one character a byte, every byte text."""
+    high = bytes(range(0x80, 0x100))
+    try:
+        return len(high.decode(codec, errors="replace")) == len(high) and codec != "utf-8"
+    except LookupError:
+        return False
 
 
 def _is_utf8_beyond_ascii(body: bytes) -> bool:
@@ -63,18 +71,14 @@ def decode(body: bytes, header_charset: str | None = None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body.decode(codec, errors="replace"), codec
-    candidates = [_codec(header_charset), declared_charset(body), "utf-8"]
-    declared = next((c for c in candidates if c is not None), "utf-8")
-    if declared in SINGLE_BYTE and _is_utf8_beyond_ascii(body):
+    candidates = [c for c in (_codec(header_charset), declared_charset(body)) if c] + ["utf-8"]
+    if _single_byte(candidates[0]) and _is_utf8_beyond_ascii(body):
         return body.decode("utf-8"), "utf-8"
     for codec in candidates:
-        if codec is None:
-            continue
         try:
             return body.decode(codec), codec
         except (UnicodeDecodeError, LookupError):
             continue
     best = from_bytes(body[:200_000]).best()
-    codec = _codec(best.encoding) if best is not None else None
-    codec = codec or "cp1252"
-    return body.decode(codec, errors="replace"), codec
+    guessed = (_codec(best.encoding) if best is not None else None) or "cp1252"
+    return body.decode(guessed, errors="replace"), guessed

@@ -95,6 +95,24 @@ class CrawlReport:
         return line
 
 
+class _Slot:
+    """What a page's fetch does before each request: the first uses the slot its claim took
+    (unless another request went to the host since); redirects, retries and that case wait
+    for a slot of their own."""
+
+    def __init__(self, crawler: Crawler, item: frontier.Claim) -> None:
+        self.crawler = crawler
+        self.item = item
+        self.first = True
+
+    def __call__(self, url: str) -> None:
+        first, self.first = self.first, False
+        same_host = urlsplit(normalize(url)).netloc == self.item.host
+        if first and same_host and self.crawler.keep_claimed_slot(self.item):
+            return
+        self.crawler.wait_for_host(url)
+
+
 @dataclass(frozen=True)
 class _Done:
     item: frontier.Claim
@@ -338,9 +356,13 @@ class Crawler:
         try:
             if not self._allowed(url):
                 raise Skipped("disallowed by robots.txt")
-            self._wait_for_host(url)
             result = self.fetcher.fetch(
-                url, html_only=False, etag=etag, last_modified=last_modified
+                url,
+                html_only=False,
+                etag=etag,
+                last_modified=last_modified,
+                check_hop=self._check_redirect,
+                before_request=self.wait_for_host,
             )
             if not result.not_modified:
                 listing = discover.parse(
@@ -441,10 +463,11 @@ class Crawler:
         try:
             if not self._allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
-            self._keep_host_delay(item)
             fetch_started = time.perf_counter()
             try:
-                result = self.fetcher.fetch(item.url, check_hop=self._check_redirect)
+                result = self.fetcher.fetch(
+                    item.url, check_hop=self._check_redirect, before_request=_Slot(self, item)
+                )
             except IngestError as exc:
                 FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
                 raise
@@ -521,21 +544,20 @@ class Crawler:
 
     # --- politeness ------------------------------------------------------------------------
 
-    def _keep_host_delay(self, item: frontier.Claim) -> None:
-        """The claim reserved the host's slot from the moment of claiming; when the request
-        starts noticeably later (a busy machine, a slow robots.txt), push the next slot so the
-        gap between two requests to the host never shrinks below its delay."""
-        started = self.clock()
-        if item.delay > 0 and (started - item.claimed_at).total_seconds() > 0.005:
-            with session_scope(self.sessions) as session:
-                frontier.push_host_slot(session, item.host, started + timedelta(seconds=item.delay))
+    def keep_claimed_slot(self, item: frontier.Claim) -> bool:
+        """Send the claim's first request in the slot the claim took, if no other request went
+        to the host since (a robots.txt read, another worker): the next slot then starts now."""
+        with session_scope(self.sessions) as session:
+            return frontier.keep_slot(session, item.host, item.slot_until, item.delay, self.clock)
 
-    def _wait_for_host(self, url: str) -> None:
+    def wait_for_host(self, url: str) -> None:
+        """Wait for the host's next slot and take it: every request to a host goes through a
+        slot, so two never go out closer than its delay, whoever sends them."""
         host = urlsplit(normalize(url)).netloc
         while True:
             with session_scope(self.sessions) as session:
                 busy_until = frontier.take_host_slot(
-                    session, host, self.clock(), self.settings.host_delay
+                    session, host, self.clock, self.settings.host_delay
                 )
             if busy_until is None:
                 return
@@ -566,7 +588,9 @@ class Crawler:
 
     def _read_robots(self, origin: str) -> Protego | None | Failed:
         try:
-            result = self.fetcher.fetch(f"{origin}/robots.txt", html_only=False)
+            result = self.fetcher.fetch(
+                f"{origin}/robots.txt", html_only=False, before_request=self.wait_for_host
+            )
         except Failed as exc:
             if exc.retryable:
                 return Failed(f"robots.txt unavailable ({exc.reason})", retryable=True)

@@ -280,15 +280,16 @@ def choose_published(
     for value, raw in parsed or modified:
         return Published(value, "page", raw, precision_of(raw))
     guessed = guess()  # htmldate answers with a day: YYYY-MM-DD
-    value = parse_date(guessed, now, zone) if guessed else None
+    guessed_at = parse_date(guessed, now, zone) if guessed else None
     if page.yearless is not None:
-        year = value.year if value is not None else (url_day[0] if url_day else None)
+        year = guessed_at.year if guessed_at is not None else (url_day[0] if url_day else None)
         dated = _in_year(page.yearless, year, now, zone)
         if dated is not None:
             return dated
-    if guessed and value is not None:
-        from_url = url_day is not None and value.timetuple()[:3] == url_day
-        return Published(value, "url" if from_url else "page", guessed, precision_of(guessed))
+    if guessed and guessed_at is not None:
+        from_url = url_day is not None and guessed_at.timetuple()[:3] == url_day
+        source = "url" if from_url else "page"
+        return Published(guessed_at, source, guessed, precision_of(guessed))
     if url_day is not None:
         try:
             value = datetime(*url_day, tzinfo=zone or UTC)

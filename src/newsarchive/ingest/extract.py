@@ -290,7 +290,8 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool 
         include_tables=True,
         favor_recall=favor_recall,
     )
-    return (doc.text if doc is not None else None) or ""
+    text = getattr(doc, "text", None)  # a Document (a dict only with as_dict=True)
+    return text if isinstance(text, str) else ""
 
 
 def _first(meta: dict[str, list[str]], *keys: str) -> str | None:

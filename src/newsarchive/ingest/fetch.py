@@ -176,12 +176,17 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         check_hop: Callable[[str], None] | None = None,
+        before_request: Callable[[str], None] | None = None,
     ) -> FetchResult:
         """``check_hop`` sees each redirect target before it is requested and raises to refuse
-        it (the crawler's robots.txt rules, which the first URL passed but the target may not)."""
+        it (the crawler's robots.txt rules, which the first URL passed but the target may not).
+        ``before_request`` is called with the URL before every request this fetch sends, each
+        redirect hop and each retry included: the crawler waits there for the host's slot."""
         for attempt in range(self.retries + 1):
             try:
-                return self._fetch_once(url, html_only, etag, last_modified, check_hop)
+                return self._fetch_once(
+                    url, html_only, etag, last_modified, check_hop, before_request
+                )
             except Failed as exc:
                 if not exc.retryable or attempt == self.retries:
                     raise
@@ -198,6 +203,7 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         check_hop: Callable[[str], None] | None,
+        before_request: Callable[[str], None] | None,
     ) -> FetchResult:
         deadline = time.monotonic() + self.timeout
         headers: dict[str, str] = {}
@@ -211,6 +217,10 @@ class Fetcher:
         while True:
             if self.host_check is not None:
                 self.host_check(current)
+            if before_request is not None:
+                waited = time.monotonic()
+                before_request(current)
+                deadline += time.monotonic() - waited  # waiting for a slot is not fetching
             response = self._get(current, headers, deadline, html_only)
             if not _is_redirect(response.response):
                 return self._result(url, current, response, tuple(hops))

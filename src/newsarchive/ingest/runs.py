@@ -1,19 +1,22 @@
 """One run's life, the same for the CLI, the API, the admin page and the crawler: start,
 count outcomes, keep the reasons of skips and failures, beat while alive, finish.
 
-A process killed without a chance to say so (SIGKILL, a power cut) leaves its run 'running';
-it stops beating, and the next run to start, of any kind on any machine, marks it
-'interrupted'. Every change is a short transaction of its own, or joins the caller's.
+While a run is open a thread of its process writes a heartbeat every BEAT_EVERY, whatever the
+work is doing. A process killed without a chance to say so (SIGKILL, a power cut) leaves its
+run 'running'; it stops beating, and the next run to start, of any kind on any machine, marks
+it 'interrupted'. Every change is a short transaction of its own, or joins the caller's.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
@@ -23,6 +26,7 @@ from newsarchive.db.session import session_scope
 if TYPE_CHECKING:
     from newsarchive.ingest.pipeline import Outcome
 
+log = logging.getLogger(__name__)
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=5)  # ten missed beats: the process is gone
 COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
@@ -37,8 +41,8 @@ class RunLog:
         self.clock = clock
         self.id = 0
         self.status = "finished"  # what finish() records unless told otherwise
-        self._last_beat = clock()
-        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._beater: threading.Thread | None = None
 
     def start(self, session: Session | None = None) -> int:
         """Open the run (and close the runs of processes that died); return its id."""
@@ -46,7 +50,8 @@ class RunLog:
             now = self.clock()
             archive.interrupt_stale_runs(s, silent_since=now - STALE_AFTER, now=now)
             self.id = archive.start_run(s, self.kind, now).id
-            self._last_beat = now
+        self._beater = threading.Thread(target=self._beat, name=f"run-{self.id}", daemon=True)
+        self._beater.start()
         return self.id
 
     def count(
@@ -67,7 +72,6 @@ class RunLog:
                     s, self.id, url=outcome.label, outcome=outcome.status,
                     reason=outcome.reason, source_id=source_id,
                 )  # fmt: skip
-            self.beat(s)
 
     def add(
         self, counts: Mapping[str, int], source_id: int | None, session: Session | None = None
@@ -85,16 +89,19 @@ class RunLog:
                 s, self.id, url=url, outcome=outcome, reason=reason, source_id=source_id
             )
 
-    def beat(self, session: Session) -> None:
-        """Say the process lives (at most every BEAT_EVERY, in the caller's transaction)."""
-        now = self.clock()
-        with self._lock:
-            if now - self._last_beat < BEAT_EVERY:
-                return
-            self._last_beat = now
-        archive.beat(session, self.id, now)
+    def _beat(self) -> None:
+        """Say the process lives, every BEAT_EVERY until the run is finished."""
+        while not self._done.wait(BEAT_EVERY.total_seconds()):
+            try:
+                with session_scope(self.sessions) as session:
+                    archive.beat(session, self.id, self.clock())
+            except SQLAlchemyError:  # the database is away for a moment: beat again later
+                log.warning("could not write run %s's heartbeat", self.id, exc_info=True)
 
     def finish(self, status: str | None = None) -> None:
+        self._done.set()
+        if self._beater is not None:
+            self._beater.join()
         with session_scope(self.sessions) as session:
             archive.finish_run(session, self.id, status or self.status)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import reduce
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -19,13 +20,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from newsarchive.db.models import Article
 from newsarchive.search.engine import MARK_END, MARK_START, Engine, marked_html
 from newsarchive.search.query import AnyOf, Query, Term
 
-CONFIG = literal_column("'newsarchive'::regconfig")
-search_vector = literal_column("articles.search_vector")  # not mapped: the ORM never writes it
+CONFIG: ColumnClause[Any] = literal_column("'newsarchive'::regconfig")
+search_vector: ColumnClause[Any] = literal_column(
+    "articles.search_vector"
+)  # not mapped: the ORM never writes it
 
 
 def _term(term: Term) -> ColumnElement:  # type: ignore[type-arg]
@@ -50,7 +54,7 @@ class PostgresEngine(Engine):
     def matching(self, query: Query) -> Select:  # type: ignore[type-arg]
         tsquery = to_tsquery(query)
         # float8, so that a score round-trips exactly through a cursor (ts_rank_cd is float4).
-        score = cast(func.ts_rank_cd(search_vector, tsquery), Double())
+        score: ColumnElement[float] = cast(func.ts_rank_cd(search_vector, tsquery), Double())
         return select(Article.id.label("id"), score.label("score")).where(
             search_vector.op("@@")(tsquery)
         )

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from newsarchive import archive
+from newsarchive import archive, paging
 from newsarchive.db.models import Article, Source
-from newsarchive.errors import InvalidInput
 from newsarchive.search.engine import Engine
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, parse
@@ -173,31 +169,14 @@ def _facets(session: Session, matched: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def _encode_cursor(sort: str, article: Article, score: float) -> str:
-    key: Any = score if sort == "relevance" else article.published_at.isoformat()
-    payload = json.dumps([sort, key, article.id]).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    key: datetime | float = score if sort == "relevance" else article.published_at
+    return paging.encode(sort, key, article.id)
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    from datetime import datetime
-
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, key, article_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(article_id, int):
-            raise ValueError
-        if sort == "relevance":
-            if not isinstance(key, int | float):
-                raise ValueError
-            return float(key), article_id
-        value = datetime.fromisoformat(key)
-        if value.tzinfo is None:
-            raise ValueError
-        return value, article_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(
-            "invalid cursor: pass back the next_cursor of a previous page with the same sort"
-        ) from None
+    key = float if sort == "relevance" else datetime
+    _sort, value, article_id = paging.decode(cursor, sort, key, int, hint=" with the same sort")
+    return value, article_id
 
 
 __all__: Sequence[str] = [

@@ -3,17 +3,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from newsarchive import archive
 from newsarchive.api import atom
 from newsarchive.api.deps import SessionDep
+from newsarchive.api.params import Cursor, Dated, Limit
 from newsarchive.api.schemas import (
     ArchiveDay,
     ArchiveDays,
     ArchiveMonths,
     ArchiveYears,
     ArticleSummary,
+    errors,
 )
 from newsarchive.errors import NotFound
 
@@ -22,10 +24,6 @@ router = APIRouter(tags=["archive"])
 Year = Annotated[int, Path(ge=1, le=9999)]
 Month = Annotated[int, Path(ge=1, le=12)]
 Day = Annotated[int, Path(ge=1, le=31)]
-Dated = Annotated[
-    bool,
-    Query(description="leave out articles dated only by when the archive first saw them"),
-]
 
 
 def _date(year: int, month: int, day: int) -> date:
@@ -44,7 +42,7 @@ def years(session: SessionDep) -> ArchiveYears:
     )
 
 
-@router.get("/api/archive/{year}", response_model=ArchiveMonths)
+@router.get("/api/archive/{year}", response_model=ArchiveMonths, responses=errors(422))
 def months(year: Year, session: SessionDep) -> ArchiveMonths:
     rows = archive.archive_months(session, year)
     return ArchiveMonths.model_validate(
@@ -55,7 +53,7 @@ def months(year: Year, session: SessionDep) -> ArchiveMonths:
     )
 
 
-@router.get("/api/archive/{year}/{month}", response_model=ArchiveDays)
+@router.get("/api/archive/{year}/{month}", response_model=ArchiveDays, responses=errors(422))
 def days(year: Year, month: Month, session: SessionDep) -> ArchiveDays:
     rows = archive.archive_days(session, year, month)
     return ArchiveDays.model_validate(
@@ -70,7 +68,7 @@ def days(year: Year, month: Month, session: SessionDep) -> ArchiveDays:
 @router.get(
     "/api/archive/{year}/{month}/{day}.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}},
+    responses={200: {"content": {"application/atom+xml": {}}}, **errors(404, 422)},
 )
 def day_feed(
     year: Year, month: Month, day: Day, request: Request, session: SessionDep, dated: Dated = False
@@ -87,14 +85,16 @@ def day_feed(
     return Response(body, media_type=atom.MEDIA_TYPE)
 
 
-@router.get("/api/archive/{year}/{month}/{day}", response_model=ArchiveDay)
+@router.get(
+    "/api/archive/{year}/{month}/{day}", response_model=ArchiveDay, responses=errors(404, 422)
+)
 def day_listing(
     year: Year,
     month: Month,
     day: Day,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     dated: Dated = False,
 ) -> ArchiveDay:
     """The articles filed under the day their site printed, newest first."""

@@ -1,29 +1,25 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from newsarchive import archive
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary
+from newsarchive.api.params import Cursor, Dated, From, Lang, Limit, Text, To
+from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary, errors
 
 router = APIRouter(tags=["articles"])
 
 
-@router.get("/api/articles", response_model=ArticlePage)
+@router.get("/api/articles", response_model=ArticlePage, responses=errors(422))
 def list_articles(
     session: SessionDep,
-    source: Annotated[str | None, Query(max_length=200)] = None,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    dated: Annotated[
-        bool, Query(description="leave out articles dated only by when the archive first saw them")
-    ] = False,
+    source: Text = None,
+    lang: Lang = None,
+    date_from: From = None,
+    date_to: To = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    dated: Dated = False,
 ) -> ArticlePage:
     """Newest first. `from`/`to` are archive days (each article's site day). Pass
     `next_cursor` back as `cursor` for the next page."""
@@ -40,6 +36,6 @@ def list_articles(
     )
 
 
-@router.get("/api/articles/{article_id}", response_model=Article)
+@router.get("/api/articles/{article_id}", response_model=Article, responses=errors(404, 422))
 def get_article(article_id: int, session: SessionDep) -> Article:
     return Article.model_validate(archive.get_article(session, article_id))

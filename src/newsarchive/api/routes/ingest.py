@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from newsarchive import archive
 from newsarchive.api.deps import AdminDep, SettingsDep
-from newsarchive.api.schemas import Article, ErrorResponse, IngestRequest
+from newsarchive.api.schemas import WRITE_ERRORS, Article, IngestRequest, errors
 from newsarchive.archive import DayRule
 from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
@@ -18,11 +18,7 @@ router = APIRouter(tags=["ingest"])
     response_model=Article,
     status_code=201,
     dependencies=[AdminDep],
-    responses={
-        200: {"model": Article},
-        422: {"model": ErrorResponse},
-        502: {"model": ErrorResponse},
-    },
+    responses={200: {"model": Article}, **errors(*WRITE_ERRORS, 502)},
 )
 def ingest(
     body: IngestRequest, request: Request, response: Response, settings: SettingsDep

@@ -1,34 +1,31 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from newsarchive import archive
+from newsarchive import archive, paging
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.schemas import RunDetail, RunPage, RunSummary
-from newsarchive.errors import InvalidInput
+from newsarchive.api.params import Cursor, Limit
+from newsarchive.api.schemas import RunDetail, RunPage, RunSummary, errors
 
 router = APIRouter(tags=["runs"])
 
 
-@router.get("/api/runs", response_model=RunPage)
+@router.get("/api/runs", response_model=RunPage, responses=errors(422))
 def list_runs(
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> RunPage:
     """Newest first. Pass `next_cursor` back as `cursor` for older runs."""
-    if cursor is not None and not cursor.isdigit():
-        raise InvalidInput("invalid cursor: pass back the next_cursor of a previous page")
-    runs = archive.list_runs(session, limit=limit + 1, before_id=int(cursor) if cursor else None)
-    next_cursor = str(runs[limit - 1].id) if len(runs) > limit else None
+    before_id = paging.decode(cursor, int)[0] if cursor else None
+    runs = archive.list_runs(session, limit=limit + 1, before_id=before_id)
+    next_cursor = paging.encode(runs[limit - 1].id) if len(runs) > limit else None
     return RunPage(
         items=[RunSummary.model_validate(r, from_attributes=True) for r in runs[:limit]],
         next_cursor=next_cursor,
     )
 
 
-@router.get("/api/runs/{run_id}", response_model=RunDetail)
+@router.get("/api/runs/{run_id}", response_model=RunDetail, responses=errors(404, 422))
 def get_run(run_id: int, session: SessionDep) -> RunDetail:
     return RunDetail.model_validate(archive.get_run(session, run_id), from_attributes=True)

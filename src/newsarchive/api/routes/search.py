@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from newsarchive import archive
 from newsarchive.api import atom
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchResponse
+from newsarchive.api.params import NO_NUL, Cursor, From, Lang, Limit, Text, To
+from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchResponse, errors
+from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.query import MAX_QUERY_CHARS, parse
 from newsarchive.search.service import iter_matches
@@ -23,11 +25,13 @@ router = APIRouter(tags=["search"])
 
 Q = Annotated[
     str,
-    Query(min_length=1, max_length=MAX_QUERY_CHARS, description='words, "phrases", OR, -excluded'),
+    Query(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=NO_NUL,
+        description='words, "phrases", OR, -excluded',
+    ),
 ]
-From = Annotated[date | None, Query(alias="from")]
-To = Annotated[date | None, Query(alias="to")]
-Text = Annotated[str | None, Query(max_length=200)]
 
 
 def _params(
@@ -41,18 +45,18 @@ def _params(
     )  # fmt: skip
 
 
-@router.get("/api/search", response_model=SearchResponse)
+@router.get("/api/search", response_model=SearchResponse, responses=errors(422))
 def search(
     session: SessionDep,
     q: Q,
     date_from: From = None,
     date_to: To = None,
     source: Text = None,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
+    lang: Lang = None,
     author: Text = None,
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
-    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 20,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     facets: Annotated[bool, Query(description="false: skip the facet counts (faster)")] = True,
 ) -> SearchResponse:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
@@ -79,16 +83,16 @@ def search(
 @router.get(
     "/api/search.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}},
+    responses={200: {"content": {"application/atom+xml": {}}}, **errors(422)},
 )
 def search_feed(
     request: Request,
     session: SessionDep,
     q: Q,
     source: Text = None,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
+    lang: Lang = None,
     author: Text = None,
-    limit: Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)] = 50,
+    limit: Limit = 50,
 ) -> Response:
     """An Atom feed of the newest matches of a search: subscribe to any query."""
     params = _params(q, None, None, source, lang, author, "newest", limit)
@@ -108,7 +112,7 @@ EXPORT_FIELDS = list(Article.model_fields)
 @router.get(
     "/api/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}, **errors(422)},
 )
 def export(
     request: Request,
@@ -117,6 +121,7 @@ def export(
         Query(
             min_length=1,
             max_length=MAX_QUERY_CHARS,
+            pattern=NO_NUL,
             description="a search; without one, every article (in the date range)",
         ),
     ] = None,
@@ -124,7 +129,7 @@ def export(
     date_from: From = None,
     date_to: To = None,
     source: Text = None,
-    lang: Annotated[str | None, Query(max_length=16)] = None,
+    lang: Lang = None,
     author: Text = None,
 ) -> StreamingResponse:
     """Every match of a search, or every article, newest first, streamed: no cap, flat
@@ -132,6 +137,8 @@ def export(
     archive.check_day_range(date_from, date_to)
     if q is not None:
         parse(q)  # a bad query is a 422 now, not a broken stream later
+    elif author is not None:
+        raise InvalidInput("'author' filters a search: give 'q' too")
     sessions = request.app.state.sessions
 
     def articles(session: Session) -> Iterator[Any]:

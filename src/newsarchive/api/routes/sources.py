@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from newsarchive import archive
 from newsarchive.api.deps import AdminDep, SessionDep
-from newsarchive.api.schemas import SourceIn, SourceOut, SourcePatch
+from newsarchive.api.schemas import WRITE_ERRORS, SourceIn, SourceOut, SourcePatch, errors
 
 router = APIRouter(tags=["sources"])
 
@@ -19,13 +19,19 @@ def list_sources(session: SessionDep) -> list[SourceOut]:
     return [SourceOut.of(s, counts.get(s.id, 0)) for s in archive.list_sources(session)]
 
 
-@router.get("/api/sources/{source_id}", response_model=SourceOut)
+@router.get("/api/sources/{source_id}", response_model=SourceOut, responses=errors(404, 422))
 def get_source(source_id: int, session: SessionDep) -> SourceOut:
     source = archive.get_source(session, source_id)
     return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
 
 
-@router.post("/api/sources", response_model=SourceOut, status_code=201, dependencies=[AdminDep])
+@router.post(
+    "/api/sources",
+    response_model=SourceOut,
+    status_code=201,
+    dependencies=[AdminDep],
+    responses=errors(*WRITE_ERRORS, 409),
+)
 def create_source(body: SourceIn, session: SessionDep) -> SourceOut:
     fields = archive.SourceFields(
         home_url=str(body.home) if body.home else None,
@@ -37,7 +43,12 @@ def create_source(body: SourceIn, session: SessionDep) -> SourceOut:
     return SourceOut.of(archive.create_source(session, body.name.strip(), fields), 0)
 
 
-@router.patch("/api/sources/{source_id}", response_model=SourceOut, dependencies=[AdminDep])
+@router.patch(
+    "/api/sources/{source_id}",
+    response_model=SourceOut,
+    dependencies=[AdminDep],
+    responses=errors(*WRITE_ERRORS, 404, 409),
+)
 def update_source(source_id: int, body: SourcePatch, session: SessionDep) -> SourceOut:
     source = archive.get_source(session, source_id)
     fields = archive.SourceFields(
@@ -51,7 +62,12 @@ def update_source(source_id: int, body: SourcePatch, session: SessionDep) -> Sou
     return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
 
 
-@router.delete("/api/sources/{source_id}", status_code=204, dependencies=[AdminDep])
+@router.delete(
+    "/api/sources/{source_id}",
+    status_code=204,
+    dependencies=[AdminDep],
+    responses=errors(401, 403, 404, 409, 422),
+)
 def delete_source(source_id: int, session: SessionDep, with_articles: bool = False) -> Response:
     """Refused (409) while the source has articles, unless `with_articles=true`."""
     archive.delete_source(
