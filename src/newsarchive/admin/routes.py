@@ -35,6 +35,7 @@ from newsarchive.admin.security import (
 from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
+from newsarchive.db.models import Article
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound, validation_message
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
@@ -445,7 +446,7 @@ PostedForm = Annotated[dict[str, Any], Depends(posted_form)]
 CheckedForm = Annotated[dict[str, Any], Depends(checked_form)]
 
 
-def _published(article: Any) -> str:
+def _published(article: Article) -> str:
     """The site's day, and the UTC time only when the page gave one (a day stays a day)."""
     day = article.published_day.isoformat()
     if article.published_precision == "day":
