@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
+COPY migrations ./migrations
 RUN pip install --no-cache-dir -c constraints.txt . \
     && useradd --system --home /app archive
 USER archive

@@ -195,12 +195,14 @@ class TestSourcesAndCrawl:
         return page
 
     def test_crawl_prints_a_summary_and_exits_0_despite_failures(
-        self, run, local_source: str
+        self, run, local_source: str, db_url: str
     ) -> None:  # type: ignore[no-untyped-def]
         result = run("crawl")
         assert result.exit_code == 0, result.output
+        database = db_url if "postgresql" in db_url else f"sqlite:///{Path(db_url[10:]).resolve()}"
         assert result.stdout == (
-            "run 1 finished: discovered 2, fetched 1, stored 1, duplicates 0, skipped 0, failed 1\n"
+            "run 1 finished: discovered 2, fetched 1, stored 1, duplicates 0, skipped 0, failed 1"
+            f" (database: {database})\n"
         )
 
     @pytest.fixture
@@ -234,7 +236,7 @@ class TestSourcesAndCrawl:
         assert result.exit_code == 0, result.output
         [line] = result.stdout.splitlines()  # (the log goes to stderr)
         assert line.startswith("run 1 finished: discovered 0, fetched 0, stored 0, duplicates 0")
-        assert line.endswith(
+        assert line.split(" (database: ")[0].endswith(
             "; feeds or sitemaps failed 1 (first: feed: refused to fetch 127.0.0.1 (127.0.0.1): "
             "private or loopback address at http://127.0.0.1:9/rss)"
         )

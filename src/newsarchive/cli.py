@@ -413,7 +413,7 @@ def crawl(
                     source=source_name, max_articles=max_articles
                 )
                 finish()
-                click.echo(report.line())
+                click.echo(f"{report.line()} (database: {_safe_url(settings)})")
             except CrawlBusy as exc:
                 finish()
                 click.echo(f"{exc}; this run has nothing to do")

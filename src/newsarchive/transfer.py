@@ -12,14 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.archive import DayRule
 from newsarchive.db.base import UTCDateTime
-from newsarchive.db.models import Article, ArticleRaw, Source
+from newsarchive.db.models import Article, Source
 
 SKIPPED_COLUMNS = {
     "id",
@@ -57,16 +56,14 @@ def export_rows(
         ids = archive.article_ids(session, after=last, limit=batch, days=days)
         if not ids:
             return
-        for article in session.scalars(
-            select(Article).where(Article.id.in_(ids)).order_by(Article.id)
-        ):
+        for article in archive.articles_by_id(session, ids):
             row: dict[str, Any] = {"type": "article", "source": article.source_name}
             for key in ARTICLE_COLUMNS:
                 value = getattr(article, key)
                 row[key] = value.isoformat() if isinstance(value, datetime | date) else value
             row["published_date"] = article.published_day.isoformat()  # for readers; not read back
             if with_raw:
-                raw = session.get(ArticleRaw, article.id)
+                raw = archive.get_raw(session, article.id)
                 if raw is not None:
                     row["raw"] = {
                         "body": base64.b64encode(raw.body).decode(),

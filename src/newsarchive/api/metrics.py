@@ -18,7 +18,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import archive, frontier
+from newsarchive import archive
+from newsarchive.archive import frontier
 from newsarchive.db.base import utc_now
 
 

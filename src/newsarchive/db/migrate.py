@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,10 @@ from sqlalchemy.engine import make_url
 
 from newsarchive.db.session import make_engine
 
+# Where newsarchive.migrations is: the top-level migrations/ folder in a checkout, the
+# package's own folder in an installed wheel.
+# (imported by name: the package is mapped from outside src/, where type checkers do not look)
+MIGRATIONS = Path(str(importlib.import_module("newsarchive.migrations").__file__)).parent
 # pg_advisory_lock key for migrations: "newsarchive migrate" in a 64-bit integer, any constant
 # other programs sharing the database are unlikely to use.
 MIGRATION_LOCK = 0x6E657773_6D696772
@@ -38,7 +43,7 @@ def include_object(
 
 def alembic_config(database_url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", "newsarchive:migrations")
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     # ConfigParser interpolation: a literal % in a password must be doubled.
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -255,3 +257,9 @@ class RunError(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# The tables behind the models, typed as tables, for the Core statements of the hot paths.
+ARTICLES = cast(Table, Article.__table__)
+ARTICLE_RAW = cast(Table, ArticleRaw.__table__)
+RUNS = cast(Table, Run.__table__)

@@ -34,11 +34,11 @@ from protego import Protego
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import archive, frontier
-from newsarchive.archive import DayRule
+from newsarchive import archive
+from newsarchive.archive import DayRule, frontier
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Feed, Source
+from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.ingest import discover
@@ -382,12 +382,10 @@ class Crawler:
             self.run_log.feed_failed(url, exc.outcome, f"{kind}: {exc.reason}", source_id)
         if feed_id is not None and depth == 0:
             with session_scope(self.sessions) as session:
-                feed = session.get(Feed, feed_id)
-                if feed is not None:
-                    feed.last_checked_at = self.clock()
-                    feed.last_error = error
-                    if error is None:
-                        feed.etag, feed.last_modified = etag, last_modified
+                archive.record_feed_check(
+                    session, feed_id, at=self.clock(), error=error, etag=etag,
+                    last_modified=last_modified,
+                )  # fmt: skip
 
     def _enqueue(
         self, source_id: int, feed_id: int | None, kind: str, entries: list[discover.Entry]

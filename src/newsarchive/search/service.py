@@ -10,7 +10,8 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from newsarchive import archive, paging
+from newsarchive import archive
+from newsarchive.archive import paging
 from newsarchive.db.models import Article, Source
 from newsarchive.search.engine import Engine
 from newsarchive.search.postgres import PostgresEngine

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from newsarchive import archive, paging
+from newsarchive import archive
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import Cursor, Limit
 from newsarchive.api.schemas import RunDetail, RunPage, RunSummary, errors
+from newsarchive.archive import paging
 
 router = APIRouter(tags=["runs"])
 

@@ -1,4 +1,4 @@
-"""The one keyset cursor codec: a page's last sort key and id, as an opaque URL-safe string.
+"""Keyset paging, with its one cursor codec: a page's last sort key and id, as an opaque URL-safe string.
 
 A cursor comes back from clients, so decoding checks every part as a parameter would be
 checked: a sort name must be the one asked for, times must be aware and storable, scores
@@ -12,10 +12,16 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import Session
+
 from newsarchive.db.base import MAX_ID
+from newsarchive.db.models import Article
 from newsarchive.errors import InvalidInput
 
 Part = type[datetime] | type[float] | type[int] | str  # a str part must equal that literal
@@ -59,3 +65,40 @@ def _part(value: Any, kind: Part) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise ValueError
     return value
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Article]
+    next_cursor: str | None
+
+
+def storable_id(row_id: int) -> bool:
+    """Whether an id from outside (a path) can name a row at all: larger ones overflow the
+    id columns, and are simply not found."""
+    return 0 < row_id <= MAX_ID
+
+
+def newest_first(session: Session, query: Select, limit: int, cursor: str | None) -> Page:  # type: ignore[type-arg]
+    """Keyset paging on (published_at, id), newest first: pages never repeat or skip."""
+    if cursor:
+        published, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Article.published_at < published,
+                (Article.published_at == published) & (Article.id < last_id),
+            )
+        )
+    query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def encode_cursor(article: Article) -> str:
+    return encode(article.published_at, article.id)
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    published, article_id = decode(cursor, datetime, int)
+    return published, article_id

@@ -1,0 +1,184 @@
+"""Article queries: find, list, filter, store and change articles and their raw pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from newsarchive.archive.days import DayRule, day_of_row
+from newsarchive.archive.paging import Page, newest_first, storable_id
+from newsarchive.db.models import (
+    ARTICLE_RAW,
+    ARTICLES,
+    Article,
+    ArticleRaw,
+    DayCount,
+    Source,
+)
+from newsarchive.errors import ArticleNotFound, InvalidInput
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    source: str | None = None
+    lang: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    dated: bool = False  # leave out articles dated only by when the archive first saw them
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id) if storable_id(article_id) else None
+    if article is None:
+        raise ArticleNotFound(article_id)
+    return article
+
+
+def articles_by_id(session: Session, ids: Sequence[int]) -> list[Article]:
+    """These articles, in id order."""
+    return list(session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)))
+
+
+def get_raw(session: Session, article_id: int) -> ArticleRaw | None:
+    return session.get(ArticleRaw, article_id)
+
+
+def count_articles(session: Session) -> int:
+    """From the trigger-maintained day counts: constant time, where count(*) scans the table."""
+    return int(session.scalar(select(func.coalesce(func.sum(DayCount.articles), 0))) or 0)
+
+
+def check_day_range(date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput(f"'from' ({date_from}) is after 'to' ({date_to})")
+
+
+def day_conditions(date_from: date | None, date_to: date | None) -> list[Any]:
+    """Inclusive archive days: a filter on one day keeps exactly what that day's archive page
+    lists."""
+    check_day_range(date_from, date_to)
+    return [
+        *([Article.published_day >= date_from] if date_from else []),
+        *([Article.published_day <= date_to] if date_to else []),
+    ]
+
+
+def list_articles(
+    session: Session, filters: ArticleFilters, *, limit: int = 20, cursor: str | None = None
+) -> Page:
+    """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
+    return newest_first(session, _filtered(select(Article), filters), limit, cursor)
+
+
+def iter_articles(
+    session: Session, filters: ArticleFilters, *, batch: int = 500
+) -> Iterator[Article]:
+    """Every article the filters keep, newest first, in keyset batches (flat memory)."""
+    cursor = None
+    while True:
+        page = list_articles(session, filters, limit=batch, cursor=cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+        session.expunge_all()
+
+
+def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore[type-arg]
+    if filters.source:
+        query = query.join(Article.source).where(Source.name == filters.source)
+    if filters.lang:
+        query = query.where(Article.language == filters.lang.lower())
+    if filters.dated:
+        query = query.where(Article.date_source != "first_seen")
+    return query.where(*day_conditions(filters.date_from, filters.date_to))
+
+
+def find_duplicate(
+    session: Session, *, url_keys: Sequence[str], content_hash: str | None = None
+) -> int | None:
+    """The id of an article stored under any of these normalised URLs, or with this content."""
+    conditions: list[ColumnElement[bool]] = []
+    if url_keys:
+        conditions += [Article.url_key.in_(url_keys), Article.url_normalized.in_(url_keys)]
+    if content_hash:
+        conditions.append(Article.content_hash == content_hash)
+    if not conditions:
+        return None
+    query = select(Article.id).where(or_(*conditions)).limit(1)
+    return session.connection().execute(query).scalar()
+
+
+def add_article(
+    session: Session, days: DayRule, article: Mapping[str, Any], raw: Mapping[str, Any]
+) -> int:
+    """Insert an article, on its archive day, and its raw page; return the new id. (Core
+    inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)"""
+    article = {**article, "published_day": day_of_row(days, article)}
+    conn = session.connection()
+    articles, raws = ARTICLES, ARTICLE_RAW
+    insert_article = insert(articles).returning(articles.c.id)
+    article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
+    conn.execute(insert(raws), {**raw, "article_id": article_id})
+    return article_id
+
+
+def update_article(
+    session: Session, article_id: int, values: Mapping[str, Any], days: DayRule
+) -> None:
+    """Update an article's content; a content hash another article already has is left as it
+    was (two articles cannot share one)."""
+    values = dict(values)
+    if "published_at" in values:
+        values["published_day"] = day_of_row(days, values)
+    if "content_hash" in values:
+        taken = session.scalar(
+            select(Article.id).where(
+                Article.content_hash == values["content_hash"], Article.id != article_id
+            )
+        )
+        if taken is not None:
+            del values["content_hash"]
+    session.connection().execute(update(Article).where(Article.id == article_id).values(values))
+
+
+def delete_article(session: Session, article_id: int) -> None:
+    article = get_article(session, article_id)
+    session.delete(article)
+    session.flush()
+
+
+def article_ids(
+    session: Session,
+    *,
+    after: int = 0,
+    limit: int = 1000,
+    days: tuple[date | None, date | None] = (None, None),
+) -> list[int]:
+    """Ids in order, after `after`, of the articles on the archive days given."""
+    query = select(Article.id).where(Article.id > after, *day_conditions(*days))
+    return list(session.scalars(query.order_by(Article.id).limit(limit)))
+
+
+def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
+    if rows:
+        session.connection().execute(
+            insert(ARTICLES),
+            [{**row, "published_day": day_of_row(days, row)} for row in rows],
+        )
