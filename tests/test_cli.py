@@ -324,13 +324,13 @@ def test_serve_on_a_port_in_use_is_one_line(tmp_path: Path) -> None:
 
 
 def test_the_serve_banner_names_the_database_file_absolutely(tmp_path: Path) -> None:
-    from newsarchive.cli import _safe_url
+    from newsarchive.cli.common import safe_url
     from newsarchive.config import Settings
 
     settings = Settings(database_url="sqlite:///relative.db")
-    assert _safe_url(settings) == f"sqlite:///{tmp_path / 'relative.db'}"
+    assert safe_url(settings) == f"sqlite:///{tmp_path / 'relative.db'}"
     secret = Settings(database_url="postgresql://u:secret@db/x")
-    assert _safe_url(secret) == "postgresql+psycopg://u:***@db/x"
+    assert safe_url(secret) == "postgresql+psycopg://u:***@db/x"
 
 
 def test_interval_without_loop_is_bad_input(run) -> None:  # type: ignore[no-untyped-def]

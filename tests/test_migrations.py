@@ -78,6 +78,8 @@ def test_0004_reads_precision_and_site_days_from_existing_rows(empty_db_url: str
         ("2022-12-19 23:00:00", "2022-12-19", "page", "20.12.2022"),
         ("2024-03-06 04:30:00", "2024-03-06", "page", "2024-03-05T23:30:00-05:00"),
         ("2024-03-06 10:00:00", "2024-03-06", "first_seen", None),
+        ("2024-01-05 09:30:00", "2024-01-05", "page", "10:30, 05-01-2024"),  # no offset in it
+        ("2024-02-01 10:00:00", "2024-02-01", "page", "01.02.2024"),  # midnight in Honolulu
     ]
     try:
         with engine.begin() as conn:
@@ -109,18 +111,22 @@ def test_0004_reads_precision_and_site_days_from_existing_rows(empty_db_url: str
                 ("day", 60, "2022-12-20"),
                 ("second", -300, "2024-03-05"),
                 ("second", None, "2024-03-06"),
+                ("minute", None, "2024-01-05"),
+                ("day", -600, "2024-02-01"),
             ]
             counts = conn.execute(
                 text("SELECT day, articles, undated FROM day_counts ORDER BY day")
             )
             assert [(str(d), n, u) for d, n, u in counts] == [
                 ("2022-12-20", 1, 0),
+                ("2024-01-05", 1, 0),
+                ("2024-02-01", 1, 0),
                 ("2024-03-05", 1, 0),
                 ("2024-03-06", 1, 1),
             ]
         migrate.downgrade(empty_db_url, "0003")
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 3
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 5
             columns = {c["name"] for c in inspect(conn).get_columns("articles")}
             assert "published_precision" not in columns
     finally:

@@ -28,6 +28,8 @@ def test_an_installed_wheel_migrates_a_database_from_anywhere(tmp_path: Path) ->
     assert any(n.startswith("newsarchive/migrations/versions/") and "0001" in n for n in names)
     assert "newsarchive/admin/templates/base.html" in names
     assert "newsarchive/admin/static/admin.css" in names
+    for init in (ROOT / "src" / "newsarchive").rglob("__init__.py"):  # every subpackage
+        assert f"newsarchive/{init.relative_to(ROOT / 'src' / 'newsarchive')}" in names
 
     # a fresh venv with only the wheel; its dependencies come from this one's site-packages
     target = tmp_path / "venv"

@@ -27,7 +27,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}(?::|h(?=\d))\d{2}(:\d{2})?(?![\d:])", re.IGNORECASE)
-_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
+# An offset right after a clock time: "2024-03-05T23:30:00-05:00", "10:30 +0100" (not the
+# "-2024" of "10:30, 05-01-2024").
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(0\d|1[0-4]):?([0-5]\d)$")
 BATCH = 2000
 
 # day_counts follows published_day and, in its `undated` column, date_source "first_seen".
@@ -146,8 +148,10 @@ def _precision(at: datetime, date_source: str, date_raw: str | None) -> str:
 
 def _offset(at: datetime, precision: str, date_raw: str | None) -> int | None:
     if precision == "day":  # stored as midnight in the site's zone: the offset follows
+        # midnight at UTC-t or UTC+(24h-t): at 10:00 UTC or before, a zone west of UTC
+        # (the Americas, Hawaii); later, one east of it (Europe to New Zealand)
         seconds = (at - at.replace(hour=0, minute=0, second=0, microsecond=0)).seconds
-        return -(seconds // 60) if seconds < 10 * 3600 else (86400 - seconds) // 60
+        return -(seconds // 60) if seconds <= 10 * 3600 else (86400 - seconds) // 60
     match = _OFFSET.search((date_raw or "").strip())
     if match is None or match.group(2, 3) == ("00", "00"):
         return None

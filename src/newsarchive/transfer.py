@@ -8,7 +8,7 @@ import base64
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ SKIPPED_COLUMNS = {
     "published_day",
 }  # ids are the target's; the day follows the date, its precision and offset
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
+CSV_COLUMNS = ["source", *ARTICLE_COLUMNS, "published_date"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_COLUMNS = {
     c.key
     for c in Article.__table__.columns
@@ -81,20 +83,31 @@ def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         yield json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def csv_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-    """The article rows as CSV (sources are left out; lists joined with '; ')."""
-    fields = ["source", *ARTICLE_COLUMNS, "published_date"]
+def csv_lines(
+    rows: Iterable[Mapping[str, Any]], fields: Sequence[str] | None = None
+) -> Iterator[str]:
+    """Article rows as CSV, streamed (rows of another type, such as sources, are left out;
+    lists joined with '; '). Scraped text that a spreadsheet would run as a formula (a title
+    starting with =, +, - or @) is written with a leading apostrophe."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=list(fields or CSV_COLUMNS), extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        if row.get("type") != "article":
+        if row.get("type", "article") != "article":
             continue
-        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        writer.writerow({key: _cell(value) for key, value in row.items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:

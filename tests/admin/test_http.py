@@ -105,3 +105,13 @@ def test_an_article_dated_by_a_day_shows_the_day_without_a_time(
     assert "<dt>Published</dt><dd>2022-12-20 <span" in page  # no invented time
     listing = admin.get("/admin/articles").text
     assert "<td>2022-12-20</td>" in listing
+
+
+def test_a_precise_date_is_shown_in_the_sites_own_time(
+    admin: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """00:30 in Berlin on January 6 is not shown as '2024-01-06 (23:30 UTC)'."""
+    at = datetime(2024, 1, 5, 23, 30, tzinfo=UTC)
+    article_id = add_article(sessions, "Nacht", "Nachtbus text", at, offset=60)
+    page = admin.get(f"/admin/articles/{article_id}").text
+    assert "<dt>Published</dt><dd>2024-01-06 00:30 (UTC+01:00) <span" in page

@@ -154,3 +154,10 @@ def test_a_body_that_is_not_json_is_one_sentence(client: TestClient) -> None:
     unreadable = client.post("/api/sources", content=b"\xff", headers=headers)
     assert unreadable.status_code == 400  # declared in the schema
     assert unreadable.json() == {"detail": "There was an error parsing the body"}
+
+
+def test_405_outside_the_api_keeps_its_own_header(client: TestClient) -> None:
+    """A mounted app's 405 (the docs' static files) keeps what it said, never an empty Allow."""
+    response = client.post("/docs/assets/swagger-ui.css")
+    assert response.status_code == 405
+    assert response.headers.get("allow", "GET, HEAD") != ""

@@ -301,3 +301,12 @@ def test_facets_can_be_skipped(client: TestClient, stories: list[int]) -> None:
     body = client.get("/api/search", params={"q": "harbour", "facets": "false"}).json()
     assert body["total"] == 3
     assert body["facets"] == {"sources": [], "languages": [], "days": []}
+
+
+def test_csv_export_does_not_hand_a_spreadsheet_a_formula(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    add_article(sessions, '=HYPERLINK("http://evil.example","harbour")', "harbour text")
+    text = client.get("/api/export", params={"format": "csv"}).text
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","harbour")'

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,9 +14,11 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
 from newsarchive.api.app import create_app
 from newsarchive.archive import DayRule
 from newsarchive.config import Settings
+from newsarchive.db.session import session_scope
 from newsarchive.ingest.pipeline import Pipeline
 from tests.factories import add_article
 from tests.pages import article_html, under_headline
@@ -134,13 +137,22 @@ class TestUndated:
     def test_a_page_date_found_later_moves_the_count(
         self, client: TestClient, sessions: sessionmaker[Session], tmp_path: Path
     ) -> None:
-        """Re-extraction that finds a date takes the article out of the undated count."""
+        """Re-extraction that finds a date takes the article out of the undated count and
+        onto its own day."""
         html = article_html("Undated first", published=None)
         article_id = import_page(sessions, tmp_path, html, "https://news.example.com/undated")
-        day = client.get(f"/api/articles/{article_id}").json()["published_date"]
-        assert day == NOW.date().isoformat()
         assert client.get("/api/archive/2025/2").json()["days"] == [
             {"day": 1, "count": 1, "undated": 1}
+        ]
+        with session_scope(sessions) as session:  # the stored page, as a later one would read
+            raw = archive.get_raw(session, article_id)
+            assert raw is not None
+            dated = article_html("Undated first", published="2024-11-05T10:00:00+01:00")
+            raw.body = zlib.compress(dated.encode())
+        assert Pipeline(sessions, clock=lambda: NOW).reextract(article_id).status == "stored"
+        assert client.get("/api/archive/2025/2").json()["days"] == []
+        assert client.get("/api/archive/2024/11").json()["days"] == [
+            {"day": 5, "count": 1, "undated": 0}
         ]
 
 
@@ -165,3 +177,25 @@ class TestExport:
         add_article(sessions, "Day story", "harbour text", at, precision="day", offset=60)
         body = client.get("/api/archive/2022/12/20.atom").text
         assert '<na:published_date precision="day">2022-12-20</na:published_date>' in body
+
+
+def test_a_clock_time_of_unknown_zone_is_read_in_the_fallback_zone(
+    sessions: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    """'January 5, 2024, 23:30' on a page whose zone nothing says, with ARCHIVE_TZ Berlin: it
+    is 23:30 in Berlin, on the 5th, not 23:30 UTC (which is the 6th in Berlin)."""
+    html = under_headline(
+        article_html("Late vote", lang="en", published=None), "<p>January 5, 2024, 23:30</p>"
+    )
+    path = tmp_path / "late.html"
+    path.write_text(html, encoding="utf-8")
+    berlin = DayRule(ZoneInfo("Europe/Berlin"))
+    pipeline = Pipeline(sessions, clock=lambda: NOW, days=berlin)
+    [outcome] = pipeline.import_paths([path], base_url="https://news.example.com/late")
+    assert outcome.status == "stored"
+    berlin_settings = settings.model_copy(update={"archive_tz": "Europe/Berlin"})
+    with TestClient(create_app(berlin_settings)) as client:
+        article = client.get(f"/api/articles/{outcome.article_id}").json()
+        assert article["published_at"] == "2024-01-05T22:30:00+00:00"
+        assert article["published_date"] == "2024-01-05"
+        assert titles(client.get("/api/archive/2024/1/5")) == ["Late vote"]

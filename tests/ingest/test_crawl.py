@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -303,3 +304,22 @@ def test_tracking_parameters_are_not_kept(
         queued = list(session.scalars(select(FrontierURL.url)))
     assert article.url == page + "?id=7"
     assert queued == [page + "?id=7"]
+
+
+def test_a_host_that_wants_a_long_wait_is_left_for_a_later_run(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """A robots.txt Crawl-delay longer than NEWSARCHIVE_CRAWL_MAX_WAIT: the run ends at once
+    and leaves the pages queued, instead of a worker asleep for an hour."""
+    links = [site.page(f"/d/{i}", article_html(f"D{i}")) for i in range(3)]
+    # slow, so that other workers hold claims on the host when the Crawl-delay becomes known
+    site.slow("/robots.txt", 0.5, "User-agent: *\nCrawl-delay: 3600\n")
+    add_source(sessions, feeds=[site.feed("/rss", links)])
+    started = time.monotonic()
+    report = Crawler(crawl_settings.model_copy(update={"crawl_max_wait": 2.0}), sessions).run()
+    assert time.monotonic() - started < 30
+    assert report.status == "finished"
+    with sessions() as session:
+        states = sorted(session.scalars(select(FrontierURL.state)))
+    assert "queued" in states
+    assert len(site.requests_to("/d/0")) + len(site.requests_to("/d/1")) <= 1

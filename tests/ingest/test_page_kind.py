@@ -114,3 +114,16 @@ def test_a_long_article_mentioning_cookies_is_an_article() -> None:
     paragraphs = [text * 3, *(f"In part {n} of the story: {LOREM}" for n in range(5))]
     page = article_html("Bakery wins", paragraphs=paragraphs)
     assert reason(page, f"{SITE}/news/bakery") is None
+
+
+def test_a_short_declared_article_about_cookies_is_an_article() -> None:
+    """A news brief on cookies is not a consent wall: walls ask the reader to accept."""
+    brief = article_html(
+        "Browser maker delays the end of third-party cookies",
+        paragraphs=[
+            "The company said on Tuesday that it will keep third-party cookies for another year, "
+            "after regulators asked for more time to review the consent rules that replace them."
+        ],
+        extra_head='<meta property="og:type" content="article">',
+    )
+    assert reason(brief, f"{SITE}/news/cookies") is None

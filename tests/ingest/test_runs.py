@@ -94,3 +94,10 @@ def test_feed_failures_are_counted_with_their_reason(sessions: sessionmaker[Sess
         assert (saved.feeds_failed, saved.failed) == (1, 0)
         assert [s.feeds_failed for s in saved.sources] == [1]
         assert [e.reason for e in saved.errors] == ["feed: refused"]
+
+
+def test_ctrl_c_during_a_run_records_it_interrupted(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(KeyboardInterrupt), recorded(sessions, "import") as run:
+        raise KeyboardInterrupt
+    with sessions() as session:
+        assert archive.get_run(session, run.id).status == "interrupted"

@@ -83,6 +83,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     templates.env.filters["when"] = lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "—"
     templates.env.filters["published"] = _published
     crawls: dict[str, threading.Thread] = {}
+    crawls_lock = threading.Lock()
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context |= {
@@ -366,11 +367,12 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     def crawl_now(request: Request, source_id: int, form: CheckedForm) -> Response:
         with sessions() as session:
             name = archive.get_source(session, source_id).name
-        running = crawls.get(name)
-        if running is not None and running.is_alive():
-            flash(request, f"A crawl of {name} is already running.", "error")
-            return back("/admin/runs")
-        crawls[name] = _start_crawl(settings, sessions, name)
+        with crawls_lock:  # handlers run in threads: one check-and-start at a time
+            running = crawls.get(name)
+            if running is not None and running.is_alive():
+                flash(request, f"A crawl of {name} is already running.", "error")
+                return back("/admin/runs")
+            crawls[name] = _start_crawl(settings, sessions, name)
         flash(request, f"Crawl of {name} started; it appears below as it runs.")
         return back("/admin/runs")
 
@@ -448,10 +450,14 @@ CheckedForm = Annotated[dict[str, Any], Depends(checked_form)]
 
 def _published(article: Article) -> str:
     """The site's day, and the UTC time only when the page gave one (a day stays a day)."""
-    day = article.published_day.isoformat()
     if article.published_precision == "day":
-        return day
-    return f"{day} ({article.published_at:%H:%M} UTC)"
+        return article.published_day.isoformat()
+    offset = article.published_offset
+    if offset is None:
+        return f"{article.published_at:%Y-%m-%d %H:%M} UTC"
+    local = article.published_at + timedelta(minutes=offset)
+    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset)
+    return f"{local:%Y-%m-%d %H:%M} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
 
 
 def _local(url: str) -> str:

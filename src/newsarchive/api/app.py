@@ -79,7 +79,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # Starlette names the first matching route's methods only
-            headers["Allow"] = ", ".join(allowed_methods(app, request))
+            methods = allowed_methods(app, request)
+            if methods:
+                headers["Allow"] = ", ".join(methods)
         return JSONResponse(
             {"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers
         )

@@ -51,7 +51,6 @@ class Claim:
     hint_title: str | None
     hint_date: datetime | None
     hint_date_source: str | None
-    claimed_at: datetime
     delay: float  # seconds this host wants between two requests
     slot_until: datetime  # the host's next slot, as the claim set it
 
@@ -173,7 +172,6 @@ def claim(
                 hint_title=item.hint_title,
                 hint_date=item.hint_date,
                 hint_date_source=item.hint_date_source,
-                claimed_at=now,
                 delay=delay,
                 slot_until=now + timedelta(seconds=delay),
             )

@@ -144,7 +144,8 @@ class Article(Base):
     published_precision: Mapped[str] = mapped_column(
         String(8), default="second", server_default="second"
     )  # "day" | "minute" | "second"
-    # The site's UTC offset at published_at, in minutes; None when nothing says the site's zone.
+    # The site's UTC offset at published_at, in minutes; None when nothing says the site's zone
+    # (a day-precise date always has one: its own zone's, else 0, so its day never moves).
     published_offset: Mapped[int | None] = mapped_column(Integer)
     # The site's own calendar day of published_at (archive.DayRule; meta "archive_tz" says the
     # fallback zone): what the date archive groups by. day_counts follows it by triggers.

@@ -290,10 +290,6 @@ class Crawler:
                 log.info("run finished", extra={"run": self.run_log.id, "status": status})
         return self.report()
 
-    @property
-    def run_id(self) -> int:
-        return self.run_log.id
-
     def report(self) -> CrawlReport:
         with self.sessions() as session:
             run = archive.get_run(session, self.run_log.id)
@@ -559,7 +555,11 @@ class Crawler:
                 )
             if busy_until is None:
                 return
-            time.sleep(min(max((busy_until - self.clock()).total_seconds(), 0.01), 1.0))
+            wait = (busy_until - self.clock()).total_seconds()
+            if self.stop.is_set() or wait > self.settings.crawl_max_wait:
+                # a long Crawl-delay or a stopping crawl: the URL waits for a later run
+                raise Failed(f"{host} may not be asked again for {wait:.0f} s", retryable=True)
+            time.sleep(min(max(wait, 0.01), 1.0))
 
     def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)

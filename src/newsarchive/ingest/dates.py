@@ -76,6 +76,9 @@ class Published:
     source: str  # "page" or "url"
     raw: str  # what the page wrote
     precision: Precision = "second"  # "day": the page gave no time, and none is invented
+    # A clock time the page wrote without an offset, on a page whose zone nothing says: `at`
+    # carries it as UTC for want of better; storage reads it in the archive's fallback zone.
+    wall: bool = False
 
 
 def precision_of(raw: str) -> Precision:
@@ -271,14 +274,15 @@ def choose_published(
     if shown:
         for value, raw in parsed:  # the same day with a time and zone: keep the precise one
             if any(value.date() in (day, _swapped(day)) for day, _text in shown):
-                return Published(value, "page", raw, precision_of(raw))
+                return Published(value, "page", raw, precision_of(raw), _wall(raw, zone))
         day, text = shown[0]
         clock = clock_time(text)  # '5. November 2021, 10:39 Uhr': keep the time it gives
         if clock is not None:
-            return Published(datetime.combine(day, clock, zone or UTC), "page", text, "minute")
+            at = datetime.combine(day, clock, zone or UTC)
+            return Published(at, "page", text, "minute", wall=zone is None)
         return Published(datetime.combine(day, time(), zone or UTC), "page", text, "day")
     for value, raw in parsed or modified:
-        return Published(value, "page", raw, precision_of(raw))
+        return Published(value, "page", raw, precision_of(raw), _wall(raw, zone))
     guessed = guess()  # htmldate answers with a day: YYYY-MM-DD
     guessed_at = parse_date(guessed, now, zone) if guessed else None
     if page.yearless is not None:
@@ -298,6 +302,12 @@ def choose_published(
         if _plausible(value, now):
             return Published(value, "url", "-".join(str(part) for part in url_day), "day")
     return None
+
+
+def _wall(raw: str, zone: tzinfo | None) -> bool:
+    """Whether `raw` is a clock time with no offset on a page of unknown zone."""
+    value = _parse(raw)
+    return zone is None and value is not None and value.tzinfo is None and bool(_CLOCK.search(raw))
 
 
 def _parsed(

@@ -75,6 +75,7 @@ class ExtractedArticle:
     date_raw: str | None = None
     published_precision: dates.Precision | None = None  # "day" when the page gave no time
     zone: tzinfo | None = None  # the page's own time zone, None when nothing says it
+    published_wall: bool = False  # published_at is a wall clock of an unknown zone (dates.py)
     modified_at: datetime | None = None
     charset: str | None = None
 
@@ -194,6 +195,7 @@ def extract(
         date_source=published.source if published else None,
         date_raw=published.raw if published else None,
         published_precision=published.precision if published else None,
+        published_wall=published.wall if published else False,
         zone=zone,
         modified_at=next(
             (

@@ -27,9 +27,12 @@ _ERROR = re.compile(
     r"|\b(?:error|fehler|erreur)\s*(?:404|410)\b|^\W*(?:404|410)\b|^\W*not found\b",
     re.IGNORECASE,
 )
+# What a consent wall asks of the reader, not what an article about cookies says.
 _CONSENT = re.compile(
-    r"\bcookies?\b|\bconsent\b|\bzustimm|\beinwillig|\bdatenschutzeinstellungen\b|"
-    r"\baccept all\b|\balle akzeptieren\b|\btout accepter\b|\baceptar todo\b|\bprivacy settings\b",
+    r"\baccept all\b|\baccept cookies\b|\bwe use cookies\b|\bcookie settings\b|"
+    r"\bmanage (?:your )?(?:cookies|preferences|consent)\b|\bprivacy settings\b|"
+    r"\bgive (?:your )?consent\b|\balle akzeptieren\b|\bzustimmen\b|\beinwilligen\b|"
+    r"\bdatenschutzeinstellungen\b|\btout accepter\b|\baceptar todo\b|\baccetta tutto\b",
     re.IGNORECASE,
 )
 _SEARCH_PATH = re.compile(r"/(?:search|suche|recherche|buscar|busca|cerca|zoeken)(?:/|$|\.)", re.I)

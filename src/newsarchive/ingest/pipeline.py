@@ -144,8 +144,11 @@ class Pipeline:
             extracted.date_source == "url" and kept_source in ("url", "first_seen")
         )
         if extracted.published_at is not None and replaces:
+            published = extracted.published_at
+            if extracted.published_wall:
+                published = _in_fallback_zone(published, self.days)
             at, offset = stored_date(
-                extracted.published_at, extracted.published_precision or "second", extracted.zone
+                published, extracted.published_precision or "second", extracted.zone
             )
             values |= {
                 "published_at": at,
@@ -177,8 +180,15 @@ class Pipeline:
                     session,
                     self.days,
                     _article_row(
-                        extracted, page.hint, url, url_normalized, url_key, source_id, self.clock()
-                    ),
+                        extracted,
+                        page.hint,
+                        url,
+                        url_normalized,
+                        url_key,
+                        source_id,
+                        self.clock(),
+                        self.days,
+                    ),  # fmt: skip
                     {
                         "body": prepared.raw,
                         "size": len(page.body),
@@ -250,6 +260,7 @@ def _article_row(
     url_key: str,
     source_id: int,
     now: datetime,
+    days: DayRule,
 ) -> dict[str, Any]:
     """The page's own date wins; then the feed's or sitemap's, then a date in the URL path,
     then the time the archive first saw the page. Each keeps its precision: a date given without
@@ -260,6 +271,8 @@ def _article_row(
         extracted.date_raw,
     )
     precision = extracted.published_precision or "second"
+    if published is not None and extracted.published_wall:
+        published = _in_fallback_zone(published, days)
     if date_source in (None, "url") and hint and hint.published and hint.published <= now:
         published, date_source, date_raw = hint.published, hint.date_source, None
         precision = _hint_precision(hint.published)
@@ -283,6 +296,13 @@ def _article_row(
         "fetched_at": now,
         "updated_at": now,
     }
+
+
+def _in_fallback_zone(wall: datetime, days: DayRule) -> datetime:
+    """A clock time the page wrote with no offset, on a page whose zone nothing says: read in
+    NEWSARCHIVE_ARCHIVE_TZ (the zone for such pages), not as UTC, so its day is the printed one
+    in that zone."""
+    return wall.replace(tzinfo=days.zone)
 
 
 def _hint_precision(published: datetime) -> Literal["day", "second"]:

@@ -40,7 +40,6 @@ class RunLog:
         self.kind = kind
         self.clock = clock
         self.id = 0
-        self.status = "finished"  # what finish() records unless told otherwise
         self._done = threading.Event()
         self._beater: threading.Thread | None = None
 
@@ -98,12 +97,12 @@ class RunLog:
             except SQLAlchemyError:  # the database is away for a moment: beat again later
                 log.warning("could not write run %s's heartbeat", self.id, exc_info=True)
 
-    def finish(self, status: str | None = None) -> None:
+    def finish(self, status: str = "finished") -> None:
         self._done.set()
         if self._beater is not None:
             self._beater.join()
         with session_scope(self.sessions) as session:
-            archive.finish_run(session, self.id, status or self.status)
+            archive.finish_run(session, self.id, status)
 
     @contextmanager
     def _session(self, session: Session | None) -> Iterator[Session]:
@@ -118,12 +117,15 @@ class RunLog:
 def recorded(
     sessions: sessionmaker[Session], kind: str, *, clock: Callable[[], datetime] = utc_now
 ) -> Iterator[RunLog]:
-    """A run from start to finish: 'finished', or 'failed' when the work raised (set
-    `run.status` to record another ending, such as 'interrupted')."""
+    """A run from start to finish: 'finished'; 'interrupted' on Ctrl-C; 'failed' when the
+    work raised."""
     run = RunLog(sessions, kind, clock=clock)
     run.start()
     try:
         yield run
+    except KeyboardInterrupt:
+        run.finish("interrupted")
+        raise
     except BaseException:
         run.finish("failed")
         raise

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -20,6 +18,7 @@ from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.query import MAX_QUERY_CHARS, parse
 from newsarchive.search.service import iter_matches
+from newsarchive.transfer import csv_lines
 
 router = APIRouter(tags=["search"])
 
@@ -162,20 +161,7 @@ def export(
             headers={"Content-Disposition": 'attachment; filename="newsarchive-export.jsonl"'},
         )
     return StreamingResponse(
-        _csv(rows()),
+        csv_lines(rows(), EXPORT_FIELDS),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="newsarchive-export.csv"'},
     )
-
-
-def _csv(rows: Iterator[dict[str, object]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        flat = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
-        writer.writerow(flat)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()

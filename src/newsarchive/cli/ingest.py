@@ -1,0 +1,183 @@
+"""`newsarchive ingest`, `import`, `export` and `reextract`: pages and archives in and out."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from newsarchive import archive
+from newsarchive.cli.common import (
+    day_rule,
+    expand,
+    load_settings,
+    open_sessions,
+    run_recorded,
+)
+from newsarchive.config import Settings
+from newsarchive.db.session import session_scope
+from newsarchive.errors import InvalidInput, NotFound
+from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from
+from newsarchive.ingest.runs import recorded
+from newsarchive.ingest.urls import is_http_url
+
+
+@click.command()
+@click.argument("urls", nargs=-1, required=True)
+def ingest(urls: tuple[str, ...]) -> None:
+    """Fetch, extract and store each article page. Exits 1 if any URL failed."""
+    bad = [url for url in urls if not is_http_url(url)]
+    if bad:
+        raise click.UsageError(f"not an http(s) URL: {bad[0]}")
+    settings = load_settings()
+    with fetcher_from(settings) as fetcher:
+        outcomes = run_recorded(
+            "ingest", settings, lambda p: (p.ingest_url(u) for u in urls), fetcher
+        )
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--format", "format_", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    help="jsonl: sources, then articles with every field (read back by import); csv: articles.",
+)  # fmt: skip
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
+              help="First archive day to export (inclusive).")  # fmt: skip
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last archive day to export (inclusive).")  # fmt: skip
+@click.option("--with-raw", is_flag=True, help="Include each article's stored raw page (jsonl).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")  # fmt: skip
+def export(
+    format_: str,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    with_raw: bool,
+    output: Path | None,
+) -> None:
+    """Write the archive, or the articles of a range of days, as JSON Lines (sources, then
+    articles: backups, and moving between SQLite and PostgreSQL, since `newsarchive import
+    FILE.jsonl` reads it back) or as CSV (one row per article)."""
+    from newsarchive import transfer
+
+    days = (date_from.date() if date_from else None, date_to.date() if date_to else None)
+    try:
+        archive.check_day_range(*days)
+    except InvalidInput as exc:
+        raise click.UsageError(exc.detail) from None
+    if output is not None and not output.parent.is_dir():
+        raise click.UsageError(f"--output: no such directory: {output.parent}")
+    try:
+        stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as exc:
+        raise click.UsageError(f"--output: cannot write {output}: {exc.strerror}") from None
+    try:
+        with open_sessions() as sessions, sessions() as session:
+            rows = transfer.export_rows(session, with_raw=with_raw, days=days)
+            lines = transfer.csv_lines(rows) if format_ == "csv" else transfer.jsonl_lines(rows)
+            stream.writelines(lines)
+    finally:
+        if output:
+            stream.close()
+
+
+def _import_jsonl(path: Path, settings: Settings) -> bool:
+    """Read an archive `newsarchive export` wrote, as one run; True if every line went in."""
+    import json
+
+    from newsarchive import transfer
+
+    counts: dict[str, int] = {}
+    with (
+        open_sessions() as sessions,
+        path.open(encoding="utf-8") as lines,
+        recorded(sessions, "import") as run,
+    ):
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                with session_scope(sessions) as session:
+                    result = transfer.import_row(session, row, day_rule(settings))
+            except (ValueError, KeyError, TypeError) as exc:
+                result = "failed"
+                reason = f"{type(exc).__name__}: {exc}"[:300]
+                click.echo(f"failed: {path}:{number}: {reason}")
+                run.count(Outcome(f"{path}:{number}", "failed", reason))
+            else:
+                if result in ("stored", "duplicate"):
+                    run.add({"stored" if result == "stored" else "duplicates": 1}, None)
+            counts[result] = counts.get(result, 0) + 1
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    click.echo(f"imported {path}: {summary}")
+    return "failed" not in counts
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--base-url", help="URL a file's name is joined to when the page has no canonical link."
+)
+def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
+    """Import local pages (.html, .htm, .xhtml, gzipped too), web archives (.warc, .arc,
+    gzipped too) and archives written by `newsarchive export` (.jsonl); directories
+    recursively. Exits 1 if any page failed."""
+    if base_url is not None and not is_http_url(base_url):
+        raise click.UsageError(f"--base-url is not an http(s) URL: {base_url}")
+    exports = [p for p in paths if p.is_file() and p.name.endswith(".jsonl")]
+    complete = True
+    for path in exports:  # an archive written by `newsarchive export`
+        complete = _import_jsonl(path, load_settings()) and complete
+    paths = tuple(p for p in paths if p not in exports)
+    if paths:
+        files = [f for p in paths for f in expand(p)]
+        work = lambda p: p.import_paths(files, base_url=base_url)  # noqa: E731
+        outcomes = run_recorded("import", load_settings(), work, None)
+        complete = complete and not any(o.status == "failed" for o in outcomes)
+    if not complete:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+def reextract(ids: tuple[int, ...], all_: bool) -> None:
+    """Run extraction again on stored raw pages (after an extractor improvement)."""
+    if bool(ids) == all_:
+        raise click.UsageError("give article IDs or --all, not both nor neither")
+    settings = load_settings()
+    with open_sessions() as sessions:
+        pipeline = Pipeline(sessions, days=day_rule(settings))
+
+        def every_id() -> Iterator[int]:
+            last = 0
+            while True:
+                with sessions() as session:
+                    batch = archive.article_ids(session, after=last)
+                if not batch:
+                    return
+                yield from batch
+                last = batch[-1]
+
+        failed = 0
+        for article_id in every_id() if all_ else ids:
+            try:
+                outcome = pipeline.reextract(article_id)
+            except NotFound as exc:
+                click.echo(f"failed: article {article_id}: {exc.detail}")
+                failed += 1
+                continue
+            status = "re-extracted" if outcome.status == "stored" else outcome.status
+            click.echo(
+                f"{status}: article {article_id}"
+                + (f": {outcome.reason}" if outcome.status != "stored" else "")
+            )
+            failed += outcome.status == "failed"
+    if failed:
+        sys.exit(1)

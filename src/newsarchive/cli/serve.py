@@ -1,0 +1,98 @@
+"""`newsarchive serve` and `newsarchive db`: the server, and the schema by hand."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+from newsarchive import __version__
+from newsarchive.cli.common import (
+    load_settings,
+    safe_url,
+)
+from newsarchive.db import migrate
+from newsarchive.db.session import make_engine
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--no-migrate", is_flag=True, help="Refuse to start on an older schema instead of upgrading it."
+)
+def serve(host: str, port: int, no_migrate: bool) -> None:
+    """Migrate the database to head, then serve the API and admin page."""
+    import uvicorn
+
+    from newsarchive.api.app import create_app
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        problem = migrate.schema_problem(settings.database_url, engine)
+    finally:
+        engine.dispose()
+    if problem and (no_migrate or "newer" in problem):
+        raise click.ClickException(problem)
+    if problem:
+        migrate.upgrade(settings.database_url)
+    listener = _listen(host, port)
+    click.echo(
+        f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
+    )
+    config = uvicorn.Config(create_app(settings), log_level="info")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound now: a port in use is one line, before any banner."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _name, address = infos[0]
+        listener = socket.socket(family, kind, proto)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    listener.set_inheritable(True)
+    return listener
+
+
+@click.group()
+def db() -> None:
+    """Schema migrations (Alembic, with the package's own migrations)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema (to head by default)."""
+    migrate.upgrade(load_settings().database_url, revision)
+    _print_current()
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION ('base' removes every table)."""
+    migrate.downgrade(load_settings().database_url, revision)
+    _print_current()
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision and whether it is the head."""
+    _print_current()
+
+
+def _print_current() -> None:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        current = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = migrate.head_revision(settings.database_url)
+    state = "head" if current == head else f"behind head {head}"
+    click.echo(f"{current or 'base (empty)'} ({state})")

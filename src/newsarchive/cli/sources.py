@@ -1,0 +1,90 @@
+"""`newsarchive sources add | list | remove`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from newsarchive import archive
+from newsarchive.cli.common import (
+    open_sessions,
+)
+from newsarchive.db.session import session_scope
+from newsarchive.ingest.urls import is_http_url
+
+
+@click.group()
+def sources() -> None:
+    """Register, list and remove the sites the crawler follows."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--home", help="Home page; its robots.txt sitemaps are read too.")
+@click.option("--feed", "feeds", multiple=True, help="RSS, Atom or JSON feed URL (repeatable).")
+@click.option(
+    "--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable)."
+)
+@click.option(
+    "--interval",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Minutes between crawls; 0: at every crawl run.",
+)
+def sources_add(
+    name: str, home: str | None, feeds: tuple[str, ...], sitemaps: tuple[str, ...], interval: int
+) -> None:
+    """Register a source."""
+    for url in (home, *feeds, *sitemaps):
+        if url is not None and not is_http_url(url):
+            raise click.UsageError(f"not an http(s) URL: {url}")
+    if not name.strip() or len(name) > 200:
+        raise click.UsageError("NAME must be 1 to 200 characters")
+    fields = archive.SourceFields(
+        home_url=home, feeds=feeds, sitemaps=sitemaps, interval_minutes=interval
+    )
+    with open_sessions() as sessions, session_scope(sessions) as session:
+        source = archive.create_source(session, name.strip(), fields)
+        click.echo(
+            f"added source {source.name} (id {source.id}, {len(source.feeds)} feeds and sitemaps)"
+        )
+
+
+@sources.command("list")
+def sources_list() -> None:
+    """List sources with their feeds, interval and article counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with open_sessions() as sessions, sessions() as session:
+        rows = archive.list_sources(session)
+        counts = archive.article_counts(session)
+    table = Table("id", "name", "feeds and sitemaps", "every", "enabled", "last crawl", "articles")
+    for s in rows:
+        table.add_row(
+            str(s.id),
+            s.name + (" (auto)" if s.auto_created else ""),
+            "\n".join(
+                f"{f.kind}: {f.url}" + (f"\n  last error: {f.last_error}" if f.last_error else "")
+                for f in s.feeds
+            )
+            or "-",
+            f"{s.interval_minutes} min" if s.interval_minutes else "each run",
+            "yes" if s.enabled else "no",
+            f"{s.last_crawled_at:%Y-%m-%d %H:%M}" if s.last_crawled_at else "never",
+            str(counts.get(s.id, 0)),
+        )
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option("--with-articles", is_flag=True, help="Also delete the source's stored articles.")
+def sources_remove(name: str, with_articles: bool) -> None:
+    """Remove a source (refused while it has articles, unless --with-articles)."""
+    with open_sessions() as sessions, session_scope(sessions) as session:
+        source = archive.get_source_by_name(session, name)
+        archive.delete_source(session, source, with_articles=with_articles)
+    click.echo(f"removed source {name}")
