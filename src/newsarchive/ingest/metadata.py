@@ -84,33 +84,30 @@ def plain_text(value: str | None) -> str | None:
     return " ".join(text.split()) or None
 
 
-def json_ld_types(tree: HtmlElement) -> set[str]:
-    """Every @type any JSON-LD node of the page declares, lowercased."""
-    types: set[str] = set()
+def _ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every node of every JSON-LD script that parses (a broken one is skipped)."""
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text_content() or "null", strict=False)
         except (ValueError, RecursionError):
             continue
-        for node in _nodes(data):
-            types |= _types(node)
-    return types
+        yield from _nodes(data)
+
+
+def json_ld_types(tree: HtmlElement) -> set[str]:
+    """Every @type any JSON-LD node of the page declares, lowercased."""
+    return {kind for node in _ld_nodes(tree) for kind in _types(node)}
 
 
 def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
     """The first article-like JSON-LD node, preferring news/article types over WebPage."""
     best: dict[str, Any] | None = None
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text_content() or "null", strict=False)
-        except (ValueError, RecursionError):
+    for node in _ld_nodes(tree):
+        types = _types(node)
+        if not types & ARTICLE_TYPES:
             continue
-        for node in _nodes(data):
-            types = _types(node)
-            if not types & ARTICLE_TYPES:
-                continue
-            if best is None or ("webpage" in _types(best) and "webpage" not in types):
-                best = node
+        if best is None or ("webpage" in _types(best) and "webpage" not in types):
+            best = node
     if best is None:
         return None
     keywords = best.get("keywords")
