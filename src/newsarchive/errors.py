@@ -6,6 +6,7 @@
     │   ├── ArticleNotFound
     │   └── SourceNotFound
     ├── Conflict (409)
+    │   └── CrawlBusy               another crawl holds the SQLite database
     ├── Unauthorized (401)          missing or wrong admin token
     ├── WritesDisabled (403)        no admin token configured at all
     ├── Unavailable (503)           the database cannot be reached
@@ -51,6 +52,10 @@ class SourceNotFound(NotFound):
 
 class Conflict(NewsArchiveError):
     status_code = 409
+
+
+class CrawlBusy(Conflict):
+    """Another crawl holds this SQLite database (a crawl on PostgreSQL shares the work)."""
 
 
 class Unauthorized(NewsArchiveError):

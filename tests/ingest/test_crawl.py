@@ -16,8 +16,8 @@ from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL, Host
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed
-from newsarchive.ingest.crawl import CrawlBusy, Crawler, ExtractionPool, exclusive_crawl
+from newsarchive.errors import CrawlBusy, Failed
+from newsarchive.ingest.crawl import Crawler, ExtractionPool, exclusive_crawl
 from tests import newsroom
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite

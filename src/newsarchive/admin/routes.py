@@ -506,7 +506,8 @@ def _source_fields(form: dict[str, Any], *, new: bool) -> tuple[str, archive.Sou
 def _start_crawl(
     settings: Settings, sessions: sessionmaker[Session], name: str
 ) -> threading.Thread:
-    from newsarchive.ingest.crawl import CrawlBusy, Crawler
+    from newsarchive.errors import CrawlBusy
+    from newsarchive.ingest.crawl import Crawler
 
     def crawl() -> None:
         # CrawlBusy: another crawl holds the SQLite database; the runs page shows that one.

@@ -54,7 +54,8 @@ def crawl(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
-    from newsarchive.ingest.crawl import METRICS, CrawlBusy, Crawler
+    from newsarchive.errors import CrawlBusy
+    from newsarchive.ingest.crawl import METRICS, Crawler
 
     settings = load_settings()
     if interval is not None and not loop:

@@ -40,7 +40,7 @@ from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.errors import CrawlBusy, Failed, IngestError, Skipped
 from newsarchive.ingest import discover
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.pipeline import (
@@ -145,10 +145,6 @@ class _Budget:
     def spent(self) -> bool:
         with self._lock:
             return self.left is not None and self.left <= 0
-
-
-class CrawlBusy(Exception):
-    """Another crawl holds this SQLite database."""
 
 
 Progress = Callable[[str, int], None]  # ("discovered", n) or ("stored" | "duplicate" | ..., 1)
