@@ -219,6 +219,18 @@ def keep_slot(
     return True
 
 
+def hold_host(session: Session, host: str, clock: Clock, min_delay: float) -> None:
+    """Move the host's next slot to at least a delay (its own, if larger) from now; never
+    earlier."""
+    crawl_delay = session.scalar(select(Host.crawl_delay).where(Host.host == host))
+    until = clock() + timedelta(seconds=max(min_delay, crawl_delay or 0.0))
+    session.connection().execute(
+        update(Host)
+        .where(Host.host == host, Host.next_fetch_at < until)
+        .values(next_fetch_at=until)
+    )
+
+
 def _next_slot_after(session: Session, host: str, clock: Clock, delay: float) -> None:
     """Set the host's next slot from the time read now that this transaction holds the row:
     a time read before waiting for a lock (SQLite's database lock, a PostgreSQL row lock held

@@ -177,15 +177,17 @@ class Fetcher:
         last_modified: str | None = None,
         check_hop: Callable[[str], None] | None = None,
         before_request: Callable[[str], None] | None = None,
+        after_response: Callable[[str], None] | None = None,
     ) -> FetchResult:
         """``check_hop`` sees each redirect target before it is requested and raises to refuse
         it (the crawler's robots.txt rules, which the first URL passed but the target may not).
         ``before_request`` is called with the URL before every request this fetch sends, each
-        redirect hop and each retry included: the crawler waits there for the host's slot."""
+        redirect hop and each retry included: the crawler waits there for the host's slot;
+        ``after_response`` after each one has been answered (or has failed)."""
         for attempt in range(self.retries + 1):
             try:
                 return self._fetch_once(
-                    url, html_only, etag, last_modified, check_hop, before_request
+                    url, html_only, etag, last_modified, check_hop, before_request, after_response
                 )
             except Failed as exc:
                 if not exc.retryable or attempt == self.retries:
@@ -204,6 +206,7 @@ class Fetcher:
         last_modified: str | None,
         check_hop: Callable[[str], None] | None,
         before_request: Callable[[str], None] | None,
+        after_response: Callable[[str], None] | None,
     ) -> FetchResult:
         deadline = time.monotonic() + self.timeout
         headers: dict[str, str] = {}
@@ -221,7 +224,11 @@ class Fetcher:
                 waited = time.monotonic()
                 before_request(current)
                 deadline += time.monotonic() - waited  # waiting for a slot is not fetching
-            response = self._get(current, headers, deadline, html_only)
+            try:
+                response = self._get(current, headers, deadline, html_only)
+            finally:
+                if after_response is not None:
+                    after_response(current)
             if not _is_redirect(response.response):
                 return self._result(url, current, response, tuple(hops))
             location = response.response.headers.get("location", "")

@@ -1,0 +1,16 @@
+"""Crawling: `Crawler(settings, sessions).run()` is what `newsarchive crawl` runs.
+
+crawler.py     the run: discovery first, then the worker threads on the frontier
+discovery.py   feeds and sitemaps of due sources -> new URLs in the frontier
+politeness.py  robots.txt, and one request per host slot
+pool.py        extraction processes that replace themselves when one dies
+exclusive.py   one crawl at a time on SQLite
+metrics.py     this process's fetch and extraction timings
+"""
+
+from newsarchive.ingest.crawl.crawler import Crawler, CrawlReport
+from newsarchive.ingest.crawl.exclusive import exclusive_crawl
+from newsarchive.ingest.crawl.metrics import METRICS
+from newsarchive.ingest.crawl.pool import ExtractionPool
+
+__all__ = ["METRICS", "CrawlReport", "Crawler", "ExtractionPool", "exclusive_crawl"]
