@@ -21,7 +21,7 @@ from unittest import mock
 
 from extraction import DEFAULT_CORPUS, load, product, run, score
 
-from newsarchive.ingest import authors, dates, extract, metadata
+from newsarchive.ingest import authors, dates, extract, metadata, titles
 
 Page = tuple[str, bytes, dict[str, Any]]
 
@@ -38,7 +38,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "author: links to the writer's page": (metadata, "author_links", lambda tree: []),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
     "title: site name removed": (
-        extract,
+        titles,
         "clean_title",
         lambda title, site: " ".join(title.split()) if title else None,
     ),

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from newsarchive.errors import Skipped
-from newsarchive.ingest.extract import clean_title, extract, normalize_language
+from newsarchive.ingest.extract import extract, normalize_language
+from newsarchive.ingest.titles import clean_title
 from tests.conftest import corpus
 from tests.pages import LOREM, article_html
 

@@ -29,6 +29,7 @@ from newsarchive.ingest import dates, metadata
 from newsarchive.ingest.authors import byline_names, choose_authors
 from newsarchive.ingest.charset import decode
 from newsarchive.ingest.page_kind import not_article, shape
+from newsarchive.ingest.titles import choose_title, drop_leading_title
 from newsarchive.ingest.urls import absolute, date_in_path
 
 T = TypeVar("T")
@@ -49,7 +50,6 @@ MODIFIED_META = (
     "last-modified", "article.updated",
 )  # fmt: skip
 AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 # Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+"
@@ -170,14 +170,16 @@ def extract(
         tree, metadata.title_tag(tree), _first(meta, "og:type"), metadata.json_ld_types(tree)
     )
     # Last: trafilatura prunes the tree it is given.
-    text = _drop_leading_title(_body_text(tree, html, base), title).strip()
-    if count_words(text) < MIN_WORDS and ld and ld.body:
+    text = drop_leading_title(_body_text(tree, html, base), title).strip()
+    words = count_words(text)
+    if words < MIN_WORDS and ld and ld.body:
         # the page renders its text by script: its declared articleBody is the article
         text = metadata.plain_text(ld.body) or ""
-    reason = not_article(page_shape, url=base, text=text, words=count_words(text))
+        words = count_words(text)
+    reason = not_article(page_shape, url=base, text=text, words=words)
     if reason is not None:
         raise Skipped(f"not an article ({reason})")
-    if count_words(text) < MIN_WORDS:
+    if words < MIN_WORDS:
         raise Skipped("no article text found")
     return ExtractedArticle(
         url=url,
@@ -317,71 +319,6 @@ def _unique(values: list[str]) -> list[str]:
             seen.add(value.lower())
             out.append(value)
     return out
-
-
-def choose_title(
-    headings: list[str],
-    declared: list[str | None],
-    site_name: str | None,
-    guess: Callable[[], str | None],
-) -> str | None:
-    """The page's own headline: the <h1> that the og:title or JSON-LD headline carries (they
-    often add the site's name or a section to it), else one that <title> carries; else the
-    first declared title without the site's name; else trafilatura's guess. `declared` is
-    og:title, the JSON-LD headline, <title>: a logo or section name in an <h1> is often part of
-    <title> ("News - Eawag") but not of the story's own title."""
-    titles = [" ".join(t.split()) for t in declared if t and t.strip()]
-    site = (site_name or "").casefold()
-    story = [" ".join(t.split()).casefold() for t in declared[:-1] if t and t.strip()]
-    for carriers in (story, [t.casefold() for t in titles]):
-        for heading in headings:
-            folded = heading.casefold()
-            if folded == site or not 3 <= len(folded) <= 300:
-                continue  # a logo in an <h1> is not the headline
-            if any(folded in t for t in carriers):
-                return heading
-    for title in titles:
-        cleaned = clean_title(title, site_name)
-        if cleaned:
-            return _part_of(cleaned, guess()) or cleaned
-    return clean_title(guess(), site_name)
-
-
-def _part_of(title: str, part: str | None) -> str | None:
-    """`part` where `title` is it plus a separator and more ('Story - Forum Name'): trafilatura
-    splits <title> on separators and knows which side is the site's."""
-    part = " ".join((part or "").split())
-    if not part or part == title:
-        return None
-    for sep in _TITLE_SEPARATORS:
-        if title.startswith(part + sep) or title.endswith(sep + part):
-            return part
-    return None
-
-
-def clean_title(title: str | None, site_name: str | None) -> str | None:
-    """Drop a ' | Site Name' suffix or 'Site Name - ' prefix."""
-    if not title:
-        return None
-    title = " ".join(title.split()).strip(" -|–—·:")
-    if site_name:
-        site = site_name.strip().lower()
-        for sep in _TITLE_SEPARATORS:
-            head, _, tail = title.rpartition(sep)
-            if head and tail.strip().lower() == site:
-                return head.strip()
-            head, _, tail = title.partition(sep)
-            if tail and head.strip().lower() == site:
-                return tail.strip()
-    return title
-
-
-def _drop_leading_title(text: str, title: str | None) -> str:
-    if title:
-        first, _, rest = text.partition("\n")
-        if " ".join(first.split()).lower() == title.lower():
-            return rest
-    return text
 
 
 def normalize_language(value: str | None) -> str | None:
