@@ -7,27 +7,34 @@ import contextlib
 import logging
 import threading
 import zlib
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from newsarchive import archive
-from newsarchive.admin import charts
+from newsarchive.admin import charts, filters
+from newsarchive.admin.forms import parse_day, source_fields
 from newsarchive.admin.security import (
+    SECURITY_HEADERS,
+    CheckedForm,
+    PostedForm,
+    Redirect,
+    Refused,
     csrf_ok,
     csrf_token,
     flash,
     logged_in,
+    login_required,
+    safe_next,
     session_secret,
     take_flashes,
     token_matches,
@@ -35,7 +42,6 @@ from newsarchive.admin.security import (
 from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Article
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NewsArchiveError, NotFound, validation_message
 from newsarchive.ingest.pipeline import Pipeline, fetcher_from
@@ -46,25 +52,6 @@ from newsarchive.search import SearchParams, run_search
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_SIZE = 25
-SECURITY_HEADERS = {
-    # No script runs on these pages at all, so stored content cannot bring one in.
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-
-class _Redirect(Exception):
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        self.status = status
-        self.message = message
 
 
 def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
@@ -80,8 +67,8 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     admin.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.autoescape = True  # every template, whatever its name
-    templates.env.filters["when"] = lambda d: f"{d:%Y-%m-%d %H:%M}" if d else "—"
-    templates.env.filters["published"] = _published
+    templates.env.filters["when"] = filters.when
+    templates.env.filters["published"] = filters.published
     crawls: dict[str, threading.Thread] = {}
     crawls_lock = threading.Lock()
 
@@ -100,12 +87,12 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     def back(url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
 
-    @admin.exception_handler(_Redirect)
-    async def _redirect(_request: Request, exc: _Redirect) -> Response:
+    @admin.exception_handler(Redirect)
+    async def _redirect(_request: Request, exc: Redirect) -> Response:
         return back(exc.url)
 
-    @admin.exception_handler(_Refused)
-    async def _refused(request: Request, exc: _Refused) -> Response:
+    @admin.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
         return render(
             request, "message.html", status=exc.status, title="Refused", message=exc.message
         )
@@ -139,23 +126,23 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
 
     @admin.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/admin/") -> HTMLResponse:
-        return render(request, "login.html", next=_local(next))
+        return render(request, "login.html", next=safe_next(next))
 
     @admin.post("/login")
     def login(request: Request, form: PostedForm) -> Response:
         if not csrf_ok(request, str(form.get("csrf", ""))):
-            raise _Refused(403, "This form has expired. Reload the login page and try again.")
+            raise Refused(403, "This form has expired. Reload the login page and try again.")
         if not settings.writes_enabled:
-            raise _Refused(
+            raise Refused(
                 403, "No admin token is configured: set NEWSARCHIVE_ADMIN_TOKEN and restart."
             )
         if not token_matches(settings, str(form.get("token", ""))):
             flash(request, "Wrong token.", "error")
-            return render(request, "login.html", next=_local(str(form.get("next", ""))))
+            return render(request, "login.html", next=safe_next(str(form.get("next", ""))))
         request.session.clear()
         request.session["admin"] = True
         csrf_token(request)
-        return back(_local(str(form.get("next", ""))))
+        return back(safe_next(str(form.get("next", ""))))
 
     @admin.post("/logout")
     def logout(request: Request, form: CheckedForm) -> Response:
@@ -215,7 +202,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         with sessions() as session:
             source_names = [s.name for s in archive.list_sources(session)]
             try:
-                start, end = _day(date_from), _day(date_to)
+                start, end = parse_day(date_from), parse_day(date_to)
                 if q.strip():
                     page = run_search(
                         session,
@@ -317,7 +304,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     @admin.post("/sources")
     def add_source(request: Request, form: CheckedForm) -> Response:
         try:
-            name, fields = _source_fields(form, new=True)
+            name, fields = source_fields(form, new=True)
             with session_scope(sessions) as session:
                 source = archive.create_source(session, name, fields)
         except (InvalidInput, NewsArchiveError) as exc:
@@ -336,7 +323,7 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     @admin.post("/sources/{source_id}")
     def update_source(request: Request, source_id: int, form: CheckedForm) -> Response:
         try:
-            _name, fields = _source_fields(form, new=False)
+            _name, fields = source_fields(form, new=False)
             with session_scope(sessions) as session:
                 archive.update_source(session, archive.get_source(session, source_id), fields)
         except InvalidInput as exc:
@@ -418,89 +405,6 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
         return back(f"/admin/articles/{outcome.article_id}")
 
     return admin
-
-
-def login_required(request: Request) -> None:
-    if not logged_in(request):
-        raise _Redirect("/admin/login?" + urlencode({"next": request.url.path}))
-
-
-async def posted_form(request: Request) -> dict[str, Any]:
-    """The posted form, read on the event loop (it is I/O); the handlers that take it are
-    plain functions, run in the thread pool, since they fetch, extract and write."""
-    form = await request.form()
-    return {key: form.getlist(key) if key in ("feed", "sitemap") else form.get(key) for key in form}
-
-
-async def checked_form(request: Request) -> dict[str, Any]:
-    """The posted form of a logged-in admin, with a valid CSRF token; else refused."""
-    login_required(request)
-    form = await posted_form(request)
-    if not csrf_ok(request, str(form.get("csrf", ""))):
-        raise _Refused(
-            403,
-            "This form has expired or did not come from this page. Reload it and try again.",
-        )
-    return form
-
-
-PostedForm = Annotated[dict[str, Any], Depends(posted_form)]
-CheckedForm = Annotated[dict[str, Any], Depends(checked_form)]
-
-
-def _published(article: Article) -> str:
-    """The site's day, and the UTC time only when the page gave one (a day stays a day)."""
-    if article.published_precision == "day":
-        return article.published_day.isoformat()
-    offset = article.published_offset
-    if offset is None:
-        return f"{article.published_at:%Y-%m-%d %H:%M} UTC"
-    local = article.published_at + timedelta(minutes=offset)
-    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset)
-    return f"{local:%Y-%m-%d %H:%M} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
-
-
-def _local(url: str) -> str:
-    """Only redirect within the admin (no open redirects through ?next=)."""
-    return url if url.startswith("/admin") and not url.startswith("//") else "/admin/"
-
-
-def _day(value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"not a date (YYYY-MM-DD): {value}") from None
-
-
-def _source_fields(form: dict[str, Any], *, new: bool) -> tuple[str, archive.SourceFields]:
-    from newsarchive.api.schemas import SourceIn
-
-    def lines(key: str) -> list[str]:
-        values = form.get(key) or []
-        return [line.strip() for v in values for line in str(v).splitlines() if line.strip()]
-
-    interval = str(form.get("interval") or "0").strip()
-    try:
-        checked = SourceIn(
-            name=str(form.get("name") or "").strip() or ("-" if not new else ""),
-            home=str(form.get("home") or "").strip() or None,
-            feeds=lines("feed"),
-            sitemaps=lines("sitemap"),
-            interval=int(interval) if interval.isdigit() else -1,
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"{where}: {first['msg']}") from None
-    fields = archive.SourceFields(
-        home_url=str(checked.home) if checked.home else "",
-        feeds=[str(u) for u in checked.feeds],
-        sitemaps=[str(u) for u in checked.sitemaps],
-        interval_minutes=checked.interval,
-    )
-    return checked.name, fields
 
 
 def _start_crawl(
