@@ -9,7 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import IngestError, Skipped
-from newsarchive.ingest.dates import stored_date
+from newsarchive.ingest.dates import Precision, stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.files import LocalError, read_path
@@ -143,17 +143,10 @@ class Pipeline:
         replaces = extracted.date_source == "page" or (
             extracted.date_source == "url" and kept_source in ("url", "first_seen")
         )
-        if extracted.published_at is not None and replaces:
-            published = extracted.published_at
-            if extracted.published_wall:
-                published = _in_fallback_zone(published, self.days)
-            at, offset = stored_date(
-                published, extracted.published_precision or "second", extracted.zone
-            )
-            values |= {
-                "published_at": at,
-                "published_precision": extracted.published_precision or "second",
-                "published_offset": offset,
+        published = _page_date(extracted, self.days)
+        if published is not None and replaces:
+            precision = extracted.published_precision or "second"
+            values |= _date_columns(published, precision, extracted.zone) | {
                 "date_source": extracted.date_source,
                 "date_raw": extracted.date_raw,
             }
@@ -266,19 +259,16 @@ def _article_row(
     then the time the archive first saw the page. Each keeps its precision: a date given without
     a time stays a day."""
     published, date_source, date_raw = (
-        extracted.published_at,
+        _page_date(extracted, days),
         extracted.date_source,
         extracted.date_raw,
     )
     precision = extracted.published_precision or "second"
-    if published is not None and extracted.published_wall:
-        published = _in_fallback_zone(published, days)
     if date_source in (None, "url") and hint and hint.published and hint.published <= now:
         published, date_source, date_raw = hint.published, hint.date_source, None
         precision = _hint_precision(hint.published)
     if published is None or date_source is None:
         published, date_source, precision = now, "first_seen", "second"
-    published_at, offset = stored_date(published, precision, extracted.zone)
     return {
         "source_id": source_id,
         "url": url,
@@ -287,9 +277,7 @@ def _article_row(
         "url_key": url_key,
         **_content(extracted),
         "title": extracted.title or (hint.title if hint else None),
-        "published_at": published_at,
-        "published_precision": precision,
-        "published_offset": offset,
+        **_date_columns(published, precision, extracted.zone),
         "date_source": date_source,
         "date_raw": date_raw,
         "first_seen_at": now,
@@ -298,11 +286,18 @@ def _article_row(
     }
 
 
-def _in_fallback_zone(wall: datetime, days: DayRule) -> datetime:
-    """A clock time the page wrote with no offset, on a page whose zone nothing says: read in
-    NEWSARCHIVE_ARCHIVE_TZ (the zone for such pages), not as UTC, so its day is the printed one
-    in that zone."""
-    return wall.replace(tzinfo=days.zone)
+def _page_date(extracted: ExtractedArticle, days: DayRule) -> datetime | None:
+    """The date the page (or its URL) gives. A clock time the page wrote with no offset, on a
+    page whose zone nothing says, is read in NEWSARCHIVE_ARCHIVE_TZ (the zone for such pages),
+    not as UTC, so its day is the printed one in that zone."""
+    if extracted.published_at is not None and extracted.published_wall:
+        return extracted.published_at.replace(tzinfo=days.zone)
+    return extracted.published_at
+
+
+def _date_columns(published: datetime, precision: Precision, zone: tzinfo | None) -> dict[str, Any]:
+    at, offset = stored_date(published, precision, zone)
+    return {"published_at": at, "published_precision": precision, "published_offset": offset}
 
 
 def _hint_precision(published: datetime) -> Literal["day", "second"]:
