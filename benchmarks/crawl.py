@@ -79,7 +79,7 @@ def crawl_rate(base: str, pages: int, workdir: Path) -> tuple[float, int]:
     from newsarchive.config import Settings
     from newsarchive.db import migrate
     from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
-    from newsarchive.ingest.crawl import Crawler
+    from newsarchive.services import crawler
 
     settings = Settings(
         database_url=f"sqlite:///{workdir / 'bench.db'}",
@@ -95,7 +95,7 @@ def crawl_rate(base: str, pages: int, workdir: Path) -> tuple[float, int]:
         )
     started = time.perf_counter()
     own_before, machine_before = _cpu()
-    report = Crawler(settings, sessions).run()
+    report = crawler(settings, sessions).run()
     elapsed = time.perf_counter() - started
     own_after, machine_after = _cpu()
     own, machine = own_after - own_before, machine_after - machine_before

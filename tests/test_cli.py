@@ -181,9 +181,22 @@ class TestSourcesAndCrawl:
         missing = run("sources", "remove", "harbour")
         assert (missing.exit_code, missing.output) == (2, "Error: source 'harbour' not found\n")
 
-    def test_add_refuses_bad_urls(self, run) -> None:  # type: ignore[no-untyped-def]
-        result = run("sources", "add", "x", "--feed", "feed.xml")
-        assert (result.exit_code, result.output) == (2, "Error: not an http(s) URL: feed.xml\n")
+    @pytest.mark.parametrize(
+        ("args", "error"),
+        [
+            (["x", "--feed", "feed.xml"], "--feed: not an http(s) URL: feed.xml"),
+            (["x", "--home", "ftp://x.example/"], "--home: not an http(s) URL: ftp://x.example/"),
+            (["bad\x07name"], "NAME: String should match pattern"),
+            (["x", "--interval", "600000"], "--interval: Input should be less than or equal to"),
+            (["x"] + ["--feed=https://x.example/f"] * 101, "--feed: List should have at most 100"),
+        ],
+    )
+    def test_add_checks_like_the_api(self, run, args: list[str], error: str) -> None:  # type: ignore[no-untyped-def]
+        """The same rules as POST /api/sources and the admin page: one check for all three."""
+        result = run("sources", "add", *args)
+        assert result.exit_code == 2
+        assert result.output.startswith(f"Error: {error}"), result.output
+        assert run("sources", "list").output.count("x.example") == 0
 
     @pytest.fixture
     def local_source(self, run, site: NewsSite, monkeypatch) -> str:  # type: ignore[no-untyped-def]

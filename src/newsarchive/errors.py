@@ -4,15 +4,19 @@
     ├── InvalidInput (422)          bad query parameters, cursors, dates, search syntax
     ├── NotFound (404)
     │   ├── ArticleNotFound
-    │   └── SourceNotFound
+    │   ├── SourceNotFound          by name or by id
+    │   └── RunNotFound
     ├── Conflict (409)
     │   └── CrawlBusy               another crawl holds the SQLite database
     ├── Unauthorized (401)          missing or wrong admin token
-    ├── WritesDisabled (403)        no admin token configured at all
+    │   └── LoginRequired           the admin page: not logged in (a redirect to its login)
+    ├── Forbidden (403)             e.g. an admin form without its CSRF token
+    │   └── WritesDisabled          no admin token configured at all
     ├── Unavailable (503)           the database cannot be reached
     └── IngestError (502)           one page could not be ingested; never fails a whole run
         ├── Skipped (422)           policy said no: private address, too large, not HTML, no text
         └── Failed (502)            something broke: network error, HTTP error, redirect loop
+            └── LocalError          a local file (or a WARC record) to import cannot be read
 
 Ingest errors carry an ``outcome`` ("skipped" or "failed") and a one-line ``reason`` that the CLI
 prints and runs record.
@@ -46,8 +50,14 @@ class ArticleNotFound(NotFound):
 
 
 class SourceNotFound(NotFound):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"source {name!r} not found")
+    def __init__(self, name_or_id: str | int) -> None:
+        what = f"{name_or_id!r}" if isinstance(name_or_id, str) else str(name_or_id)
+        super().__init__(f"source {what} not found")
+
+
+class RunNotFound(NotFound):
+    def __init__(self, run_id: int) -> None:
+        super().__init__(f"run {run_id} not found")
 
 
 class Conflict(NewsArchiveError):
@@ -62,9 +72,17 @@ class Unauthorized(NewsArchiveError):
     status_code = 401
 
 
-class WritesDisabled(NewsArchiveError):
+class LoginRequired(Unauthorized):
+    def __init__(self, path: str) -> None:
+        super().__init__("log in first")
+        self.path = path  # where to come back to
+
+
+class Forbidden(NewsArchiveError):
     status_code = 403
 
+
+class WritesDisabled(Forbidden):
     def __init__(self) -> None:
         super().__init__(
             "writes are disabled: set NEWSARCHIVE_ADMIN_TOKEN to enable the admin API and page"
@@ -102,14 +120,31 @@ class Failed(IngestError):
         self.retry_after = retry_after
 
 
-def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
-    """One sentence from pydantic's validation errors: 'limit: Input should be ...'."""
+class LocalError(Failed):
+    """Yielded, not raised, by `ingest.files.read_path`: one broken file never stops the
+    files after it."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        super().__init__(reason)
+        self.label = label
+
+
+def validation_message(
+    errors: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None = None
+) -> str:
+    """One sentence from pydantic's validation errors: 'limit: Input should be ...'. `names`
+    renames a field to what the user typed (a CLI option), which then stands without an index."""
     parts = []
     for error in errors:
         if error.get("type") == "json_invalid":
             parts.append("body: not valid JSON")
             continue
         location = [str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")]
+        if names and location and location[0] in names:
+            location = [names[location[0]]]
         where = ".".join(location) or "request"
-        parts.append(f"{where}: {error.get('msg', 'invalid value')}")
+        if str(error.get("type", "")).startswith("url_"):
+            parts.append(f"{where}: not an http(s) URL: {str(error.get('input'))[:200]}")
+        else:
+            parts.append(f"{where}: {error.get('msg', 'invalid value')}")
     return "; ".join(parts) or "invalid request"

@@ -120,7 +120,7 @@ def test_bad_source_input_is_explained(page) -> None:  # type: ignore[no-untyped
     page.fill("input[name=name]", "x")
     page.fill("textarea[name=feed]", "not a url")
     page.click("text=Add source")
-    assert "feeds" in page.locator(".flash.error").inner_text()
+    assert page.locator(".flash.error").inner_text() == "Feeds: not an http(s) URL: not a url"
     assert page.locator("input[name=name]").input_value() == "x"  # what was typed is kept
 
 

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import Settings
-from newsarchive.ingest.crawl import Crawler
+from newsarchive.services import crawler
 from tests.api.conftest import AUTH
 from tests.pages import article_html
 from tests.site import NewsSite
@@ -93,8 +93,8 @@ def test_runs_list_and_detail(
     feed = site.feed("/rss", [page, site.url("/gone")])
     client.post("/api/sources", json={"name": "local", "feeds": [feed]}, headers=AUTH)
     fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
-    Crawler(fast, sessions).run()
-    Crawler(fast, sessions).run()
+    crawler(fast, sessions).run()
+    crawler(fast, sessions).run()
 
     runs = client.get("/api/runs", params={"limit": 1}).json()
     assert len(runs["items"]) == 1

@@ -17,7 +17,8 @@ from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL, Host
 from newsarchive.db.session import session_scope
 from newsarchive.errors import CrawlBusy, Failed
-from newsarchive.ingest.crawl import Crawler, ExtractionPool, exclusive_crawl
+from newsarchive.ingest.crawl import ExtractionPool, exclusive_crawl
+from newsarchive.services import crawler
 from tests import newsroom
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
@@ -62,7 +63,7 @@ class TestHazardSite:
     def test_every_article_once_and_every_hazard_recorded(
         self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
     ) -> None:
-        report = Crawler(crawl_settings, sessions).run()
+        report = crawler(crawl_settings, sessions).run()
 
         stored = stored_paths(sessions)
         assert set(stored) == room.stored
@@ -92,7 +93,7 @@ class TestHazardSite:
     def test_dates_come_from_page_feed_sitemap_in_that_order(
         self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
     ) -> None:
-        Crawler(crawl_settings, sessions).run()
+        crawler(crawl_settings, sessions).run()
         stored = stored_paths(sessions)
         feed_dated = stored["/news/report-2"]
         assert (feed_dated.date_source, feed_dated.published_at) == (
@@ -110,9 +111,9 @@ class TestHazardSite:
     def test_second_run_stores_nothing_and_asks_conditionally(
         self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
     ) -> None:
-        Crawler(crawl_settings, sessions).run()
+        crawler(crawl_settings, sessions).run()
         before = len(room.site.requests)
-        again = Crawler(crawl_settings, sessions).run()
+        again = crawler(crawl_settings, sessions).run()
         assert (again.discovered, again.stored, again.fetched) == (0, 0, 0)
         feed_requests = room.site.requests_to("/feed.rss")
         assert len(feed_requests) == 2
@@ -123,9 +124,9 @@ class TestHazardSite:
     def test_max_articles_bounds_the_run_and_the_next_run_carries_on(
         self, room: newsroom.Newsroom, crawl_settings: Settings, sessions: sessionmaker[Session]
     ) -> None:
-        first = Crawler(crawl_settings, sessions).run(max_articles=3)
+        first = crawler(crawl_settings, sessions).run(max_articles=3)
         assert first.fetched + first.skipped + first.failed - 1 <= 3  # robots skip counts too
-        Crawler(crawl_settings, sessions).run()
+        crawler(crawl_settings, sessions).run()
         assert set(stored_paths(sessions)) == room.stored
 
 
@@ -141,7 +142,7 @@ def test_host_delay_is_kept(
     site.slow("/robots.txt", 0.3, "User-agent: *\nAllow: /\n")
     add_source(sessions, feeds=[feed])
     settings = crawl_settings.model_copy(update={"host_delay": 0.4, "concurrency": 4})
-    Crawler(settings, sessions).run()
+    crawler(settings, sessions).run()
     times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss", "/robots")))
     assert len(times) == 8
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
@@ -157,7 +158,7 @@ def test_robots_crawl_delay_wins_over_a_smaller_host_delay(
     ]
     feed = site.feed("/rss", links)
     add_source(sessions, feeds=[feed])
-    Crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
     times = sorted(t for t, path in site.times if path.startswith("/n/"))
     assert [round(b - a, 1) >= 0.5 for a, b in zip(times, times[1:], strict=False)] == [True, True]
     with sessions() as session:
@@ -172,7 +173,7 @@ def test_extraction_runs_in_a_process_pool(
     ]
     feed = site.feed("/rss", links)
     add_source(sessions, feeds=[feed])
-    report = Crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
+    report = crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
     assert report.stored == 6
 
 
@@ -206,7 +207,7 @@ def test_broken_feed_is_a_recorded_error(
 ) -> None:
     feed = site.page("/bad.rss", "<html><body>this is not a feed</body></html>")
     add_source(sessions, feeds=[feed])
-    report = Crawler(crawl_settings, sessions).run()
+    report = crawler(crawl_settings, sessions).run()
     assert report.status == "finished"
     with sessions() as session:
         [error] = archive.get_run(session, report.run_id).errors
@@ -220,10 +221,10 @@ def test_not_due_sources_are_left_alone(
 ) -> None:
     feed = site.feed("/rss", [])
     add_source(sessions, feeds=[feed], interval_minutes=60)
-    Crawler(crawl_settings, sessions).run()
-    Crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
     assert len(site.requests_to("/rss")) == 1
-    Crawler(crawl_settings, sessions).run(source="newsroom")  # named: now, due or not
+    crawler(crawl_settings, sessions).run(source="newsroom")  # named: now, due or not
     assert len(site.requests_to("/rss")) == 2
 
 
@@ -234,7 +235,7 @@ def test_a_second_sqlite_crawl_is_refused_while_one_runs(
     with exclusive_crawl(crawl_settings.database_url) as alone:
         assert alone
         with pytest.raises(CrawlBusy):
-            Crawler(crawl_settings, sessions).run()
+            crawler(crawl_settings, sessions).run()
 
 
 def test_frontier_rows_end_in_final_states(
@@ -242,7 +243,7 @@ def test_frontier_rows_end_in_final_states(
 ) -> None:
     room = newsroom.build(site)
     add_source(sessions, home_url=room.home, feeds=[site.url("/feed.rss"), site.url("/atom.xml")])
-    Crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
     with sessions() as session:
         states = {urlsplit(f.url).path: f.state for f in session.scalars(select(FrontierURL))}
     assert states["/news/report-5"] == "done"
@@ -267,7 +268,7 @@ def test_fetch_and_extraction_times_are_measured(
     page = site.page("/m/1", article_html("Measured", paragraphs=["measured " + LOREM]))
     feed = site.feed("/rss", [page, site.url("/m/gone")])
     add_source(sessions, feeds=[feed])
-    Crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
     assert count("newsarchive_fetch_seconds_count", outcome="ok") == before_ok + 1
     assert count("newsarchive_fetch_seconds_count", outcome="failed") == before_failed + 1
     assert count("newsarchive_extract_seconds_count") == before_extract + 1
@@ -281,7 +282,7 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
     site.page("/private/secret", article_html("Secret", paragraphs=["hidden " + LOREM]))
     moved = site.redirect("/go/secret", "/private/secret")
     add_source(sessions, feeds=[site.feed("/rss", [moved])])
-    report = Crawler(crawl_settings, sessions).run()
+    report = crawler(crawl_settings, sessions).run()
     assert site.requests_to("/private/secret") == []
     assert (report.stored, report.skipped) == (0, 1)
     with sessions() as session:
@@ -298,7 +299,7 @@ def test_tracking_parameters_are_not_kept(
     page = site.page("/news/tracked", article_html("Tracked story"))
     feed = site.feed("/rss", [page + "?utm_source=rss&utm_medium=feed&id=7#top"])
     add_source(sessions, feeds=[feed])
-    Crawler(crawl_settings, sessions).run()
+    crawler(crawl_settings, sessions).run()
     with sessions() as session:
         [article] = session.scalars(select(Article)).all()
         queued = list(session.scalars(select(FrontierURL.url)))
@@ -316,7 +317,7 @@ def test_a_host_that_wants_a_long_wait_is_left_for_a_later_run(
     site.slow("/robots.txt", 0.5, "User-agent: *\nCrawl-delay: 3600\n")
     add_source(sessions, feeds=[site.feed("/rss", links)])
     started = time.monotonic()
-    report = Crawler(crawl_settings.model_copy(update={"crawl_max_wait": 2.0}), sessions).run()
+    report = crawler(crawl_settings.model_copy(update={"crawl_max_wait": 2.0}), sessions).run()
     assert time.monotonic() - started < 30
     assert report.status == "finished"
     with sessions() as session:

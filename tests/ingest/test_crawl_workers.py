@@ -19,7 +19,7 @@ from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL
 from newsarchive.db.session import session_scope
-from newsarchive.ingest.crawl import Crawler
+from newsarchive.services import crawler
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
@@ -66,7 +66,7 @@ def test_three_workers_fetch_and_store_each_article_once(
             session, "slow", archive.SourceFields(feeds=[feed], interval_minutes=10_000)
         )
     fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
-    Crawler(fast, sessions).run(max_articles=1)  # discovers the 30 and takes one
+    crawler(fast, sessions).run(max_articles=1)  # discovers the 30 and takes one
 
     workers = [crawl_process(db_url, tmp_path) for _ in range(3)]
     outputs = [w.communicate(timeout=120)[0].decode() for w in workers]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
-
-from newsarchive import archive
+from newsarchive.archive.source_input import SourceIn, SourcePatch, checked
 from newsarchive.errors import InvalidInput
 
 
@@ -20,30 +18,32 @@ def parse_day(value: str) -> date | None:
         raise InvalidInput(f"not a date (YYYY-MM-DD): {value}") from None
 
 
-def source_fields(form: dict[str, Any], *, new: bool) -> tuple[str, archive.SourceFields]:
-    from newsarchive.api.schemas import SourceIn
+def _lines(form: dict[str, Any], key: str) -> list[str]:
+    """A textarea's URLs, one per line."""
+    values = form.get(key) or []
+    return [line.strip() for v in values for line in str(v).splitlines() if line.strip()]
 
-    def lines(key: str) -> list[str]:
-        values = form.get(key) or []
-        return [line.strip() for v in values for line in str(v).splitlines() if line.strip()]
 
-    interval = str(form.get("interval") or "0").strip()
-    try:
-        checked = SourceIn(
-            name=str(form.get("name") or "").strip() or ("-" if not new else ""),
-            home=str(form.get("home") or "").strip() or None,
-            feeds=lines("feed"),
-            sitemaps=lines("sitemap"),
-            interval=int(interval) if interval.isdigit() else -1,
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"{where}: {first['msg']}") from None
-    fields = archive.SourceFields(
-        home_url=str(checked.home) if checked.home else "",
-        feeds=[str(u) for u in checked.feeds],
-        sitemaps=[str(u) for u in checked.sitemaps],
-        interval_minutes=checked.interval,
-    )
-    return checked.name, fields
+def _source_form(form: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "home": str(form.get("home") or "").strip() or None,
+        "feeds": _lines(form, "feed"),
+        "sitemaps": _lines(form, "sitemap"),
+        "interval": str(form.get("interval") or "").strip() or 0,
+    }
+
+
+# The form's labels, so that a refusal names the field the user sees.
+_NAMES = {"name": "Name", "home": "Home page", "feeds": "Feeds", "sitemaps": "Sitemaps"}
+_NAMES |= {"interval": "Crawl every"}
+
+
+def new_source(form: dict[str, Any]) -> SourceIn:
+    """The add-source form, checked as the API checks a new source."""
+    return checked(SourceIn, {"name": str(form.get("name") or ""), **_source_form(form)}, _NAMES)
+
+
+def source_change(form: dict[str, Any]) -> SourcePatch:
+    """The edit-source form: every field is sent, so every field is set (an empty home removes
+    the home page)."""
+    return checked(SourcePatch, _source_form(form), _NAMES)

@@ -8,11 +8,11 @@ import hashlib
 import hmac
 import secrets
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
 from newsarchive.config import Settings
+from newsarchive.errors import Forbidden, LoginRequired
 
 
 def session_secret(settings: Settings) -> str:
@@ -66,20 +66,10 @@ SECURITY_HEADERS = {
 }
 
 
-class Redirect(Exception):
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        self.status = status
-        self.message = message
-
-
 def login_required(request: Request) -> None:
+    """A dependency of every page but the login page's."""
     if not logged_in(request):
-        raise Redirect("/admin/login?" + urlencode({"next": request.url.path}))
+        raise LoginRequired(request.url.path)
 
 
 async def posted_form(request: Request) -> dict[str, Any]:
@@ -94,9 +84,8 @@ async def checked_form(request: Request) -> dict[str, Any]:
     login_required(request)
     form = await posted_form(request)
     if not csrf_ok(request, str(form.get("csrf", ""))):
-        raise Refused(
-            403,
-            "This form has expired or did not come from this page. Reload it and try again.",
+        raise Forbidden(
+            "This form has expired or did not come from this page. Reload it and try again."
         )
     return form
 

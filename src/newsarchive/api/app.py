@@ -13,11 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from newsarchive import __version__
-from newsarchive.admin.routes import create_admin
+from newsarchive import __version__, services
+from newsarchive.admin.app import create_admin
 from newsarchive.api import docs, metrics
 from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
-from newsarchive.archive import DayRule, ensure_archive_zone
+from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             with session_scope(app.state.sessions) as session:
-                rule = DayRule(settings.zone, settings.archive_tz_force)
+                rule = services.day_rule(settings)
                 if ensure_archive_zone(session, rule):
                     log.info("archive days now follow %s", rule.key)
         except SQLAlchemyError:

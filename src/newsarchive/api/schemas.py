@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AliasPath,
     BaseModel,
     ConfigDict,
@@ -14,6 +13,10 @@ from pydantic import (
     HttpUrl,
     PlainSerializer,
 )
+
+from newsarchive.archive.source_input import SourceIn, SourcePatch
+
+__all__ = ["SourceIn", "SourcePatch"]  # the API's source bodies: one check for API, admin, CLI
 
 # ISO 8601 with an explicit +00:00 offset, the form the contract's examples use.
 UTCTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
@@ -69,31 +72,6 @@ class Health(BaseModel):
 
 class IngestRequest(BaseModel):
     url: HttpUrl
-
-
-class SourceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Annotated[str, AfterValidator(str.strip)] = Field(
-        min_length=1,
-        max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
-    )
-    home: HttpUrl | None = None
-    feeds: list[HttpUrl] = Field(default_factory=list, max_length=100)
-    sitemaps: list[HttpUrl] = Field(default_factory=list, max_length=100)
-    interval: int = Field(0, ge=0, le=525_600, description="minutes; 0: at every crawl run")
-    enabled: bool = True
-
-
-class SourcePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    home: HttpUrl | None = None
-    feeds: list[HttpUrl] | None = Field(None, max_length=100)
-    sitemaps: list[HttpUrl] | None = Field(None, max_length=100)
-    interval: int | None = Field(None, ge=0, le=525_600)
-    enabled: bool | None = None
 
 
 class SourceOut(BaseModel):

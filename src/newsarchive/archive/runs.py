@@ -23,7 +23,7 @@ from newsarchive.db.models import (
     RunSource,
     Source,
 )
-from newsarchive.errors import NotFound
+from newsarchive.errors import RunNotFound
 
 RUN_COUNTERS = (
     "discovered", "fetched", "stored", "duplicates", "skipped", "failed", "feeds_failed",
@@ -159,12 +159,12 @@ def list_runs(session: Session, *, limit: int = 20, before_id: int | None = None
 
 def get_run(session: Session, run_id: int) -> Run:
     if not storable_id(run_id):
-        raise NotFound(f"run {run_id} not found")
+        raise RunNotFound(run_id)
     run = session.scalars(
         select(Run)
         .where(Run.id == run_id)
         .options(selectinload(Run.errors), selectinload(Run.sources))
     ).first()
     if run is None:
-        raise NotFound(f"run {run_id} not found")
+        raise RunNotFound(run_id)
     return run

@@ -23,7 +23,7 @@ from newsarchive.db.models import (
     Feed,
     Source,
 )
-from newsarchive.errors import Conflict, InvalidInput, NotFound, SourceNotFound
+from newsarchive.errors import Conflict, InvalidInput, SourceNotFound
 
 
 def find_source(session: Session, name: str) -> Source | None:
@@ -40,7 +40,7 @@ def get_source_by_name(session: Session, name: str) -> Source:
 def get_source(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id) if storable_id(source_id) else None
     if source is None:
-        raise NotFound(f"source {source_id} not found")
+        raise SourceNotFound(source_id)
     return source
 
 

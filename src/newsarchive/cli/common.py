@@ -13,18 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import archive, logs
-from newsarchive.archive import DayRule
+from newsarchive import archive, logs, services
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import Conflict, InvalidInput, NewsArchiveError, NotFound
-from newsarchive.ingest.pipeline import Outcome, Pipeline
+from newsarchive.ingest.pipeline import Outcome
 from newsarchive.ingest.runs import recorded
-
-
-def day_rule(settings: Settings) -> DayRule:
-    return DayRule(settings.zone, settings.archive_tz_force)
 
 
 def load_settings() -> Settings:
@@ -57,7 +52,7 @@ def open_database(settings: Settings) -> Engine:
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with session_scope(make_sessionmaker(engine)) as session:
-        if archive.ensure_archive_zone(session, day_rule(settings)):
+        if archive.ensure_archive_zone(session, services.day_rule(settings)):
             click.echo(f"archive days now follow {settings.archive_tz}", err=True)
     return engine
 
@@ -74,9 +69,7 @@ def run_recorded(kind: str, settings: Settings, work: Any, fetcher: Any) -> list
     """Migrate, record a run, print one line per outcome, close the run."""
     engine = open_database(settings)
     sessions = make_sessionmaker(engine)
-    pipeline = Pipeline(
-        sessions, fetcher=fetcher, max_bytes=settings.max_page_bytes, days=day_rule(settings)
-    )
+    pipeline = services.pipeline(settings, sessions, fetcher)
     outcomes: list[Outcome] = []
     try:
         with recorded(sessions, kind) as run:

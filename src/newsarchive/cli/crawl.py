@@ -54,8 +54,9 @@ def crawl(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
 
+    from newsarchive import services
     from newsarchive.errors import CrawlBusy
-    from newsarchive.ingest.crawl import METRICS, Crawler
+    from newsarchive.ingest.crawl import METRICS
 
     settings = load_settings()
     if interval is not None and not loop:
@@ -70,7 +71,7 @@ def crawl(
             started = time.monotonic()
             progress, finish = _crawl_progress()
             try:
-                report = Crawler(settings, sessions, progress=progress, stop=stop).run(
+                report = services.crawler(settings, sessions, progress=progress, stop=stop).run(
                     source=source_name, max_articles=max_articles
                 )
                 finish()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from newsarchive import archive
+from newsarchive import archive, services
 from newsarchive.cli.common import (
-    day_rule,
     expand,
     load_settings,
     open_sessions,
@@ -20,7 +19,7 @@ from newsarchive.cli.common import (
 from newsarchive.config import Settings
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
-from newsarchive.ingest.pipeline import Outcome, Pipeline, fetcher_from
+from newsarchive.ingest.pipeline import Outcome
 from newsarchive.ingest.runs import recorded
 from newsarchive.ingest.urls import is_http_url
 
@@ -33,7 +32,7 @@ def ingest(urls: tuple[str, ...]) -> None:
     if bad:
         raise click.UsageError(f"not an http(s) URL: {bad[0]}")
     settings = load_settings()
-    with fetcher_from(settings) as fetcher:
+    with services.fetcher(settings) as fetcher:
         outcomes = run_recorded(
             "ingest", settings, lambda p: (p.ingest_url(u) for u in urls), fetcher
         )
@@ -104,7 +103,7 @@ def _import_jsonl(path: Path, settings: Settings) -> bool:
             try:
                 row = json.loads(line)
                 with session_scope(sessions) as session:
-                    result = transfer.import_row(session, row, day_rule(settings))
+                    result = transfer.import_row(session, row, services.day_rule(settings))
             except (ValueError, KeyError, TypeError) as exc:
                 result = "failed"
                 reason = f"{type(exc).__name__}: {exc}"[:300]
@@ -153,7 +152,7 @@ def reextract(ids: tuple[int, ...], all_: bool) -> None:
         raise click.UsageError("give article IDs or --all, not both nor neither")
     settings = load_settings()
     with open_sessions() as sessions:
-        pipeline = Pipeline(sessions, days=day_rule(settings))
+        pipeline = services.pipeline(settings, sessions)
 
         def every_id() -> Iterator[int]:
             last = 0

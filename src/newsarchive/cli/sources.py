@@ -7,11 +7,13 @@ import sys
 import click
 
 from newsarchive import archive
-from newsarchive.cli.common import (
-    open_sessions,
-)
+from newsarchive.archive.source_input import SourceIn, checked
+from newsarchive.cli.common import open_sessions
 from newsarchive.db.session import session_scope
-from newsarchive.ingest.urls import is_http_url
+from newsarchive.errors import InvalidInput
+
+_OPTIONS = {"name": "NAME", "home": "--home", "feeds": "--feed", "sitemaps": "--sitemap"}
+_OPTIONS |= {"interval": "--interval"}
 
 
 @click.group()
@@ -37,16 +39,13 @@ def sources_add(
     name: str, home: str | None, feeds: tuple[str, ...], sitemaps: tuple[str, ...], interval: int
 ) -> None:
     """Register a source."""
-    for url in (home, *feeds, *sitemaps):
-        if url is not None and not is_http_url(url):
-            raise click.UsageError(f"not an http(s) URL: {url}")
-    if not name.strip() or len(name) > 200:
-        raise click.UsageError("NAME must be 1 to 200 characters")
-    fields = archive.SourceFields(
-        home_url=home, feeds=feeds, sitemaps=sitemaps, interval_minutes=interval
-    )
+    given = {"name": name, "home": home, "feeds": feeds, "sitemaps": sitemaps, "interval": interval}
+    try:
+        source_in = checked(SourceIn, given, names=_OPTIONS)
+    except InvalidInput as exc:
+        raise click.UsageError(exc.detail) from None
     with open_sessions() as sessions, session_scope(sessions) as session:
-        source = archive.create_source(session, name.strip(), fields)
+        source = archive.create_source(session, source_in.name, source_in.fields())
         click.echo(
             f"added source {source.name} (id {source.id}, {len(source.feeds)} feeds and sitemaps)"
         )

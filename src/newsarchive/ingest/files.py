@@ -9,24 +9,18 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from newsarchive.errors import LocalError
 from newsarchive.ingest.fetch import HTML_TYPES, parse_content_type
 from newsarchive.ingest.page import Page
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-
-
-@dataclass(frozen=True)
-class LocalError:
-    label: str
-    reason: str
 
 
 def supported(path: Path) -> bool:

@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.archive import DayRule
-from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import IngestError, Skipped
+from newsarchive.errors import IngestError, LocalError, Skipped
 from newsarchive.ingest.dates import Precision, stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher
-from newsarchive.ingest.files import LocalError, read_path
+from newsarchive.ingest.files import read_path
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.urls import host_of, normalize, without_tracking
 
@@ -303,14 +302,3 @@ def _date_columns(published: datetime, precision: Precision, zone: tzinfo | None
 def _hint_precision(published: datetime) -> Literal["day", "second"]:
     """Feeds and sitemaps that give a bare day ('2022-12-20') arrive as midnight UTC."""
     return "day" if published.astimezone(UTC).time() == datetime.min.time() else "second"
-
-
-def fetcher_from(settings: Settings) -> Fetcher:
-    return Fetcher(
-        user_agent=settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.max_page_bytes,
-        max_redirects=settings.max_redirects,
-        allow_private=settings.allow_private_hosts,
-        retries=settings.fetch_retries,
-    )

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from newsarchive import archive
+from newsarchive import archive, services
 from newsarchive.api.deps import AdminDep, SettingsDep
 from newsarchive.api.schemas import WRITE_ERRORS, Article, IngestRequest, errors
-from newsarchive.archive import DayRule
 from newsarchive.errors import Failed, Skipped
-from newsarchive.ingest.pipeline import Pipeline, fetcher_from
 from newsarchive.ingest.runs import recorded
 
 router = APIRouter(tags=["ingest"])
@@ -26,13 +24,8 @@ def ingest(
     """Fetch, extract and store one article now: 201 when stored, 200 with the article already
     stored for a duplicate, 422 when skipped (e.g. not HTML), 502 when the fetch failed."""
     sessions = request.app.state.sessions
-    with fetcher_from(settings) as fetcher:
-        pipeline = Pipeline(
-            sessions,
-            fetcher=fetcher,
-            max_bytes=settings.max_page_bytes,
-            days=DayRule(settings.zone, settings.archive_tz_force),
-        )
+    with services.fetcher(settings) as fetcher:
+        pipeline = services.pipeline(settings, sessions, fetcher)
         with recorded(sessions, "ingest") as run:  # listed in /api/runs like the CLI's
             outcome = pipeline.ingest_url(str(body.url))
             run.count(outcome)

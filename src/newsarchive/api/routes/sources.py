@@ -9,10 +9,6 @@ from newsarchive.api.schemas import WRITE_ERRORS, SourceIn, SourceOut, SourcePat
 router = APIRouter(tags=["sources"])
 
 
-def _urls(values: list | None) -> list[str] | None:  # type: ignore[type-arg]
-    return None if values is None else [str(v) for v in values]
-
-
 @router.get("/api/sources", response_model=list[SourceOut])
 def list_sources(session: SessionDep) -> list[SourceOut]:
     counts = archive.article_counts(session)
@@ -33,14 +29,7 @@ def get_source(source_id: int, session: SessionDep) -> SourceOut:
     responses=errors(*WRITE_ERRORS, 409),
 )
 def create_source(body: SourceIn, session: SessionDep) -> SourceOut:
-    fields = archive.SourceFields(
-        home_url=str(body.home) if body.home else None,
-        feeds=_urls(body.feeds),
-        sitemaps=_urls(body.sitemaps),
-        interval_minutes=body.interval,
-        enabled=body.enabled,
-    )
-    return SourceOut.of(archive.create_source(session, body.name.strip(), fields), 0)
+    return SourceOut.of(archive.create_source(session, body.name, body.fields()), 0)
 
 
 @router.patch(
@@ -51,14 +40,7 @@ def create_source(body: SourceIn, session: SessionDep) -> SourceOut:
 )
 def update_source(source_id: int, body: SourcePatch, session: SessionDep) -> SourceOut:
     source = archive.get_source(session, source_id)
-    fields = archive.SourceFields(
-        home_url=str(body.home) if body.home else ("" if "home" in body.model_fields_set else None),
-        feeds=_urls(body.feeds),
-        sitemaps=_urls(body.sitemaps),
-        interval_minutes=body.interval,
-        enabled=body.enabled,
-    )
-    archive.update_source(session, source, fields)
+    archive.update_source(session, source, body.fields())
     return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
 
 

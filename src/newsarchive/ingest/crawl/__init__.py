@@ -1,4 +1,4 @@
-"""Crawling: `Crawler(settings, sessions).run()` is what `newsarchive crawl` runs.
+"""Crawling: `services.crawler(settings, sessions).run()` is what `newsarchive crawl` runs.
 
 crawler.py     the run: discovery first, then the worker threads on the frontier
 discovery.py   feeds and sitemaps of due sources -> new URLs in the frontier
@@ -8,9 +8,9 @@ exclusive.py   one crawl at a time on SQLite
 metrics.py     this process's fetch and extraction timings
 """
 
-from newsarchive.ingest.crawl.crawler import Crawler, CrawlReport
+from newsarchive.ingest.crawl.crawler import Crawler, CrawlOptions, CrawlReport
 from newsarchive.ingest.crawl.exclusive import exclusive_crawl
 from newsarchive.ingest.crawl.metrics import METRICS
 from newsarchive.ingest.crawl.pool import ExtractionPool
 
-__all__ = ["METRICS", "CrawlReport", "Crawler", "ExtractionPool", "exclusive_crawl"]
+__all__ = ["METRICS", "CrawlOptions", "CrawlReport", "Crawler", "ExtractionPool", "exclusive_crawl"]

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.archive import DayRule, frontier
-from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
+from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.ingest.crawl.discovery import LISTINGS, Discovery, Progress
@@ -35,14 +35,9 @@ from newsarchive.ingest.crawl.exclusive import exclusive_crawl
 from newsarchive.ingest.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
 from newsarchive.ingest.crawl.politeness import Politeness, Slot
 from newsarchive.ingest.crawl.pool import ExtractionPool
+from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.page import Hint, Page
-from newsarchive.ingest.pipeline import (
-    Outcome,
-    Pipeline,
-    Prepared,
-    fetcher_from,
-    prepare,
-)
+from newsarchive.ingest.pipeline import Outcome, Pipeline, Prepared, prepare
 from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
@@ -73,6 +68,29 @@ class CrawlReport:
         if self.feeds_failed:
             line += f"; feeds or sitemaps failed {self.feeds_failed} (first: {self.feed_error})"
         return line
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How a crawl behaves (the NEWSARCHIVE_ settings of the same names)."""
+
+    database_url: str  # SQLite: one crawl at a time on this file
+    concurrency: int = 4  # fetching threads
+    extract_workers: int | None = None  # processes; None: one per core, 0: extract inline
+    host_delay: float = 1.0  # seconds between two requests to one host
+    max_wait: float = 30.0  # a URL not ready within this many seconds waits for a later run
+    lease: timedelta = timedelta(minutes=5)  # a claim not closed by then is free again
+    user_agent: str = "newsarchive"  # for robots.txt
+    max_page_bytes: int = 10_000_000
+
+
+@dataclass(frozen=True)
+class _Tools:
+    """What one run works with; they live as long as the run."""
+
+    fetcher: Fetcher
+    pipeline: Pipeline
+    politeness: Politeness
 
 
 @dataclass(frozen=True)
@@ -112,15 +130,18 @@ class _Budget:
 class Crawler:
     def __init__(
         self,
-        settings: Settings,
         sessions: sessionmaker[Session],
+        options: CrawlOptions,
         *,
+        new_fetcher: Callable[[], Fetcher],
+        days: DayRule,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
         stop: threading.Event | None = None,
     ) -> None:
-        self.settings = settings
-        self.days = DayRule(settings.zone, settings.archive_tz_force)
+        self.options = options
+        self.new_fetcher = new_fetcher
+        self.days = days
         self.sessions = sessions
         self.progress = progress or (lambda _kind, _n: None)
         self.clock = clock
@@ -132,48 +153,57 @@ class Crawler:
     # --- the run ----------------------------------------------------------------------------
 
     def run(self, *, source: str | None = None, max_articles: int | None = None) -> CrawlReport:
-        with exclusive_crawl(self.settings.database_url) as alone:
-            with session_scope(self.sessions) as session:
-                archive.ensure_archive_zone(session, self.days)
-                if alone:  # whatever a killed crawl left claimed or running is ours to resume
-                    frontier.release_claims(session)
-                    archive.interrupt_running_runs(session, kind="crawl")
-                sources = (
-                    [archive.get_source_by_name(session, source)]
-                    if source
-                    else archive.due_sources(session, self.clock())
-                )
-                source_ids = [s.id for s in sources] if source else None
-                self.run_log.start(session)
+        with exclusive_crawl(self.options.database_url) as alone:
+            sources = self._begin(source, resume=alone)
+            source_ids = [s.id for s in sources] if source else None
             status = "failed"
             try:
-                with fetcher_from(self.settings) as fetcher, self._extractor() as extractor:
-                    self.fetcher = fetcher
-                    self.pipeline = Pipeline(
-                        self.sessions,
-                        max_bytes=self.settings.max_page_bytes,
-                        clock=self.clock,
-                        extractor=extractor,
-                        days=self.days,
-                    )
-                    self.politeness = Politeness(
-                        self.sessions, fetcher, user_agent=self.settings.user_agent,
-                        host_delay=self.settings.host_delay,
-                        max_wait=self.settings.crawl_max_wait, clock=self.clock, stop=self.stop,
-                    )  # fmt: skip
+                with self.new_fetcher() as fetcher, self._extractor() as extractor:
+                    tools = self._tools(fetcher, extractor)
                     discovery = Discovery(
-                        self.sessions, fetcher, self.politeness, self.run_log,
+                        self.sessions, fetcher, tools.politeness, self.run_log,
                         clock=self.clock, progress=self.progress,
                     )  # fmt: skip
                     for src in sources:
                         if not self.stop.is_set():
                             discovery.discover(src, forced=source is not None)
-                    self._drain(source_ids, max_articles)
+                    self._drain(tools, source_ids, max_articles)
                 status = "interrupted" if self.stop.is_set() else "finished"
             finally:
                 self.run_log.finish(status)
                 log.info("run finished", extra={"run": self.run_log.id, "status": status})
         return self.report()
+
+    def _begin(self, source: str | None, *, resume: bool) -> list[Source]:
+        """Record the run and pick its sources: the named one, else those due. `resume`: no
+        other crawl runs, so what a killed one left claimed or running is ours to take over."""
+        with session_scope(self.sessions) as session:
+            archive.ensure_archive_zone(session, self.days)
+            if resume:
+                frontier.release_claims(session)
+                archive.interrupt_running_runs(session, kind="crawl")
+            sources = (
+                [archive.get_source_by_name(session, source)]
+                if source
+                else archive.due_sources(session, self.clock())
+            )
+            self.run_log.start(session)
+        return sources
+
+    def _tools(self, fetcher: Fetcher, extractor: Callable[[Page, datetime], Prepared]) -> _Tools:
+        pipeline = Pipeline(
+            self.sessions,
+            max_bytes=self.options.max_page_bytes,
+            clock=self.clock,
+            extractor=extractor,
+            days=self.days,
+        )
+        politeness = Politeness(
+            self.sessions, fetcher, user_agent=self.options.user_agent,
+            host_delay=self.options.host_delay, max_wait=self.options.max_wait,
+            clock=self.clock, stop=self.stop,
+        )  # fmt: skip
+        return _Tools(fetcher, pipeline, politeness)
 
     def report(self) -> CrawlReport:
         with self.sessions() as session:
@@ -187,7 +217,7 @@ class Crawler:
 
     @contextmanager
     def _extractor(self) -> Iterator[Callable[[Page, datetime], Prepared]]:
-        workers = self.settings.extract_workers
+        workers = self.options.extract_workers
         if workers is None:
             workers = os.cpu_count() or 1
         if workers == 0:
@@ -206,23 +236,21 @@ class Crawler:
 
     # --- fetching from the frontier ---------------------------------------------------------
 
-    def _drain(self, source_ids: list[int] | None, max_articles: int | None) -> None:
+    def _drain(self, tools: _Tools, source_ids: list[int] | None, max_articles: int | None) -> None:
         """NEWSARCHIVE_CONCURRENCY threads, each claiming its own next URL in the transaction
         that closes the last one: two write transactions per page (store; close and claim)."""
         budget = _Budget(max_articles)
-        with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="crawl") as pool:
-            workers = [
-                pool.submit(self._work, source_ids, budget)
-                for _ in range(self.settings.concurrency)
-            ]
+        threads = self.options.concurrency
+        with ThreadPoolExecutor(threads, thread_name_prefix="crawl") as pool:
+            workers = [pool.submit(self._work, tools, source_ids, budget) for _ in range(threads)]
             for worker in workers:
                 worker.result()
 
-    def _work(self, source_ids: list[int] | None, budget: _Budget) -> None:
+    def _work(self, tools: _Tools, source_ids: list[int] | None, budget: _Budget) -> None:
         item = self._close_and_claim(None, source_ids, budget)
         while True:
             while item is not None:
-                item = self._close_and_claim(self._process(item), source_ids, budget)
+                item = self._close_and_claim(self._process(tools, item), source_ids, budget)
             if self.stop.is_set() or budget.spent():
                 return
             with self.sessions() as session:
@@ -230,26 +258,26 @@ class Crawler:
             if ready is None:
                 return
             wait_s = (ready - self.clock()).total_seconds()
-            if wait_s > self.settings.crawl_max_wait:
+            if wait_s > self.options.max_wait:
                 return  # the rest waits for a later run
             time.sleep(min(max(wait_s, 0.02), 0.5))
             item = self._close_and_claim(None, source_ids, budget)
 
-    def _process(self, item: frontier.Claim) -> _Done:
+    def _process(self, tools: _Tools, item: frontier.Claim) -> _Done:
         """Fetch, extract and store one claimed URL; every outcome is returned, none raised."""
         started = time.perf_counter()
         retry_at = None
         fetched = False
         try:
-            if not self.politeness.allowed(item.url):
+            if not tools.politeness.allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
             fetch_started = time.perf_counter()
             try:
-                result = self.fetcher.fetch(
+                result = tools.fetcher.fetch(
                     item.url,
-                    check_hop=self.politeness.check_redirect,
-                    before_request=Slot(self.politeness, item),
-                    after_response=self.politeness.hold_host,
+                    check_hop=tools.politeness.check_redirect,
+                    before_request=Slot(tools.politeness, item),
+                    after_response=tools.politeness.hold_host,
                 )
             except IngestError as exc:
                 FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
@@ -265,7 +293,7 @@ class Crawler:
                 source_id=item.source_id,
                 hint=Hint(item.hint_title, item.hint_date, item.hint_date_source),
             )
-            outcome = self.pipeline.store(page)
+            outcome = tools.pipeline.store(page)
         except Failed as exc:
             reason = exc.reason
             if exc.retryable and item.attempts < MAX_ATTEMPTS:
@@ -306,8 +334,8 @@ class Crawler:
                     session,
                     worker=self.worker,
                     now=self.clock(),
-                    lease=timedelta(seconds=self.settings.crawl_lease),
-                    min_delay=self.settings.host_delay,
+                    lease=self.options.lease,
+                    min_delay=self.options.host_delay,
                     source_ids=source_ids,
                 )
                 if claim is None:

@@ -1,0 +1,41 @@
+"""The admin web page: server-rendered HTML over the same archive, search and pipeline the API
+uses. Mounted at /admin as its own small app, so that only it carries a session cookie.
+
+routes/   one router per page group (login, dashboard, articles, sources, runs and ingest)
+pages.py  rendering, the error pages, what handlers depend on
+security.py, forms.py, filters.py, charts.py, crawls.py: login and CSRF, forms, template
+filters, the dashboard's chart, crawls started from the page
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from newsarchive.admin import pages
+from newsarchive.admin.crawls import CrawlThreads
+from newsarchive.admin.routes import articles, dashboard, login, runs, sources
+from newsarchive.admin.security import session_secret
+from newsarchive.config import Settings
+
+
+def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
+    admin = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    admin.state.settings = settings
+    admin.state.sessions = sessions
+    admin.state.crawls = CrawlThreads(settings, sessions)
+    admin.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="newsarchive_admin",
+        max_age=8 * 3600,
+        same_site="lax",
+        path="/admin",
+    )
+    admin.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+    pages.add_error_pages(admin)
+    for group in (login, dashboard, articles, sources, runs):
+        admin.include_router(group.router)
+    return admin

@@ -1,0 +1,51 @@
+"""Runs (crawls, ingests, imports) and the ingest-one-URL form."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from newsarchive import archive, services
+from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, render
+from newsarchive.admin.security import CheckedForm, flash
+from newsarchive.ingest.runs import recorded
+from newsarchive.ingest.urls import is_http_url
+
+router = APIRouter(dependencies=LOGGED_IN)
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs(request: Request, sessions: Sessions) -> HTMLResponse:
+    with sessions() as session:
+        rows = archive.list_runs(session, limit=50)
+    return render(request, "runs.html", runs=rows)
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run(request: Request, run_id: int, sessions: Sessions) -> HTMLResponse:
+    with sessions() as session:
+        found = archive.get_run(session, run_id)
+    return render(request, "run.html", run=found)
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_form(request: Request) -> HTMLResponse:
+    return render(request, "ingest.html", url="")
+
+
+@router.post("/ingest")
+def ingest(
+    request: Request, form: CheckedForm, settings: AdminSettings, sessions: Sessions
+) -> Response:
+    url = str(form.get("url") or "").strip()
+    if not is_http_url(url):
+        flash(request, "Give an http:// or https:// address.", "error")
+        return render(request, "ingest.html", status=422, url=url)
+    with services.fetcher(settings) as fetcher, recorded(sessions, "ingest") as recording:
+        outcome = services.pipeline(settings, sessions, fetcher).ingest_url(url)
+        recording.count(outcome)
+    if outcome.article_id is None:
+        flash(request, f"{outcome.status.capitalize()}: {outcome.reason}", "error")
+        return render(request, "ingest.html", status=422, url=url)
+    flash(request, "Stored." if outcome.status == "stored" else "Already in the archive.")
+    return back(f"/admin/articles/{outcome.article_id}")

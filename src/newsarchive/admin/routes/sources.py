@@ -1,0 +1,103 @@
+"""Sources: list, add, edit, enable or disable, remove, crawl now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from newsarchive import archive
+from newsarchive.admin.forms import new_source, source_change
+from newsarchive.admin.pages import LOGGED_IN, Crawls, Sessions, back, render
+from newsarchive.admin.security import CheckedForm, flash
+from newsarchive.db.session import session_scope
+from newsarchive.errors import NewsArchiveError
+
+router = APIRouter(dependencies=LOGGED_IN)
+
+
+def _sources_page(
+    request: Request, sessions: Sessions, form: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    with sessions() as session:
+        rows, counts = archive.list_sources(session), archive.article_counts(session)
+    return render(request, "sources.html", status=status, sources=rows, counts=counts, form=form)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request, sessions: Sessions) -> HTMLResponse:
+    return _sources_page(request, sessions, form={})
+
+
+@router.post("/sources")
+def add_source(request: Request, form: CheckedForm, sessions: Sessions) -> Response:
+    """A refused source shows the form again, filled in as it was sent, with the reason."""
+    try:
+        given = new_source(form)
+        with session_scope(sessions) as session:
+            source = archive.create_source(session, given.name, given.fields())
+    except NewsArchiveError as exc:
+        flash(request, exc.detail, "error")
+        return _sources_page(request, sessions, form=form, status=422)
+    flash(request, f"Source {source.name} added.")
+    return back("/admin/sources")
+
+
+@router.get("/sources/{source_id}", response_class=HTMLResponse)
+def edit_source(request: Request, source_id: int, sessions: Sessions) -> HTMLResponse:
+    with sessions() as session:
+        source = archive.get_source(session, source_id)
+    return render(request, "source.html", source=source)
+
+
+@router.post("/sources/{source_id}")
+def update_source(
+    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+) -> Response:
+    try:
+        change = source_change(form)
+        with session_scope(sessions) as session:
+            archive.update_source(session, archive.get_source(session, source_id), change.fields())
+    except NewsArchiveError as exc:
+        flash(request, exc.detail, "error")
+        return back(f"/admin/sources/{source_id}")
+    flash(request, "Source saved.")
+    return back("/admin/sources")
+
+
+@router.post("/sources/{source_id}/toggle")
+def toggle_source(
+    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+) -> Response:
+    with session_scope(sessions) as session:
+        source = archive.get_source(session, source_id)
+        enabled = not source.enabled
+        archive.update_source(session, source, archive.SourceFields(enabled=enabled))
+    flash(request, f"Source {'enabled' if enabled else 'disabled'}.")
+    return back("/admin/sources")
+
+
+@router.post("/sources/{source_id}/delete")
+def remove_source(
+    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+) -> Response:
+    with session_scope(sessions) as session:
+        source = archive.get_source(session, source_id)
+        name = source.name
+        archive.delete_source(session, source, with_articles=form.get("with_articles") == "yes")
+    flash(request, f"Source {name} removed.")
+    return back("/admin/sources")
+
+
+@router.post("/sources/{source_id}/crawl")
+def crawl_now(
+    request: Request, source_id: int, form: CheckedForm, sessions: Sessions, crawls: Crawls
+) -> Response:
+    with sessions() as session:
+        name = archive.get_source(session, source_id).name
+    if crawls.start(name):
+        flash(request, f"Crawl of {name} started; it appears below as it runs.")
+    else:
+        flash(request, f"A crawl of {name} is already running.", "error")
+    return back("/admin/runs")

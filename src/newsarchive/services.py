@@ -1,0 +1,71 @@
+"""From settings to services: the one place where the entry points (the API, the admin page, the
+CLI) turn `Settings` into a day rule, a fetcher, a pipeline or a crawler. The services themselves
+take plain values, so they are built the same way everywhere and tested without the environment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.archive import DayRule
+from newsarchive.config import Settings
+from newsarchive.db.base import utc_now
+from newsarchive.ingest.crawl import Crawler, CrawlOptions
+from newsarchive.ingest.crawl.discovery import Progress
+from newsarchive.ingest.fetch import Fetcher
+from newsarchive.ingest.pipeline import Pipeline
+
+
+def day_rule(settings: Settings) -> DayRule:
+    return DayRule(settings.zone, settings.archive_tz_force)
+
+
+def fetcher(settings: Settings) -> Fetcher:
+    return Fetcher(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        max_redirects=settings.max_redirects,
+        allow_private=settings.allow_private_hosts,
+        retries=settings.fetch_retries,
+    )
+
+
+def pipeline(
+    settings: Settings, sessions: sessionmaker[Session], page_fetcher: Fetcher | None = None
+) -> Pipeline:
+    return Pipeline(
+        sessions, fetcher=page_fetcher, max_bytes=settings.max_page_bytes, days=day_rule(settings)
+    )
+
+
+def crawler(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Crawler:
+    options = CrawlOptions(
+        database_url=settings.database_url,
+        concurrency=settings.concurrency,
+        extract_workers=settings.extract_workers,
+        host_delay=settings.host_delay,
+        max_wait=settings.crawl_max_wait,
+        lease=timedelta(seconds=settings.crawl_lease),
+        user_agent=settings.user_agent,
+        max_page_bytes=settings.max_page_bytes,
+    )
+    return Crawler(
+        sessions,
+        options,
+        new_fetcher=lambda: fetcher(settings),
+        days=day_rule(settings),
+        progress=progress,
+        stop=stop,
+        clock=clock,
+    )
