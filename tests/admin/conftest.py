@@ -1,4 +1,6 @@
-"""A real server and a real browser: Debian's chromium driven by Playwright.
+"""The admin page two ways: over HTTP in-process (`admin`: TestClient, pages parsed with lxml,
+as most tests use it), and in a real browser on a real server (`page`: Debian's chromium driven by
+Playwright, for what only a browser shows: scripts, layout, cross-site posts).
 
 With CI=true a missing browser fails the run; elsewhere the browser tests skip.
 """
@@ -12,8 +14,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from newsarchive.api.app import create_app
 from newsarchive.config import Settings
@@ -110,3 +114,48 @@ def log_in(page) -> None:  # type: ignore[no-untyped-def]
     page.fill("input[name=token]", TOKEN)
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/")
+
+
+class Admin:
+    """A logged-in admin over HTTP: pages come back parsed, forms go out with their CSRF token."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def parse(html: str) -> lxml.html.HtmlElement:
+        return lxml.html.fromstring(html)
+
+    def get(self, path: str, status: int = 200) -> lxml.html.HtmlElement:
+        response = self.client.get(path)
+        assert response.status_code == status, response.text
+        return self.parse(response.text)
+
+    def csrf(self, path: str = "/admin/ingest") -> str:
+        return str(self.get(path).xpath("string(//input[@name='csrf']/@value)"))
+
+    def post(self, path: str, form: dict[str, object], status: int = 200) -> lxml.html.HtmlElement:
+        """Post `form` like a browser (the token from the admin's own page, redirects followed);
+        returns the page it ends on."""
+        response = self.client.post(path, data={**form, "csrf": self.csrf()})
+        assert response.status_code == status, response.text
+        return self.parse(response.text)
+
+
+def text(page: lxml.html.HtmlElement, css: str) -> str:
+    """The text of what `css` selects, spaces collapsed, as a reader sees it."""
+    return " ".join(" ".join(e.text_content().split()) for e in page.cssselect(css))
+
+
+def open_admin(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+@pytest.fixture
+def admin(settings: Settings) -> Iterator[Admin]:
+    with open_admin(settings) as client:
+        login = Admin(client)
+        token = login.csrf("/admin/login")
+        response = client.post("/admin/login", data={"token": TOKEN, "csrf": token})
+        assert response.url.path == "/admin/", response.text
+        yield login

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.api.app import create_app
-from newsarchive.config import Settings
-from tests.admin.conftest import TOKEN, LiveServer
+from tests.admin.conftest import TOKEN, Admin, LiveServer
 from tests.factories import add_article
 from tests.pages import article_html
 from tests.site import NewsSite
@@ -61,17 +57,6 @@ def test_an_ingest_from_the_admin_page_does_not_block_the_server(
     assert [(r["kind"], r["stored"]) for r in runs] == [("ingest", 1)]
 
 
-@pytest.fixture
-def admin(settings: Settings) -> Iterator[TestClient]:
-    """A logged-in admin over plain HTTP (TestClient; no browser)."""
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        login = client.get("/admin/login").text
-        token = re.search(r'name="csrf" value="([^"]+)"', login)
-        assert token
-        client.post("/admin/login", data={"token": TOKEN, "csrf": token[1], "next": "/admin/"})
-        yield client
-
-
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -83,9 +68,9 @@ def admin(settings: Settings) -> Iterator[TestClient]:
     ],
 )
 def test_bad_input_on_the_admin_page_is_a_page_with_its_headers(
-    admin: TestClient, path: str, status: int
+    admin: Admin, path: str, status: int
 ) -> None:
-    response = admin.get(path)
+    response = admin.client.get(path)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["x-frame-options"] == "DENY"
@@ -95,23 +80,23 @@ def test_bad_input_on_the_admin_page_is_a_page_with_its_headers(
 
 
 def test_an_article_dated_by_a_day_shows_the_day_without_a_time(
-    admin: TestClient, sessions: sessionmaker[Session]
+    admin: Admin, sessions: sessionmaker[Session]
 ) -> None:
     at = datetime(2022, 12, 19, 23, tzinfo=UTC)  # midnight in Berlin
     article_id = add_article(
         sessions, "Markt", "Weihnachtsmarkt text", at, precision="day", offset=60
     )
-    page = admin.get(f"/admin/articles/{article_id}").text
+    page = admin.client.get(f"/admin/articles/{article_id}").text
     assert "<dt>Published</dt><dd>2022-12-20 <span" in page  # no invented time
-    listing = admin.get("/admin/articles").text
+    listing = admin.client.get("/admin/articles").text
     assert "<td>2022-12-20</td>" in listing
 
 
 def test_a_precise_date_is_shown_in_the_sites_own_time(
-    admin: TestClient, sessions: sessionmaker[Session]
+    admin: Admin, sessions: sessionmaker[Session]
 ) -> None:
     """00:30 in Berlin on January 6 is not shown as '2024-01-06 (23:30 UTC)'."""
     at = datetime(2024, 1, 5, 23, 30, tzinfo=UTC)
     article_id = add_article(sessions, "Nacht", "Nachtbus text", at, offset=60)
-    page = admin.get(f"/admin/articles/{article_id}").text
+    page = admin.client.get(f"/admin/articles/{article_id}").text
     assert "<dt>Published</dt><dd>2024-01-06 00:30 (UTC+01:00) <span" in page

@@ -10,24 +10,20 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cached_property
 from typing import Any, TypeVar
 
 import trafilatura
 from dateutil.parser import UnknownTimezoneWarning
-from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura import metadata as tmeta
-from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
 from newsarchive.ingest import dates, metadata
 from newsarchive.ingest.authors import byline_names, choose_authors
 from newsarchive.ingest.charset import decode
+from newsarchive.ingest.library_meta import LibraryMetadata
 from newsarchive.ingest.page_kind import not_article, shape
 from newsarchive.ingest.titles import choose_title, drop_leading_title
 from newsarchive.ingest.urls import absolute, date_in_path
@@ -89,180 +85,153 @@ class ExtractedArticle:
         return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class _Sources:
+    """The parsed page and what it says about itself, read once."""
+
+    tree: HtmlElement
+    html: str
+    url: str | None
+    ld: metadata.JsonLdArticle | None
+    meta: dict[str, list[str]]
+    lang_attr: str | None
+    canonical: str | None
+    library: LibraryMetadata  # trafilatura's finders: only for what we still lack
+
+    @classmethod
+    def read(cls, html: str, url: str | None) -> _Sources:
+        tree = _parse(html)
+        meta = metadata.meta_tags(tree)
+        canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
+            url, _first(meta, "og:url")
+        )
+        return cls(
+            tree, html, url, metadata.json_ld(tree), meta, metadata.html_lang(tree), canonical,
+            LibraryMetadata(tree, url or canonical),
+        )  # fmt: skip
+
+    @property
+    def base(self) -> str | None:
+        return self.url or self.canonical
+
+
 def extract(
     body: bytes, url: str | None = None, *, charset: str | None = None, now: datetime | None = None
 ) -> ExtractedArticle:
     """Raise Skipped when the bytes hold no article text."""
     html, used_charset = decode(body, charset)
-    tree = _parse(html)
-    now = now or datetime.now(UTC)
-
-    ld = metadata.json_ld(tree)
-    meta = metadata.meta_tags(tree)
-    lang_attr = metadata.html_lang(tree)
-    canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
-        url, _first(meta, "og:url")
-    )
-    base = url or canonical
-    library = _LibraryMetadata(tree, base)  # trafilatura's finders: only for what we still lack
-
+    page = _Sources.read(html, url)
+    ld, meta, library = page.ld, page.meta, page.library
     site_name = _first(meta, "og:site_name") or (ld and ld.publisher) or library.sitename()
     title = choose_title(
-        metadata.headings(tree),
-        [_first(meta, "og:title"), ld.headline if ld else None, metadata.title_tag(tree)],
+        metadata.headings(page.tree),
+        [_first(meta, "og:title"), ld.headline if ld else None, metadata.title_tag(page.tree)],
         site_name,
         library.title,
     )
-    published_raw = [
-        *([ld.date_published] if ld and ld.date_published else []),
-        *_all(meta, PUBLISHED_META),
-        *metadata.time_datetimes(tree),
-    ]
-    modified_raw = [
-        *([ld.date_modified] if ld and ld.date_modified else []),
-        *_all(meta, MODIFIED_META),
-    ]
-    after_headline = metadata.texts_after_headline(tree, title)
-    zone = dates.page_zone([*published_raw, *modified_raw], url or canonical, lang_attr)
-    month_first = dates.month_first(url or canonical, lang_attr)
-    published = dates.choose_published(
-        dates.Candidates(
-            visible=dates.visible_days(after_headline, now, month_first=month_first),
-            published=published_raw,
-            modified=modified_raw,
-            yearless=dates.yearless_day(after_headline),
-            month_first=month_first,
-        ),
-        library.date,
-        date_in_path(url) if url else None,
-        zone,
-        now,
-    )
-    authors = choose_authors(
-        (
-            lambda: ld.authors if ld else [],
-            lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
-            lambda: byline_names(after_headline),
-            lambda: metadata.author_links(tree)[:1],
-        ),
-        lambda: (library.author() or "").split(";"),
-        site_name,
-        base,
-    )
-    tags = _unique([*meta.get("article:tag", []), *(ld.keywords if ld else [])]) or _unique(
-        library.tags()
-    )
-    categories = _unique(
-        [*meta.get("article:section", []), *(ld.sections if ld else [])]
-    ) or _unique(library.categories())
+    after_headline = metadata.texts_after_headline(page.tree, title)
+    when = _dates(page, after_headline, now or datetime.now(UTC))
+    authors = _authors(page, after_headline, site_name)
+    tags, categories = _labels(page)
     description = metadata.plain_text(
         _first(meta, "og:description", "description", "twitter:description")
         or (ld and ld.description)
         or library.description()
     )
     top_image = (
-        absolute(base, _first(meta, "og:image", "twitter:image"))
-        or absolute(base, (ld.images[0] if ld and ld.images else None))
-        or absolute(base, library.image())
+        absolute(page.base, _first(meta, "og:image", "twitter:image"))
+        or absolute(page.base, (ld.images[0] if ld and ld.images else None))
+        or absolute(page.base, library.image())
+    )
+    text = _text(page, title)  # last: trafilatura prunes the tree it is given
+    return ExtractedArticle(
+        url=url, canonical_url=page.canonical, title=title, text=text, description=description,
+        authors=authors, language=_language(page.lang_attr, meta, ld, text), site_name=site_name,
+        top_image=top_image, charset=used_charset, tags=tags, categories=categories, **when,
+    )  # fmt: skip
+
+
+def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str, Any]:
+    """The publication date (dates.py says which candidate wins), its zone, the modified date."""
+    ld, meta = page.ld, page.meta
+    published_raw = [
+        *([ld.date_published] if ld and ld.date_published else []),
+        *_all(meta, PUBLISHED_META),
+        *metadata.time_datetimes(page.tree),
+    ]
+    modified_raw = [
+        *([ld.date_modified] if ld and ld.date_modified else []),
+        *_all(meta, MODIFIED_META),
+    ]
+    zone = dates.page_zone([*published_raw, *modified_raw], page.base, page.lang_attr)
+    month_first = dates.month_first(page.base, page.lang_attr)
+    candidates = dates.Candidates(
+        visible=dates.visible_days(after_headline, now, month_first=month_first),
+        published=published_raw,
+        modified=modified_raw,
+        yearless=dates.yearless_day(after_headline),
+        month_first=month_first,
+    )
+    in_url = date_in_path(page.url) if page.url else None
+    published = dates.choose_published(candidates, page.library.date, in_url, zone, now)
+    modified = (dates.parse_date(raw, now, zone, month_first=month_first) for raw in modified_raw)
+    return {
+        "published_at": published.at if published else None,
+        "date_source": published.source if published else None,
+        "date_raw": published.raw if published else None,
+        "published_precision": published.precision if published else None,
+        "published_wall": published.wall if published else False,
+        "zone": zone,
+        "modified_at": next((value for value in modified if value), None),
+    }
+
+
+def _authors(page: _Sources, after_headline: list[str], site_name: str | None) -> list[str]:
+    ld, meta = page.ld, page.meta
+    return choose_authors(
+        (
+            lambda: ld.authors if ld else [],
+            lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
+            lambda: byline_names(after_headline),
+            lambda: metadata.author_links(page.tree)[:1],
+        ),
+        lambda: (page.library.author() or "").split(";"),
+        site_name,
+        page.base,
     )
 
-    page_shape = shape(
-        tree, metadata.title_tag(tree), _first(meta, "og:type"), metadata.json_ld_types(tree)
+
+def _labels(page: _Sources) -> tuple[list[str], list[str]]:
+    """Tags and sections: the page's declared ones, else trafilatura's guesses."""
+    ld, meta = page.ld, page.meta
+    tags = _unique([*meta.get("article:tag", []), *(ld.keywords if ld else [])])
+    categories = _unique([*meta.get("article:section", []), *(ld.sections if ld else [])])
+    return (
+        tags or _unique(page.library.tags()),
+        categories or _unique(page.library.categories()),
     )
-    # Last: trafilatura prunes the tree it is given.
-    text = drop_leading_title(_body_text(tree, html, base), title).strip()
+
+
+def _text(page: _Sources, title: str | None) -> str:
+    """The article's text, or Skipped: not an article, or no text found."""
+    page_shape = shape(
+        page.tree,
+        metadata.title_tag(page.tree),
+        _first(page.meta, "og:type"),
+        metadata.json_ld_types(page.tree),
+    )
+    text = drop_leading_title(_body_text(page.tree, page.html, page.base), title).strip()
     words = count_words(text)
-    if words < MIN_WORDS and ld and ld.body:
+    if words < MIN_WORDS and page.ld and page.ld.body:
         # the page renders its text by script: its declared articleBody is the article
-        text = metadata.plain_text(ld.body) or ""
+        text = metadata.plain_text(page.ld.body) or ""
         words = count_words(text)
-    reason = not_article(page_shape, url=base, text=text, words=words)
+    reason = not_article(page_shape, url=page.base, text=text, words=words)
     if reason is not None:
         raise Skipped(f"not an article ({reason})")
     if words < MIN_WORDS:
         raise Skipped("no article text found")
-    return ExtractedArticle(
-        url=url,
-        canonical_url=canonical,
-        title=title,
-        text=text,
-        description=description,
-        authors=authors,
-        language=_language(lang_attr, meta, ld, text),
-        site_name=site_name,
-        tags=tags,
-        categories=categories,
-        top_image=top_image,
-        published_at=published.at if published else None,
-        date_source=published.source if published else None,
-        date_raw=published.raw if published else None,
-        published_precision=published.precision if published else None,
-        published_wall=published.wall if published else False,
-        zone=zone,
-        modified_at=next(
-            (
-                value
-                for raw in modified_raw
-                if (value := dates.parse_date(raw, now, zone, month_first=month_first))
-            ),
-            None,
-        ),
-        charset=used_charset,
-    )
-
-
-class _LibraryMetadata:
-    """trafilatura's and htmldate's metadata finders, each run only when asked: the page's own
-    structured data usually answers first, and htmldate's date search alone costs about as
-    much as a quarter of the whole extraction."""
-
-    def __init__(self, tree: HtmlElement, url: str | None) -> None:
-        self.tree = tree
-        self.url = url
-
-    @cached_property
-    def _meta(self) -> Document:
-        document = tmeta.examine_meta(self.tree)
-        try:
-            return tmeta.extract_meta_json(self.tree, document)
-        except Exception:  # noqa: BLE001  (bugs in trafilatura's JSON-LD reader: keep the rest)
-            return document
-
-    def title(self) -> str | None:
-        return self._meta.title or _safely(tmeta.extract_title, self.tree)
-
-    def author(self) -> str | None:
-        author = self._meta.author
-        if author and " " not in author:  # trafilatura's own rule: a lone word is not a name
-            author = None
-        return author or _safely(tmeta.extract_author, self.tree)
-
-    def sitename(self) -> str | None:
-        return self._meta.sitename or _safely(tmeta.extract_sitename, self.tree)
-
-    def description(self) -> str | None:
-        return self._meta.description
-
-    def image(self) -> str | None:
-        return self._meta.image
-
-    def tags(self) -> list[str]:
-        return list(self._meta.tags or _safely(tmeta.extract_catstags, "tag", self.tree) or [])
-
-    def categories(self) -> list[str]:
-        found = self._meta.categories or _safely(tmeta.extract_catstags, "category", self.tree)
-        return list(found or [])
-
-    def date(self) -> str | None:
-        params = set_date_params(True) | {"url": self.url}
-        return _safely(find_date, self.tree, **params)
-
-
-def _safely(function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    try:
-        return function(*args, **kwargs)
-    except Exception:  # noqa: BLE001  (a library bug on one odd page must not lose the page)
-        return None
+    return text
 
 
 def count_words(text: str) -> int:

@@ -1,0 +1,202 @@
+"""The admin page over HTTP (in-process, no browser): each page parsed as a reader sees it,
+each form posted as a browser posts it, on both stores."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.config import Settings
+from newsarchive.db.models import Article, Source
+from tests.admin.conftest import TOKEN, Admin, open_admin, text
+from tests.factories import add_article
+from tests.pages import article_html
+from tests.site import NewsSite
+
+
+def test_login_refuses_a_wrong_token_then_logs_in_and_out(settings: Settings) -> None:
+    with open_admin(settings) as client:
+        visitor = Admin(client)
+        asked = client.get("/admin/sources")
+        assert asked.url.path == "/admin/login"
+        assert asked.url.params["next"] == "/admin/sources"
+        csrf = visitor.csrf("/admin/login")
+        wrong = client.post("/admin/login", data={"token": "wrong", "csrf": csrf})
+        assert text(Admin.parse(wrong.text), ".flash.error") == "Wrong token."
+        right = client.post(
+            "/admin/login", data={"token": TOKEN, "csrf": csrf, "next": "/admin/sources"}
+        )
+        assert right.url.path == "/admin/sources"
+        cookie = right.history[0].headers["set-cookie"]
+        assert "httponly" in cookie.lower()
+        assert "samesite=lax" in cookie.lower()
+        assert "path=/admin" in cookie.lower()
+        out = visitor.post("/admin/logout", {})
+        assert text(out, "h1") == "Log in"
+        assert client.get("/admin/").url.path == "/admin/login"
+
+
+def test_search_box_and_filters(admin: Admin, sessions: sessionmaker[Session]) -> None:
+    add_article(sessions, "Harbour opens", "The new harbour opens to ships.")
+    add_article(sessions, "Spring fair", "The fair returns to the square.", source="beta")
+    found = admin.get("/admin/articles?q=harbour")
+    assert [
+        text(row, "td:nth-child(2) a") for row in found.cssselect("table.articles tbody tr")
+    ] == ["Harbour opens"]
+    assert [m.text_content().lower() for m in found.cssselect("table.articles mark")] == ["harbour"]
+    beta = admin.get("/admin/articles?source=beta")
+    assert text(beta, "table.articles tbody td:nth-child(2) a") == "Spring fair"
+    refused = admin.get("/admin/articles?q=-only")
+    assert "at least one word" in text(refused, ".flash.error")
+    assert refused.cssselect("input[name=q]")[0].get("value") == "-only"
+
+
+def test_add_edit_disable_remove_a_source(admin: Admin, sessions: sessionmaker[Session]) -> None:
+    added = admin.post(
+        "/admin/sources",
+        {
+            "name": "Harbour Times",
+            "home": "https://harbour.example/",
+            "feed": "https://harbour.example/rss\nhttps://harbour.example/atom",
+            "sitemap": "https://harbour.example/sitemap.xml",
+            "interval": "30",
+        },
+    )
+    assert text(added, ".flash") == "Source Harbour Times added."
+    with sessions() as session:
+        source = session.scalars(select(Source)).one()
+        assert sorted(f.url for f in source.feeds) == [
+            "https://harbour.example/atom", "https://harbour.example/rss",
+            "https://harbour.example/sitemap.xml",
+        ]  # fmt: skip
+        assert (source.home_url, source.interval_minutes) == ("https://harbour.example/", 30)
+        source_id = source.id
+    disabled = admin.post(f"/admin/sources/{source_id}/toggle", {})
+    assert text(disabled, ".flash") == "Source disabled."
+    saved = admin.post(
+        f"/admin/sources/{source_id}",
+        {"home": "", "feed": "https://harbour.example/rss", "sitemap": "", "interval": "45"},
+    )
+    assert text(saved, ".flash") == "Source saved."
+    with sessions() as session:
+        source = session.get_one(Source, source_id)
+        assert [f.url for f in source.feeds] == ["https://harbour.example/rss"]
+        assert (source.home_url, source.interval_minutes, source.enabled) == (None, 45, False)
+    removed = admin.post(f"/admin/sources/{source_id}/delete", {})
+    assert text(removed, ".flash") == "Source Harbour Times removed."
+    with sessions() as session:
+        assert session.scalars(select(Source)).all() == []
+
+
+def test_bad_source_input_is_explained_and_kept(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    for form, error in [
+        ({"name": "x", "feed": "not a url"}, "Feeds: not an http(s) URL: not a url"),
+        ({"name": "x", "interval": "600000"}, "Crawl every: Input should be less than or equal"),
+        ({"name": "x", "interval": "soon"}, "Crawl every: Input should be a valid integer"),
+        ({"name": "bell\x07"}, "Name: String should match pattern"),
+    ]:
+        page = admin.post("/admin/sources", form, status=422)
+        assert text(page, ".flash.error").startswith(error), form
+        assert page.cssselect("input[name=name]")[0].get("value") == form["name"]
+    with sessions() as session:
+        assert session.scalars(select(Source)).all() == []
+
+
+def test_ingest_form_stores_and_links(admin: Admin, site: NewsSite) -> None:
+    url = site.page("/news/1", article_html("Lighthouse restored"))
+    stored = admin.post("/admin/ingest", {"url": url})
+    assert (text(stored, "h1"), text(stored, ".flash")) == ("Lighthouse restored", "Stored.")
+    again = admin.post("/admin/ingest", {"url": url})
+    assert text(again, ".flash") == "Already in the archive."
+    missing = admin.post("/admin/ingest", {"url": site.url("/missing")}, status=422)
+    assert text(missing, ".flash.error") == "Failed: HTTP 404"
+    assert missing.cssselect("input[name=url]")[0].get("value") == site.url("/missing")
+    not_http = admin.post("/admin/ingest", {"url": "ftp://x"}, status=422)
+    assert text(not_http, ".flash.error") == "Give an http:// or https:// address."
+
+
+def test_reextract_raw_and_delete_with_confirmation(
+    admin: Admin, site: NewsSite, sessions: sessionmaker[Session]
+) -> None:
+    admin.post("/admin/ingest", {"url": site.page("/news/2", article_html("Tide tables"))})
+    with sessions() as session:
+        article_id = session.scalars(select(Article.id)).one()
+    again = admin.post(f"/admin/articles/{article_id}/reextract", {})
+    assert text(again, ".flash") == "Extracted again from the stored page."
+    raw = admin.client.get(f"/admin/articles/{article_id}/raw")
+    assert raw.headers["content-type"].startswith("text/plain")
+    assert raw.headers["content-security-policy"] == "sandbox; default-src 'none'"
+    assert "<h1>Tide tables</h1>" in raw.text
+    confirm = admin.get(f"/admin/articles/{article_id}/delete")
+    assert text(confirm, "h1") == "Delete this article?"
+    keep = [a.get("href") for a in confirm.cssselect("main a") if a.text_content() == "Keep it"]
+    assert keep == [f"/admin/articles/{article_id}"]
+    deleted = admin.post(f"/admin/articles/{article_id}/delete", {})
+    assert text(deleted, ".flash") == f"Article {article_id} deleted."
+    with sessions() as session:
+        assert session.scalars(select(Article)).all() == []
+    admin.get(f"/admin/articles/{article_id}", status=404)
+
+
+def test_crawl_now_starts_a_run_and_shows_it(
+    admin: Admin, site: NewsSite, sessions: sessionmaker[Session]
+) -> None:
+    feed = site.feed("/rss", [site.page("/news/3", article_html("Ferry timetable"))])
+    admin.post("/admin/sources", {"name": "local", "feed": feed})
+    with sessions() as session:
+        source_id = session.scalars(select(Source.id)).one()
+    started = admin.post(f"/admin/sources/{source_id}/crawl", {})
+    assert text(started, ".flash") == "Crawl of local started; it appears below as it runs."
+    deadline = time.monotonic() + 20
+    while not (runs := admin.get("/admin/runs")).cssselect("td.state.finished"):
+        assert time.monotonic() < deadline, text(runs, "table.runs")
+        time.sleep(0.1)
+    run_link = runs.cssselect("table.runs a")[0].get("href")
+    run = admin.get(run_link)
+    assert text(run, "td.state") == "finished"
+    assert "local" in text(run, "main")
+    with sessions() as session:
+        assert session.scalars(select(Article.title)).all() == ["Ferry timetable"]
+
+
+def test_without_a_token_the_page_explains_and_allows_nothing(settings: Settings) -> None:
+    with open_admin(settings.model_copy(update={"admin_token": None})) as client:
+        login = client.get("/admin/")
+        page = Admin.parse(login.text)
+        assert "NEWSARCHIVE_ADMIN_TOKEN" in text(page, "main")
+        assert page.cssselect("input[name=token]") == []
+        csrf = str(page.xpath("string(//input[@name='csrf']/@value)"))
+        refused = client.post("/admin/login", data={"token": "", "csrf": csrf})
+        assert refused.status_code == 403
+        assert text(Admin.parse(refused.text), "h1") == "Refused"
+
+
+def test_dashboard_counts_today(admin: Admin, sessions: sessionmaker[Session]) -> None:
+    add_article(sessions, "Fresh", "fresh news today", datetime.now(UTC))
+    add_article(sessions, "Old", "older news text", datetime(2021, 3, 4, 10, tzinfo=UTC))
+    totals = text(admin.get("/admin/"), ".totals")
+    assert "2 articles" in totals
+    assert "1 published today (the site's day)" in totals
+    assert (
+        "1 first seen today (stored by the archive)" in totals
+    )  # the factory: seen when published
+
+
+def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[Session]) -> None:
+    """A crawl of last year's stories: the chart ends at the newest publication day."""
+    add_article(sessions, "Old", "older news text", datetime(2021, 3, 4, 10, tzinfo=UTC))
+    page = admin.get("/admin/")
+    bars = [
+        t.text_content()
+        for t in page.xpath(
+            "//*[local-name()='rect'][contains(@class,'bar')]/*[local-name()='title']"
+        )
+    ]
+    assert len(bars) == 90
+    assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
+    assert "the 90 days to 2021-03-04" in text(page, "h2")
