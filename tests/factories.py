@@ -1,10 +1,12 @@
-"""Articles whose text and dates the tests choose, stored through the real store layer."""
+"""Sources and articles whose fields the tests choose, stored through the real store layer:
+the one place tests make them."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +15,12 @@ from newsarchive.archive import DayRule
 from newsarchive.db.session import session_scope
 
 _serial = itertools.count(1)
+
+
+def add_source(sessions: sessionmaker[Session], name: str, **fields: Any) -> int:
+    """A source named `name` (fields as in archive.SourceFields); its id."""
+    with session_scope(sessions) as session:
+        return archive.create_source(session, name, archive.SourceFields(**fields)).id
 
 
 def add_article(
@@ -24,6 +32,7 @@ def add_article(
     source: str = "alpha",
     language: str | None = "en",
     authors: list[str] | None = None,
+    tags: list[str] | None = None,
     days: DayRule = DayRule(),  # noqa: B008  (frozen: shared safely)
     precision: str = "second",
     offset: int | None = None,
@@ -31,11 +40,10 @@ def add_article(
 ) -> int:
     n = next(_serial)
     url = f"https://{source}.example/story/{n}"
-    with session_scope(sessions) as session:
+    with sessions() as session:
         found = archive.find_source(session, source)
-        source_id = (
-            found.id if found else archive.create_source(session, source, archive.SourceFields()).id
-        )
+    source_id = found.id if found else add_source(sessions, source)
+    with session_scope(sessions) as session:
         return archive.add_article(
             session,
             days,
@@ -48,7 +56,7 @@ def add_article(
                 "title": title,
                 "text": text,
                 "authors": authors or [],
-                "tags": [],
+                "tags": tags or [],
                 "categories": [],
                 "language": language,
                 "word_count": len(text.split()),

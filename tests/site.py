@@ -5,6 +5,7 @@ Tests register routes: fixed responses, or handlers for hazards (slow, endless, 
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -191,3 +192,10 @@ class NewsSite:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for servers a test starts itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from newsarchive.cli import cli
 from tests.pages import article_html
-from tests.site import NewsSite
+from tests.site import NewsSite, free_port
 
 
 @pytest.fixture
@@ -122,14 +122,8 @@ def test_db_commands(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert runner.invoke(cli, ["db", "downgrade", "base"]).output.startswith("base (empty)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_migrates_and_answers_over_http(empty_db_url: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
     server = subprocess.Popen(

@@ -21,7 +21,7 @@ from newsarchive.db.models import Article, ArticleRaw, Source
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.transfer import ARTICLE_COLUMNS
 from tests.conftest import create_database, drop_database
-from tests.factories import add_article
+from tests.factories import add_article, add_source
 
 
 def snapshot(url: str) -> tuple[list[dict], list[dict]]:
@@ -54,11 +54,10 @@ def test_round_trip_sqlite_to_postgresql_keeps_every_field(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    with session_scope(sessions) as session:
-        archive.create_source(
-            session, "harbour", archive.SourceFields(home_url="https://h.example/", feeds=["https://h.example/rss"],
-                                                     sitemaps=["https://h.example/s.xml"], interval_minutes=30),
-        )  # fmt: skip
+    add_source(
+        sessions, "harbour", home_url="https://h.example/", feeds=["https://h.example/rss"],
+        sitemaps=["https://h.example/s.xml"], interval_minutes=30,
+    )  # fmt: skip
     add_article(sessions, "Harbour «opens»", "Zürich text\nsecond line", datetime(2024, 2, 29, 23, 59, 59, 123456, tzinfo=UTC),
                 source="harbour", authors=["Ana Ruiz", "Bo Li"], language="de")  # fmt: skip
     add_article(sessions, "Second", "other text", source="beta", language=None)

@@ -8,7 +8,6 @@ With CI=true a missing browser fails the run; elsewhere the browser tests skip.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from fastapi.testclient import TestClient
 from newsarchive.api.app import create_app
 from newsarchive.config import Settings
 from tests.conftest import IN_CI
+from tests.site import free_port
 
 CHROMIUM = os.environ.get("NEWSARCHIVE_TEST_CHROMIUM", "/usr/bin/chromium")
 TOKEN = "test-token"
@@ -57,9 +57,7 @@ def browser() -> Iterator[object]:
 
 class LiveServer:
     def __init__(self, settings: Settings) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         config = uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
         )

@@ -10,43 +10,35 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.db.models import Article, Source
+from newsarchive.db.models import Article
 from newsarchive.ingest.pipeline import Pipeline
 from tests.conftest import corpus
+from tests.factories import add_article
 
 BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-def make_articles(sessions: sessionmaker[Session], n: int, **overrides: object) -> list[int]:
+def make_articles(
+    sessions: sessionmaker[Session],
+    n: int,
+    *,
+    text: str | None = None,
+    tags: list[str] | None = None,
+) -> list[int]:
     """n articles a day apart (the newest last), in two sources and two languages."""
-    ids = []
-    with sessions() as session, session.begin():
-        sources = [Source(name="alpha"), Source(name="beta")]
-        session.add_all(sources)
-        session.flush()
-        for i in range(n):
-            fields = {
-                "source_id": sources[i % 2].id,
-                "url": f"https://alpha.example/{i}",
-                "url_normalized": f"https://alpha.example/{i}",
-                "url_key": f"https://alpha.example/{i}",
-                "content_hash": f"{i:064d}",
-                "title": f"Article {i}",
-                "text": f"text {i}",
-                "language": "en" if i % 3 else "de",
-                "published_at": BASE + timedelta(days=i),
-                "published_day": (BASE + timedelta(days=i)).date(),
-                "date_source": "page",
-                "word_count": 2,
-                "authors": ["A. Writer"],
-                "tags": [],
-                "categories": [],
-            } | overrides
-            article = Article(**fields)
-            session.add(article)
-            session.flush()
-            ids.append(article.id)
-    return ids
+    return [
+        add_article(
+            sessions,
+            f"Article {i}",
+            text or f"text {i}",
+            BASE + timedelta(days=i),
+            source=("alpha", "beta")[i % 2],
+            language="en" if i % 3 else "de",
+            authors=["A. Writer"],
+            tags=tags,
+        )  # fmt: skip
+        for i in range(n)
+    ]
 
 
 def test_health(client: TestClient, sessions: sessionmaker[Session], backend: str) -> None:
@@ -151,11 +143,23 @@ def test_article_has_every_field(client: TestClient, sessions: sessionmaker[Sess
         assert key in body
 
 
-@pytest.mark.parametrize("path", ["/api/articles/999999", "/api/articles/abc", "/api/nothing-here"])
-def test_unknown_ids_and_paths_are_json_errors(client: TestClient, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "detail"),
+    [
+        ("/api/articles/999999", 404, "article 999999 not found"),
+        (
+            "/api/articles/abc",
+            422,
+            "article_id: Input should be a valid integer, unable to parse string as an integer",
+        ),
+        ("/api/nothing-here", 404, "Not Found"),
+    ],
+)
+def test_unknown_ids_and_paths_are_json_errors(
+    client: TestClient, path: str, status: int, detail: str
+) -> None:
     response = client.get(path)
-    assert response.status_code in (404, 422)
-    assert isinstance(response.json()["detail"], str)
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
 
 
 @pytest.mark.corpus

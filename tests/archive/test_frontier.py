@@ -11,18 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.archive import frontier
 from newsarchive.db.session import session_scope
-from tests.factories import add_article
+from tests.factories import add_article, add_source
 
 NOW = datetime(2025, 1, 1, 12, tzinfo=UTC)
 LEASE = timedelta(minutes=10)
 
 
 def queue(sessions: sessionmaker[Session], *urls: str) -> int:
+    with sessions() as session:
+        found = archive.find_source(session, "s")
+    source_id = found.id if found else add_source(sessions, "s")
     with session_scope(sessions) as session:
-        source_id = (
-            archive.find_source(session, "s")
-            or archive.create_source(session, "s", archive.SourceFields())
-        ).id
         new = [
             frontier.NewURL(url=u, url_normalized=u, host=u.split("/")[2], source_id=source_id)
             for u in urls

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL, Host
-from newsarchive.db.session import session_scope
 from newsarchive.errors import CrawlBusy, Failed
 from newsarchive.ingest.crawl import ExtractionPool, exclusive_crawl
 from newsarchive.services import crawler
 from tests import newsroom
+from tests.factories import add_source
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
@@ -39,11 +39,6 @@ def crawl_settings(settings: Settings) -> Settings:
     )
 
 
-def add_source(sessions: sessionmaker[Session], name: str = "newsroom", **fields: object) -> None:
-    with session_scope(sessions) as session:
-        archive.create_source(session, name, archive.SourceFields(**fields))  # type: ignore[arg-type]
-
-
 def stored_paths(sessions: sessionmaker[Session]) -> dict[str, Article]:
     with sessions() as session:
         return {urlsplit(a.url).path: a for a in session.scalars(select(Article))}
@@ -55,6 +50,7 @@ class TestHazardSite:
         room = newsroom.build(site)
         add_source(
             sessions,
+            "newsroom",
             home_url=room.home,
             feeds=[site.url("/feed.rss"), site.url("/atom.xml")],
         )
@@ -140,7 +136,7 @@ def test_host_delay_is_kept(
     ]
     feed = site.feed("/rss", links)
     site.slow("/robots.txt", 0.3, "User-agent: *\nAllow: /\n")
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     settings = crawl_settings.model_copy(update={"host_delay": 0.4, "concurrency": 4})
     crawler(settings, sessions).run()
     times = sorted(t for t, path in site.times if path.startswith(("/n/", "/rss", "/robots")))
@@ -157,7 +153,7 @@ def test_robots_crawl_delay_wins_over_a_smaller_host_delay(
         site.page(f"/n/{i}", article_html(f"S{i}", paragraphs=[f"{i} " + LOREM])) for i in range(3)
     ]
     feed = site.feed("/rss", links)
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     crawler(crawl_settings, sessions).run()
     times = sorted(t for t, path in site.times if path.startswith("/n/"))
     assert [round(b - a, 1) >= 0.5 for a, b in zip(times, times[1:], strict=False)] == [True, True]
@@ -172,7 +168,7 @@ def test_extraction_runs_in_a_process_pool(
         site.page(f"/p/{i}", article_html(f"P{i}", paragraphs=[f"{i} " + LOREM])) for i in range(6)
     ]
     feed = site.feed("/rss", links)
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     report = crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
     assert report.stored == 6
 
@@ -206,7 +202,7 @@ def test_broken_feed_is_a_recorded_error(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     feed = site.page("/bad.rss", "<html><body>this is not a feed</body></html>")
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     report = crawler(crawl_settings, sessions).run()
     assert report.status == "finished"
     with sessions() as session:
@@ -220,7 +216,7 @@ def test_not_due_sources_are_left_alone(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     feed = site.feed("/rss", [])
-    add_source(sessions, feeds=[feed], interval_minutes=60)
+    add_source(sessions, "newsroom", feeds=[feed], interval_minutes=60)
     crawler(crawl_settings, sessions).run()
     crawler(crawl_settings, sessions).run()
     assert len(site.requests_to("/rss")) == 1
@@ -242,7 +238,12 @@ def test_frontier_rows_end_in_final_states(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     room = newsroom.build(site)
-    add_source(sessions, home_url=room.home, feeds=[site.url("/feed.rss"), site.url("/atom.xml")])
+    add_source(
+        sessions,
+        "newsroom",
+        home_url=room.home,
+        feeds=[site.url("/feed.rss"), site.url("/atom.xml")],
+    )
     crawler(crawl_settings, sessions).run()
     with sessions() as session:
         states = {urlsplit(f.url).path: f.state for f in session.scalars(select(FrontierURL))}
@@ -267,7 +268,7 @@ def test_fetch_and_extraction_times_are_measured(
     before_extract = count("newsarchive_extract_seconds_count")
     page = site.page("/m/1", article_html("Measured", paragraphs=["measured " + LOREM]))
     feed = site.feed("/rss", [page, site.url("/m/gone")])
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     crawler(crawl_settings, sessions).run()
     assert count("newsarchive_fetch_seconds_count", outcome="ok") == before_ok + 1
     assert count("newsarchive_fetch_seconds_count", outcome="failed") == before_failed + 1
@@ -281,7 +282,7 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
     site.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     site.page("/private/secret", article_html("Secret", paragraphs=["hidden " + LOREM]))
     moved = site.redirect("/go/secret", "/private/secret")
-    add_source(sessions, feeds=[site.feed("/rss", [moved])])
+    add_source(sessions, "newsroom", feeds=[site.feed("/rss", [moved])])
     report = crawler(crawl_settings, sessions).run()
     assert site.requests_to("/private/secret") == []
     assert (report.stored, report.skipped) == (0, 1)
@@ -298,7 +299,7 @@ def test_tracking_parameters_are_not_kept(
     """A feed whose links carry utm_*: neither the article nor the queue keeps them."""
     page = site.page("/news/tracked", article_html("Tracked story"))
     feed = site.feed("/rss", [page + "?utm_source=rss&utm_medium=feed&id=7#top"])
-    add_source(sessions, feeds=[feed])
+    add_source(sessions, "newsroom", feeds=[feed])
     crawler(crawl_settings, sessions).run()
     with sessions() as session:
         [article] = session.scalars(select(Article)).all()
@@ -315,7 +316,7 @@ def test_a_host_that_wants_a_long_wait_is_left_for_a_later_run(
     links = [site.page(f"/d/{i}", article_html(f"D{i}")) for i in range(3)]
     # slow, so that other workers hold claims on the host when the Crawl-delay becomes known
     site.slow("/robots.txt", 0.5, "User-agent: *\nCrawl-delay: 3600\n")
-    add_source(sessions, feeds=[site.feed("/rss", links)])
+    add_source(sessions, "newsroom", feeds=[site.feed("/rss", links)])
     started = time.monotonic()
     report = crawler(crawl_settings.model_copy(update={"crawl_max_wait": 2.0}), sessions).run()
     assert time.monotonic() - started < 30

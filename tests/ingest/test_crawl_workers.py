@@ -15,11 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, FrontierURL
-from newsarchive.db.session import session_scope
 from newsarchive.services import crawler
+from tests.factories import add_source
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
@@ -61,10 +60,7 @@ def test_three_workers_fetch_and_store_each_article_once(
     db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
 ) -> None:
     feed = slow_site(site, pages=30, delay=0.05)
-    with session_scope(sessions) as session:
-        archive.create_source(
-            session, "slow", archive.SourceFields(feeds=[feed], interval_minutes=10_000)
-        )
+    add_source(sessions, "slow", feeds=[feed], interval_minutes=10_000)
     fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
     crawler(fast, sessions).run(max_articles=1)  # discovers the 30 and takes one
 
@@ -89,8 +85,7 @@ def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
     db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
 ) -> None:
     feed = slow_site(site, pages=12, delay=0.3)
-    with session_scope(sessions) as session:
-        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+    add_source(sessions, "slow", feeds=[feed])
 
     victim = crawl_process(db_url, tmp_path, NEWSARCHIVE_CRAWL_LEASE="1")
     deadline = time.monotonic() + 60
@@ -128,8 +123,7 @@ def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
     db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
 ) -> None:
     feed = slow_site(site, pages=12, delay=0.3)
-    with session_scope(sessions) as session:
-        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+    add_source(sessions, "slow", feeds=[feed])
     looping = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "crawl", "--loop", "--interval", "60"],
         cwd=tmp_path,
@@ -168,8 +162,7 @@ def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
     """SIGINT to the whole process group, as a terminal sends it, with extraction processes:
     no traceback, exit 0, the run interrupted, no page failed, the next run carries on."""
     feed = slow_site(site, pages=10, delay=0.3)
-    with session_scope(sessions) as session:
-        archive.create_source(session, "slow", archive.SourceFields(feeds=[feed]))
+    add_source(sessions, "slow", feeds=[feed])
     crawl = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "crawl"],
         cwd=tmp_path,

@@ -14,6 +14,7 @@ from newsarchive.db.session import session_scope
 from newsarchive.ingest import runs
 from newsarchive.ingest.pipeline import Outcome
 from newsarchive.ingest.runs import STALE_AFTER, RunLog, recorded
+from tests.factories import add_source
 
 T0 = datetime(2025, 1, 1, 12, tzinfo=UTC)
 
@@ -85,8 +86,7 @@ def heartbeat(sessions: sessionmaker[Session], run_id: int) -> datetime | None:
 
 
 def test_feed_failures_are_counted_with_their_reason(sessions: sessionmaker[Session]) -> None:
-    with session_scope(sessions) as session:
-        source_id = archive.create_source(session, "a", archive.SourceFields()).id
+    source_id = add_source(sessions, "a")
     with recorded(sessions, "crawl") as run:
         run.feed_failed("https://a.example/rss", "skipped", "feed: refused", source_id)
     with sessions() as session:
