@@ -22,6 +22,9 @@ from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, FrontierURL, Host
 
 CHUNK = 500
+# claim(): how often to look again when another worker took the host's slot (or the URL) between
+# our read and our write; after that many lost races the worker waits for the next ready time.
+SLOT_RACES = 10
 
 
 Clock = Callable[[], datetime]
@@ -129,7 +132,7 @@ def claim(
     source_ids: Sequence[int] | None = None,
 ) -> Claim | None:
     """Lease the oldest claimable URL whose host may be asked now, and take that host's slot."""
-    for _ in range(10):
+    for _ in range(SLOT_RACES):
         query = (
             select(FrontierURL, Host.crawl_delay)
             .join(Host, Host.host == FrontierURL.host)
