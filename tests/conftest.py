@@ -31,6 +31,8 @@ TABLES = (
     "run_sources",
     "runs",
     "frontier",
+    "revisions",
+    "takedowns",
     "article_raw",
     "articles",
     "feeds",

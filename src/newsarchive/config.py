@@ -5,6 +5,7 @@ Every field here is documented in the README's configuration table (tests/test_d
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from newsarchive import __version__
+from newsarchive.ingest.revisions import parse_schedule
 
 PROJECT_URL = "https://github.com/newsarchive/newsarchive"
 
@@ -59,6 +61,11 @@ class Settings(BaseSettings):
     crawl_max_wait: float = Field(
         60.0, ge=0, description="Seconds a crawl waits for a host slot or retry before ending."
     )
+    revisit_after: str = Field(
+        "1h,1d,7d",
+        description="When a crawl fetches a stored article again, after it was first seen "
+        "(durations: 30m, 1h, 1d, 7d); 0: at every crawl run; empty: never.",
+    )
     archive_tz: str = Field(
         "UTC",
         description="Zone of the archive's days for pages whose own zone is unknown.",
@@ -78,6 +85,12 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("revisit_after")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        parse_schedule(value)
         return value
 
     @field_validator("database_url")
@@ -102,6 +115,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.archive_tz)
+
+    @property
+    def revisit_schedule(self) -> tuple[timedelta, ...]:
+        return parse_schedule(self.revisit_after)
 
     @property
     def writes_enabled(self) -> bool:

@@ -111,13 +111,19 @@ class Failed(IngestError):
     outcome = "failed"
 
     def __init__(
-        self, detail: str, *, retryable: bool = False, retry_after: float | None = None
+        self,
+        detail: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         """``retryable``: a later try may succeed (timeouts, 429, 5xx); ``retry_after``: the
-        seconds the server asked us to wait."""
+        seconds the server asked us to wait; ``status``: the HTTP status, when one came."""
         super().__init__(detail)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.status = status
 
 
 class LocalError(Failed):

@@ -38,7 +38,11 @@ def pipeline(
     settings: Settings, sessions: sessionmaker[Session], page_fetcher: Fetcher | None = None
 ) -> Pipeline:
     return Pipeline(
-        sessions, fetcher=page_fetcher, max_bytes=settings.max_page_bytes, days=day_rule(settings)
+        sessions,
+        fetcher=page_fetcher,
+        max_bytes=settings.max_page_bytes,
+        days=day_rule(settings),
+        revisit_after=settings.revisit_schedule,
     )
 
 
@@ -59,6 +63,7 @@ def crawler(
         lease=timedelta(seconds=settings.crawl_lease),
         user_agent=settings.user_agent,
         max_page_bytes=settings.max_page_bytes,
+        revisit_after=settings.revisit_schedule,
     )
     return Crawler(
         sessions,

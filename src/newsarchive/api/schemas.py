@@ -116,6 +116,8 @@ class RunCounts(BaseModel):
     skipped: int
     failed: int
     feeds_failed: int = Field(description="feeds and sitemaps that could not be read")
+    revisited: int = Field(description="stored articles fetched again (NEWSARCHIVE_REVISIT_AFTER)")
+    revised: int = Field(description="revisited articles whose page changed: a new revision kept")
 
 
 class RunSummary(RunCounts):

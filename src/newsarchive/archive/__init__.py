@@ -1,5 +1,5 @@
 """The repositories: every query on the archive's tables lives in this package, one module per
-aggregate (articles, days, sources, runs, the crawl frontier) plus keyset paging. Functions take
+aggregate (articles, days, sources, runs, revisions, the crawl frontier) plus keyset paging. Functions take
 the session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
 transaction. Callers use the names below: `archive.get_article(session, 3)`."""
 
@@ -34,6 +34,16 @@ from newsarchive.archive.days import (
     latest_day,
 )
 from newsarchive.archive.paging import Page, decode_cursor, encode_cursor
+from newsarchive.archive.revisions import (
+    add_revision,
+    after_revisit,
+    keep_validators,
+    list_revisions,
+    list_takedowns,
+    queue_revisits,
+    recent_revisions,
+    revisit_validators,
+)
 from newsarchive.archive.runs import (
     RUN_COUNTERS,
     beat,
@@ -76,5 +86,6 @@ __all__ = [
     "interrupt_running_runs", "interrupt_stale_runs", "iter_articles", "latest_day",
     "list_articles", "list_runs", "list_sources", "mark_crawled", "record_error", "record_feed_check", "run_totals",
     "set_feeds", "source_for_host", "sources_with_failures", "start_run", "update_article",
-    "update_source",
+    "update_source", "add_revision", "after_revisit", "keep_validators", "list_revisions",
+    "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
 ]  # fmt: skip

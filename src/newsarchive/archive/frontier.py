@@ -56,9 +56,10 @@ class Claim:
     hint_date_source: str | None
     delay: float  # seconds this host wants between two requests
     slot_until: datetime  # the host's next slot, as the claim set it
+    revisit_of: int | None = None  # a stored article fetched again
 
 
-def _insert(session: Session, model: type) -> Any:
+def insert_ignoring(session: Session, model: type) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING exists on both stores, in each dialect's own module."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
@@ -67,7 +68,7 @@ def _insert(session: Session, model: type) -> Any:
 def ensure_hosts(session: Session, hosts: Iterable[str], now: datetime) -> None:
     rows = [{"host": h, "next_fetch_at": now} for h in sorted(set(hosts))]
     for start in range(0, len(rows), CHUNK):
-        stmt = _insert(session, Host).values(rows[start : start + CHUNK])
+        stmt = insert_ignoring(session, Host).values(rows[start : start + CHUNK])
         session.execute(stmt.on_conflict_do_nothing(index_elements=["host"]))
 
 
@@ -106,7 +107,7 @@ def enqueue(session: Session, urls: Sequence[NewURL], now: datetime) -> int:
             continue
         ensure_hosts(session, (u.host for u in chunk if u.url_normalized not in stored), now)
         stmt = (
-            _insert(session, FrontierURL)
+            insert_ignoring(session, FrontierURL)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["url_normalized"])
             .returning(FrontierURL.id)
@@ -177,6 +178,7 @@ def claim(
                 hint_date_source=item.hint_date_source,
                 delay=delay,
                 slot_until=now + timedelta(seconds=delay),
+                revisit_of=item.revisit_of,
             )
     return None
 

@@ -27,6 +27,7 @@ from newsarchive.errors import RunNotFound
 
 RUN_COUNTERS = (
     "discovered", "fetched", "stored", "duplicates", "skipped", "failed", "feeds_failed",
+    "revisited", "revised",
 )  # fmt: skip
 
 

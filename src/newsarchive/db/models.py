@@ -101,6 +101,8 @@ class FrontierURL(Base):
     hint_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hint_date_source: Mapped[str | None] = mapped_column(String(16))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    # Set while the row is a revisit of a stored article (ingest/crawl/revisits.py).
+    revisit_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     discovered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -112,6 +114,7 @@ class Article(Base):
         Index("ix_articles_source_id_published_at", "source_id", "published_at"),
         Index("ix_articles_published_day_published_at_id", "published_day", "published_at", "id"),
         Index("ix_articles_first_seen_at", "first_seen_at"),
+        Index("ix_articles_revisit_at", "revisit_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,6 +161,15 @@ class Article(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
+    # Revisions (ingest/revisions.py): how many versions the archive has seen (1: never changed),
+    # when the next revisit is due (None: none planned), and takedowns: the first 404/410 of a
+    # streak (gone_since), then, at a second one a run later, removed_at.
+    revision_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    revisit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revisits_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gone_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
     @property
@@ -198,6 +210,48 @@ class ArticleRaw(Base):
     size: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(Text)
     charset: Mapped[str | None] = mapped_column(String(64))
+    # The validators of the page's last answer: a revisit asks conditionally.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+
+
+class Revision(Base):
+    """One version of an article whose page changed after it was stored. Written only once a
+    change is seen: then the first version and each later one, in full, with its raw page; an
+    article that never changes has no rows here (its article row is its only version)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "revision"),
+        Index("ix_revisions_fetched_at", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)  # 1: the version first stored
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as this version said
+    changed: Mapped[list[str]] = mapped_column(JSON, default=list)  # against the one before
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  # zlib, as in article_raw
+    charset: Mapped[str | None] = mapped_column(String(64))
+
+
+class Takedown(Base):
+    """An article's page answered gone (404/410, or a redirect to the home page) twice, a run
+    apart; restored_at: a later revisit found it again."""
+
+    __tablename__ = "takedowns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Run(Base):
@@ -219,6 +273,8 @@ class Run(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     feeds_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revisited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revised: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     errors: Mapped[list[RunError]] = relationship(
         lazy="raise", order_by="RunError.id", cascade="all, delete-orphan"
@@ -244,6 +300,8 @@ class RunSource(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     feeds_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revisited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revised: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     source: Mapped[Source] = relationship(lazy="joined")
 

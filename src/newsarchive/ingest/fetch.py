@@ -257,9 +257,10 @@ class Fetcher:
                         f"HTTP {response.status_code}",
                         retryable=True,
                         retry_after=parse_retry_after(response.headers.get("retry-after")),
+                        status=response.status_code,
                     )
                 if response.status_code >= 300:
-                    raise Failed(f"HTTP {response.status_code}")
+                    raise Failed(f"HTTP {response.status_code}", status=response.status_code)
                 content_type, _ = parse_content_type(response.headers.get("content-type"))
                 if html_only and content_type and content_type not in HTML_TYPES:
                     raise Skipped(f"not HTML ({content_type})")

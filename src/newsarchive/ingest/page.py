@@ -25,3 +25,7 @@ class Page:
     content_type: str | None = None
     source_id: int | None = None  # None: the source named after the article's host
     hint: Hint | None = None
+    # Fetched from the web now (not read from a file): crawls revisit it, asking conditionally.
+    live: bool = False
+    etag: str | None = None
+    last_modified: str | None = None

@@ -7,9 +7,9 @@ killed process never leaves half an article and never loses one already stored.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -24,13 +24,15 @@ from newsarchive.db.session import session_scope
 from newsarchive.errors import IngestError, LocalError, Skipped
 from newsarchive.ingest.dates import Precision, stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
-from newsarchive.ingest.fetch import Fetcher
+from newsarchive.ingest.fetch import Fetcher, FetchResult
 from newsarchive.ingest.files import read_path
 from newsarchive.ingest.page import Hint, Page
+from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
 from newsarchive.ingest.urls import host_of, normalize, without_tracking
 
 UTC_DAYS = DayRule()
-Status = Literal["stored", "duplicate", "skipped", "failed"]
+# A revisit's page is "revised" (a new version kept), "unchanged" or "gone" (404, 410, home).
+Status = Literal["stored", "duplicate", "skipped", "failed", "revised", "unchanged", "gone"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Outcome:
 
     def line(self) -> str:
         """What the CLI prints: 'stored: URL (article 3)', 'failed: URL: reason'."""
-        if self.status in ("stored", "duplicate"):
+        if self.status in ("stored", "duplicate", "unchanged"):
             return f"{self.status}: {self.label} (article {self.article_id})"
         return f"{self.status}: {self.label}: {self.reason}"
 
@@ -57,15 +59,18 @@ class Pipeline:
         clock: Callable[[], datetime] = utc_now,
         extractor: Callable[[Page, datetime], Prepared] | None = None,
         days: DayRule = UTC_DAYS,
+        revisit_after: Sequence[timedelta] = (),
     ) -> None:
         """``extractor`` runs ``prepare`` (trafilatura and compression, the CPU-heavy part); the
-        crawler passes one that runs it in a process pool."""
+        crawler passes one that runs it in a process pool. ``revisit_after``: when a crawl
+        fetches a page stored from the web again (ingest/revisions.py)."""
         self.sessions = sessions
         self.fetcher = fetcher
         self.max_bytes = max_bytes
         self.clock = clock
         self.extractor = extractor or prepare
         self.days = days  # which calendar day the date archive files an article under
+        self.revisit_after = tuple(revisit_after)
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -81,14 +86,7 @@ class Pipeline:
             result = self.fetcher.fetch(url)
         except IngestError as exc:
             return Outcome(url, exc.outcome, exc.reason)  # type: ignore[arg-type]
-        page = Page(
-            label=url,
-            body=result.body,
-            url=result.final_url,
-            charset=result.charset,
-            content_type=result.content_type,
-        )
-        return self.store(page)
+        return self.store(fetched_page(url, result))
 
     def import_paths(
         self, paths: Iterable[Path], *, base_url: str | None = None
@@ -153,6 +151,48 @@ class Pipeline:
             archive.update_article(session, article_id, values, self.days)
         return Outcome(page.label, "stored", "re-extracted", article_id=article_id)
 
+    def revise(self, article_id: int, page: Page) -> Outcome:
+        """A revisit's page against the stored article: when its title, text, authors or date
+        changed, a new revision (every version is kept; the article row shows the newest, its
+        archive day stays); else nothing but the page's new validators."""
+        try:
+            prepared = self.extractor(page, self.clock())
+        except IngestError as exc:
+            return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        extracted, now = prepared.extracted, self.clock()
+        published = _page_date(extracted, self.days) if extracted.date_source == "page" else None
+        if published is not None:
+            precision = extracted.published_precision or "second"
+            published = _date_columns(published, precision, extracted.zone)["published_at"]
+        new = Version(extracted.title, extracted.text, tuple(extracted.authors), published)
+        try:
+            with session_scope(self.sessions) as session:
+                article = archive.get_article(session, article_id)
+                old = Version(
+                    article.title, article.text, tuple(article.authors),
+                    article.published_at if article.date_source == "page" else None,
+                )  # fmt: skip
+                changed = changed_fields(old, new)
+                if not changed:
+                    archive.keep_validators(session, article_id, page.etag, page.last_modified)
+                    return Outcome(page.label, "unchanged", article_id=article_id)
+                version: dict[str, Any] = {"title": new.title, "text": new.text}
+                version |= {"authors": list(new.authors), "published_at": new.published_at}
+                values = _content(extracted) | {"title": extracted.title or article.title}
+                archive.add_revision(
+                    session, article, values, version=version | {"changed": changed},
+                    raw=_raw_row(page, prepared), now=now,
+                )  # fmt: skip
+        except IntegrityError:
+            return Outcome(page.label, "failed", "its new text is another stored article's")
+        return Outcome(page.label, "revised", ", ".join(changed), article_id=article_id)
+
+    def _first_revisit(self, page: Page) -> dict[str, Any]:
+        if not page.live:
+            return {}
+        now = self.clock()
+        return {"revisit_at": next_revisit(now, 0, self.revisit_after, now)}
+
     # --- storing --------------------------------------------------------------------------
 
     def _save(self, page: Page, prepared: Prepared, url: str) -> Outcome:
@@ -180,13 +220,9 @@ class Pipeline:
                         source_id,
                         self.clock(),
                         self.days,
-                    ),  # fmt: skip
-                    {
-                        "body": prepared.raw,
-                        "size": len(page.body),
-                        "content_type": page.content_type,
-                        "charset": extracted.charset,
-                    },
+                    )
+                    | self._first_revisit(page),  # fmt: skip
+                    _raw_row(page, prepared),
                 )
                 return Outcome(page.label, "stored", article_id=article_id)
         except IntegrityError:
@@ -198,6 +234,23 @@ class Pipeline:
             if existing is None:
                 raise
             return Outcome(page.label, "duplicate", article_id=existing)
+
+
+def fetched_page(url: str, result: FetchResult, **given: Any) -> Page:
+    """A page fetched from the web now: a crawl may revisit it, asking conditionally."""
+    return Page(
+        label=url, body=result.body, url=result.final_url, charset=result.charset,
+        content_type=result.content_type, live=True, etag=result.etag,
+        last_modified=result.last_modified, **given,
+    )  # fmt: skip
+
+
+def _raw_row(page: Page, prepared: Prepared) -> dict[str, Any]:
+    return {
+        "body": prepared.raw, "size": len(page.body), "content_type": page.content_type,
+        "charset": prepared.extracted.charset, "etag": page.etag,
+        "last_modified": page.last_modified,
+    }  # fmt: skip
 
 
 def _identity(url_normalized: str, canonical: str | None) -> str:

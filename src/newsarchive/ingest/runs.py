@@ -29,7 +29,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=5)  # ten missed beats: the process is gone
-COUNTERS = {"stored": "stored", "duplicate": "duplicates", "skipped": "skipped", "failed": "failed"}
+# The run counters each outcome adds to; a revisit counts as revisited, and revised if it kept
+# a new version.
+COUNTERS = {
+    "stored": ("stored",), "duplicate": ("duplicates",), "skipped": ("skipped",),
+    "failed": ("failed",), "revised": ("revisited", "revised"), "unchanged": ("revisited",),
+    "gone": ("revisited",),
+}  # fmt: skip
 
 
 class RunLog:
@@ -63,7 +69,7 @@ class RunLog:
     ) -> None:
         """Add an outcome to the run's counts (and its source's), keeping the reason of a skip
         or failure."""
-        counts = {COUNTERS[outcome.status]: 1} | ({"fetched": 1} if fetched else {})
+        counts = dict.fromkeys(COUNTERS[outcome.status], 1) | ({"fetched": 1} if fetched else {})
         with self._session(session) as s:
             archive.count(s, self.id, counts, source_id)
             if outcome.status in ("skipped", "failed") and outcome.reason:

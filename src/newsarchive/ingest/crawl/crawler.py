@@ -30,18 +30,20 @@ from newsarchive.db.base import utc_now
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.ingest.crawl import revisits
 from newsarchive.ingest.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.ingest.crawl.exclusive import exclusive_crawl
 from newsarchive.ingest.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
 from newsarchive.ingest.crawl.politeness import Politeness, Slot
 from newsarchive.ingest.crawl.pool import ExtractionPool
-from newsarchive.ingest.fetch import Fetcher
+from newsarchive.ingest.fetch import Fetcher, FetchResult
 from newsarchive.ingest.page import Hint, Page
-from newsarchive.ingest.pipeline import Outcome, Pipeline, Prepared, prepare
+from newsarchive.ingest.pipeline import Outcome, Pipeline, Prepared, fetched_page, prepare
 from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
 
+DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a frontier row's end: done
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
 
@@ -57,6 +59,8 @@ class CrawlReport:
     skipped: int
     failed: int
     feeds_failed: int = 0
+    revisited: int = 0  # stored articles fetched again
+    revised: int = 0  # of which changed: a new revision kept
     feed_error: str | None = None  # the first feed or sitemap that could not be read, and why
 
     def line(self) -> str:
@@ -65,6 +69,8 @@ class CrawlReport:
             f"stored {self.stored}, duplicates {self.duplicates}, skipped {self.skipped}, "
             f"failed {self.failed}"
         )
+        if self.revisited:
+            line += f"; revisited {self.revisited}, revised {self.revised}"
         if self.feeds_failed:
             line += f"; feeds or sitemaps failed {self.feeds_failed} (first: {self.feed_error})"
         return line
@@ -82,6 +88,7 @@ class CrawlOptions:
     lease: timedelta = timedelta(minutes=5)  # a claim not closed by then is free again
     user_agent: str = "newsarchive"  # for robots.txt
     max_page_bytes: int = 10_000_000
+    revisit_after: tuple[timedelta, ...] = ()  # revisits of stored articles; () none
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class _Done:
     outcome: Outcome
     fetched: bool
     retry_at: datetime | None
+    gone: str | None = None  # a revisit found the page taken down, and why
 
 
 class _Budget:
@@ -187,6 +195,9 @@ class Crawler:
                 if source
                 else archive.due_sources(session, self.clock())
             )
+            if self.options.revisit_after:
+                ids = [sources[0].id] if source else None
+                archive.queue_revisits(session, self.clock(), ids)
             self.run_log.start(session)
         return sources
 
@@ -197,6 +208,7 @@ class Crawler:
             clock=self.clock,
             extractor=extractor,
             days=self.days,
+            revisit_after=self.options.revisit_after,
         )
         politeness = Politeness(
             self.sessions, fetcher, user_agent=self.options.user_agent,
@@ -264,46 +276,27 @@ class Crawler:
             item = self._close_and_claim(None, source_ids, budget)
 
     def _process(self, tools: _Tools, item: frontier.Claim) -> _Done:
-        """Fetch, extract and store one claimed URL; every outcome is returned, none raised."""
+        """Fetch, extract and store one claimed URL (or judge a revisit of a stored one); every
+        outcome is returned, none raised."""
         started = time.perf_counter()
-        retry_at = None
+        retry_at = gone = None
         fetched = False
         try:
             if not tools.politeness.allowed(item.url):
                 raise Skipped("disallowed by robots.txt")
-            fetch_started = time.perf_counter()
-            try:
-                result = tools.fetcher.fetch(
-                    item.url,
-                    check_hop=tools.politeness.check_redirect,
-                    before_request=Slot(tools.politeness, item),
-                    after_response=tools.politeness.hold_host,
-                )
-            except IngestError as exc:
-                FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
-                raise
-            FETCH_SECONDS.labels("ok").observe(time.perf_counter() - fetch_started)
+            result = self._fetch(tools, item)
             fetched = True
-            page = Page(
-                label=item.url,
-                body=result.body,
-                url=result.final_url,
-                charset=result.charset,
-                content_type=result.content_type,
-                source_id=item.source_id,
-                hint=Hint(item.hint_title, item.hint_date, item.hint_date_source),
-            )
-            outcome = tools.pipeline.store(page)
+            if item.revisit_of is not None:
+                outcome, gone = revisits.judge(tools.pipeline, item, result)
+            else:
+                hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
+                page = fetched_page(item.url, result, source_id=item.source_id, hint=hint)
+                outcome = tools.pipeline.store(page)
         except Failed as exc:
-            reason = exc.reason
-            if exc.retryable and item.attempts < MAX_ATTEMPTS:
-                backoff = RETRY_BASE * 2 ** (item.attempts - 1)
-                retry_at = self.clock() + max(timedelta(seconds=exc.retry_after or 0), backoff)
-                reason += (
-                    f" (try {item.attempts} of {MAX_ATTEMPTS}; "
-                    f"next after {retry_at:%Y-%m-%d %H:%M} UTC)"
-                )
-            outcome = Outcome(item.url, "failed", reason)
+            if (answer := revisits.gone_answer(item, exc)) is not None:
+                (outcome, gone), fetched = answer, True
+            else:
+                outcome, retry_at = self._failed(item, exc)
         except IngestError as exc:
             outcome = Outcome(item.url, exc.outcome, exc.reason)  # type: ignore[arg-type]
         log.info(
@@ -317,7 +310,37 @@ class Crawler:
                 **({"reason": outcome.reason} if outcome.reason else {}),
             },
         )
-        return _Done(item, outcome, fetched, retry_at)
+        return _Done(item, outcome, fetched, retry_at, gone)
+
+    def _fetch(self, tools: _Tools, item: frontier.Claim) -> FetchResult:
+        etag, last_modified = revisits.validators(self.sessions, item)
+        fetch_started = time.perf_counter()
+        try:
+            result = tools.fetcher.fetch(
+                item.url,
+                etag=etag,
+                last_modified=last_modified,
+                check_hop=tools.politeness.check_redirect,
+                before_request=Slot(tools.politeness, item),
+                after_response=tools.politeness.hold_host,
+            )
+        except IngestError as exc:
+            FETCH_SECONDS.labels(exc.outcome).observe(time.perf_counter() - fetch_started)
+            raise
+        FETCH_SECONDS.labels("ok").observe(time.perf_counter() - fetch_started)
+        return result
+
+    def _failed(self, item: frontier.Claim, exc: Failed) -> tuple[Outcome, datetime | None]:
+        """A failed fetch, and when to try again (None: never, or not in this life)."""
+        reason, retry_at = exc.reason, None
+        if exc.retryable and item.attempts < MAX_ATTEMPTS:
+            backoff = RETRY_BASE * 2 ** (item.attempts - 1)
+            retry_at = self.clock() + max(timedelta(seconds=exc.retry_after or 0), backoff)
+            reason += (
+                f" (try {item.attempts} of {MAX_ATTEMPTS}; "
+                f"next after {retry_at:%Y-%m-%d %H:%M} UTC)"
+            )
+        return Outcome(item.url, "failed", reason), retry_at
 
     def _close_and_claim(
         self, done: _Done | None, source_ids: list[int] | None, budget: _Budget
@@ -346,9 +369,14 @@ class Crawler:
 
     def _close(self, session: Session, done: _Done) -> None:
         item, outcome = done.item, done.outcome
-        state = {"stored": "done", "duplicate": "done"}.get(outcome.status, outcome.status)
+        state = "done" if outcome.status in DONE else outcome.status
         frontier.finish(
             session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
             error=outcome.reason, retry_at=done.retry_at,
         )  # fmt: skip
         self.run_log.count(outcome, item.source_id, fetched=done.fetched, session=session)
+        if item.revisit_of is not None and done.retry_at is None:
+            archive.after_revisit(
+                session, item.revisit_of, plan=revisits.planner(self.options.revisit_after),
+                now=self.clock(), gone=done.gone,
+            )  # fmt: skip

@@ -1,0 +1,190 @@
+"""Revision queries: revisits (which stored articles a crawl fetches again, and when next),
+the versions of a changed article, and takedowns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import Session
+
+from newsarchive.archive.frontier import CHUNK, ensure_hosts, insert_ignoring
+from newsarchive.db.models import Article, ArticleRaw, FrontierURL, Revision, Source, Takedown
+
+REVISIT_BATCH = 5000  # revisits queued per crawl run at most; the rest wait for the next run
+
+
+def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | None) -> int:
+    """Put the stored articles whose revisit is due into the frontier (the same queue, leases
+    and host slots as new URLs, so no two workers revisit one article at once); returns how
+    many."""
+    query = (
+        select(Article.id, Article.url, Article.url_normalized, Article.source_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(Article.revisit_at <= now, Source.enabled)
+        .order_by(Article.revisit_at)
+        .limit(REVISIT_BATCH)
+    )
+    if source_ids is not None:
+        query = query.where(Article.source_id.in_(source_ids))
+    due = session.execute(query).all()
+    if not due:
+        return 0
+    hosts = {row.id: urlsplit(row.url_normalized).netloc for row in due}  # as discovery's
+    ensure_hosts(session, hosts.values(), now)
+    for start in range(0, len(due), CHUNK):
+        rows = [
+            {
+                "url": row.url, "url_normalized": row.url_normalized, "host": hosts[row.id],
+                "source_id": row.source_id, "state": "queued", "attempts": 0,
+                "next_try_at": now, "discovered_at": now, "revisit_of": row.id,
+                "article_id": row.id,
+            }
+            for row in due[start : start + CHUNK]
+        ]  # fmt: skip
+        stmt = insert_ignoring(session, FrontierURL).values(rows)
+        excluded = stmt.excluded
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["url_normalized"],
+                set_={
+                    "state": "queued",
+                    "attempts": 0,
+                    "next_try_at": now,
+                    "lease_until": None,
+                    "claimed_by": None,
+                    "last_error": None,
+                    "revisit_of": excluded.revisit_of,
+                    "article_id": excluded.article_id,
+                },  # fmt: skip
+                where=FrontierURL.state.not_in(("queued", "claimed")),
+            )
+        )
+    ids = [row.id for row in due]
+    session.execute(update(Article).where(Article.id.in_(ids)).values(revisit_at=None))
+    return len(due)
+
+
+def revisit_validators(session: Session, article_id: int) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified of the article's last answer, for a conditional revisit."""
+    row = session.execute(
+        select(ArticleRaw.etag, ArticleRaw.last_modified).where(ArticleRaw.article_id == article_id)
+    ).first()
+    return (row.etag, row.last_modified) if row else (None, None)
+
+
+def add_revision(
+    session: Session,
+    article: Article,
+    values: Mapping[str, Any],
+    *,
+    version: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    now: datetime,
+) -> int:
+    """Keep the article's new version: on its first change the stored one becomes revision 1;
+    the article row and its raw page then show the new one. Returns the new revision number.
+    `values`: the article's new content columns; `version`: title, text, authors and
+    published_at as the new page gave them, and `changed`."""
+    if article.revision_count == 1:
+        first = session.get(ArticleRaw, article.id)
+        session.add(
+            Revision(
+                article_id=article.id, revision=1, fetched_at=article.fetched_at,
+                title=article.title, text=article.text, authors=list(article.authors),
+                published_at=article.published_at if article.date_source == "page" else None,
+                changed=[], raw=first.body if first else b"",
+                charset=first.charset if first else None,
+            )
+        )  # fmt: skip
+    number = article.revision_count + 1
+    session.add(
+        Revision(
+            article_id=article.id, revision=number, fetched_at=now, raw=raw["body"],
+            charset=raw.get("charset"), **version,
+        )
+    )  # fmt: skip
+    session.execute(
+        update(Article)
+        .where(Article.id == article.id)
+        .values(**values, revision_count=number, fetched_at=now, updated_at=now)
+    )
+    session.execute(update(ArticleRaw).where(ArticleRaw.article_id == article.id).values(**raw))
+    session.flush()
+    return number
+
+
+def keep_validators(
+    session: Session, article_id: int, etag: str | None, last_modified: str | None
+) -> None:
+    if etag or last_modified:
+        session.execute(
+            update(ArticleRaw)
+            .where(ArticleRaw.article_id == article_id)
+            .values(etag=etag, last_modified=last_modified)
+        )
+
+
+def after_revisit(
+    session: Session,
+    article_id: int,
+    *,
+    plan: Callable[[datetime, int, datetime], datetime | None],
+    now: datetime,
+    gone: str | None = None,
+) -> str | None:
+    """After a revisit: plan the next one, and follow takedowns. `gone`: why the page looks
+    taken down (404, 410, a redirect home), None when it answered. A first gone answer is only
+    noted (and the article revisited at the next run); `plan` says when the next revisit is
+    due from (first seen, revisits done, now); a second one, a run later, marks the
+    article removed; an answer after that restores it. Returns 'removed', 'restored' or None."""
+    article = session.get(Article, article_id)
+    if article is None:  # deleted meanwhile
+        return None
+    article.revisits_done += 1
+    article.revisit_at = plan(article.first_seen_at, article.revisits_done, now)
+    event = None
+    if gone is None:
+        article.gone_since = None
+        if article.removed_at is not None:
+            article.removed_at = None
+            session.execute(
+                update(Takedown)
+                .where(and_(Takedown.article_id == article_id, Takedown.restored_at.is_(None)))
+                .values(restored_at=now)
+            )
+            event = "restored"
+    elif article.gone_since is None:
+        article.gone_since = now
+        article.revisit_at = now  # look again at the next run: one glitch is no takedown
+    elif article.removed_at is None:
+        article.removed_at = now
+        session.add(Takedown(article_id=article_id, removed_at=now, reason=gone))
+        event = "removed"
+    session.flush()
+    return event
+
+
+def list_revisions(session: Session, article_id: int) -> list[Revision]:
+    query = select(Revision).where(Revision.article_id == article_id).order_by(Revision.revision)
+    return list(session.scalars(query))
+
+
+def recent_revisions(session: Session, *, limit: int = 50) -> list[tuple[Revision, Article]]:
+    """The newest changes first (revisions after the first), with their articles."""
+    query = (
+        select(Revision, Article)
+        .join(Article, Article.id == Revision.article_id)
+        .where(Revision.revision > 1)
+        .order_by(Revision.fetched_at.desc(), Revision.id.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def list_takedowns(session: Session, article_id: int) -> list[Takedown]:
+    query = select(Takedown).where(Takedown.article_id == article_id).order_by(Takedown.id)
+    return list(session.scalars(query))

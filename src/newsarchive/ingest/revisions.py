@@ -1,0 +1,109 @@
+"""Revisions, the pure part: when revisits are due, what counts as a change, the word diff, and
+what counts as a page taken down (no database, no network)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+GONE_STATUSES = (404, 410)
+_DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 1}
+
+
+def parse_schedule(text: str) -> tuple[timedelta, ...]:
+    """'1h,1d,7d' -> the revisits' delays after an article is first seen; '' -> none (off);
+    '0' -> a revisit at every crawl run. Raises ValueError saying which part is wrong."""
+    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    delays = []
+    for part in parts:
+        match = _DURATION.match(part)
+        if match is None:
+            raise ValueError(f"not a duration (like 30m, 1h, 1d, 7d): {part!r}")
+        delays.append(timedelta(seconds=int(match[1]) * _UNITS[match[2]]))
+    if delays != sorted(delays):
+        raise ValueError("durations must not decrease (like 1h,1d,7d)")
+    return tuple(delays)
+
+
+def next_revisit(
+    first_seen: datetime, done: int, schedule: Sequence[timedelta], now: datetime
+) -> datetime | None:
+    """When the revisit after `done` ones is due; None when the schedule has ended. A schedule
+    of one zero delay ('0') revisits at every run, for good."""
+    if list(schedule) == [timedelta(0)]:
+        return now
+    if done >= len(schedule):
+        return None
+    return max(first_seen + schedule[done], now)
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a revisit compares: the fields a reader would call the story."""
+
+    title: str | None
+    text: str
+    authors: tuple[str, ...]
+    published_at: datetime | None
+
+
+def changed_fields(old: Version, new: Version) -> list[str]:
+    """Which of title, text, authors, dates differ; whitespace alone is no change, nor a date
+    the new version does not give."""
+    changed = []
+    if _squashed(old.title or "") != _squashed(new.title or ""):
+        changed.append("title")
+    if _squashed(old.text) != _squashed(new.text):
+        changed.append("text")
+    if [a.casefold() for a in old.authors] != [a.casefold() for a in new.authors]:
+        changed.append("authors")
+    if new.published_at is not None and old.published_at != new.published_at:
+        changed.append("dates")
+    return changed
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def word_diff(old: str, new: str, context: int = 8) -> str:
+    """The text's changes as words, like `git diff --word-diff=plain`: removed words in
+    [-...-], added ones in {+...+}, `context` unchanged words around each change, '...' for
+    the rest; paragraph breaks show as a pilcrow. '' when nothing changed."""
+    before, after = _words(old), _words(new)
+    out: list[str] = []
+    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            same = before[i1:i2]
+            head = same[:context] if index > 0 else []
+            tail = same[-context:] if index < len(opcodes) - 1 else []
+            if len(same) > len(head) + len(tail):
+                out += [*head, "...", *tail]
+            else:
+                out += same
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(before[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(after[j1:j2]) + "+}")
+    if all(tag == "equal" for tag, *_ in opcodes):
+        return ""
+    return " ".join(out)
+
+
+def _words(text: str) -> list[str]:
+    return " \u00b6 ".join(" ".join(p.split()) for p in text.split("\n") if p.strip()).split()
+
+
+def gone_by_redirect(asked: str, final: str, redirected: bool) -> bool:
+    """A page that now redirects to its site's home page was taken down (sites do that rather
+    than answer 404)."""
+    return (
+        redirected and urlsplit(final).path in ("", "/") and urlsplit(asked).path not in ("", "/")
+    )

@@ -1,0 +1,96 @@
+"""Revisions, the pure part: schedules, changes, the word diff, takedowns by redirect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsarchive.ingest.revisions import (
+    Version,
+    changed_fields,
+    gone_by_redirect,
+    next_revisit,
+    parse_schedule,
+    word_diff,
+)
+
+SEEN = datetime(2025, 1, 1, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "delays"),
+    [
+        ("1h,1d,7d", [timedelta(hours=1), timedelta(days=1), timedelta(days=7)]),
+        (" 30m , 2w ", [timedelta(minutes=30), timedelta(weeks=2)]),
+        ("0", [timedelta(0)]),
+        ("", []),
+        ("90", [timedelta(seconds=90)]),
+    ],
+)
+def test_schedules(text: str, delays: list[timedelta]) -> None:
+    assert list(parse_schedule(text)) == delays
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("1x", "not a duration"), ("1d,1h", "must not decrease"), ("-1h", "not a duration")],
+)
+def test_bad_schedules_say_what_is_wrong(text: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        parse_schedule(text)
+
+
+def test_next_revisit_follows_the_schedule_then_ends() -> None:
+    schedule = parse_schedule("1h,1d")
+    assert next_revisit(SEEN, 0, schedule, SEEN) == SEEN + timedelta(hours=1)
+    assert next_revisit(SEEN, 1, schedule, SEEN + timedelta(hours=2)) == SEEN + timedelta(days=1)
+    late = SEEN + timedelta(days=3)  # a crawl that did not run for days: due now, not in the past
+    assert next_revisit(SEEN, 1, schedule, late) == late
+    assert next_revisit(SEEN, 2, schedule, late) is None
+    assert next_revisit(SEEN, 99, parse_schedule("0"), late) == late  # every run, for good
+
+
+def version(title: str = "Ferry", text: str = "The ferry sails at nine.", **kw: object) -> Version:
+    return Version(title, text, tuple(kw.get("authors", ("Ana Ruiz",))), kw.get("at", SEEN))  # type: ignore[arg-type]
+
+
+def test_what_counts_as_a_change() -> None:
+    assert changed_fields(version(), version(text=" The ferry  sails at nine. ")) == []
+    assert changed_fields(version(), version(title="Ferry late")) == ["title"]
+    assert changed_fields(version(), version(text="The ferry sails at ten.")) == ["text"]
+    assert changed_fields(version(), version(authors=("Bo Li",))) == ["authors"]
+    assert changed_fields(version(), version(at=SEEN + timedelta(hours=1))) == ["dates"]
+    assert changed_fields(version(), version(at=None)) == []  # the new version gives no date
+
+
+def test_word_diff_names_the_change_with_context() -> None:
+    old = "one two three four five six seven eight nine ten eleven twelve"
+    new = "one two three four five six SEVEN eight nine ten eleven twelve thirteen"
+    assert word_diff(old, new, context=2) == (
+        "... five six [-seven-] {+SEVEN+} eight nine ... eleven twelve {+thirteen+}"
+    )
+    assert word_diff(old, old) == ""
+    assert word_diff("First.\nSecond.", "First.\nSecond, corrected.") == (
+        "First. \u00b6 [-Second.-] {+Second, corrected.+}"
+    )
+
+
+def test_markup_in_a_diff_stays_text() -> None:
+    """The diff is plain text; whoever shows it escapes it (the admin page does)."""
+    assert word_diff("a", "<script>x</script>") == "[-a-] {+<script>x</script>+}"
+
+
+@pytest.mark.parametrize(
+    ("asked", "final", "redirected", "gone"),
+    [
+        ("https://h.example/news/1", "https://h.example/", True, True),
+        ("https://h.example/news/1", "https://h.example/news/1-new", True, False),
+        ("https://h.example/news/1", "https://h.example/", False, False),
+        ("https://h.example/", "https://h.example/", True, False),
+    ],
+)
+def test_a_redirect_home_is_a_takedown(
+    asked: str, final: str, redirected: bool, gone: bool
+) -> None:
+    assert gone_by_redirect(asked, final, redirected) is gone
