@@ -67,6 +67,11 @@ class NewsSite:
         body = f'<rss version="2.0"><channel>{items}</channel></rss>'
         return self.page(path, body, content_type="application/rss+xml")
 
+    def gone(self, path: str, status: int = 404) -> str:
+        """The page at `path` now answers `status` (a takedown)."""
+        self.routes[path] = Response(status=status, body=b"gone")
+        return self.url(path)
+
     def redirect(self, path: str, location: str, status: int = 301) -> str:
         self.routes[path] = Response(status=status, headers={"Location": location})
         return self.url(path)
