@@ -16,7 +16,16 @@ from starlette.routing import Match
 from newsarchive import __version__, services
 from newsarchive.admin.app import create_admin
 from newsarchive.api import docs, metrics
-from newsarchive.api.routes import archive, articles, health, ingest, runs, search, sources
+from newsarchive.api.routes import (
+    archive,
+    articles,
+    health,
+    ingest,
+    revisions,
+    runs,
+    search,
+    sources,
+)
 from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
@@ -54,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.migrations = migrate.scripts(settings.database_url)
-    for module in (health, articles, search, archive, sources, runs, ingest):
+    for module in (health, articles, revisions, search, archive, sources, runs, ingest):
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)

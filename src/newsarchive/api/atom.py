@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from newsarchive.db.models import Article
+from newsarchive.db.models import Article, Revision
+from newsarchive.ingest.revisions import word_diff
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Our extension elements: the site's own day and the date's precision (Atom's <published> is
@@ -39,6 +40,32 @@ def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]
         for name in article.authors or []:
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
         _text(entry, "summary", article.description or article.text[:500])
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def changes(*, self_url: str, changes: Sequence[tuple[Revision, Article, str | None]]) -> bytes:
+    """One entry per new revision: the article's title then, what changed, the text's diff."""
+    ET.register_namespace("", ATOM)
+    ET.register_namespace("na", NEWSARCHIVE)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _text(root, "title", "newsarchive: changes to stored articles")
+    _text(root, "id", self_url)
+    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
+    newest = max((r.fetched_at for r, _a, _t in changes), default=datetime.now(UTC))
+    _text(root, "updated", newest.isoformat())
+    _text(ET.SubElement(root, f"{{{ATOM}}}author"), "name", "newsarchive")
+    for revision, article, before in changes:
+        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
+        _text(entry, "title", f"Revision {revision.revision}: {revision.title or article.url}")
+        _text(entry, "id", f"{article.canonical_url or article.url}#revision-{revision.revision}")
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=article.url)
+        _text(entry, "updated", revision.fetched_at.isoformat())
+        changed = ET.SubElement(entry, f"{{{NEWSARCHIVE}}}changed")
+        changed.text = ", ".join(revision.changed)
+        diff = word_diff(before, revision.text) if before is not None else ""
+        _text(entry, "summary", f"Changed: {', '.join(revision.changed)}. {diff}"[:2000])
         ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
     body: bytes = ET.tostring(root, encoding="utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body

@@ -36,6 +36,10 @@ Cursor = Annotated[
     str | None, Query(max_length=300, description="the next_cursor of the previous page")
 ]
 Limit = Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)]
+Changed = Annotated[
+    bool, Query(description="only articles whose page changed after it was stored (revisions)")
+]
+Removed = Annotated[bool, Query(description="only articles whose page was taken down")]
 Dated = Annotated[
     bool, Query(description="leave out articles dated only by when the archive first saw them")
 ]

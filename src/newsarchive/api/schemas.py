@@ -57,6 +57,25 @@ class Article(ArticleSummary):
     modified_at: UTCTime | None
     first_seen_at: UTCTime
     fetched_at: UTCTime
+    revision_count: int = Field(description="versions of the page the archive keeps; 1: unchanged")
+    removed_at: UTCTime | None = Field(
+        description="when the page was found taken down (404/410 twice, a run apart); null: it is up"
+    )
+
+
+class RevisionOut(BaseModel):
+    revision: int = Field(description="1: the version first stored")
+    fetched_at: UTCTime
+    title: str | None
+    authors: list[str]
+    published_at: UTCTime | None = Field(description="the date this version's page gave")
+    changed: list[Literal["title", "text", "authors", "dates"]] = Field(
+        description="what differs from the previous revision"
+    )
+    diff: str = Field(
+        description="the text's changes against the previous revision, word by word: removed "
+        "words in [-...-], added ones in {+...+}, paragraph breaks as ¶"
+    )
 
 
 class ArticlePage(BaseModel):

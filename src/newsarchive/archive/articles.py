@@ -40,6 +40,8 @@ class ArticleFilters:
     date_from: date | None = None
     date_to: date | None = None
     dated: bool = False  # leave out articles dated only by when the archive first saw them
+    changed: bool = False  # only articles whose page changed after it was stored
+    removed: bool = False  # only articles whose page was taken down
 
 
 def get_article(session: Session, article_id: int) -> Article:
@@ -106,6 +108,10 @@ def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore
         query = query.where(Article.language == filters.lang.lower())
     if filters.dated:
         query = query.where(Article.date_source != "first_seen")
+    if filters.changed:
+        query = query.where(Article.revision_count > 1)
+    if filters.removed:
+        query = query.where(Article.removed_at.is_not(None))
     return query.where(*day_conditions(filters.date_from, filters.date_to))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from newsarchive.archive.frontier import CHUNK, ensure_hosts, insert_ignoring
 from newsarchive.db.models import Article, ArticleRaw, FrontierURL, Revision, Source, Takedown
@@ -173,16 +173,26 @@ def list_revisions(session: Session, article_id: int) -> list[Revision]:
     return list(session.scalars(query))
 
 
-def recent_revisions(session: Session, *, limit: int = 50) -> list[tuple[Revision, Article]]:
-    """The newest changes first (revisions after the first), with their articles."""
+def recent_revisions(
+    session: Session, *, limit: int = 50
+) -> list[tuple[Revision, Article, str | None]]:
+    """The newest changes first (revisions after the first), with their articles and the text
+    of the revision each replaced."""
+    before = aliased(Revision)
     query = (
-        select(Revision, Article)
+        select(Revision, Article, before.text)
         .join(Article, Article.id == Revision.article_id)
+        .outerjoin(
+            before,
+            and_(
+                before.article_id == Revision.article_id, before.revision == Revision.revision - 1
+            ),
+        )
         .where(Revision.revision > 1)
         .order_by(Revision.fetched_at.desc(), Revision.id.desc())
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
 def list_takedowns(session: Session, article_id: int) -> list[Takedown]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 GONE_STATUSES = (404, 410)
@@ -107,3 +108,37 @@ def gone_by_redirect(asked: str, final: str, redirected: bool) -> bool:
     return (
         redirected and urlsplit(final).path in ("", "/") and urlsplit(asked).path not in ("", "/")
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version as readers see it: what it said, what changed, the text's diff."""
+
+    revision: int
+    fetched_at: datetime
+    title: str | None
+    authors: list[str]
+    published_at: datetime | None
+    changed: list[str]
+    diff: str
+
+
+def history(versions: Sequence[Any], current: Any) -> list[Entry]:
+    """Every version, oldest first, each with its diff against the one before. `versions`:
+    the kept revisions (none while the page never changed); `current`: the article row."""
+    if not versions:
+        published = current.published_at if current.date_source == "page" else None
+        return [
+            Entry(1, current.fetched_at, current.title, list(current.authors), published, [], "")
+        ]
+    entries, previous = [], None
+    for version in versions:
+        diff = word_diff(previous.text, version.text) if previous is not None else ""
+        entries.append(
+            Entry(
+                version.revision, version.fetched_at, version.title, list(version.authors),
+                version.published_at, list(version.changed), diff,
+            )
+        )  # fmt: skip
+        previous = version
+    return entries

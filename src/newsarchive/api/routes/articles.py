@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from newsarchive import archive
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.params import Cursor, Dated, From, Lang, Limit, Text, To
+from newsarchive.api.params import Changed, Cursor, Dated, From, Lang, Limit, Removed, Text, To
 from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary, errors
 
 router = APIRouter(tags=["articles"])
@@ -20,14 +20,22 @@ def list_articles(
     limit: Limit = 20,
     cursor: Cursor = None,
     dated: Dated = False,
+    changed: Changed = False,
+    removed: Removed = False,
 ) -> ArticlePage:
     """Newest first. `from`/`to` are archive days (each article's site day). Pass
     `next_cursor` back as `cursor` for the next page."""
     page = archive.list_articles(
         session,
         archive.ArticleFilters(
-            source=source, lang=lang, date_from=date_from, date_to=date_to, dated=dated
-        ),
+            source=source,
+            lang=lang,
+            date_from=date_from,
+            date_to=date_to,
+            dated=dated,
+            changed=changed,
+            removed=removed,
+        ),  # fmt: skip
         limit=limit,
         cursor=cursor,
     )
