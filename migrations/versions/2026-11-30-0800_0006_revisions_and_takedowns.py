@@ -58,7 +58,9 @@ def upgrade() -> None:
         sa.Column("raw", sa.LargeBinary(), nullable=False),
         sa.Column("charset", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"], name=op.f("fk_revisions_article_id_articles"),
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_revisions_article_id_articles"),
             ondelete="CASCADE",
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("id", name=op.f("pk_revisions")),
@@ -75,7 +77,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("restored_at", UTC_TIME, nullable=True),
         sa.ForeignKeyConstraint(
-            ["article_id"], ["articles.id"], name=op.f("fk_takedowns_article_id_articles"),
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_takedowns_article_id_articles"),
             ondelete="CASCADE",
         ),  # fmt: skip
         sa.PrimaryKeyConstraint("id", name=op.f("pk_takedowns")),

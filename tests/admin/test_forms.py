@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, Source
+from newsarchive.services import crawler
 from tests.admin.conftest import TOKEN, Admin, open_admin, text
-from tests.factories import add_article
-from tests.pages import article_html
+from tests.factories import add_article, add_source
+from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
 
@@ -200,3 +201,36 @@ def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[S
     assert len(bars) == 90
     assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
     assert "the 90 days to 2021-03-04" in text(page, "h2")
+
+
+def test_an_article_page_shows_its_versions_escaped_and_a_takedown(
+    admin: Admin, site: NewsSite, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    every_run = settings.model_copy(
+        update={"revisit_after": "0", "host_delay": 0.0, "extract_workers": 0}
+    )
+    story = site.page(
+        "/news/ferry", article_html("Ferry", paragraphs=["The ferry opens. " + LOREM])
+    )
+    add_source(sessions, "harbour", feeds=[site.feed("/rss", [story])])
+    crawler(every_run, sessions).run()
+    corrected = ["The ferry opens. <b>Late</b>, the master says. " + LOREM]
+    site.page("/news/ferry", article_html("Ferry", paragraphs=corrected))
+    crawler(every_run, sessions).run()
+    with sessions() as session:
+        article_id = session.scalars(select(Article.id)).one()
+    page = admin.get(f"/admin/articles/{article_id}")
+    headings = [" ".join(h.text_content().split()) for h in page.cssselect(".versions h3")]
+    assert [h.split(",")[0] for h in headings] == ["Revision 1", "Revision 2"]
+    assert headings[1].endswith(": text changed")
+    assert [i.text_content() for i in page.cssselect(".versions ins")] == [
+        "<b>Late</b>, the master says."
+    ]
+    assert page.cssselect(".versions b") == []  # scraped markup stays text
+    assert page.cssselect(".removed") == []
+    site.gone("/news/ferry", 410)
+    crawler(every_run, sessions).run()
+    crawler(every_run, sessions).run()
+    page = admin.get(f"/admin/articles/{article_id}")
+    assert text(page, ".removed").startswith("Taken down: the page was found gone on")
+    assert "(HTTP 410)" in text(page, ".versions")

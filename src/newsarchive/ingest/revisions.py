@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,30 +72,40 @@ def _squashed(text: str) -> str:
     return " ".join(text.split())
 
 
-def word_diff(old: str, new: str, context: int = 8) -> str:
-    """The text's changes as words, like `git diff --word-diff=plain`: removed words in
-    [-...-], added ones in {+...+}, `context` unchanged words around each change, '...' for
-    the rest; paragraph breaks show as a pilcrow. '' when nothing changed."""
+Segment = tuple[str, str]  # ("same" | "removed" | "added" | "gap", words)
+
+
+def diff_segments(old: str, new: str, context: int = 8) -> list[Segment]:
+    """The text's changes as runs of words: removed, added, and `context` unchanged words
+    around each change ("gap" stands for the rest); paragraph breaks show as a pilcrow. []
+    when nothing changed."""
     before, after = _words(old), _words(new)
-    out: list[str] = []
     opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    if all(tag == "equal" for tag, *_ in opcodes):
+        return []
+    out: list[Segment] = []
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             same = before[i1:i2]
             head = same[:context] if index > 0 else []
             tail = same[-context:] if index < len(opcodes) - 1 else []
             if len(same) > len(head) + len(tail):
-                out += [*head, "...", *tail]
+                out += [("same", " ".join(head)), ("gap", "..."), ("same", " ".join(tail))]
             else:
-                out += same
+                out.append(("same", " ".join(same)))
             continue
         if i2 > i1:
-            out.append("[-" + " ".join(before[i1:i2]) + "-]")
+            out.append(("removed", " ".join(before[i1:i2])))
         if j2 > j1:
-            out.append("{+" + " ".join(after[j1:j2]) + "+}")
-    if all(tag == "equal" for tag, *_ in opcodes):
-        return ""
-    return " ".join(out)
+            out.append(("added", " ".join(after[j1:j2])))
+    return [(kind, words) for kind, words in out if words]
+
+
+def word_diff(old: str, new: str, context: int = 8) -> str:
+    """diff_segments as one line, like `git diff --word-diff=plain`: removed words in [-...-],
+    added ones in {+...+}, '...' for unchanged stretches. '' when nothing changed."""
+    marks = {"removed": "[-{}-]", "added": "{{+{}+}}", "same": "{}", "gap": "{}"}
+    return " ".join(marks[kind].format(words) for kind, words in diff_segments(old, new, context))
 
 
 def _words(text: str) -> list[str]:
@@ -121,6 +131,7 @@ class Entry:
     published_at: datetime | None
     changed: list[str]
     diff: str
+    segments: list[Segment] = field(default_factory=list)  # the diff as runs, to mark up
 
 
 def history(versions: Sequence[Any], current: Any) -> list[Entry]:
@@ -131,13 +142,17 @@ def history(versions: Sequence[Any], current: Any) -> list[Entry]:
         return [
             Entry(1, current.fetched_at, current.title, list(current.authors), published, [], "")
         ]
-    entries, previous = [], None
+    entries: list[Entry] = []
+    previous = None
     for version in versions:
+        segments: list[Segment] = []
+        if previous is not None:
+            segments = diff_segments(previous.text, version.text)
         diff = word_diff(previous.text, version.text) if previous is not None else ""
         entries.append(
             Entry(
                 version.revision, version.fetched_at, version.title, list(version.authors),
-                version.published_at, list(version.changed), diff,
+                version.published_at, list(version.changed), diff, segments,
             )
         )  # fmt: skip
         previous = version

@@ -16,6 +16,7 @@ from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, re
 from newsarchive.admin.security import SECURITY_HEADERS, CheckedForm, flash
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
+from newsarchive.ingest.revisions import history
 from newsarchive.search import SearchParams, run_search
 
 router = APIRouter(dependencies=LOGGED_IN)
@@ -79,8 +80,13 @@ def article(request: Request, article_id: int, sessions: Sessions) -> HTMLRespon
         found = archive.get_article(session, article_id)
         raw = archive.get_raw(session, article_id)
         raw_size = raw.size if raw is not None else 0
+        versions = history(archive.list_revisions(session, article_id), found)
+        takedowns = archive.list_takedowns(session, article_id)
     paragraphs = [p for p in found.text.split("\n") if p.strip()]
-    return render(request, "article.html", article=found, paragraphs=paragraphs, raw_size=raw_size)
+    return render(
+        request, "article.html", article=found, paragraphs=paragraphs, raw_size=raw_size,
+        versions=versions, takedowns=takedowns,
+    )  # fmt: skip
 
 
 @router.get("/articles/{article_id}/raw")
