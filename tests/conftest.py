@@ -33,6 +33,7 @@ TABLES = (
     "frontier",
     "revisions",
     "takedowns",
+    "story_keys",
     "article_raw",
     "articles",
     "feeds",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from html import escape
 
 LOREM = (
@@ -61,3 +62,88 @@ def article_html(
 def under_headline(html: str, fragment: str) -> str:
     """The page with `fragment` right after its <h1>: where bylines and datelines sit."""
     return html.replace("</h1>", f"</h1>\n{fragment}", 1)
+
+
+_TOPIC = [
+    "harbour",
+    "ferry",
+    "council",
+    "port",
+    "crews",
+    "pier",
+    "berth",
+    "customs",
+    "dredging",
+    "fleet",
+    "fishing",
+    "quay",
+    "ships",
+    "island",
+    "tide",
+    "storm",
+    "mayor",
+    "budget",
+    "plan",
+    "vote",
+    "residents",
+    "market",
+    "season",
+    "summer",
+    "winter",
+    "crossing",
+    "captain",
+    "cargo",
+    "timetable",
+    "engineers",
+    "bridge",
+    "repairs",
+    "ticket",
+    "prices",
+    "passengers",
+    "harbourmaster",
+    "coast",
+    "guard",
+    "lighthouse",
+    "boatyard",
+    "ferries",
+    "route",
+    "schedule",
+    "delay",
+    "union",
+    "strike",
+    "wages",
+    "contract",
+]
+_GLUE = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "on",
+    "for",
+    "with",
+    "after",
+    "before",
+    "said",
+    "that",
+    "would",
+    "could",
+    "will",
+    "by",
+]
+
+
+def story_paragraphs(seed: int, paragraphs: int = 5, sentences: int = 4) -> list[str]:
+    """Paragraphs of a made-up article on the harbour: articles of different seeds share a
+    topic and its words, not their sentences (what two different stories of one site do)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(paragraphs):
+        said = []
+        for _ in range(sentences):
+            words = [rng.choice(_TOPIC if rng.random() < 0.6 else _GLUE) for _ in range(12)]
+            said.append(" ".join(words).capitalize() + ".")
+        out.append(" ".join(said))
+    return out

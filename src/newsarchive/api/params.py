@@ -39,6 +39,9 @@ Limit = Annotated[int, Query(ge=1, le=archive.MAX_LIMIT)]
 Changed = Annotated[
     bool, Query(description="only articles whose page changed after it was stored (revisions)")
 ]
+StoryId = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="only the articles of this story")
+]
 Removed = Annotated[bool, Query(description="only articles whose page was taken down")]
 Dated = Annotated[
     bool, Query(description="leave out articles dated only by when the archive first saw them")

@@ -46,6 +46,11 @@ class ArticleSummary(BaseModel):
     authors: list[str]
     description: str | None
     word_count: int
+    story_id: int = Field(
+        description="the articles whose texts are near duplicates (copies of one story across "
+        "sources) share it: the id of the story's first article"
+    )
+    story_size: int = Field(description="how many stored articles the story has")
 
 
 class Article(ArticleSummary):
@@ -76,6 +81,13 @@ class RevisionOut(BaseModel):
         description="the text's changes against the previous revision, word by word: removed "
         "words in [-...-], added ones in {+...+}, paragraph breaks as ¶"
     )
+
+
+class Story(BaseModel):
+    id: int
+    size: int
+    first_seen_at: UTCTime
+    articles: list[ArticleSummary] = Field(description="the earliest seen first")
 
 
 class ArticlePage(BaseModel):

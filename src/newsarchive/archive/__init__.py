@@ -1,5 +1,5 @@
 """The repositories: every query on the archive's tables lives in this package, one module per
-aggregate (articles, days, sources, runs, revisions, the crawl frontier) plus keyset paging. Functions take
+aggregate (articles, days, sources, runs, revisions, stories, the crawl frontier) plus keyset paging. Functions take
 the session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
 transaction. Callers use the names below: `archive.get_article(session, 3)`."""
 
@@ -30,6 +30,7 @@ from newsarchive.archive.days import (
     articles_on_day,
     count_first_seen_since,
     day_counts_between,
+    day_of_row,
     ensure_archive_zone,
     latest_day,
 )
@@ -74,6 +75,15 @@ from newsarchive.archive.sources import (
     source_for_host,
     update_source,
 )
+from newsarchive.archive.stories import (
+    lock_story_keys,
+    own_stories,
+    set_story,
+    story_candidates,
+    story_members,
+    texts_for_grouping,
+    ungroup_all,
+)
 
 __all__ = [
     "MAX_LIMIT", "ArticleFilters", "DayCountRow", "DayRule", "Page", "RUN_COUNTERS",
@@ -88,4 +98,6 @@ __all__ = [
     "set_feeds", "source_for_host", "sources_with_failures", "start_run", "update_article",
     "update_source", "add_revision", "after_revisit", "keep_validators", "list_revisions",
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
+    "lock_story_keys", "own_stories", "set_story", "story_candidates", "story_members",
+    "texts_for_grouping", "ungroup_all", "day_of_row",
 ]  # fmt: skip

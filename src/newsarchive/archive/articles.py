@@ -42,6 +42,7 @@ class ArticleFilters:
     dated: bool = False  # leave out articles dated only by when the archive first saw them
     changed: bool = False  # only articles whose page changed after it was stored
     removed: bool = False  # only articles whose page was taken down
+    story: int | None = None  # only the articles of this story
 
 
 def get_article(session: Session, article_id: int) -> Article:
@@ -112,6 +113,8 @@ def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore
         query = query.where(Article.revision_count > 1)
     if filters.removed:
         query = query.where(Article.removed_at.is_not(None))
+    if filters.story is not None:
+        query = query.where(Article.story_id == filters.story)
     return query.where(*day_conditions(filters.date_from, filters.date_to))
 
 
@@ -134,12 +137,17 @@ def add_article(
     session: Session, days: DayRule, article: Mapping[str, Any], raw: Mapping[str, Any]
 ) -> int:
     """Insert an article, on its archive day, and its raw page; return the new id. (Core
-    inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)"""
+    inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)
+    Without a story_id the article is a story of its own (ingest/grouping.py files it)."""
     article = {**article, "published_day": day_of_row(days, article)}
     conn = session.connection()
     articles, raws = ARTICLES, ARTICLE_RAW
     insert_article = insert(articles).returning(articles.c.id)
     article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
+    if article.get("story_id") is None:
+        conn.execute(
+            update(articles).where(articles.c.id == article_id).values(story_id=article_id)
+        )
     conn.execute(insert(raws), {**raw, "article_id": article_id})
     return article_id
 
@@ -182,9 +190,13 @@ def article_ids(
 
 
 def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many articles in one statement batch (bulk loads and imports; no raw pages)."""
+    """Insert many articles in one statement batch (bulk loads and imports; no raw pages);
+    each is a story of its own until `newsarchive stories rebuild` groups them."""
     if rows:
         session.connection().execute(
             insert(ARTICLES),
             [{**row, "published_day": day_of_row(days, row)} for row in rows],
+        )
+        session.execute(
+            update(Article).where(Article.story_id.is_(None)).values(story_id=Article.id)
         )

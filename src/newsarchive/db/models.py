@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -20,9 +21,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    select,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from newsarchive.db.base import Base, UTCDateTime, utc_now
 
@@ -115,6 +118,7 @@ class Article(Base):
         Index("ix_articles_published_day_published_at_id", "published_day", "published_at", "id"),
         Index("ix_articles_first_seen_at", "first_seen_at"),
         Index("ix_articles_revisit_at", "revisit_at"),
+        Index("ix_articles_story_id", "story_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -169,6 +173,14 @@ class Article(Base):
     revisits_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     gone_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Stories (ingest/stories.py): the articles whose texts are near duplicates share a
+    # story_id, the id of the story's first article (its own id when it has no copy); minhash:
+    # the text's signature (None for a short text, which is not grouped on its text alone).
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    if TYPE_CHECKING:
+        story_size: int  # how many articles share its story (a column property, below)
 
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
@@ -237,6 +249,20 @@ class Revision(Base):
     changed: Mapped[list[str]] = mapped_column(JSON, default=list)  # against the one before
     raw: Mapped[bytes] = mapped_column(LargeBinary)  # zlib, as in article_raw
     charset: Mapped[str | None] = mapped_column(String(64))
+
+
+class StoryKey(Base):
+    """The LSH index of stories: one row per band key of an article's signature. An article's
+    near duplicates are the articles that share a key with it, published within a window."""
+
+    __tablename__ = "story_keys"
+    __table_args__ = (Index("ix_story_keys_article_id", "article_id"),)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    published_day: Mapped[date] = mapped_column(Date)
 
 
 class Takedown(Base):
@@ -320,5 +346,13 @@ class RunError(Base):
 
 # The tables behind the models, typed as tables, for the Core statements of the hot paths.
 ARTICLES = cast(Table, Article.__table__)
+_MEMBER = ARTICLES.alias("story_member")
+# Read with every article (an index lookup): how many articles its story has.
+Article.story_size = column_property(  # type: ignore[assignment]
+    select(func.count())
+    .select_from(_MEMBER)
+    .where(_MEMBER.c.story_id == ARTICLES.c.story_id)
+    .scalar_subquery()
+)
 ARTICLE_RAW = cast(Table, ArticleRaw.__table__)
 RUNS = cast(Table, Run.__table__)

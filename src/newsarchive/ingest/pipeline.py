@@ -26,8 +26,10 @@ from newsarchive.ingest.dates import Precision, stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher, FetchResult
 from newsarchive.ingest.files import read_path
+from newsarchive.ingest.grouping import group
 from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
+from newsarchive.ingest.stories import signature
 from newsarchive.ingest.urls import host_of, normalize, without_tracking
 
 UTC_DAYS = DayRule()
@@ -133,9 +135,10 @@ class Pipeline:
                 content_type=raw.content_type,
             )
         try:
-            extracted = self.extractor(page, self.clock()).extracted
+            prepared = self.extractor(page, self.clock())
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
+        extracted = prepared.extracted
         values = _content(extracted) | {"updated_at": self.clock()}
         replaces = extracted.date_source == "page" or (
             extracted.date_source == "url" and kept_source in ("url", "first_seen")
@@ -149,6 +152,8 @@ class Pipeline:
             }
         with session_scope(self.sessions) as session:
             archive.update_article(session, article_id, values, self.days)
+            day = archive.get_article(session, article_id).published_day
+            group(session, article_id, prepared.signature, day)  # the text may have changed
         return Outcome(page.label, "stored", "re-extracted", article_id=article_id)
 
     def revise(self, article_id: int, page: Page) -> Outcome:
@@ -183,6 +188,8 @@ class Pipeline:
                     session, article, values, version=version | {"changed": changed},
                     raw=_raw_row(page, prepared), now=now,
                 )  # fmt: skip
+                if "text" in changed:
+                    group(session, article_id, prepared.signature, article.published_day)
         except IntegrityError:
             return Outcome(page.label, "failed", "its new text is another stored article's")
         return Outcome(page.label, "revised", ", ".join(changed), article_id=article_id)
@@ -208,22 +215,15 @@ class Pipeline:
                 if existing is not None:
                     return Outcome(page.label, "duplicate", article_id=existing)
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
-                article_id = archive.add_article(
-                    session,
+                row = _article_row(
+                    extracted, page.hint, url, url_normalized, url_key, source_id, self.clock(),
                     self.days,
-                    _article_row(
-                        extracted,
-                        page.hint,
-                        url,
-                        url_normalized,
-                        url_key,
-                        source_id,
-                        self.clock(),
-                        self.days,
-                    )
-                    | self._first_revisit(page),  # fmt: skip
-                    _raw_row(page, prepared),
-                )
+                )  # fmt: skip
+                row |= self._first_revisit(page)
+                article_id = archive.add_article(session, self.days, row, _raw_row(page, prepared))
+                day = archive.day_of_row(self.days, row)
+                # after the insert, which on SQLite holds the write lock (grouping.group)
+                group(session, article_id, prepared.signature, day)
                 return Outcome(page.label, "stored", article_id=article_id)
         except IntegrityError:
             # A concurrent worker stored the same article between our check and our insert.
@@ -271,12 +271,13 @@ def _identity(url_normalized: str, canonical: str | None) -> str:
 class Prepared:
     extracted: ExtractedArticle
     raw: bytes  # the page, zlib-compressed for article_raw
+    signature: bytes | None = None  # the text's MinHash, for its story (ingest/stories.py)
 
 
 def prepare(page: Page, now: datetime) -> Prepared:
     """The CPU-heavy part of storing a page, free of I/O so that it can run in another process."""
     extracted = extract(page.body, page.url, charset=page.charset, now=now)
-    return Prepared(extracted, zlib.compress(page.body, 6))
+    return Prepared(extracted, zlib.compress(page.body, 6), signature(extracted.text))
 
 
 def _content(extracted: ExtractedArticle) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class SearchParams:
     sort: Sort = "relevance"
     limit: int = 20
     cursor: str | None = None
+    collapse: bool = False  # one hit per story: its best-ranked article
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     need the article table, the filtered matches as (id, score, published_at); else None, so
     that counting and ranking never touch the article table."""
     hits = engine.matching(query).subquery("hits")
-    if not _filtered(params) and params.sort == "relevance":
+    if not _filtered(params) and params.sort == "relevance" and not params.collapse:
         return hits, None
     stmt = select(Article.id, hits.c.score, Article.published_at).join(
         hits, hits.c.id == Article.id
@@ -118,7 +119,21 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
     stmt = stmt.where(*archive.day_conditions(params.date_from, params.date_to))
+    if params.collapse:
+        stmt = _best_of_each_story(stmt, hits.c.score, params.sort)
     return hits, stmt.subquery("matched")
+
+
+def _best_of_each_story(stmt: Select, score: Any, sort: Sort) -> Select:  # type: ignore[type-arg]
+    """Of each story's matches, the one the sort puts first: counts, facets and pages then
+    see one row per story."""
+    key = score if sort == "relevance" else Article.published_at
+    order = (key.asc(), Article.id.asc()) if sort == "oldest" else (key.desc(), Article.id.desc())
+    place = func.row_number().over(partition_by=Article.story_id, order_by=order)
+    ranked = stmt.add_columns(place.label("place_in_story")).subquery("ranked")
+    return select(ranked.c.id, ranked.c.score, ranked.c.published_at).where(
+        ranked.c.place_in_story == 1
+    )
 
 
 def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[type-arg]

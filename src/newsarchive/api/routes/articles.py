@@ -4,8 +4,21 @@ from fastapi import APIRouter
 
 from newsarchive import archive
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.params import Changed, Cursor, Dated, From, Lang, Limit, Removed, Text, To
-from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary, errors
+from newsarchive.api.params import (
+    Changed,
+    Cursor,
+    Dated,
+    From,
+    Lang,
+    Limit,
+    Removed,
+    StoryId,
+    Text,
+    To,
+)
+from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary, Story, errors
+from newsarchive.archive.paging import storable_id
+from newsarchive.errors import NotFound
 
 router = APIRouter(tags=["articles"])
 
@@ -22,6 +35,7 @@ def list_articles(
     dated: Dated = False,
     changed: Changed = False,
     removed: Removed = False,
+    story: StoryId = None,
 ) -> ArticlePage:
     """Newest first. `from`/`to` are archive days (each article's site day). Pass
     `next_cursor` back as `cursor` for the next page."""
@@ -35,7 +49,8 @@ def list_articles(
             dated=dated,
             changed=changed,
             removed=removed,
-        ),  # fmt: skip
+            story=story,
+        ),
         limit=limit,
         cursor=cursor,
     )
@@ -47,3 +62,18 @@ def list_articles(
 @router.get("/api/articles/{article_id}", response_model=Article, responses=errors(404, 422))
 def get_article(article_id: int, session: SessionDep) -> Article:
     return Article.model_validate(archive.get_article(session, article_id))
+
+
+@router.get("/api/stories/{story_id}", response_model=Story, responses=errors(404, 422))
+def get_story(story_id: int, session: SessionDep) -> Story:
+    """A story: the stored copies of one article across sources (near-duplicate texts),
+    the earliest seen first."""
+    members = archive.story_members(session, story_id) if storable_id(story_id) else []
+    if not members:
+        raise NotFound(f"story {story_id} not found")
+    return Story(
+        id=story_id,
+        size=len(members),
+        first_seen_at=members[0].first_seen_at,
+        articles=[ArticleSummary.model_validate(a) for a in members],
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -57,9 +58,17 @@ def search(
     limit: Limit = 20,
     cursor: Cursor = None,
     facets: Annotated[bool, Query(description="false: skip the facet counts (faster)")] = True,
+    collapse: Annotated[
+        Literal["story"] | None,
+        Query(
+            description="story: one hit per story (its best-ranked article); the total and "
+            "the facets then count stories"
+        ),
+    ] = None,
 ) -> SearchResponse:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
+    params = replace(params, collapse=collapse == "story")
     page = run_search(session, params, facets=facets)
     items = [
         SearchHit(

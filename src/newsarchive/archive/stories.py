@@ -1,0 +1,89 @@
+"""Story queries: the LSH index of band keys, the candidates for an article's story, a story's
+members, and regrouping the whole archive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from newsarchive.db.models import Article, StoryKey
+
+
+def lock_story_keys(session: Session, keys: Sequence[int]) -> None:
+    """Hold the article's band keys until the transaction ends, so that two workers storing
+    copies of one story at the same moment group them (the second waits and then sees the
+    first). PostgreSQL: transaction advisory locks, in key order (no deadlock). SQLite: the
+    article's insert before this call already holds the database's only write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted(set(keys)):
+            session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def story_candidates(
+    session: Session, keys: Sequence[int], day: date, window: timedelta, *, exclude: int
+) -> list[tuple[int, int, bytes]]:
+    """(article id, story id, signature) of the articles sharing a band key with these,
+    published within `window` of `day`."""
+    sharing = (
+        select(StoryKey.article_id)
+        .where(
+            StoryKey.key.in_(list(keys)),
+            StoryKey.published_day.between(day - window, day + window),
+            StoryKey.article_id != exclude,
+        )
+        .distinct()
+    )
+    rows = session.execute(
+        select(Article.id, Article.story_id, Article.minhash).where(Article.id.in_(sharing))
+    )
+    return [(row.id, row.story_id or row.id, row.minhash) for row in rows if row.minhash]
+
+
+def set_story(
+    session: Session,
+    article_id: int,
+    story_id: int,
+    *,
+    signature: bytes | None,
+    keys: Sequence[int],
+    day: date,
+) -> None:
+    """File the article under `story_id` and index its band keys (replacing earlier ones)."""
+    session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
+    session.execute(
+        update(Article).where(Article.id == article_id).values(story_id=story_id, minhash=signature)
+    )
+    if keys:
+        rows = [{"key": key, "article_id": article_id, "published_day": day} for key in set(keys)]
+        session.execute(insert(StoryKey), rows)
+
+
+def story_members(session: Session, story_id: int) -> list[Article]:
+    """A story's articles, the earliest seen first (none: no such story)."""
+    query = select(Article).where(Article.story_id == story_id)
+    return list(session.scalars(query.order_by(Article.first_seen_at, Article.id)))
+
+
+def own_stories(session: Session) -> None:
+    """Articles stored without a story (bulk loads) get their own."""
+    session.execute(update(Article).where(Article.story_id.is_(None)).values(story_id=Article.id))
+
+
+def ungroup_all(session: Session) -> None:
+    """Before a rebuild: every article its own story, the index empty."""
+    session.execute(delete(StoryKey))
+    session.execute(update(Article).values(story_id=Article.id, minhash=None))
+
+
+def texts_for_grouping(session: Session, *, after: int, limit: int) -> list[tuple[int, str, date]]:
+    """(id, text, archive day) of articles in id order after `after`, for a rebuild."""
+    rows = session.execute(
+        select(Article.id, Article.text, Article.published_day)
+        .where(Article.id > after)
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return [(row.id, row.text, row.published_day) for row in rows]
