@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsarchive.cli import cli
-from tests.pages import article_html
+from tests.pages import article_html, story_paragraphs
 from tests.site import NewsSite, free_port
 
 
@@ -412,3 +412,17 @@ class TestConsistency:
         text = " ".join(run("import", "--help").output.split())
         for suffix in (".html", ".htm", ".xhtml", ".warc", ".arc", ".jsonl", "gzipped"):
             assert suffix in text
+
+
+def test_stories_rebuild_groups_and_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    story = story_paragraphs(seed=5)
+    for name, paragraphs in [
+        ("a", story),
+        ("b", [*story, "Wire report."]),
+        ("c", story_paragraphs(6)),
+    ]:
+        (tmp_path / f"{name}.html").write_text(article_html(f"Story {name}", paragraphs=paragraphs))
+    assert run("import", str(tmp_path), "--base-url", "https://h.example/").exit_code == 0
+    result = run("stories", "rebuild", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert result.output == "grouped 3 articles: 1 stories with copies, holding 2 articles\n"

@@ -17,6 +17,7 @@ from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.db.session import session_scope
 from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.ingest.regroup import rebuild
 from tests.factories import add_source
 from tests.ingest.test_crawl_workers import crawl_process
 from tests.pages import article_html, story_paragraphs
@@ -154,3 +155,22 @@ def test_two_workers_storing_copies_at_once_group_them(
         stored = session.scalars(select(Article.id)).all()
     assert len(stored) == 8
     assert len(stories) == 1, stories
+
+
+def test_rebuild_regroups_an_archive_stored_without_stories(
+    store: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    """What a bulk load leaves (every article its own story) is grouped by a rebuild, as the
+    crawl would have grouped it, with the same story ids."""
+    first = store("/a/original", paragraphs=ORIGINAL)
+    copies = [store(f"/{n}/copy", paragraphs=credited(ORIGINAL, n)) for n in "bcd"]
+    other = store("/e/other", paragraphs=story_paragraphs(seed=99))
+    with sessions() as session:
+        as_stored = {a.id: a.story_id for a in session.scalars(select(Article))}
+    with session_scope(sessions) as session:
+        archive.ungroup_all(session)
+    result = rebuild(sessions, workers=1)
+    with sessions() as session:
+        regrouped = {a.id: a.story_id for a in session.scalars(select(Article))}
+    assert regrouped == as_stored == {first: first, **dict.fromkeys(copies, first), other: other}
+    assert (result.articles, result.stories, result.in_stories) == (5, 1, 4)

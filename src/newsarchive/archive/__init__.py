@@ -76,11 +76,14 @@ from newsarchive.archive.sources import (
     update_source,
 )
 from newsarchive.archive.stories import (
+    keys_in,
     lock_story_keys,
     own_stories,
+    set_stories,
     set_story,
     story_candidates,
     story_members,
+    story_signatures,
     texts_for_grouping,
     ungroup_all,
 )
@@ -99,5 +102,6 @@ __all__ = [
     "update_source", "add_revision", "after_revisit", "keep_validators", "list_revisions",
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
     "lock_story_keys", "own_stories", "set_story", "story_candidates", "story_members",
-    "texts_for_grouping", "ungroup_all", "day_of_row",
+    "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
+    "story_signatures",
 ]  # fmt: skip

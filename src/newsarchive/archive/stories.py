@@ -87,3 +87,50 @@ def texts_for_grouping(session: Session, *, after: int, limit: int) -> list[tupl
         .limit(limit)
     )
     return [(row.id, row.text, row.published_day) for row in rows]
+
+
+def keys_in(session: Session, keys: Sequence[int]) -> list[tuple[int, int, date]]:
+    """(key, article id, day) of the index rows under these keys (a rebuild's batch lookup)."""
+    found: list[tuple[int, int, date]] = []
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 900):  # under every store's bound-parameter limit
+        chunk = unique[start : start + 900]
+        rows = session.execute(
+            select(StoryKey.key, StoryKey.article_id, StoryKey.published_day).where(
+                StoryKey.key.in_(chunk)
+            )
+        )
+        found += [(row.key, row.article_id, row.published_day) for row in rows]
+    return found
+
+
+def story_signatures(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+    """Article id -> (story id, signature), for the ids that have a signature."""
+    out: dict[int, tuple[int, bytes]] = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 900):
+        rows = session.execute(
+            select(Article.id, Article.story_id, Article.minhash).where(
+                Article.id.in_(unique[start : start + 900]), Article.minhash.is_not(None)
+            )
+        )
+        out |= {row.id: (row.story_id or row.id, row.minhash) for row in rows}
+    return out
+
+
+def set_stories(
+    session: Session,
+    stories: Sequence[tuple[int, int, bytes | None]],
+    keys: Sequence[tuple[int, int, date]],
+) -> None:
+    """A rebuild's batch at once: (article id, story id, signature) and (key, article, day)."""
+    if stories:
+        session.execute(
+            update(Article),
+            [{"id": a, "story_id": s, "minhash": sig} for a, s, sig in stories],
+        )
+    if keys:
+        session.execute(
+            insert(StoryKey),
+            [{"key": k, "article_id": a, "published_day": d} for k, a, d in keys],
+        )

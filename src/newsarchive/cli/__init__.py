@@ -53,6 +53,7 @@ from newsarchive.cli.ingest import export, import_, ingest, reextract  # noqa: E
 from newsarchive.cli.search import search  # noqa: E402
 from newsarchive.cli.serve import db, serve  # noqa: E402
 from newsarchive.cli.sources import sources  # noqa: E402
+from newsarchive.cli.stories import stories  # noqa: E402
 
-for command in (serve, db, ingest, export, import_, sources, crawl, reextract, search):
+for command in (serve, db, ingest, export, import_, sources, crawl, reextract, search, stories):
     cli.add_command(command)
