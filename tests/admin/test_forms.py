@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, Source
+from newsarchive.ingest.pipeline import Pipeline
 from newsarchive.services import crawler
 from tests.admin.conftest import TOKEN, Admin, open_admin, text
 from tests.factories import add_article, add_source
-from tests.pages import LOREM, article_html
+from tests.pages import LOREM, article_html, story_paragraphs
 from tests.site import NewsSite
 
 
@@ -234,3 +236,30 @@ def test_an_article_page_shows_its_versions_escaped_and_a_takedown(
     page = admin.get(f"/admin/articles/{article_id}")
     assert text(page, ".removed").startswith("Taken down: the page was found gone on")
     assert "(HTTP 410)" in text(page, ".versions")
+
+
+def test_an_article_page_lists_its_story_and_search_can_collapse(
+    admin: Admin, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    story = story_paragraphs(seed=3)
+    copies = {"first": story, "second": [*story, "<i>Wire</i> report."], "third": story[1:]}
+    ids = {}
+    for name, paragraphs in copies.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(article_html(f"Harbour {name}", paragraphs=paragraphs))
+        [outcome] = Pipeline(sessions).import_paths([path], base_url=f"https://{name}.example/")
+        ids[name] = outcome.article_id
+    page = admin.get(f"/admin/articles/{ids['second']}")
+    listed = [" ".join(h.text_content().split()) for h in page.cssselect(".story h3")]
+    assert [a.text_content() for a in page.cssselect(".story h3 a")] == [
+        "Harbour first",
+        "Harbour third",
+    ]
+    assert "the earliest" in listed[0]
+    assert [i.text_content() for i in page.cssselect(".story ins")] == []  # third only removes
+    assert page.cssselect(".story i") == []  # scraped markup stays text
+    first = admin.get(f"/admin/articles/{ids['first']}")
+    assert [i.text_content() for i in first.cssselect(".story ins")] == ["¶ <i>Wire</i> report."]
+    found = admin.get("/admin/articles?q=harbour&collapse=story")
+    assert text(found, "main > p").startswith("1 stories")
+    assert "and 2 more in this story" in text(found, "table.articles")

@@ -16,7 +16,7 @@ from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, re
 from newsarchive.admin.security import SECURITY_HEADERS, CheckedForm, flash
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
-from newsarchive.ingest.revisions import history
+from newsarchive.ingest.revisions import diff_segments, history
 from newsarchive.search import SearchParams, run_search
 
 router = APIRouter(dependencies=LOGGED_IN)
@@ -31,6 +31,7 @@ def _listing(session: Session, filters: dict[str, str], cursor: str) -> dict[str
         params = SearchParams(
             q=filters["q"], date_from=start, date_to=end, source=source, lang=lang,
             sort="newest", limit=PAGE_SIZE, cursor=cursor or None,
+            collapse=filters["collapse"] == "story",
         )  # fmt: skip
         page = run_search(session, params, facets=False)
         return {
@@ -54,8 +55,10 @@ def articles(
     date_from: str = "",
     date_to: str = "",
     cursor: str = "",
+    collapse: str = "",
 ) -> HTMLResponse:
     filters = {"q": q, "source": source, "lang": lang, "date_from": date_from, "date_to": date_to}
+    filters["collapse"] = collapse
     found: dict[str, Any] = {"items": [], "snippets": {}, "total": None, "next_cursor": None}
     error = None
     with sessions() as session:
@@ -82,10 +85,18 @@ def article(request: Request, article_id: int, sessions: Sessions) -> HTMLRespon
         raw_size = raw.size if raw is not None else 0
         versions = history(archive.list_revisions(session, article_id), found)
         takedowns = archive.list_takedowns(session, article_id)
+        story_id = found.story_id or found.id
+        story = archive.story_members(session, story_id) if found.story_size > 1 else []
+    # the story's other articles, each with its text's difference from the earliest one
+    copies = [
+        (member, diff_segments(story[0].text, member.text) if member is not story[0] else [])
+        for member in story
+        if member.id != found.id
+    ]
     paragraphs = [p for p in found.text.split("\n") if p.strip()]
     return render(
         request, "article.html", article=found, paragraphs=paragraphs, raw_size=raw_size,
-        versions=versions, takedowns=takedowns,
+        versions=versions, takedowns=takedowns, copies=copies, earliest=story[0] if story else None,
     )  # fmt: skip
 
 
