@@ -9,6 +9,11 @@ removed, a paragraph reworded, another site's name), keeping at least 80 % of th
 every pair of different articles (different stories, many on the same topics: politics, sport,
 technology), and the pairs from one site. A pair is grouped when ingest would group it: the two
 signatures share an LSH band and agree on SAME_STORY of their values. The last line is JSON.
+
+    .venv/bin/python benchmarks/stories.py --rebuild 100000 [--database URL]
+
+instead times `newsarchive stories rebuild` over N synthetic articles (benchmarks/search.py's
+corpus, loaded first into a new SQLite file unless --database names one).
 """
 
 from __future__ import annotations
@@ -86,10 +91,42 @@ def grouped(a: bytes | None, b: bytes | None) -> bool:
     return bool(set(band_keys(a)) & set(band_keys(b))) and similarity(a, b) >= SAME_STORY
 
 
+def time_rebuild(n: int, database_url: str) -> None:
+    import os
+
+    from newsarchive.db import migrate
+    from newsarchive.db.session import make_engine, make_sessionmaker
+    from newsarchive.ingest.regroup import rebuild
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from search import load  # noqa: PLC0415  (the search benchmark's synthetic corpus)
+
+    migrate.upgrade(database_url)
+    load(database_url, n)
+    engine = make_engine(database_url)
+    started = time.perf_counter()
+    result = rebuild(make_sessionmaker(engine), workers=os.cpu_count() or 1)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    rate = result.articles / elapsed
+    print(f"rebuild: {result.articles:,} articles in {elapsed:.0f} s ({rate:,.0f}/s); "
+          f"1,000,000 would take {1_000_000 / rate / 60:.1f} min")  # fmt: skip
+    print(json.dumps({"articles": result.articles, "rebuild_s": round(elapsed, 1),
+                      "articles_per_s": round(rate), "database": database_url.split(":")[0]}))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--rebuild", type=int, metavar="N", help="time a rebuild of N articles")
+    parser.add_argument("--database", help="for --rebuild (default: a new SQLite file)")
     args = parser.parse_args()
+    if args.rebuild:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            time_rebuild(args.rebuild, args.database or f"sqlite:///{tmp}/stories.db")
+        return
     if not (args.corpus / "aeb" / "truth.json").exists():
         sys.exit(f"no corpus at {args.corpus}")
     started = time.perf_counter()
