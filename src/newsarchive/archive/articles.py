@@ -134,17 +134,23 @@ def find_duplicate(
 
 
 def add_article(
-    session: Session, days: DayRule, article: Mapping[str, Any], raw: Mapping[str, Any]
+    session: Session,
+    days: DayRule,
+    article: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    *,
+    own_story: bool = True,
 ) -> int:
     """Insert an article, on its archive day, and its raw page; return the new id. (Core
     inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)
-    Without a story_id the article is a story of its own (ingest/grouping.py files it)."""
+    `own_story`: the article starts as a story of its own (False: the caller files it at once,
+    as ingest/grouping.py does)."""
     article = {**article, "published_day": day_of_row(days, article)}
     conn = session.connection()
     articles, raws = ARTICLES, ARTICLE_RAW
     insert_article = insert(articles).returning(articles.c.id)
     article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
-    if article.get("story_id") is None:
+    if own_story:
         conn.execute(
             update(articles).where(articles.c.id == article_id).values(story_id=article_id)
         )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from newsarchive.db.models import Article, StoryKey
+from newsarchive.db.models import ARTICLES, STORY_KEYS, Article, StoryKey
 
 
 def lock_story_keys(session: Session, keys: Sequence[int]) -> None:
@@ -28,16 +28,18 @@ def story_candidates(
     """(article id, story id, signature) of the articles sharing a band key with these,
     published within `window` of `day`."""
     sharing = (
-        select(StoryKey.article_id)
+        select(STORY_KEYS.c.article_id)
         .where(
-            StoryKey.key.in_(list(keys)),
-            StoryKey.published_day.between(day - window, day + window),
-            StoryKey.article_id != exclude,
+            STORY_KEYS.c.key.in_(list(keys)),
+            STORY_KEYS.c.published_day.between(day - window, day + window),
+            STORY_KEYS.c.article_id != exclude,
         )
         .distinct()
     )
-    rows = session.execute(
-        select(Article.id, Article.story_id, Article.minhash).where(Article.id.in_(sharing))
+    rows = session.connection().execute(
+        select(ARTICLES.c.id, ARTICLES.c.story_id, ARTICLES.c.minhash).where(
+            ARTICLES.c.id.in_(sharing)
+        )
     )
     return [(row.id, row.story_id or row.id, row.minhash) for row in rows if row.minhash]
 
@@ -50,15 +52,21 @@ def set_story(
     signature: bytes | None,
     keys: Sequence[int],
     day: date,
+    new: bool = False,
 ) -> None:
-    """File the article under `story_id` and index its band keys (replacing earlier ones)."""
-    session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
-    session.execute(
-        update(Article).where(Article.id == article_id).values(story_id=story_id, minhash=signature)
+    """File the article under `story_id` and index its band keys (replacing earlier ones;
+    `new`: it has none yet)."""
+    conn = session.connection()  # Core: this runs for every stored article
+    if not new:
+        conn.execute(delete(STORY_KEYS).where(STORY_KEYS.c.article_id == article_id))
+    conn.execute(
+        update(ARTICLES)
+        .where(ARTICLES.c.id == article_id)
+        .values(story_id=story_id, minhash=signature)
     )
     if keys:
         rows = [{"key": key, "article_id": article_id, "published_day": day} for key in set(keys)]
-        session.execute(insert(StoryKey), rows)
+        conn.execute(insert(STORY_KEYS), rows)
 
 
 def story_members(session: Session, story_id: int) -> list[Article]:

@@ -356,3 +356,4 @@ Article.story_size = column_property(  # type: ignore[assignment]
 )
 ARTICLE_RAW = cast(Table, ArticleRaw.__table__)
 RUNS = cast(Table, Run.__table__)
+STORY_KEYS = cast(Table, StoryKey.__table__)

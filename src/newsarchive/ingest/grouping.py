@@ -12,12 +12,16 @@ from newsarchive import archive
 from newsarchive.ingest.stories import SAME_STORY, WINDOW, band_keys, similarity
 
 
-def group(session: Session, article_id: int, signature: bytes | None, day: date) -> int:
+def group(
+    session: Session, article_id: int, signature: bytes | None, day: date, *, new: bool = False
+) -> int:
     """Put the article in the story of its most alike near duplicate published within the
     window, else in a story of its own; returns the story's id. A short text (no signature)
-    is a story of its own."""
+    is a story of its own. `new`: the article was just inserted (nothing to replace)."""
     if signature is None:
-        archive.set_story(session, article_id, article_id, signature=None, keys=[], day=day)
+        archive.set_story(
+            session, article_id, article_id, signature=None, keys=[], day=day, new=new
+        )
         return article_id
     keys = band_keys(signature)
     archive.lock_story_keys(session, keys)
@@ -28,5 +32,5 @@ def group(session: Session, article_id: int, signature: bytes | None, day: date)
         alike = similarity(signature, other_signature)
         if alike > best or (alike == best and story == article_id):
             story, best = other_story, alike
-    archive.set_story(session, article_id, story, signature=signature, keys=keys, day=day)
+    archive.set_story(session, article_id, story, signature=signature, keys=keys, day=day, new=new)
     return story

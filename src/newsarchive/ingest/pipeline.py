@@ -220,10 +220,12 @@ class Pipeline:
                     self.days,
                 )  # fmt: skip
                 row |= self._first_revisit(page)
-                article_id = archive.add_article(session, self.days, row, _raw_row(page, prepared))
+                article_id = archive.add_article(
+                    session, self.days, row, _raw_row(page, prepared), own_story=False
+                )
                 day = archive.day_of_row(self.days, row)
                 # after the insert, which on SQLite holds the write lock (grouping.group)
-                group(session, article_id, prepared.signature, day)
+                group(session, article_id, prepared.signature, day, new=True)
                 return Outcome(page.label, "stored", article_id=article_id)
         except IntegrityError:
             # A concurrent worker stored the same article between our check and our insert.
