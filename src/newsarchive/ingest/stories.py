@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from datetime import timedelta
 
 import numpy as np
@@ -23,6 +24,11 @@ MIN_WORDS = 60  # a shorter text (a brief, a teaser) is not grouped on its text 
 SAME_STORY = 0.5  # estimated Jaccard similarity from which two texts are one story
 WINDOW = timedelta(days=7)  # copies of a story are looked for within this much publication time
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The hash permutations, made once (datasketch makes them again for every MinHash otherwise);
+# shingles are hashed with CRC-32, a C function twice as fast as datasketch's default SHA-1 and
+# as good at telling short strings apart.
+_SCHEME = "affine32"  # datasketch 2's 32-bit scheme: the values stored are 32-bit
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME).permutations
 
 
 def signature(text: str) -> bytes | None:
@@ -31,7 +37,9 @@ def signature(text: str) -> bytes | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_PERMUTATIONS, scheme=_SCHEME
+    )
     minhash.update_batch([s.encode() for s in shingles])
     values: np.ndarray = minhash.hashvalues  # datasketch's values are below 2**32
     return values.astype("<u4").tobytes()
