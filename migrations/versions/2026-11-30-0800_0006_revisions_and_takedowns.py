@@ -37,7 +37,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("revisit_of", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             op.f("fk_frontier_revisit_of_articles"), "articles", ["revisit_of"], ["id"],
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         )  # fmt: skip
     for table in ("runs", "run_sources"):
         for counter in ("revisited", "revised"):
@@ -97,7 +97,27 @@ def _drop_columns(table: str, *columns: str) -> None:
             op.drop_column(table, column)
 
 
+# Before the revisions go, each changed article gets its first-stored version back (the older
+# code keeps one version per article: the one it stored).
+RESTORE_FIRST = [
+    """UPDATE articles SET
+        title = (SELECT r.title FROM revisions r WHERE r.article_id = articles.id AND r.revision = 1),
+        text = (SELECT r.text FROM revisions r WHERE r.article_id = articles.id AND r.revision = 1),
+        authors = (SELECT r.authors FROM revisions r
+                   WHERE r.article_id = articles.id AND r.revision = 1)
+    WHERE id IN (SELECT article_id FROM revisions WHERE revision = 1)""",
+    """UPDATE article_raw SET
+        body = (SELECT r.raw FROM revisions r
+                WHERE r.article_id = article_raw.article_id AND r.revision = 1),
+        charset = (SELECT r.charset FROM revisions r
+                   WHERE r.article_id = article_raw.article_id AND r.revision = 1)
+    WHERE article_id IN (SELECT article_id FROM revisions WHERE revision = 1)""",
+]
+
+
 def downgrade() -> None:
+    for statement in RESTORE_FIRST:
+        op.execute(statement)
     op.drop_index(op.f("ix_takedowns_article_id"), table_name="takedowns")
     op.drop_table("takedowns")
     op.drop_index("ix_revisions_fetched_at", table_name="revisions")

@@ -174,3 +174,18 @@ def test_rebuild_regroups_an_archive_stored_without_stories(
         regrouped = {a.id: a.story_id for a in session.scalars(select(Article))}
     assert regrouped == as_stored == {first: first, **dict.fromkeys(copies, first), other: other}
     assert (result.articles, result.stories, result.in_stories) == (5, 1, 4)
+
+
+def test_a_story_spans_the_window_from_its_first_day(
+    store: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    """Copies a week apart each would chain a daily template into one endless story: the
+    window counts from the story's first article."""
+    first = store("/a/one", paragraphs=ORIGINAL, published="2024-03-01T09:00:00+00:00")
+    second = store(
+        "/b/two", paragraphs=credited(ORIGINAL, "B"), published="2024-03-07T09:00:00+00:00"
+    )
+    third = store(
+        "/c/three", paragraphs=credited(ORIGINAL, "C"), published="2024-03-13T09:00:00+00:00"
+    )
+    assert [story_of(sessions, i) for i in (first, second, third)] == [first, first, third]

@@ -18,6 +18,7 @@ from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import Article, Revision
+from newsarchive.db.session import session_scope
 from newsarchive.services import crawler
 from tests.factories import add_source
 from tests.ingest.test_crawl_workers import article_count, crawl_process
@@ -231,3 +232,45 @@ def whole_revisions(sessions: sessionmaker[Session]) -> bool:
             if versions[-1].text != article.text:
                 return False
     return True
+
+
+def test_one_change_is_one_revision_however_often_it_is_seen(
+    site: NewsSite, story: str, every_run: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """The row keeps the first day and the feed's title; the next revisit compares with the
+    newest version as its page gave it, so the same page is no new change."""
+    crawler(every_run, sessions).run()
+    later = article_html("Ferry timetable", paragraphs=FIRST, published="2024-03-06T10:00:00+01:00")
+    site.page(story, later)
+    reports = [crawler(every_run, sessions).run() for _ in range(3)]
+    assert [r.revised for r in reports] == [1, 0, 0]
+    article = the_article(sessions)
+    with sessions() as session:
+        assert [v.changed for v in archive.list_revisions(session, article.id)] == [[], ["dates"]]
+    assert article.published_day.isoformat() == "2024-03-05"  # the archive keeps its day
+
+
+def test_a_failed_revisit_neither_restores_nor_breaks_a_streak(
+    site: NewsSite, story: str, every_run: Settings, sessions: sessionmaker[Session]
+) -> None:
+    crawler(every_run, sessions).run()
+    site.gone(story, 404)
+    crawler(every_run, sessions).run()
+    crawler(every_run, sessions).run()
+    assert the_article(sessions).removed_at is not None
+    site.gone(story, 403)  # a refusal says nothing of whether the story is back
+    report = crawler(every_run, sessions).run()
+    assert report.failed == 1
+    assert the_article(sessions).removed_at is not None
+
+
+def test_a_deleted_article_is_not_stored_again(
+    site: NewsSite, story: str, every_run: Settings, sessions: sessionmaker[Session]
+) -> None:
+    crawler(every_run, sessions).run()
+    with session_scope(sessions) as session:
+        archive.delete_article(session, the_article(sessions).id)
+    report = crawler(every_run, sessions).run()
+    assert (report.stored, report.revisited) == (0, 0)
+    with sessions() as session:
+        assert archive.count_articles(session) == 0

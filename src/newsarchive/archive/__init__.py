@@ -39,6 +39,7 @@ from newsarchive.archive.revisions import (
     add_revision,
     after_revisit,
     keep_validators,
+    latest_revision,
     list_revisions,
     list_takedowns,
     queue_revisits,
@@ -78,7 +79,6 @@ from newsarchive.archive.sources import (
 from newsarchive.archive.stories import (
     keys_in,
     lock_story_keys,
-    own_stories,
     set_stories,
     set_story,
     story_candidates,
@@ -99,9 +99,9 @@ __all__ = [
     "interrupt_running_runs", "interrupt_stale_runs", "iter_articles", "latest_day",
     "list_articles", "list_runs", "list_sources", "mark_crawled", "record_error", "record_feed_check", "run_totals",
     "set_feeds", "source_for_host", "sources_with_failures", "start_run", "update_article",
-    "update_source", "add_revision", "after_revisit", "keep_validators", "list_revisions",
+    "update_source", "add_revision", "after_revisit", "keep_validators", "latest_revision", "list_revisions",
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
-    "lock_story_keys", "own_stories", "set_story", "story_candidates", "story_members",
+    "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
     "story_signatures",
 ]  # fmt: skip

@@ -35,6 +35,7 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
         return 0
     hosts = {row.id: urlsplit(row.url_normalized).netloc for row in due}  # as discovery's
     ensure_hosts(session, hosts.values(), now)
+    queued: list[int] = []
     for start in range(0, len(due), CHUNK):
         rows = [
             {
@@ -47,7 +48,7 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
         ]  # fmt: skip
         stmt = insert_ignoring(session, FrontierURL).values(rows)
         excluded = stmt.excluded
-        session.execute(
+        written = session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["url_normalized"],
                 set_={
@@ -61,11 +62,16 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
                     "article_id": excluded.article_id,
                 },  # fmt: skip
                 where=FrontierURL.state.not_in(("queued", "claimed")),
-            )
+            ).returning(FrontierURL.revisit_of)
         )
-    ids = [row.id for row in due]
-    session.execute(update(Article).where(Article.id.in_(ids)).values(revisit_at=None))
-    return len(due)
+        # only what this call queued: a row another worker queued or holds keeps its plan
+        queued += [article_id for (article_id,) in written]
+    session.execute(
+        update(Article)
+        .where(Article.id.in_(queued), Article.revisit_at <= now)
+        .values(revisit_at=None)
+    )
+    return len(queued)
 
 
 def revisit_validators(session: Session, article_id: int) -> tuple[str | None, str | None]:
@@ -107,6 +113,14 @@ def add_revision(
             charset=raw.get("charset"), **version,
         )
     )  # fmt: skip
+    values = dict(values)
+    taken = session.scalar(
+        select(Article.id).where(
+            Article.content_hash == values.get("content_hash"), Article.id != article.id
+        )
+    )
+    if taken is not None:  # another article has this text (a notice page): both stay
+        del values["content_hash"]
     session.execute(
         update(Article)
         .where(Article.id == article.id)
@@ -134,19 +148,22 @@ def after_revisit(
     *,
     plan: Callable[[datetime, int, datetime], datetime | None],
     now: datetime,
+    answered: bool,
     gone: str | None = None,
-) -> str | None:
-    """After a revisit: plan the next one, and follow takedowns. `gone`: why the page looks
-    taken down (404, 410, a redirect home), None when it answered. A first gone answer is only
-    noted (and the article revisited at the next run); `plan` says when the next revisit is
-    due from (first seen, revisits done, now); a second one, a run later, marks the
-    article removed; an answer after that restores it. Returns 'removed', 'restored' or None."""
+) -> None:
+    """After a revisit: plan the next one (`plan`: when it is due, from first seen, revisits
+    done and now), and follow takedowns. `answered`: the page answered (changed, unchanged or
+    gone), not a failure or a refusal of ours, which say nothing of the page; `gone`: why it
+    looks taken down (404, 410, a redirect home). A first gone answer is only noted (and the
+    article revisited at the next run); a second one, a run later, marks the article removed;
+    an answer after that restores it."""
     article = session.get(Article, article_id)
     if article is None:  # deleted meanwhile
-        return None
+        return
     article.revisits_done += 1
     article.revisit_at = plan(article.first_seen_at, article.revisits_done, now)
-    event = None
+    if not answered:
+        return
     if gone is None:
         article.gone_since = None
         if article.removed_at is not None:
@@ -156,16 +173,18 @@ def after_revisit(
                 .where(and_(Takedown.article_id == article_id, Takedown.restored_at.is_(None)))
                 .values(restored_at=now)
             )
-            event = "restored"
     elif article.gone_since is None:
         article.gone_since = now
         article.revisit_at = now  # look again at the next run: one glitch is no takedown
     elif article.removed_at is None:
         article.removed_at = now
         session.add(Takedown(article_id=article_id, removed_at=now, reason=gone))
-        event = "removed"
-    session.flush()
-    return event
+
+
+def latest_revision(session: Session, article_id: int) -> Revision | None:
+    """The newest kept version (None while the page never changed)."""
+    query = select(Revision).where(Revision.article_id == article_id)
+    return session.scalars(query.order_by(Revision.revision.desc()).limit(1)).first()
 
 
 def list_revisions(session: Session, article_id: int) -> list[Revision]:

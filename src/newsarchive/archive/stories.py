@@ -24,24 +24,26 @@ def lock_story_keys(session: Session, keys: Sequence[int]) -> None:
 
 def story_candidates(
     session: Session, keys: Sequence[int], day: date, window: timedelta, *, exclude: int
-) -> list[tuple[int, int, bytes]]:
-    """(article id, story id, signature) of the articles sharing a band key with these,
-    published within `window` of `day`."""
+) -> list[tuple[int, int, bytes, date]]:
+    """(article id, story id, signature, story day) of the articles sharing a band key with
+    these, in stories that began within `window` of `day` (an index row carries its story's
+    first day, so a story spans the window at most, however many copies follow)."""
     sharing = (
-        select(STORY_KEYS.c.article_id)
+        select(STORY_KEYS.c.article_id, func.min(STORY_KEYS.c.published_day).label("day"))
         .where(
             STORY_KEYS.c.key.in_(list(keys)),
             STORY_KEYS.c.published_day.between(day - window, day + window),
             STORY_KEYS.c.article_id != exclude,
         )
-        .distinct()
+        .group_by(STORY_KEYS.c.article_id)
+        .subquery()
     )
     rows = session.connection().execute(
-        select(ARTICLES.c.id, ARTICLES.c.story_id, ARTICLES.c.minhash).where(
-            ARTICLES.c.id.in_(sharing)
+        select(ARTICLES.c.id, ARTICLES.c.story_id, ARTICLES.c.minhash, sharing.c.day).join(
+            sharing, sharing.c.article_id == ARTICLES.c.id
         )
     )
-    return [(row.id, row.story_id or row.id, row.minhash) for row in rows if row.minhash]
+    return [(row.id, row.story_id or row.id, row.minhash, row.day) for row in rows if row.minhash]
 
 
 def set_story(
@@ -55,7 +57,7 @@ def set_story(
     new: bool = False,
 ) -> None:
     """File the article under `story_id` and index its band keys (replacing earlier ones;
-    `new`: it has none yet)."""
+    `new`: it has none yet); `day`: the story's first day."""
     conn = session.connection()  # Core: this runs for every stored article
     if not new:
         conn.execute(delete(STORY_KEYS).where(STORY_KEYS.c.article_id == article_id))
@@ -69,15 +71,10 @@ def set_story(
         conn.execute(insert(STORY_KEYS), rows)
 
 
-def story_members(session: Session, story_id: int) -> list[Article]:
-    """A story's articles, the earliest seen first (none: no such story)."""
+def story_members(session: Session, story_id: int, *, limit: int = 200) -> list[Article]:
+    """A story's articles, the earliest seen first, `limit` at most (none: no such story)."""
     query = select(Article).where(Article.story_id == story_id)
-    return list(session.scalars(query.order_by(Article.first_seen_at, Article.id)))
-
-
-def own_stories(session: Session) -> None:
-    """Articles stored without a story (bulk loads) get their own."""
-    session.execute(update(Article).where(Article.story_id.is_(None)).values(story_id=Article.id))
+    return list(session.scalars(query.order_by(Article.first_seen_at, Article.id).limit(limit)))
 
 
 def ungroup_all(session: Session) -> None:
@@ -97,15 +94,18 @@ def texts_for_grouping(session: Session, *, after: int, limit: int) -> list[tupl
     return [(row.id, row.text, row.published_day) for row in rows]
 
 
-def keys_in(session: Session, keys: Sequence[int]) -> list[tuple[int, int, date]]:
-    """(key, article id, day) of the index rows under these keys (a rebuild's batch lookup)."""
+def keys_in(
+    session: Session, keys: Sequence[int], first: date, last: date
+) -> list[tuple[int, int, date]]:
+    """(key, article id, story day) of the index rows under these keys whose story began
+    between `first` and `last` (a rebuild's batch lookup)."""
     found: list[tuple[int, int, date]] = []
     unique = sorted(set(keys))
     for start in range(0, len(unique), 900):  # under every store's bound-parameter limit
         chunk = unique[start : start + 900]
         rows = session.execute(
             select(StoryKey.key, StoryKey.article_id, StoryKey.published_day).where(
-                StoryKey.key.in_(chunk)
+                StoryKey.key.in_(chunk), StoryKey.published_day.between(first, last)
             )
         )
         found += [(row.key, row.article_id, row.published_day) for row in rows]

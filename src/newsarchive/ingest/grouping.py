@@ -25,12 +25,14 @@ def group(
         return article_id
     keys = band_keys(signature)
     archive.lock_story_keys(session, keys)
-    story, best = article_id, SAME_STORY
-    for _other, other_story, other_signature in archive.story_candidates(
+    story, best, story_day = article_id, SAME_STORY, day
+    for _other, other_story, other_signature, other_day in archive.story_candidates(
         session, keys, day, WINDOW, exclude=article_id
     ):
         alike = similarity(signature, other_signature)
         if alike > best or (alike == best and story == article_id):
-            story, best = other_story, alike
-    archive.set_story(session, article_id, story, signature=signature, keys=keys, day=day, new=new)
+            story, best, story_day = other_story, alike, other_day
+    archive.set_story(
+        session, article_id, story, signature=signature, keys=keys, day=story_day, new=new
+    )
     return story

@@ -173,9 +173,16 @@ class Pipeline:
         try:
             with session_scope(self.sessions) as session:
                 article = archive.get_article(session, article_id)
-                old = Version(
-                    article.title, article.text, tuple(article.authors),
-                    article.published_at if article.date_source == "page" else None,
+                # the newest version as its page gave it (the row keeps the first day, and a
+                # title from the feed where the page had none)
+                last = archive.latest_revision(session, article_id)
+                old = (
+                    Version(last.title, last.text, tuple(last.authors), last.published_at)
+                    if last is not None
+                    else Version(
+                        article.title, article.text, tuple(article.authors),
+                        article.published_at if article.date_source == "page" else None,
+                    )
                 )  # fmt: skip
                 changed = changed_fields(old, new)
                 if not changed:

@@ -64,13 +64,15 @@ def _group_batch(
     keyed = {
         row[0]: band_keys(sig) if sig else [] for row, sig in zip(batch, signatures, strict=True)
     }
-    index: dict[int, list[tuple[int, date]]] = {}
-    for key, article_id, day in archive.keys_in(session, [k for ks in keyed.values() for k in ks]):
-        index.setdefault(key, []).append((article_id, day))
+    index: dict[int, list[tuple[int, date]]] = {}  # key -> (article, its story's first day)
+    first, last = min(d for *_, d in batch) - WINDOW, max(d for *_, d in batch) + WINDOW
+    wanted = [k for ks in keyed.values() for k in ks]
+    for key, article_id, story_day in archive.keys_in(session, wanted, first, last):
+        index.setdefault(key, []).append((article_id, story_day))
     known = archive.story_signatures(session, [a for rows in index.values() for a, _d in rows])
     stories, keys = [], []
     for (article_id, _text, day), sig in zip(batch, signatures, strict=True):
-        story = article_id
+        story, story_day = article_id, day
         if sig is not None:
             best = SAME_STORY
             for key in keyed[article_id]:
@@ -80,11 +82,11 @@ def _group_batch(
                     other_story, other_sig = known[other]
                     alike = similarity(sig, other_sig)
                     if alike > best or (alike == best and story == article_id):
-                        story, best = other_story, alike
+                        story, best, story_day = other_story, alike, other_day
             known[article_id] = (story, sig)
             for key in keyed[article_id]:
-                index.setdefault(key, []).append((article_id, day))
-                keys.append((key, article_id, day))
+                index.setdefault(key, []).append((article_id, story_day))
+                keys.append((key, article_id, story_day))
         stories.append((article_id, story, sig))
         sizes[story] = sizes.get(story, 0) + 1
     archive.set_stories(session, stories, keys)

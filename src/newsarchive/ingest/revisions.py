@@ -54,10 +54,10 @@ class Version:
 
 
 def changed_fields(old: Version, new: Version) -> list[str]:
-    """Which of title, text, authors, dates differ; whitespace alone is no change, nor a date
-    the new version does not give."""
+    """Which of title, text, authors, dates differ; whitespace alone is no change, nor a title
+    or a date the new version does not give."""
     changed = []
-    if _squashed(old.title or "") != _squashed(new.title or ""):
+    if new.title is not None and _squashed(old.title or "") != _squashed(new.title):
         changed.append("title")
     if _squashed(old.text) != _squashed(new.text):
         changed.append("text")
@@ -104,8 +104,12 @@ def diff_segments(old: str, new: str, context: int = 8) -> list[Segment]:
 def word_diff(old: str, new: str, context: int = 8) -> str:
     """diff_segments as one line, like `git diff --word-diff=plain`: removed words in [-...-],
     added ones in {+...+}, '...' for unchanged stretches. '' when nothing changed."""
+    return plain(diff_segments(old, new, context))
+
+
+def plain(segments: list[Segment]) -> str:
     marks = {"removed": "[-{}-]", "added": "{{+{}+}}", "same": "{}", "gap": "{}"}
-    return " ".join(marks[kind].format(words) for kind, words in diff_segments(old, new, context))
+    return " ".join(marks[kind].format(words) for kind, words in segments)
 
 
 def _words(text: str) -> list[str]:
@@ -148,7 +152,7 @@ def history(versions: Sequence[Any], current: Any) -> list[Entry]:
         segments: list[Segment] = []
         if previous is not None:
             segments = diff_segments(previous.text, version.text)
-        diff = word_diff(previous.text, version.text) if previous is not None else ""
+        diff = plain(segments)
         entries.append(
             Entry(
                 version.revision, version.fetched_at, version.title, list(version.authors),

@@ -13,9 +13,10 @@ import hashlib
 import re
 import zlib
 from datetime import timedelta
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 BANDS, ROWS = 32, 4  # candidates at a Jaccard similarity of 0.5: 87 %; of 0.7: 99.9 %
@@ -28,7 +29,15 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # shingles are hashed with CRC-32, a C function twice as fast as datasketch's default SHA-1 and
 # as good at telling short strings apart.
 _SCHEME = "affine32"  # datasketch 2's 32-bit scheme: the values stored are 32-bit
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME).permutations
+
+
+@cache
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash class and its permutations, on first use: importing datasketch
+    imports scipy (a third of a second), which a process that stores nothing need not pay."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME).permutations
 
 
 def signature(text: str) -> bytes | None:
@@ -37,8 +46,9 @@ def signature(text: str) -> bytes | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    minhash = MinHash(
-        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_PERMUTATIONS, scheme=_SCHEME
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(
+        num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=permutations, scheme=_SCHEME
     )
     minhash.update_batch([s.encode() for s in shingles])
     values: np.ndarray = minhash.hashvalues  # datasketch's values are below 2**32

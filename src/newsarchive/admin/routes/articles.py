@@ -86,7 +86,7 @@ def article(request: Request, article_id: int, sessions: Sessions) -> HTMLRespon
         versions = history(archive.list_revisions(session, article_id), found)
         takedowns = archive.list_takedowns(session, article_id)
         story_id = found.story_id or found.id
-        story = archive.story_members(session, story_id) if found.story_size > 1 else []
+        story = archive.story_members(session, story_id, limit=21) if found.story_size > 1 else []
     # the story's other articles, each with its text's difference from the earliest one
     copies = [
         (member, diff_segments(story[0].text, member.text) if member is not story[0] else [])

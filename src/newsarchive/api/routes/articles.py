@@ -67,13 +67,13 @@ def get_article(article_id: int, session: SessionDep) -> Article:
 @router.get("/api/stories/{story_id}", response_model=Story, responses=errors(404, 422))
 def get_story(story_id: int, session: SessionDep) -> Story:
     """A story: the stored copies of one article across sources (near-duplicate texts),
-    the earliest seen first."""
+    the earliest seen first (200 at most; `size` counts them all)."""
     members = archive.story_members(session, story_id) if storable_id(story_id) else []
     if not members:
         raise NotFound(f"story {story_id} not found")
     return Story(
         id=story_id,
-        size=len(members),
+        size=members[0].story_size,
         first_seen_at=members[0].first_seen_at,
         articles=[ArticleSummary.model_validate(a) for a in members],
     )

@@ -378,5 +378,5 @@ class Crawler:
         if item.revisit_of is not None and done.retry_at is None:
             archive.after_revisit(
                 session, item.revisit_of, plan=revisits.planner(self.options.revisit_after),
-                now=self.clock(), gone=done.gone,
+                now=self.clock(), answered=outcome.status in revisits.ANSWERED, gone=done.gone,
             )  # fmt: skip

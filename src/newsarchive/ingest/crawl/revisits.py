@@ -16,6 +16,10 @@ from newsarchive.ingest.fetch import FetchResult
 from newsarchive.ingest.pipeline import Outcome, Pipeline, fetched_page
 from newsarchive.ingest.revisions import GONE_STATUSES, gone_by_redirect, next_revisit
 
+# A revisit's outcomes that say something of the page (a failure or a refusal of ours does not:
+# it neither restores a removed article nor breaks a streak of 404s).
+ANSWERED = ("revised", "unchanged", "gone")
+
 
 def validators(
     sessions: sessionmaker[Session], item: frontier.Claim
