@@ -20,11 +20,13 @@ from newsarchive.archive import DayRule
 from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, Source
 
+# Ids are the target's; the day follows the date, its precision and offset; stories are
+# regrouped in the target (`stories rebuild`); revisit plans and version counts belong to the
+# archive that keeps the versions.
 SKIPPED_COLUMNS = {
-    "id",
-    "source_id",
-    "published_day",
-}  # ids are the target's; the day follows the date, its precision and offset
+    "id", "source_id", "published_day", "story_id", "minhash", "revision_count", "revisit_at",
+    "revisits_done", "gone_since",
+}  # fmt: skip
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
 CSV_COLUMNS = ["source", *ARTICLE_COLUMNS, "published_date"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -150,10 +150,9 @@ def add_article(
     articles, raws = ARTICLES, ARTICLE_RAW
     insert_article = insert(articles).returning(articles.c.id)
     article_id: int = conn.execute(insert_article, dict(article)).scalar_one()
-    if own_story:
-        conn.execute(
-            update(articles).where(articles.c.id == article_id).values(story_id=article_id)
-        )
+    if own_story:  # (updated_at set to itself: grouping is no change of the article)
+        own = {"story_id": article_id, "updated_at": articles.c.updated_at}
+        conn.execute(update(articles).where(articles.c.id == article_id).values(own))
     conn.execute(insert(raws), {**raw, "article_id": article_id})
     return article_id
 
@@ -204,5 +203,7 @@ def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, An
             [{**row, "published_day": day_of_row(days, row)} for row in rows],
         )
         session.execute(
-            update(Article).where(Article.story_id.is_(None)).values(story_id=Article.id)
+            update(Article)
+            .where(Article.story_id.is_(None))
+            .values(story_id=Article.id, updated_at=Article.updated_at)
         )
