@@ -25,12 +25,12 @@ from bisect import bisect
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import func, select
 
 from newsarchive import archive
+from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.models import Article
@@ -42,7 +42,7 @@ WORDS_PER_ARTICLE = 500
 ZIPF_S = 1.07
 START = datetime(2015, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 3652
-UTC_ZONE = ZoneInfo("UTC")
+UTC_DAYS = DayRule()  # every article on its UTC day
 
 
 def vocabulary(seed: int = 11) -> list[str]:
@@ -114,7 +114,7 @@ def load(database_url: str, n: int, batch: int = 2000) -> float:
                 }
             )
         with session_scope(sessions) as session:
-            archive.add_articles(session, UTC_ZONE, rows)
+            archive.add_articles(session, UTC_DAYS, rows)
         done = min(n, start + batch)
         if done % 50_000 == 0 or done == n:
             rate = done / (time.perf_counter() - started)
@@ -172,7 +172,6 @@ def in_process(sessions: Any, spec: dict[str, Any]) -> None:
                     date_from=date.fromisoformat(params["from"]) if "from" in params else None,
                     date_to=date.fromisoformat(params["to"]) if "to" in params else None,
                 ),
-                zone=UTC_ZONE,
                 facets=params["facets"] == "true",
             )
         elif path == "/api/archive":
