@@ -34,6 +34,7 @@ TABLES = (
     "revisions",
     "takedowns",
     "story_keys",
+    "alerts",
     "article_raw",
     "articles",
     "feeds",

@@ -34,6 +34,7 @@ class ArchiveCollector(Collector):
                 totals = archive.run_totals(session)
                 states = frontier.counts_by_state(session)
                 sources = archive.list_sources(session)
+                alerts = [(a.kind, a.source.name) for a in archive.open_alerts(session)]
         except SQLAlchemyError:
             return
         yield GaugeMetricFamily("newsarchive_articles", "Articles in the archive", value=articles)
@@ -61,6 +62,14 @@ class ArchiveCollector(Collector):
             since = source.last_crawled_at or source.created_at
             lag.add_metric([source.name], (now - since).total_seconds())
         yield lag
+        alert = GaugeMetricFamily(
+            "newsarchive_source_alert",
+            "1 for each open source health alert (README, Source health)",
+            labels=["kind", "source"],
+        )
+        for kind, name in alerts:
+            alert.add_metric([kind, name], 1)
+        yield alert
 
 
 def install(app: FastAPI, sessions: sessionmaker[Session]) -> None:

@@ -137,6 +137,37 @@ class SourceOut(BaseModel):
         )
 
 
+class HealthDay(BaseModel):
+    date: date
+    stored: int
+    with_page_date: int = Field(description="articles dated by the page itself")
+    with_authors: int
+    with_title: int
+    median_words: float | None
+    failed: int
+    skipped: int
+
+
+class FetchHealth(BaseModel):
+    last_success_at: UTCTime | None = Field(description="the end of the last run that stored")
+    consecutive_failed_runs: int = Field(description="runs in a row with failures, none stored")
+    by_status: dict[str, int] = Field(description="failed and skipped pages by reason, 30 days")
+
+
+class AlertOut(BaseModel):
+    kind: Literal["dates_missing", "authors_missing", "text_short", "fetch_failing", "silent"]
+    since: UTCTime
+    message: str
+    open: bool
+    closed_at: UTCTime | None
+
+
+class SourceHealth(BaseModel):
+    days: list[HealthDay] = Field(description="the last 30 days, newest first (UTC days)")
+    fetch: FetchHealth
+    alerts: list[AlertOut] = Field(description="open and closed, newest first")
+
+
 class RunCounts(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

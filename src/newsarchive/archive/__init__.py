@@ -1,5 +1,5 @@
 """The repositories: every query on the archive's tables lives in this package, one module per
-aggregate (articles, days, sources, runs, revisions, stories, the crawl frontier) plus keyset paging. Functions take
+aggregate (articles, days, sources, runs, revisions, stories, health, the crawl frontier) plus keyset paging. Functions take
 the session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
 transaction. Callers use the names below: `archive.get_article(session, 3)`."""
 
@@ -33,6 +33,17 @@ from newsarchive.archive.days import (
     day_of_row,
     ensure_archive_zone,
     latest_day,
+)
+from newsarchive.archive.health import (
+    articles_since,
+    close_alert,
+    errors_since,
+    newest_articles,
+    newest_runs,
+    open_alert,
+    open_alerts,
+    run_source_ids,
+    source_alerts,
 )
 from newsarchive.archive.paging import Page, decode_cursor, encode_cursor
 from newsarchive.archive.revisions import (
@@ -103,5 +114,6 @@ __all__ = [
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
     "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
-    "story_signatures",
+    "story_signatures", "articles_since", "close_alert", "errors_since", "newest_articles",
+    "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts",
 ]  # fmt: skip

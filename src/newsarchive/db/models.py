@@ -120,6 +120,7 @@ class Article(Base):
         Index("ix_articles_first_seen_at", "first_seen_at"),
         Index("ix_articles_revisit_at", "revisit_at"),
         Index("ix_articles_story_id", "story_id"),
+        Index("ix_articles_source_id_first_seen_at", "source_id", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -264,6 +265,24 @@ class StoryKey(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     published_day: Mapped[date] = mapped_column(Date)
+
+
+class Alert(Base):
+    """A source's health alert (ingest/health.py): opened once when a rule finds it broken,
+    closed by itself when the rule finds it well again."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_source_id_closed_at", "source_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    baseline: Mapped[float] = mapped_column(Float)  # what the source was judged against
+    message: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(lazy="joined")
 
 
 class Takedown(Base):

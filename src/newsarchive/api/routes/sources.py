@@ -4,7 +4,16 @@ from fastapi import APIRouter, Response
 
 from newsarchive import archive
 from newsarchive.api.deps import AdminDep, SessionDep
-from newsarchive.api.schemas import WRITE_ERRORS, SourceIn, SourceOut, SourcePatch, errors
+from newsarchive.api.schemas import (
+    WRITE_ERRORS,
+    SourceHealth,
+    SourceIn,
+    SourceOut,
+    SourcePatch,
+    errors,
+)
+from newsarchive.db.base import utc_now
+from newsarchive.ingest import source_health as health
 
 router = APIRouter(tags=["sources"])
 
@@ -19,6 +28,16 @@ def list_sources(session: SessionDep) -> list[SourceOut]:
 def get_source(source_id: int, session: SessionDep) -> SourceOut:
     source = archive.get_source(session, source_id)
     return SourceOut.of(source, archive.article_counts(session).get(source.id, 0))
+
+
+@router.get(
+    "/api/sources/{source_id}/health", response_model=SourceHealth, responses=errors(404, 422)
+)
+def source_health(source_id: int, session: SessionDep) -> SourceHealth:
+    """How well the source's pages are extracted and fetched, day by day, and its alerts
+    (README, "Source health")."""
+    source = archive.get_source(session, source_id)
+    return SourceHealth.model_validate(health.report(session, source.id, utc_now()))
 
 
 @router.post(

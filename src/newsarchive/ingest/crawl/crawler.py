@@ -30,6 +30,7 @@ from newsarchive.db.base import utc_now
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.ingest import source_health
 from newsarchive.ingest.crawl import revisits
 from newsarchive.ingest.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.ingest.crawl.exclusive import exclusive_crawl
@@ -176,11 +177,25 @@ class Crawler:
                         if not self.stop.is_set():
                             discovery.discover(src, forced=source is not None)
                     self._drain(tools, source_ids, max_articles)
+                self._judge_sources()
                 status = "interrupted" if self.stop.is_set() else "finished"
             finally:
                 self.run_log.finish(status)
                 log.info("run finished", extra={"run": self.run_log.id, "status": status})
         return self.report()
+
+    def _judge_sources(self) -> None:
+        """The health rules, for every source this run took in hand (ingest/health.py)."""
+        with session_scope(self.sessions) as session:
+            for source_id in archive.run_source_ids(session, self.run_log.id):
+                opened = source_health.evaluate(
+                    session, source_id, self.clock(), run_id=self.run_log.id
+                )
+                for alert in opened:
+                    log.warning(
+                        "alert opened",
+                        extra={"source": source_id, "kind": alert.kind, "why": alert.message},
+                    )
 
     def _begin(self, source: str | None, *, resume: bool) -> list[Source]:
         """Record the run and pick its sources: the named one, else those due. `resume`: no

@@ -1,0 +1,46 @@
+"""Source health: the alerts table, and an index to read a source's newest articles.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-30 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("baseline", sa.Float(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_alerts_source_id_sources"),
+            ondelete="CASCADE",
+        ),  # fmt: skip
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+    )
+    op.create_index("ix_alerts_source_id_closed_at", "alerts", ["source_id", "closed_at"])
+    op.create_index(
+        "ix_articles_source_id_first_seen_at", "articles", ["source_id", "first_seen_at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_articles_source_id_first_seen_at", table_name="articles")
+    op.drop_index("ix_alerts_source_id_closed_at", table_name="alerts")
+    op.drop_table("alerts")
