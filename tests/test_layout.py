@@ -10,7 +10,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "newsarchive"
 PURE = [
     "urls", "fetch", "charset", "metadata", "dates", "authors", "titles", "page_kind",
-    "library_meta", "extract", "revisions", "stories", "discover", "files", "page",
+    "library_meta", "extract", "revisions", "stories", "health", "discover", "files", "page",
 ]  # fmt: skip
 SERVICES = ["ingest", "search", "archive"]  # take plain values; only entry points read Settings
 MODULES = sorted(SRC.rglob("*.py"))

@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.db.models import Article, Source
+from newsarchive.db.session import session_scope
 from newsarchive.ingest.pipeline import Pipeline
 from newsarchive.services import crawler
 from tests.admin.conftest import TOKEN, Admin, open_admin, text
@@ -263,3 +265,18 @@ def test_an_article_page_lists_its_story_and_search_can_collapse(
     found = admin.get("/admin/articles?q=harbour&collapse=story")
     assert text(found, "main > p").startswith("1 stories")
     assert "and 2 more in this story" in text(found, "table.articles")
+
+
+def test_open_alerts_show_on_the_dashboard_and_the_source_page(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    source_id = add_source(sessions, "Harbour <Times>")
+    with session_scope(sessions) as session:
+        archive.open_alert(
+            session, source_id, "dates_missing", now=datetime.now(UTC), baseline=1.0,
+            message="0% of the newest 20 articles have a date on the page, against 100% before",
+        )  # fmt: skip
+    dashboard = admin.get("/admin/")
+    assert text(dashboard, ".alerts li").startswith("Harbour <Times>: dates missing since")
+    source = admin.get(f"/admin/sources/{source_id}")
+    assert "open: 0% of the newest 20 articles" in text(source, ".alerts li")

@@ -25,6 +25,7 @@ def dashboard(request: Request, settings: AdminSettings, sessions: Sessions) -> 
         per_day = archive.day_counts_between(session, last - timedelta(days=89), last)
         runs = archive.list_runs(session, limit=8)
         failing = archive.sources_with_failures(session, since=utc_now() - timedelta(days=7))
+        alerts = archive.open_alerts(session)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         totals = {
             "articles": archive.count_articles(session),
@@ -33,4 +34,7 @@ def dashboard(request: Request, settings: AdminSettings, sessions: Sessions) -> 
             "seen_today": archive.count_first_seen_since(session, midnight),
         }
     chart = charts.daily_bars(per_day, last - timedelta(days=89), last)
-    return render(request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing)
+    return render(
+        request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing,
+        alerts=alerts,
+    )  # fmt: skip

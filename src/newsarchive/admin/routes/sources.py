@@ -48,7 +48,8 @@ def add_source(request: Request, form: CheckedForm, sessions: Sessions) -> Respo
 def edit_source(request: Request, source_id: int, sessions: Sessions) -> HTMLResponse:
     with sessions() as session:
         source = archive.get_source(session, source_id)
-    return render(request, "source.html", source=source)
+        alerts = archive.source_alerts(session, source_id, limit=20)
+    return render(request, "source.html", source=source, alerts=alerts)
 
 
 @router.post("/sources/{source_id}")
