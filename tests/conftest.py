@@ -35,6 +35,7 @@ TABLES = (
     "takedowns",
     "story_keys",
     "alerts",
+    "deliveries",
     "article_raw",
     "articles",
     "feeds",

@@ -1,4 +1,5 @@
-"""Source health: the alerts table, and an index to read a source's newest articles.
+"""Source health: the alerts table, an index to read a source's newest articles, and the
+webhook deliveries (queue and log).
 
 Revision ID: 0008
 Revises: 0007
@@ -38,9 +39,27 @@ def upgrade() -> None:
     op.create_index(
         "ix_articles_source_id_first_seen_at", "articles", ["source_id", "first_seen_at"]
     )
+    op.create_table(
+        "deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("event", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
+    )
+    op.create_index(
+        "ix_deliveries_delivered_at_next_try_at", "deliveries", ["delivered_at", "next_try_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deliveries_delivered_at_next_try_at", table_name="deliveries")
+    op.drop_table("deliveries")
     op.drop_index("ix_articles_source_id_first_seen_at", table_name="articles")
     op.drop_index("ix_alerts_source_id_closed_at", table_name="alerts")
     op.drop_table("alerts")

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
         description="When a crawl fetches a stored article again, after it was first seen "
         "(durations: 30m, 1h, 1d, 7d); 0: at every crawl run; empty: never.",
     )
+    alert_webhook: str | None = Field(
+        None,
+        description="URL that source health alerts are POSTed to, as JSON, when they open "
+        "and close.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Key of the X-Newsarchive-Signature header (HMAC-SHA256 of the body) "
+        "on every webhook.",
+    )
     archive_tz: str = Field(
         "UTC",
         description="Zone of the archive's days for pages whose own zone is unknown.",

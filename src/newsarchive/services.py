@@ -34,6 +34,14 @@ def fetcher(settings: Settings) -> Fetcher:
     )
 
 
+def poster(settings: Settings) -> Fetcher:
+    """For webhooks: the fetcher's address rules, a short timeout, no retries (a delivery is
+    tried again at a later run)."""
+    return Fetcher(
+        user_agent=settings.user_agent, timeout=5.0, allow_private=settings.allow_private_hosts
+    )
+
+
 def pipeline(
     settings: Settings, sessions: sessionmaker[Session], page_fetcher: Fetcher | None = None
 ) -> Pipeline:
@@ -64,11 +72,16 @@ def crawler(
         user_agent=settings.user_agent,
         max_page_bytes=settings.max_page_bytes,
         revisit_after=settings.revisit_schedule,
+        alert_webhook=settings.alert_webhook,
+        webhook_secret=settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else None,
     )
     return Crawler(
         sessions,
         options,
         new_fetcher=lambda: fetcher(settings),
+        new_poster=lambda: poster(settings),
         days=day_rule(settings),
         progress=progress,
         stop=stop,

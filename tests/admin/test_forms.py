@@ -280,3 +280,15 @@ def test_open_alerts_show_on_the_dashboard_and_the_source_page(
     assert text(dashboard, ".alerts li").startswith("Harbour <Times>: dates missing since")
     source = admin.get(f"/admin/sources/{source_id}")
     assert "open: 0% of the newest 20 articles" in text(source, ".alerts li")
+
+
+def test_the_runs_page_shows_the_webhook_log(admin: Admin, sessions: sessionmaker[Session]) -> None:
+    with session_scope(sessions) as session:
+        archive.queue_delivery(
+            session, "https://hooks.example/<x>", "alert.opened", "{}", datetime.now(UTC)
+        )
+    page = admin.get("/admin/runs")
+    rows = [text(r, "td") for r in page.cssselect("table.deliveries tbody tr")]
+    assert rows == [rows[0]]
+    assert rows[0].startswith("alert.opened https://hooks.example/<x>")
+    assert rows[0].endswith("0 — —")

@@ -4,17 +4,22 @@ a source with a few odd pages gets none; a failing source gets fetch_failing."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import random
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.services import crawler
 from tests.factories import add_source
 from tests.pages import article_html, story_paragraphs
-from tests.site import NewsSite
+from tests.site import NewsSite, Receiver, free_port
 
 
 class Site:
@@ -40,12 +45,12 @@ class Site:
         crawler(self.settings, self.sessions).run()
 
 
+FAST = {"host_delay": 0.0, "extract_workers": 0, "revisit_after": "", "concurrency": 4}
+
+
 @pytest.fixture
 def harbour(site: NewsSite, sessions: sessionmaker[Session], settings: Settings) -> Site:
-    fast = settings.model_copy(
-        update={"host_delay": 0.0, "extract_workers": 0, "revisit_after": "", "concurrency": 4}
-    )
-    return Site(site, sessions, fast)
+    return Site(site, sessions, settings.model_copy(update=FAST))
 
 
 def alerts(client: TestClient, source_id: int) -> list[tuple[str, bool]]:
@@ -85,3 +90,75 @@ def test_a_failing_source_is_told(
     health = client.get(f"/api/sources/{source_id}/health").json()
     assert health["fetch"]["consecutive_failed_runs"] == 3
     assert health["fetch"]["last_success_at"] is None
+
+
+def events(receiver: Receiver) -> list[tuple[str, str]]:
+    return [
+        (json.loads(body)["event"], json.loads(body)["kind"]) for _p, _h, body in receiver.posts
+    ]
+
+
+def test_alerts_are_posted_signed_once_each(
+    site: NewsSite, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with Receiver() as receiver:
+        hooked = settings.model_copy(
+            update={"alert_webhook": receiver.url, "webhook_secret": SecretStr("s3cret")}
+        )
+        harbour = Site(site, sessions, hooked.model_copy(update=FAST))
+        harbour.crawl(35)
+        harbour.crawl(20, dated=False)
+        harbour.crawl(0)  # a run with nothing new sends nothing again
+        assert events(receiver) == [("alert.opened", "dates_missing")]
+        _path, headers, body = receiver.posts[0]
+        expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert headers["x-newsarchive-signature"] == expected
+        assert headers["content-type"] == "application/json"
+        assert json.loads(body)["source"] == "harbour"
+        harbour.crawl(20)
+        assert events(receiver) == [
+            ("alert.opened", "dates_missing"),
+            ("alert.closed", "dates_missing"),
+        ]
+    with sessions() as session:
+        log = archive.recent_deliveries(session)
+    assert [(d.event, d.attempts, d.last_error) for d in log] == [
+        ("alert.closed", 1, None), ("alert.opened", 1, None),
+    ]  # fmt: skip
+
+
+def test_a_dead_receiver_is_logged_and_kept_for_later(
+    site: NewsSite, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/hook"
+    hooked = settings.model_copy(update={"alert_webhook": dead, **FAST})
+    source_id = add_source(sessions, "gone", feeds=[site.url("/missing-feed")])
+    for _ in range(3):
+        crawler(hooked, sessions).run()
+    with sessions() as session:
+        [delivery] = archive.recent_deliveries(session)
+        assert archive.open_alerts(session, source_id)[0].kind == "fetch_failing"
+    assert (delivery.attempts, delivery.delivered_at) == (1, None)
+    assert (delivery.last_error or "").startswith("connection failed")
+    assert delivery.next_try_at > delivery.created_at  # tried again later, with backoff
+
+
+def test_a_private_receiver_is_refused_before_connecting(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """Without NEWSARCHIVE_ALLOW_PRIVATE_HOSTS a webhook to 127.0.0.1 is refused after DNS and
+    before any connection: the receiver sees nothing."""
+    with Receiver() as receiver:
+        strict = settings.model_copy(
+            update={"alert_webhook": receiver.url, "allow_private_hosts": False, **FAST}
+        )
+        source_id = add_source(sessions, "local", feeds=["http://127.0.0.1:9/feed"])
+        for _ in range(3):
+            crawler(strict, sessions).run()
+        assert receiver.posts == []
+    with sessions() as session:
+        assert archive.open_alerts(session, source_id)[0].kind == "fetch_failing"
+        [delivery] = archive.recent_deliveries(session)
+    assert (
+        delivery.last_error == "refused to fetch 127.0.0.1 (127.0.0.1): private or loopback address"
+    )

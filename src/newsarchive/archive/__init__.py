@@ -36,12 +36,17 @@ from newsarchive.archive.days import (
 )
 from newsarchive.archive.health import (
     articles_since,
+    claim_delivery,
     close_alert,
+    delivery_done,
+    due_deliveries,
     errors_since,
     newest_articles,
     newest_runs,
     open_alert,
     open_alerts,
+    queue_delivery,
+    recent_deliveries,
     run_source_ids,
     source_alerts,
 )
@@ -115,5 +120,6 @@ __all__ = [
     "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
     "story_signatures", "articles_since", "close_alert", "errors_since", "newest_articles",
-    "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts",
+    "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts", "claim_delivery",
+    "delivery_done", "due_deliveries", "queue_delivery", "recent_deliveries",
 ]  # fmt: skip

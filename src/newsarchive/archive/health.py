@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from newsarchive.db.models import Alert, Article, Run, RunError, RunSource
+from newsarchive.db.models import Alert, Article, Delivery, Run, RunError, RunSource
 
 
 def newest_articles(session: Session, source_id: int, limit: int) -> list[Any]:
@@ -86,3 +86,54 @@ def open_alert(
 
 def close_alert(session: Session, alert_id: int, now: datetime) -> None:
     session.execute(update(Alert).where(Alert.id == alert_id).values(closed_at=now))
+
+
+def queue_delivery(session: Session, url: str, event: str, body: str, now: datetime) -> None:
+    session.add(
+        Delivery(url=url, event=event, body=body, created_at=now, attempts=0, next_try_at=now)
+    )
+
+
+def due_deliveries(session: Session, now: datetime, *, limit: int = 50) -> list[Delivery]:
+    query = (
+        select(Delivery)
+        .where(Delivery.delivered_at.is_(None), Delivery.next_try_at <= now)
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim_delivery(session: Session, delivery_id: int, now: datetime, until: datetime) -> bool:
+    """Take a due delivery for one attempt (until then no other worker tries it)."""
+    result = session.connection().execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id, Delivery.delivered_at.is_(None), Delivery.next_try_at <= now
+        )
+        .values(next_try_at=until)
+    )
+    return result.rowcount == 1
+
+
+def delivery_done(
+    session: Session,
+    delivery_id: int,
+    *,
+    now: datetime,
+    error: str | None,
+    retry_at: datetime | None,
+) -> None:
+    """An attempt's end: delivered (no error), or the error and the next try (None: given up)."""
+    values: dict[str, Any] = {"attempts": Delivery.attempts + 1, "last_error": error}
+    if error is None:
+        values["delivered_at"] = now
+    elif retry_at is not None:
+        values["next_try_at"] = retry_at
+    else:
+        values["next_try_at"] = datetime.max.replace(tzinfo=now.tzinfo)  # given up: kept as log
+    session.execute(update(Delivery).where(Delivery.id == delivery_id).values(values))
+
+
+def recent_deliveries(session: Session, *, limit: int = 20) -> list[Delivery]:
+    return list(session.scalars(select(Delivery).order_by(Delivery.id.desc()).limit(limit)))

@@ -285,6 +285,26 @@ class Alert(Base):
     source: Mapped[Source] = relationship(lazy="joined")
 
 
+class Delivery(Base):
+    """A webhook to POST (ingest/webhooks.py): kept until its receiver took it, tried again
+    with backoff, and kept after that as the delivery log."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_delivered_at_next_try_at", "delivered_at", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Takedown(Base):
     """An article's page answered gone (404/410, or a redirect to the home page) twice, a run
     apart; restored_at: a later revisit found it again."""

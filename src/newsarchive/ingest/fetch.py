@@ -162,6 +162,19 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
+    def post_json(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        """POST a JSON body (a webhook) under the same address rules as every fetch, no
+        redirect followed; the HTTP status, or Failed when no answer came."""
+        if self.host_check is not None:
+            self.host_check(url)
+        try:
+            response = self._client.post(
+                url, content=body, headers={"Content-Type": "application/json", **headers}
+            )
+        except httpx.HTTPError as exc:
+            raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
+        return response.status_code
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 

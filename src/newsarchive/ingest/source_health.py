@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.db.models import Alert
+from newsarchive.ingest import webhooks
 from newsarchive.ingest.health import (
     BASELINE,
     RECENT,
@@ -26,10 +27,16 @@ DAYS = 30  # the days a health report covers
 
 
 def evaluate(
-    session: Session, source_id: int, now: datetime, *, run_id: int | None = None
+    session: Session,
+    source_id: int,
+    now: datetime,
+    *,
+    run_id: int | None = None,
+    webhook: str | None = None,
 ) -> list[Alert]:
     """Open the alerts the source's newest articles and runs call for, close those they no
-    longer do; returns the alerts opened. `run_id`: the run that just ended its work."""
+    longer do; returns the alerts opened. `run_id`: the run that just ended its work;
+    `webhook`: where each opening and closing is POSTed (queued here, sent after the run)."""
     open_now = {alert.kind: alert for alert in archive.open_alerts(session, source_id)}
     samples = [
         _sample(row) for row in archive.newest_articles(session, source_id, RECENT + BASELINE)
@@ -43,15 +50,24 @@ def evaluate(
     for verdict in [*judge_articles(samples, baselines), *judge_runs(runs)]:
         alert = open_now.get(verdict.kind)
         if verdict.broken and alert is None:
-            opened.append(
-                archive.open_alert(
-                    session, source_id, verdict.kind, now=now, baseline=verdict.baseline,
-                    message=verdict.message,
-                )
+            alert = archive.open_alert(
+                session, source_id, verdict.kind, now=now, baseline=verdict.baseline,
+                message=verdict.message,
             )  # fmt: skip
+            opened.append(alert)
+            webhooks.queue(session, webhook, "alert.opened", _event(alert), now)
         elif not verdict.broken and alert is not None:
             archive.close_alert(session, alert.id, now)
+            event = _event(alert) | {"closed_at": now, "why_closed": verdict.message}
+            webhooks.queue(session, webhook, "alert.closed", event, now)
     return opened
+
+
+def _event(alert: Alert) -> dict[str, Any]:
+    return {
+        "source": alert.source.name, "source_id": alert.source_id, "kind": alert.kind,
+        "since": alert.opened_at, "message": alert.message,
+    }  # fmt: skip
 
 
 def report(session: Session, source_id: int, now: datetime) -> dict[str, Any]:

@@ -18,7 +18,8 @@ router = APIRouter(dependencies=LOGGED_IN)
 def runs(request: Request, sessions: Sessions) -> HTMLResponse:
     with sessions() as session:
         rows = archive.list_runs(session, limit=50)
-    return render(request, "runs.html", runs=rows)
+        deliveries = archive.recent_deliveries(session, limit=20)
+    return render(request, "runs.html", runs=rows, deliveries=deliveries)
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

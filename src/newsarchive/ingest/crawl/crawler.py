@@ -30,8 +30,7 @@ from newsarchive.db.base import utc_now
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
-from newsarchive.ingest import source_health
-from newsarchive.ingest.crawl import revisits
+from newsarchive.ingest.crawl import after_run, revisits
 from newsarchive.ingest.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.ingest.crawl.exclusive import exclusive_crawl
 from newsarchive.ingest.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
@@ -90,6 +89,8 @@ class CrawlOptions:
     user_agent: str = "newsarchive"  # for robots.txt
     max_page_bytes: int = 10_000_000
     revisit_after: tuple[timedelta, ...] = ()  # revisits of stored articles; () none
+    alert_webhook: str | None = None  # where health alerts are POSTed
+    webhook_secret: str | None = None  # signs them
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,14 @@ class Crawler:
         *,
         new_fetcher: Callable[[], Fetcher],
         days: DayRule,
+        new_poster: Callable[[], Fetcher] | None = None,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
         stop: threading.Event | None = None,
     ) -> None:
         self.options = options
         self.new_fetcher = new_fetcher
+        self.new_poster = new_poster or new_fetcher
         self.days = days
         self.sessions = sessions
         self.progress = progress or (lambda _kind, _n: None)
@@ -177,25 +180,15 @@ class Crawler:
                         if not self.stop.is_set():
                             discovery.discover(src, forced=source is not None)
                     self._drain(tools, source_ids, max_articles)
-                self._judge_sources()
+                after_run.judge_sources(
+                    self.sessions, self.run_log.id, self.clock, self.options.alert_webhook
+                )
                 status = "interrupted" if self.stop.is_set() else "finished"
             finally:
                 self.run_log.finish(status)
                 log.info("run finished", extra={"run": self.run_log.id, "status": status})
+        after_run.deliver(self.sessions, self.new_poster, self.options.webhook_secret, self.clock)
         return self.report()
-
-    def _judge_sources(self) -> None:
-        """The health rules, for every source this run took in hand (ingest/health.py)."""
-        with session_scope(self.sessions) as session:
-            for source_id in archive.run_source_ids(session, self.run_log.id):
-                opened = source_health.evaluate(
-                    session, source_id, self.clock(), run_id=self.run_log.id
-                )
-                for alert in opened:
-                    log.warning(
-                        "alert opened",
-                        extra={"source": source_id, "kind": alert.kind, "why": alert.message},
-                    )
 
     def _begin(self, source: str | None, *, resume: bool) -> list[Source]:
         """Record the run and pick its sources: the named one, else those due. `resume`: no
