@@ -36,6 +36,7 @@ TABLES = (
     "story_keys",
     "alerts",
     "deliveries",
+    "saved_searches",
     "article_raw",
     "articles",
     "feeds",

@@ -1,5 +1,5 @@
 """Source health: the alerts table, an index to read a source's newest articles, and the
-webhook deliveries (queue and log).
+webhook deliveries (queue and log), and saved searches.
 
 Revision ID: 0008
 Revises: 0007
@@ -55,9 +55,26 @@ def upgrade() -> None:
     op.create_index(
         "ix_deliveries_delivered_at_next_try_at", "deliveries", ["delivered_at", "next_try_at"]
     )
+    op.create_table(
+        "saved_searches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("q", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=True),
+        sa.Column("lang", sa.String(length=16), nullable=True),
+        sa.Column("author", sa.String(length=200), nullable=True),
+        sa.Column("webhook", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_article_id", sa.Integer(), nullable=False),
+        sa.Column("last_delivery_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_delivery_count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_searches")),
+        sa.UniqueConstraint("name", name=op.f("uq_saved_searches_name")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("saved_searches")
     op.drop_index("ix_deliveries_delivered_at_next_try_at", table_name="deliveries")
     op.drop_table("deliveries")
     op.drop_index("ix_articles_source_id_first_seen_at", table_name="articles")

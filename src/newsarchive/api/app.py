@@ -23,6 +23,7 @@ from newsarchive.api.routes import (
     ingest,
     revisions,
     runs,
+    saved_searches,
     search,
     sources,
 )
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.migrations = migrate.scripts(settings.database_url)
-    for module in (health, articles, revisions, search, archive, sources, runs, ingest):
+    routers = (health, articles, revisions, search, archive, sources, runs, ingest, saved_searches)
+    for module in routers:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)

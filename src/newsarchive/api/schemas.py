@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasPath,
     BaseModel,
     ConfigDict,
@@ -166,6 +167,36 @@ class SourceHealth(BaseModel):
     days: list[HealthDay] = Field(description="the last 30 days, newest first (UTC days)")
     fetch: FetchHealth
     alerts: list[AlertOut] = Field(description="open and closed, newest first")
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(str.strip)] = Field(
+        min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+    )
+    q: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$", description="as in search")
+    source: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
+    lang: str | None = Field(None, max_length=16, pattern=r"^[^\x00]*$")
+    author: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
+    webhook: HttpUrl | None = Field(
+        None, description="where new matches are POSTed after each crawl run"
+    )
+
+
+class SavedSearchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    q: str
+    source: str | None
+    lang: str | None
+    author: str | None
+    webhook: str | None
+    created_at: UTCTime
+    last_delivery_at: UTCTime | None
+    last_delivery_count: int = Field(description="new matches in the last delivery")
 
 
 class RunCounts(BaseModel):

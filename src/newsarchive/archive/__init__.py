@@ -1,5 +1,5 @@
 """The repositories: every query on the archive's tables lives in this package, one module per
-aggregate (articles, days, sources, runs, revisions, stories, health, the crawl frontier) plus keyset paging. Functions take
+aggregate (articles, days, sources, runs, revisions, stories, health, saved searches, the crawl frontier) plus keyset paging. Functions take
 the session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
 transaction. Callers use the names below: `archive.get_article(session, 3)`."""
 
@@ -76,6 +76,13 @@ from newsarchive.archive.runs import (
     sources_with_failures,
     start_run,
 )
+from newsarchive.archive.saved_searches import (
+    create_saved_search,
+    delete_saved_search,
+    get_saved_search,
+    list_saved_searches,
+    mark_delivered,
+)
 from newsarchive.archive.sources import (
     SourceFields,
     article_counts,
@@ -122,4 +129,6 @@ __all__ = [
     "story_signatures", "articles_since", "close_alert", "errors_since", "newest_articles",
     "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts", "claim_delivery",
     "delivery_done", "due_deliveries", "queue_delivery", "recent_deliveries",
+    "create_saved_search", "delete_saved_search", "get_saved_search", "list_saved_searches",
+    "mark_delivered",
 ]  # fmt: skip

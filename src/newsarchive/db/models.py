@@ -267,44 +267,6 @@ class StoryKey(Base):
     published_day: Mapped[date] = mapped_column(Date)
 
 
-class Alert(Base):
-    """A source's health alert (ingest/health.py): opened once when a rule finds it broken,
-    closed by itself when the rule finds it well again."""
-
-    __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_source_id_closed_at", "source_id", "closed_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    baseline: Mapped[float] = mapped_column(Float)  # what the source was judged against
-    message: Mapped[str] = mapped_column(Text)
-
-    source: Mapped[Source] = relationship(lazy="joined")
-
-
-class Delivery(Base):
-    """A webhook to POST (ingest/webhooks.py): kept until its receiver took it, tried again
-    with backoff, and kept after that as the delivery log."""
-
-    __tablename__ = "deliveries"
-    __table_args__ = (
-        Index("ix_deliveries_delivered_at_next_try_at", "delivered_at", "next_try_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(Text)
-    event: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-
 class Takedown(Base):
     """An article's page answered gone (404/410, or a redirect to the home page) twice, a run
     apart; restored_at: a later revisit found it again."""
@@ -397,3 +359,9 @@ Article.story_size = column_property(  # type: ignore[assignment]
 ARTICLE_RAW = cast(Table, ArticleRaw.__table__)
 RUNS = cast(Table, Run.__table__)
 STORY_KEYS = cast(Table, StoryKey.__table__)
+
+# The tables of watching the archive live in watching.py; imported here so that one import path
+# (and Base.metadata, which Alembic compares) has every table.
+from newsarchive.db.watching import Alert, Delivery, SavedSearch  # noqa: E402
+
+__all__ = ["Alert", "Delivery", "SavedSearch"]

@@ -39,6 +39,7 @@ class SearchParams:
     limit: int = 20
     cursor: str | None = None
     collapse: bool = False  # one hit per story: its best-ranked article
+    after_id: int | None = None  # only articles stored after this one (saved searches)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,10 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
 
 
 def _filtered(params: SearchParams) -> bool:
-    return bool(params.source or params.lang or params.author or params.date_from or params.date_to)
+    return bool(
+        params.source or params.lang or params.author or params.date_from or params.date_to
+        or params.after_id is not None
+    )  # fmt: skip
 
 
 def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, Any]:
@@ -119,6 +123,8 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
     stmt = stmt.where(*archive.day_conditions(params.date_from, params.date_to))
+    if params.after_id is not None:
+        stmt = stmt.where(Article.id > params.after_id)
     if params.collapse:
         stmt = _best_of_each_story(stmt, hits.c.score, params.sort)
     return hits, stmt.subquery("matched")

@@ -1,5 +1,6 @@
 """What a crawl does once its pages are in: judge the health of each source it took in hand
-(ingest/health.py), then send the webhooks that are due (ingest/webhooks.py)."""
+(ingest/health.py), queue each saved search's new matches, then send the webhooks that are due
+(ingest/webhooks.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.db.session import session_scope
-from newsarchive.ingest import source_health, webhooks
+from newsarchive.ingest import saved_searches, source_health, webhooks
 from newsarchive.ingest.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
 
-def judge_sources(
+def review_run(
     sessions: sessionmaker[Session], run_id: int, clock: Callable[[], datetime], webhook: str | None
 ) -> None:
+    """Each source the run took in hand judged (its alerts to `webhook`), each saved search's
+    new matches queued, in one transaction."""
     with session_scope(sessions) as session:
         for source_id in archive.run_source_ids(session, run_id):
             opened = source_health.evaluate(
@@ -30,6 +33,7 @@ def judge_sources(
                     "alert opened",
                     extra={"source": source_id, "kind": alert.kind, "why": alert.message},
                 )
+        saved_searches.deliver_new_matches(session, clock())
 
 
 def deliver(

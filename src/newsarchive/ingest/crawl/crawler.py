@@ -180,7 +180,7 @@ class Crawler:
                         if not self.stop.is_set():
                             discovery.discover(src, forced=source is not None)
                     self._drain(tools, source_ids, max_articles)
-                after_run.judge_sources(
+                after_run.review_run(
                     self.sessions, self.run_log.id, self.clock, self.options.alert_webhook
                 )
                 status = "interrupted" if self.stop.is_set() else "finished"
