@@ -292,3 +292,22 @@ def test_the_runs_page_shows_the_webhook_log(admin: Admin, sessions: sessionmake
     assert rows == [rows[0]]
     assert rows[0].startswith("alert.opened https://hooks.example/<x>")
     assert rows[0].endswith("0 — —")
+
+
+def test_save_list_and_delete_a_search(admin: Admin) -> None:
+    saved = admin.post("/admin/searches", {"name": "Ferries", "q": "ferry", "webhook": ""})
+    assert text(saved, ".flash") == "Search Ferries saved."
+    assert text(saved, "table.searches tbody td:nth-child(2)") == "ferry"
+    assert "none yet" in text(saved, "table.searches")
+    refused = admin.post("/admin/searches", {"name": "x", "q": "-only"}, status=422)
+    assert (
+        text(refused, ".flash.error")
+        == "a query needs at least one word that is not excluded with '-'"
+    )
+    assert refused.cssselect("input[name=name]")[0].get("value") == "x"
+    link = saved.cssselect("table.searches a")[0].get("href")
+    deleted = admin.post(
+        link.replace("/api/saved-searches/", "/admin/searches/").replace(".atom", "/delete"), {}
+    )
+    assert text(deleted, ".flash") == "Search deleted."
+    assert deleted.cssselect("table.searches") == []

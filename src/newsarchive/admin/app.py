@@ -1,7 +1,8 @@
 """The admin web page: server-rendered HTML over the same archive, search and pipeline the API
 uses. Mounted at /admin as its own small app, so that only it carries a session cookie.
 
-routes/   one router per page group (login, dashboard, articles, sources, runs and ingest)
+routes/   one router per page group (login, dashboard, articles, sources, runs and ingest,
+          saved searches)
 pages.py  rendering, the error pages, what handlers depend on
 security.py, forms.py, filters.py, charts.py, crawls.py: login and CSRF, forms, template
 filters, the dashboard's chart, crawls started from the page
@@ -16,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from newsarchive.admin import pages
 from newsarchive.admin.crawls import CrawlThreads
-from newsarchive.admin.routes import articles, dashboard, login, runs, sources
+from newsarchive.admin.routes import articles, dashboard, login, runs, searches, sources
 from newsarchive.admin.security import session_secret
 from newsarchive.config import Settings
 
@@ -36,6 +37,6 @@ def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI
     )
     admin.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     pages.add_error_pages(admin)
-    for group in (login, dashboard, articles, sources, runs):
+    for group in (login, dashboard, articles, sources, runs, searches):
         admin.include_router(group.router)
     return admin
