@@ -4,7 +4,8 @@
 
 Builds a small demo archive in a temporary SQLite database (the seed page from
 ../shared/corpus when present, and generated stories over 90 days), serves it, and writes
-docs/screenshots/dashboard.png and docs/screenshots/article.png.
+docs/screenshots/dashboard.png (with an open source health alert: one source's newest articles
+lost their dates) and docs/screenshots/article.png.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
+from newsarchive.ingest import source_health
 from newsarchive.ingest.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,13 +45,15 @@ def demo(database_url: str) -> int:
     with session_scope(sessions) as session:
         ids = [archive.create_source(session, name, archive.SourceFields(feeds=[f"https://{name}.example/rss"], interval_minutes=30)).id
                for name in ("harbour-times", "valley-gazette", "city-wire")]  # fmt: skip
-    for i in range(900):
-        published = now - timedelta(days=rng.triangular(0, 89, 10), hours=rng.random() * 24)
+    for i in range(900):  # in the order they were first seen: the newest last
+        published = now - timedelta(days=89 * (900 - i) / 900, hours=rng.random() * 2)
         url = f"https://demo.example/{i}"
         rows.append({"source_id": ids[i % 3], "url": url, "url_normalized": url, "url_key": url,
                      "content_hash": f"{i:064x}", "title": f"Demo story {i}", "text": "Demo text.",
                      "authors": [], "tags": [], "categories": [], "language": "en", "word_count": 2,
-                     "published_at": published, "date_source": "page", "first_seen_at": published,
+                     "published_at": published, "first_seen_at": published,
+                     # harbour-times' newest 20 lost their dates: the health rules open an alert
+                     "date_source": "first_seen" if i % 3 == 0 and i >= 840 else "page",
                      "fetched_at": published, "updated_at": published})  # fmt: skip
     with session_scope(sessions) as session:
         settings = Settings()
@@ -62,6 +66,8 @@ def demo(database_url: str) -> int:
             ids[0],
         )
         archive.finish_run(session, run.id)
+    with session_scope(sessions) as session:
+        source_health.evaluate(session, ids[0], now)
     if SEED.exists():
         [outcome] = Pipeline(sessions).import_paths([SEED])
         return outcome.article_id or 1

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import random
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -141,6 +142,13 @@ def test_a_dead_receiver_is_logged_and_kept_for_later(
     assert (delivery.attempts, delivery.delivered_at) == (1, None)
     assert (delivery.last_error or "").startswith("connection failed")
     assert delivery.next_try_at > delivery.created_at  # tried again later, with backoff
+    crawler(hooked, sessions).run()  # too soon: the backoff holds it
+    later = delivery.next_try_at + timedelta(seconds=1)
+    crawler(hooked, sessions, clock=lambda: later).run()
+    with sessions() as session:
+        [retried] = archive.recent_deliveries(session)
+    assert (retried.attempts, retried.delivered_at) == (2, None)
+    assert retried.next_try_at - later >= timedelta(minutes=2)  # the second wait is longer
 
 
 def test_a_private_receiver_is_refused_before_connecting(
