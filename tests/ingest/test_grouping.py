@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.db.session import session_scope
+from newsarchive.ingest.grouping import group
 from newsarchive.ingest.pipeline import Pipeline
 from newsarchive.ingest.regroup import rebuild
+from newsarchive.ingest.stories import signature
 from tests.factories import add_source
 from tests.ingest.test_crawl_workers import crawl_process
 from tests.pages import article_html, story_paragraphs
@@ -189,3 +191,21 @@ def test_a_story_spans_the_window_from_its_first_day(
         "/c/three", paragraphs=credited(ORIGINAL, "C"), published="2024-03-13T09:00:00+00:00"
     )
     assert [story_of(sessions, i) for i in (first, second, third)] == [first, first, third]
+
+
+def test_a_first_article_that_leaves_hands_its_story_on(
+    store: Callable[..., int], sessions: sessionmaker[Session]
+) -> None:
+    """Its page was rewritten into another story: its copies stay together, under the id of
+    the earliest of them."""
+    first = store("/a/original", paragraphs=ORIGINAL)
+    copies = [store(f"/{n}/copy", paragraphs=credited(ORIGINAL, n)) for n in "bc"]
+    other_text = story_paragraphs(seed=42)
+    other = store("/d/other", paragraphs=other_text)
+    rewritten = signature("\n".join(credited(other_text, "rewrite")))
+    with session_scope(sessions) as session:
+        day = archive.get_article(session, first).published_day
+        assert group(session, first, rewritten, day) == other
+    assert [story_of(sessions, i) for i in (first, *copies, other)] == [
+        other, copies[0], copies[0], other,
+    ]  # fmt: skip

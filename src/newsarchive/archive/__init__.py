@@ -100,6 +100,7 @@ from newsarchive.archive.sources import (
     update_source,
 )
 from newsarchive.archive.stories import (
+    hand_over_story,
     keys_in,
     lock_story_keys,
     set_stories,
@@ -124,7 +125,7 @@ __all__ = [
     "set_feeds", "source_for_host", "sources_with_failures", "start_run", "update_article",
     "update_source", "add_revision", "after_revisit", "keep_validators", "latest_revision", "list_revisions",
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
-    "lock_story_keys", "set_story", "story_candidates", "story_members",
+    "hand_over_story", "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
     "story_signatures", "articles_since", "close_alert", "errors_since", "newest_articles",
     "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts", "claim_delivery",

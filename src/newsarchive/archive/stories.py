@@ -71,6 +71,21 @@ def set_story(
         conn.execute(insert(STORY_KEYS), rows)
 
 
+def hand_over_story(session: Session, story_id: int) -> None:
+    """The story's first article left it (regrouped elsewhere): the members that stay take
+    the id of the earliest of them, so a story's id is always one of its articles'."""
+    stays = select(func.min(ARTICLES.c.id)).where(
+        ARTICLES.c.story_id == story_id, ARTICLES.c.id != story_id
+    )
+    next_id = session.connection().execute(stays).scalar()
+    if next_id is not None:
+        session.connection().execute(
+            update(ARTICLES)
+            .where(ARTICLES.c.story_id == story_id, ARTICLES.c.id != story_id)
+            .values(story_id=next_id, updated_at=ARTICLES.c.updated_at)
+        )
+
+
 def story_members(session: Session, story_id: int, *, limit: int = 200) -> list[Article]:
     """A story's articles, the earliest seen first, `limit` at most (none: no such story)."""
     query = select(Article).where(Article.story_id == story_id)

@@ -32,6 +32,8 @@ def group(
         alike = similarity(signature, other_signature)
         if alike > best or (alike == best and story == article_id):
             story, best, story_day = other_story, alike, other_day
+    if not new and story != article_id:
+        archive.hand_over_story(session, article_id)  # if it led a story, that story goes on
     archive.set_story(
         session, article_id, story, signature=signature, keys=keys, day=story_day, new=new
     )
