@@ -57,6 +57,7 @@ def test_a_webhook_gets_each_new_match_once(
     assert all(h["x-newsarchive-signature"].startswith("sha256=") for _p, h, _b in receiver.posts)
     search = client.get(f"/api/saved-searches/{created.json()['id']}").json()
     assert search["last_delivery_count"] == 1
+    assert (search["webhook_host"], "webhook" in search) == ("127.0.0.1", False)
     feed = client.get(f"/api/saved-searches/{search['id']}.atom")
     titles = [
         e.findtext("{http://www.w3.org/2005/Atom}title")
@@ -74,6 +75,8 @@ def test_saved_searches_need_the_token_and_good_input(client: TestClient) -> Non
     assert (bad.status_code, bad.json()["detail"]) == (
         422, "a query needs at least one word that is not excluded with '-'",
     )  # fmt: skip
+    blank = client.post("/api/saved-searches", json={**body, "name": "   "}, headers=AUTH)
+    assert blank.status_code == 422
     hook = client.post("/api/saved-searches", json={**body, "webhook": "ftp://x"}, headers=AUTH)
     assert (hook.status_code, hook.json()["detail"]) == (
         422,

@@ -15,8 +15,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive import archive
+from newsarchive import archive, services
 from newsarchive.config import Settings
+from newsarchive.db.base import utc_now
+from newsarchive.db.models import SavedSearch
+from newsarchive.db.session import session_scope
+from newsarchive.ingest import webhooks
 from newsarchive.services import crawler
 from tests.factories import add_source
 from tests.pages import article_html, story_paragraphs
@@ -112,8 +116,10 @@ def test_alerts_are_posted_signed_once_each(
         harbour.crawl(0)  # a run with nothing new sends nothing again
         assert events(receiver) == [("alert.opened", "dates_missing")]
         _path, headers, body = receiver.posts[0]
-        expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        signed = headers["x-newsarchive-timestamp"].encode() + b"." + body
+        expected = "sha256=" + hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
         assert headers["x-newsarchive-signature"] == expected
+        assert headers["x-newsarchive-delivery"].isdigit()
         assert headers["content-type"] == "application/json"
         assert json.loads(body)["source"] == "harbour"
         harbour.crawl(20)
@@ -170,3 +176,34 @@ def test_a_private_receiver_is_refused_before_connecting(
     assert (
         delivery.last_error == "refused to fetch 127.0.0.1 (127.0.0.1): private or loopback address"
     )
+
+
+def test_a_broken_webhook_url_does_not_hold_up_the_others(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with Receiver() as receiver:
+        now = utc_now()
+        with session_scope(sessions) as session:
+            archive.queue_delivery(session, "http://127.0.0.1:99999/x", "alert.opened", "{}", now)
+            archive.queue_delivery(session, receiver.url, "alert.opened", '{"ok": 1}', now)
+        with services.poster(settings) as poster:
+            arrived = webhooks.deliver_due(sessions, poster, secret=None, clock=utc_now)
+        assert (arrived, [body for _p, _h, body in receiver.posts]) == (1, [b'{"ok": 1}'])
+    with sessions() as session:
+        broken, good = sorted(archive.recent_deliveries(session), key=lambda d: d.id)
+    assert (good.delivered_at is not None, broken.delivered_at) == (True, None)
+    assert broken.attempts == 1
+    assert (broken.last_error or "").startswith("connection failed")
+
+
+def test_a_saved_search_mark_moves_once(sessions: sessionmaker[Session]) -> None:
+    """Two workers that looked up the same new matches: only the first moves the mark (and
+    sends them)."""
+    with session_scope(sessions) as session:
+        search = archive.create_saved_search(
+            session,
+            SavedSearch(name="s", q="ferry", webhook="https://h.example/", created_at=utc_now()),
+        )
+        first = archive.mark_delivered(session, search.id, seen=0, up_to=5, count=2, now=utc_now())
+        second = archive.mark_delivered(session, search.id, seen=0, up_to=7, count=3, now=utc_now())
+    assert (first, second) == (True, False)

@@ -8,6 +8,7 @@ from newsarchive.ingest.urls import (
     check_public_host,
     date_in_path,
     host_of,
+    is_http_url,
     is_public_address,
     normalize,
 )
@@ -129,3 +130,8 @@ def test_embedded_ipv4_is_refused_before_any_connection(
 def test_unresolvable_host_fails_clearly() -> None:
     with pytest.raises(Failed, match="cannot resolve"):
         check_public_host("http://no-such-host.invalid/")
+
+
+def test_a_port_out_of_range_is_no_http_url() -> None:
+    assert not is_http_url("https://h.example:99999/")
+    assert is_http_url("https://h.example:8443/")

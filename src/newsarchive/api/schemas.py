@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     AliasPath,
     BaseModel,
     ConfigDict,
     Field,
     HttpUrl,
     PlainSerializer,
+    StringConstraints,
 )
 
 from newsarchive.archive.source_input import SourceIn, SourcePatch
@@ -172,9 +173,12 @@ class SourceHealth(BaseModel):
 class SavedSearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, AfterValidator(str.strip)] = Field(
-        min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    )
+    name: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+        ),
+    ]
     q: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$", description="as in search")
     source: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
     lang: str | None = Field(None, max_length=16, pattern=r"^[^\x00]*$")
@@ -193,10 +197,21 @@ class SavedSearchOut(BaseModel):
     source: str | None
     lang: str | None
     author: str | None
-    webhook: str | None
+    webhook_host: str | None = Field(
+        description="the webhook's host; its URL is not shown (it often carries a secret)"
+    )
     created_at: UTCTime
     last_delivery_at: UTCTime | None
     last_delivery_count: int = Field(description="new matches in the last delivery")
+
+    @classmethod
+    def of(cls, search: Any) -> SavedSearchOut:
+        fields = {
+            name: getattr(search, name) for name in cls.model_fields if name != "webhook_host"
+        }
+        return cls(
+            **fields, webhook_host=urlsplit(search.webhook).hostname if search.webhook else None
+        )
 
 
 class RunCounts(BaseModel):

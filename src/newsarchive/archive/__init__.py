@@ -41,6 +41,7 @@ from newsarchive.archive.health import (
     delivery_done,
     due_deliveries,
     errors_since,
+    lock_source,
     newest_articles,
     newest_runs,
     open_alert,
@@ -80,6 +81,7 @@ from newsarchive.archive.saved_searches import (
     create_saved_search,
     delete_saved_search,
     get_saved_search,
+    last_article_id,
     list_saved_searches,
     mark_delivered,
 )
@@ -127,9 +129,9 @@ __all__ = [
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
     "hand_over_story", "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
-    "story_signatures", "articles_since", "close_alert", "errors_since", "newest_articles",
+    "story_signatures", "articles_since", "close_alert", "errors_since", "lock_source", "newest_articles",
     "newest_runs", "open_alert", "open_alerts", "run_source_ids", "source_alerts", "claim_delivery",
     "delivery_done", "due_deliveries", "queue_delivery", "recent_deliveries",
     "create_saved_search", "delete_saved_search", "get_saved_search", "list_saved_searches",
-    "mark_delivered",
+    "mark_delivered", "last_article_id",
 ]  # fmt: skip

@@ -4,13 +4,15 @@ size."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from newsarchive.db.models import Alert, Article, Delivery, Run, RunError, RunSource
+from newsarchive.db.models import Alert, Article, Delivery, Run, RunError, RunSource, Source
+
+GIVEN_UP = timedelta(days=36500)  # a given-up delivery is due again in a century: never
 
 
 def newest_articles(session: Session, source_id: int, limit: int) -> list[Any]:
@@ -62,6 +64,12 @@ def run_source_ids(session: Session, run_id: int) -> list[int]:
     return list(session.scalars(select(RunSource.source_id).where(RunSource.run_id == run_id)))
 
 
+def lock_source(session: Session, source_id: int) -> None:
+    """Hold the source's row until the transaction ends (PostgreSQL; SQLite's writes are one at
+    a time anyway): two workers judging one source never both open its alert."""
+    session.execute(select(Source.id).where(Source.id == source_id).with_for_update())
+
+
 def open_alerts(session: Session, source_id: int | None = None) -> list[Alert]:
     query = select(Alert).where(Alert.closed_at.is_(None)).order_by(Alert.opened_at)
     if source_id is not None:
@@ -98,7 +106,7 @@ def due_deliveries(session: Session, now: datetime, *, limit: int = 50) -> list[
     query = (
         select(Delivery)
         .where(Delivery.delivered_at.is_(None), Delivery.next_try_at <= now)
-        .order_by(Delivery.id)
+        .order_by(Delivery.next_try_at, Delivery.id)
         .limit(limit)
     )
     return list(session.scalars(query))
@@ -131,7 +139,7 @@ def delivery_done(
     elif retry_at is not None:
         values["next_try_at"] = retry_at
     else:
-        values["next_try_at"] = datetime.max.replace(tzinfo=now.tzinfo)  # given up: kept as log
+        values["next_try_at"] = now + GIVEN_UP  # given up: kept as the log says
     session.execute(update(Delivery).where(Delivery.id == delivery_id).values(values))
 
 

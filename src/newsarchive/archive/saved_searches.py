@@ -38,14 +38,21 @@ def delete_saved_search(session: Session, search_id: int) -> None:
     session.flush()
 
 
+def last_article_id(session: Session) -> int:
+    return session.scalar(select(func.max(Article.id))) or 0
+
+
 def mark_delivered(
-    session: Session, search_id: int, *, up_to: int, count: int, now: datetime
+    session: Session, search_id: int, *, seen: int, up_to: int, count: int, now: datetime
 ) -> bool:
-    """Record a delivery of the matches up to article `up_to`; False when another worker
-    recorded one past it first (its matches are then its to send)."""
+    """Move the search's mark from `seen` (the one its matches were looked up from) to
+    `up_to`; False when another worker moved it first (those matches are then its to send)."""
+    values: dict[str, object] = {"last_article_id": up_to}
+    if count:
+        values |= {"last_delivery_at": now, "last_delivery_count": count}
     result = session.connection().execute(
         update(SavedSearch)
-        .where(SavedSearch.id == search_id, SavedSearch.last_article_id < up_to)
-        .values(last_article_id=up_to, last_delivery_at=now, last_delivery_count=count)
+        .where(SavedSearch.id == search_id, SavedSearch.last_article_id == seen)
+        .values(values)
     )
     return result.rowcount == 1

@@ -168,12 +168,12 @@ class Fetcher:
         if self.host_check is not None:
             self.host_check(url)
         try:
-            response = self._client.post(
-                url, content=body, headers={"Content-Type": "application/json", **headers}
-            )
-        except httpx.HTTPError as exc:
+            with self._client.stream(  # the status is all we read: a body cannot stall us
+                "POST", url, content=body, headers={"Content-Type": "application/json", **headers}
+            ) as response:
+                return response.status_code
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
-        return response.status_code
 
     def __exit__(self, *exc: object) -> None:
         self.close()

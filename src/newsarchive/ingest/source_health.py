@@ -37,6 +37,7 @@ def evaluate(
     """Open the alerts the source's newest articles and runs call for, close those they no
     longer do; returns the alerts opened. `run_id`: the run that just ended its work;
     `webhook`: where each opening and closing is POSTed (queued here, sent after the run)."""
+    archive.lock_source(session, source_id)
     open_now = {alert.kind: alert for alert in archive.open_alerts(session, source_id)}
     samples = [
         _sample(row) for row in archive.newest_articles(session, source_id, RECENT + BASELINE)

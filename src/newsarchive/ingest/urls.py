@@ -20,7 +20,12 @@ _DATE_IN_PATH = re.compile(
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
+    """An http(s) URL with a host and, if it names one, a port that exists."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 

@@ -29,9 +29,11 @@ def body(event: str, data: dict[str, Any]) -> str:
     return json.dumps({"event": event, **data}, default=str, sort_keys=True)
 
 
-def signature(secret: str, payload: bytes) -> str:
-    """X-Newsarchive-Signature: "sha256=" and the hex HMAC-SHA256 of the body."""
-    return "sha256=" + hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: str, payload: bytes) -> str:
+    """X-Newsarchive-Signature: "sha256=" and the hex HMAC-SHA256 of the timestamp, a dot and
+    the body: a receiver that checks the timestamp is recent cannot be replayed old events."""
+    signed = timestamp.encode() + b"." + payload
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def queue(
@@ -50,17 +52,21 @@ def deliver_due(
     budget: float = BUDGET,
 ) -> int:
     """Send what is due, oldest first, until done or out of time; returns how many arrived."""
-    started, arrived = time.monotonic(), 0
+    started, arrived, failing = time.monotonic(), 0, set()
     with sessions() as session:
         due = [(d.id, d.url, d.body, d.attempts) for d in archive.due_deliveries(session, clock())]
     for delivery_id, url, payload, attempts in due:
         if time.monotonic() - started > budget:
             break
+        if url in failing:
+            continue  # one dead receiver does not use up the others' time
         now = clock()
         with session_scope(sessions) as session:
             if not archive.claim_delivery(session, delivery_id, now, now + LEASE):
                 continue  # another worker has it
-        error = _post(poster, url, payload.encode(), secret)
+        error = _post(poster, delivery_id, url, payload.encode(), secret)
+        if error is not None:
+            failing.add(url)
         retry_at = None
         if error is not None and attempts + 1 < MAX_ATTEMPTS:
             retry_at = clock() + BACKOFF * 2**attempts
@@ -70,10 +76,18 @@ def deliver_due(
     return arrived
 
 
-def _post(poster: Fetcher, url: str, payload: bytes, secret: str | None) -> str | None:
-    headers = {"X-Newsarchive-Signature": signature(secret, payload)} if secret else {}
+def _post(
+    poster: Fetcher, delivery_id: int, url: str, payload: bytes, secret: str | None
+) -> str | None:
+    """The error, or None when the receiver took it (2xx)."""
+    timestamp = str(int(time.time()))
+    headers = {"X-Newsarchive-Delivery": str(delivery_id), "X-Newsarchive-Timestamp": timestamp}
+    if secret:
+        headers["X-Newsarchive-Signature"] = signature(secret, timestamp, payload)
     try:
         status = poster.post_json(url, payload, headers)
     except IngestError as exc:
         return exc.reason
+    except Exception as exc:  # noqa: BLE001  (one bad receiver must not stop the others)
+        return f"{type(exc).__name__}: {exc}"[:300]
     return None if 200 <= status < 300 else f"HTTP {status}"

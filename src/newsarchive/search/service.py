@@ -40,6 +40,7 @@ class SearchParams:
     cursor: str | None = None
     collapse: bool = False  # one hit per story: its best-ranked article
     after_id: int | None = None  # only articles stored after this one (saved searches)
+    up_to_id: int | None = None  # and up to this one
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
 def _filtered(params: SearchParams) -> bool:
     return bool(
         params.source or params.lang or params.author or params.date_from or params.date_to
-        or params.after_id is not None
+        or params.after_id is not None or params.up_to_id is not None
     )  # fmt: skip
 
 
@@ -125,6 +126,8 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     stmt = stmt.where(*archive.day_conditions(params.date_from, params.date_to))
     if params.after_id is not None:
         stmt = stmt.where(Article.id > params.after_id)
+    if params.up_to_id is not None:
+        stmt = stmt.where(Article.id <= params.up_to_id)
     if params.collapse:
         stmt = _best_of_each_story(stmt, hits.c.score, params.sort)
     return hits, stmt.subquery("matched")

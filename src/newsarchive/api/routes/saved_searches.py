@@ -20,7 +20,7 @@ router = APIRouter(tags=["saved searches"])
 
 @router.get("/api/saved-searches", response_model=list[SavedSearchOut])
 def list_saved(session: SessionDep) -> list[SavedSearchOut]:
-    return [SavedSearchOut.model_validate(s) for s in archive.list_saved_searches(session)]
+    return [SavedSearchOut.of(s) for s in archive.list_saved_searches(session)]
 
 
 @router.post(
@@ -37,7 +37,7 @@ def create_saved(body: SavedSearchIn, session: SessionDep) -> SavedSearchOut:
         name=body.name, q=body.q, source=body.source, lang=body.lang, author=body.author,
         webhook=str(body.webhook) if body.webhook else None, created_at=utc_now(),
     )  # fmt: skip
-    return SavedSearchOut.model_validate(archive.create_saved_search(session, search))
+    return SavedSearchOut.of(archive.create_saved_search(session, search))
 
 
 @router.get(
@@ -60,7 +60,7 @@ def saved_feed(search_id: int, request: Request, session: SessionDep) -> Respons
     "/api/saved-searches/{search_id}", response_model=SavedSearchOut, responses=errors(404, 422)
 )
 def get_saved(search_id: int, session: SessionDep) -> SavedSearchOut:
-    return SavedSearchOut.model_validate(archive.get_saved_search(session, search_id))
+    return SavedSearchOut.of(archive.get_saved_search(session, search_id))
 
 
 @router.delete(
