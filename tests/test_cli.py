@@ -14,9 +14,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from newsarchive import archive
 from newsarchive.cli import cli
+from newsarchive.db.base import utc_now
+from newsarchive.db.session import session_scope
 from tests.pages import article_html, story_paragraphs
-from tests.site import NewsSite, free_port
+from tests.site import NewsSite, Receiver, free_port
 
 
 @pytest.fixture
@@ -435,3 +438,13 @@ def test_stories_rebuild_groups_and_says_so(run, tmp_path: Path) -> None:  # typ
         [],
         [],
     ]
+
+
+def test_webhooks_send_delivers_what_is_due(run, sessions) -> None:  # type: ignore[no-untyped-def]
+    with Receiver() as receiver:
+        with session_scope(sessions) as session:
+            archive.queue_delivery(session, receiver.url, "alert.opened", '{"a": 1}', utc_now())
+        result = run("webhooks", "send", "--budget", "5")
+        assert (result.exit_code, result.output) == (0, "delivered 1\n")
+        assert [body for _p, _h, body in receiver.posts] == [b'{"a": 1}']
+        assert run("webhooks", "send").output == "delivered 0\n"

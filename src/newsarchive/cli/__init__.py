@@ -54,6 +54,20 @@ from newsarchive.cli.search import search  # noqa: E402
 from newsarchive.cli.serve import db, serve  # noqa: E402
 from newsarchive.cli.sources import sources  # noqa: E402
 from newsarchive.cli.stories import stories  # noqa: E402
+from newsarchive.cli.webhooks import webhooks  # noqa: E402
 
-for command in (serve, db, ingest, export, import_, sources, crawl, reextract, search, stories):
+COMMANDS = (
+    serve,
+    db,
+    ingest,
+    export,
+    import_,
+    sources,
+    crawl,
+    reextract,
+    search,
+    stories,
+    webhooks,
+)
+for command in COMMANDS:
     cli.add_command(command)
