@@ -157,6 +157,19 @@ def query_classes() -> dict[str, dict[str, Any]]:
         "archive_months": {"path": "/api/archive/2019", "params": {}},
         "archive_day": {"path": f"/api/archive/{day.year}/{day.month}/{day.day}", "params": {}},
         "facets": {"path": "/api/search", "params": {"q": mid, "facets": "true"}},
+        "common_newest": {
+            "path": "/api/search",
+            "params": {"q": common, "sort": "newest", "facets": "false"},
+        },
+        "common_facets": {"path": "/api/search", "params": {"q": common, "facets": "true"}},
+        "source_filter": {
+            "path": "/api/search",
+            "params": {"q": mid, "source": "source-07", "facets": "false"},
+        },
+        "author_filter": {
+            "path": "/api/search",
+            "params": {"q": mid, "author": "Writer 42", "facets": "false"},
+        },
     }
 
 
@@ -171,6 +184,8 @@ def in_process(sessions: Any, spec: dict[str, Any]) -> None:
                     sort=params.get("sort", "relevance"),
                     date_from=date.fromisoformat(params["from"]) if "from" in params else None,
                     date_to=date.fromisoformat(params["to"]) if "to" in params else None,
+                    source=params.get("source"),
+                    author=params.get("author"),
                 ),
                 facets=params["facets"] == "true",
             )
@@ -272,6 +287,7 @@ def main() -> None:
                 "articles": args.articles,
                 "database": engine.dialect.name,
                 "load_s": round(load_s, 1),
+                "load_articles_per_s": round(args.articles / load_s) if load_s else None,
                 "queries": results,
             }
         )
