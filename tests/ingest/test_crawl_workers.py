@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,23 @@ def crawl_process(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[b
     )
 
 
+def wait_while_running(process: subprocess.Popen[bytes], until: Callable[[], bool]) -> None:
+    """Wait, 60 s at most, until `until()` holds; the process must still be running then."""
+    deadline = time.monotonic() + 60
+    while not until():
+        assert process.poll() is None, process.communicate()[0].decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def kill(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL: no chance to tidy up, as a power cut or the OOM killer gives none."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
 def article_count(sessions: sessionmaker[Session]) -> int:
     with sessions() as session:
         return session.scalar(select(func.count()).select_from(Article)) or 0
@@ -88,15 +106,8 @@ def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
     add_source(sessions, "slow", feeds=[feed])
 
     victim = crawl_process(db_url, tmp_path, NEWSARCHIVE_CRAWL_LEASE="1")
-    deadline = time.monotonic() + 60
-    while article_count(sessions) < 3:
-        assert victim.poll() is None, victim.communicate()[0].decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=10)
-    if victim.stdout:
-        victim.stdout.close()
+    wait_while_running(victim, lambda: article_count(sessions) >= 3)
+    kill(victim)
     with sessions() as session:
         before = {a.id: a.url for a in session.scalars(select(Article))}
         claimed = session.scalar(
@@ -132,11 +143,7 @@ def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while article_count(sessions) < 3:
-        assert looping.poll() is None
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_while_running(looping, lambda: article_count(sessions) >= 3)
     looping.send_signal(signal.SIGTERM)
     output = looping.communicate(timeout=30)[0].decode()
     assert looping.returncode == 0, output
@@ -172,11 +179,7 @@ def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while article_count(sessions) < 2:
-        assert crawl.poll() is None
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_while_running(crawl, lambda: article_count(sessions) >= 2)
     os.killpg(crawl.pid, signal.SIGINT)
     output = crawl.communicate(timeout=30)[0].decode()
     assert crawl.returncode == 0, output

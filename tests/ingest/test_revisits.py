@@ -4,7 +4,6 @@ is restored, and a kill in the middle of revisits leaves no half revision."""
 
 from __future__ import annotations
 
-import signal
 import time
 import zlib
 from datetime import timedelta
@@ -21,7 +20,12 @@ from newsarchive.db.models import Article, Revision
 from newsarchive.db.session import session_scope
 from newsarchive.services import crawler
 from tests.factories import add_source
-from tests.ingest.test_crawl_workers import article_count, crawl_process
+from tests.ingest.test_crawl_workers import (
+    article_count,
+    crawl_process,
+    kill,
+    wait_while_running,
+)
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
@@ -193,15 +197,8 @@ def test_a_killed_crawl_leaves_no_half_revision(
         site.slow(f"/story/{i}", 0.3, article_html(f"Story {i}", paragraphs=changed))
 
     victim = crawl_process(db_url, tmp_path, **env)
-    deadline = time.monotonic() + 60
-    while revised_count(sessions) < 2:
-        assert victim.poll() is None, victim.communicate()[0].decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=10)
-    if victim.stdout:
-        victim.stdout.close()
+    wait_while_running(victim, lambda: revised_count(sessions) >= 2)
+    kill(victim)
     assert 2 <= revised_count(sessions) < 10
     assert whole_revisions(sessions)
 
