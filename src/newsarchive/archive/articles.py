@@ -165,6 +165,16 @@ def update_article(
     values = dict(values)
     if "published_at" in values:
         values["published_day"] = day_of_row(days, values)
+    values = without_taken_hash(session, article_id, values)
+    session.connection().execute(update(Article).where(Article.id == article_id).values(values))
+
+
+def without_taken_hash(
+    session: Session, article_id: int, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`values` without its content hash when another article has that hash (two articles
+    cannot share one, and a changed text may equal another's, such as a notice page)."""
+    values = dict(values)
     if "content_hash" in values:
         taken = session.scalar(
             select(Article.id).where(
@@ -173,7 +183,7 @@ def update_article(
         )
         if taken is not None:
             del values["content_hash"]
-    session.connection().execute(update(Article).where(Article.id == article_id).values(values))
+    return values
 
 
 def delete_article(session: Session, article_id: int) -> None:

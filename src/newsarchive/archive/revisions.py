@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from newsarchive.archive.articles import without_taken_hash
 from newsarchive.archive.frontier import CHUNK, ensure_hosts, insert_ignoring
 from newsarchive.db.models import Article, ArticleRaw, FrontierURL, Revision, Source, Takedown
 
@@ -113,14 +114,7 @@ def add_revision(
             charset=raw.get("charset"), **version,
         )
     )  # fmt: skip
-    values = dict(values)
-    taken = session.scalar(
-        select(Article.id).where(
-            Article.content_hash == values.get("content_hash"), Article.id != article.id
-        )
-    )
-    if taken is not None:  # another article has this text (a notice page): both stay
-        del values["content_hash"]
+    values = without_taken_hash(session, article.id, values)
     session.execute(
         update(Article)
         .where(Article.id == article.id)
