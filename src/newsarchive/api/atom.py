@@ -18,15 +18,8 @@ MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
 
 def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]) -> bytes:
-    ET.register_namespace("", ATOM)
-    ET.register_namespace("na", NEWSARCHIVE)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    _text(root, "title", title)
-    _text(root, "id", feed_id)
-    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
-    newest = max((a.modified_at or a.published_at for a in articles), default=datetime.now(UTC))
-    _text(root, "updated", newest.isoformat())
-    _text(ET.SubElement(root, f"{{{ATOM}}}author"), "name", "newsarchive")
+    newest = max((a.modified_at or a.published_at for a in articles), default=None)
+    root = _feed(title, self_url, feed_id, newest)
     for article in articles:
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         _text(entry, "title", article.title or article.url)
@@ -41,21 +34,13 @@ def feed(*, title: str, self_url: str, feed_id: str, articles: Sequence[Article]
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
         _text(entry, "summary", article.description or article.text[:500])
         ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
-    body: bytes = ET.tostring(root, encoding="utf-8")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+    return _document(root)
 
 
 def changes(*, self_url: str, changes: Sequence[tuple[Revision, Article, str | None]]) -> bytes:
     """One entry per new revision: the article's title then, what changed, the text's diff."""
-    ET.register_namespace("", ATOM)
-    ET.register_namespace("na", NEWSARCHIVE)
-    root = ET.Element(f"{{{ATOM}}}feed")
-    _text(root, "title", "newsarchive: changes to stored articles")
-    _text(root, "id", self_url)
-    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
-    newest = max((r.fetched_at for r, _a, _t in changes), default=datetime.now(UTC))
-    _text(root, "updated", newest.isoformat())
-    _text(ET.SubElement(root, f"{{{ATOM}}}author"), "name", "newsarchive")
+    newest = max((r.fetched_at for r, _a, _t in changes), default=None)
+    root = _feed("newsarchive: changes to stored articles", self_url, self_url, newest)
     for revision, article, before in changes:
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         _text(entry, "title", f"Revision {revision.revision}: {revision.title or article.url}")
@@ -67,6 +52,23 @@ def changes(*, self_url: str, changes: Sequence[tuple[Revision, Article, str | N
         diff = word_diff(before, revision.text) if before is not None else ""
         _text(entry, "summary", f"Changed: {', '.join(revision.changed)}. {diff}"[:2000])
         ET.SubElement(entry, f"{{{ATOM}}}category", term=article.source_name)
+    return _document(root)
+
+
+def _feed(title: str, self_url: str, feed_id: str, updated: datetime | None) -> ET.Element:
+    """A feed's head: title, id, self link, when it last changed (now if empty), author."""
+    ET.register_namespace("", ATOM)
+    ET.register_namespace("na", NEWSARCHIVE)
+    root = ET.Element(f"{{{ATOM}}}feed")
+    _text(root, "title", title)
+    _text(root, "id", feed_id)
+    ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
+    _text(root, "updated", (updated or datetime.now(UTC)).isoformat())
+    _text(ET.SubElement(root, f"{{{ATOM}}}author"), "name", "newsarchive")
+    return root
+
+
+def _document(root: ET.Element) -> bytes:
     body: bytes = ET.tostring(root, encoding="utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
