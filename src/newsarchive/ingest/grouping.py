@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.ingest.stories import SAME_STORY, WINDOW, band_keys, similarity
+from newsarchive.ingest.stories import WINDOW, band_keys, best_story
 
 
 def group(
@@ -25,13 +25,10 @@ def group(
         return article_id
     keys = band_keys(signature)
     archive.lock_story_keys(session, keys)
-    story, best, story_day = article_id, SAME_STORY, day
-    for _other, other_story, other_signature, other_day in archive.story_candidates(
-        session, keys, day, WINDOW, exclude=article_id
-    ):
-        alike = similarity(signature, other_signature)
-        if alike > best or (alike == best and story == article_id):
-            story, best, story_day = other_story, alike, other_day
+    candidates = archive.story_candidates(session, keys, day, WINDOW, exclude=article_id)
+    story, story_day = best_story(
+        signature, ((s, sig, d) for _a, s, sig, d in candidates), own=(article_id, day)
+    )
     if not new and story != article_id:
         archive.hand_over_story(session, article_id)  # if it led a story, that story goes on
     archive.set_story(

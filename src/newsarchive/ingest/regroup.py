@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.db.session import session_scope
-from newsarchive.ingest.stories import SAME_STORY, WINDOW, band_keys, signature, similarity
+from newsarchive.ingest.stories import WINDOW, band_keys, best_story, signature
 
 BATCH = 2000
 
@@ -74,15 +74,13 @@ def _group_batch(
     for (article_id, _text, day), sig in zip(batch, signatures, strict=True):
         story, story_day = article_id, day
         if sig is not None:
-            best = SAME_STORY
-            for key in keyed[article_id]:
-                for other, other_day in index.get(key, []):
-                    if abs(other_day - day) > WINDOW or other not in known:
-                        continue
-                    other_story, other_sig = known[other]
-                    alike = similarity(sig, other_sig)
-                    if alike > best or (alike == best and story == article_id):
-                        story, best, story_day = other_story, alike, other_day
+            candidates = (
+                (*known[other], other_day)
+                for key in keyed[article_id]
+                for other, other_day in index.get(key, [])
+                if abs(other_day - day) <= WINDOW and other in known
+            )
+            story, story_day = best_story(sig, candidates, own=(article_id, day))
             known[article_id] = (story, sig)
             for key in keyed[article_id]:
                 index.setdefault(key, []).append((article_id, story_day))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -65,6 +66,20 @@ def band_keys(sig: bytes) -> list[int]:
         digest = hashlib.blake2b(band.to_bytes(2, "big") + chunk, digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
+
+
+def best_story(
+    signature: bytes, candidates: Iterable[tuple[int, bytes, date]], own: tuple[int, date]
+) -> tuple[int, date]:
+    """(story id, its first day) of the candidate (story id, signature, story's first day)
+    most alike `signature`, at SAME_STORY or more; on a tie the first one seen; `own` (the
+    article's own story and day) when none is alike enough."""
+    (story, story_day), best = own, SAME_STORY
+    for other_story, other_signature, other_day in candidates:
+        alike = similarity(signature, other_signature)
+        if alike > best or (alike == best and (story, story_day) == own):
+            story, best, story_day = other_story, alike, other_day
+    return story, story_day
 
 
 def similarity(a: bytes, b: bytes) -> float:
