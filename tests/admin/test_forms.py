@@ -305,6 +305,12 @@ def test_save_list_and_delete_a_search(admin: Admin) -> None:
         == "a query needs at least one word that is not excluded with '-'"
     )
     assert refused.cssselect("input[name=name]")[0].get("value") == "x"
+    for form, error in [  # the API's checks, in the form's words
+        ({"name": "  ", "q": "ferry"}, "Name: String should have at least 1 character"),
+        ({"name": "y", "q": "ferry", "webhook": "ftp://x"}, "Webhook: not an http(s) URL: ftp://x"),
+    ]:
+        page = admin.post("/admin/searches", form, status=422)
+        assert text(page, ".flash.error") == error
     link = saved.cssselect("table.searches a")[0].get("href")
     deleted = admin.post(
         link.replace("/api/saved-searches/", "/admin/searches/").replace(".atom", "/delete"), {}

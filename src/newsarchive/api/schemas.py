@@ -13,12 +13,16 @@ from pydantic import (
     Field,
     HttpUrl,
     PlainSerializer,
-    StringConstraints,
 )
 
+from newsarchive.archive.saved_search_input import SavedSearchIn
 from newsarchive.archive.source_input import SourceIn, SourcePatch
 
-__all__ = ["SourceIn", "SourcePatch"]  # the API's source bodies: one check for API, admin, CLI
+__all__ = [
+    "SavedSearchIn",
+    "SourceIn",
+    "SourcePatch",
+]  # the API's source bodies: one check for API, admin, CLI
 
 # ISO 8601 with an explicit +00:00 offset, the form the contract's examples use.
 UTCTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
@@ -168,24 +172,6 @@ class SourceHealth(BaseModel):
     days: list[HealthDay] = Field(description="the last 30 days, newest first (UTC days)")
     fetch: FetchHealth
     alerts: list[AlertOut] = Field(description="open and closed, newest first")
-
-
-class SavedSearchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-        ),
-    ]
-    q: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$", description="as in search")
-    source: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
-    lang: str | None = Field(None, max_length=16, pattern=r"^[^\x00]*$")
-    author: str | None = Field(None, max_length=200, pattern=r"^[^\x00]*$")
-    webhook: HttpUrl | None = Field(
-        None, description="where new matches are POSTed after each crawl run"
-    )
 
 
 class SavedSearchOut(BaseModel):

@@ -72,7 +72,7 @@ class SourcePatch(BaseModel):
         )
 
 
-Model = TypeVar("Model", SourceIn, SourcePatch)
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def checked(

@@ -10,14 +10,15 @@ from fastapi.responses import HTMLResponse, Response
 from newsarchive import archive
 from newsarchive.admin.pages import LOGGED_IN, Sessions, back, render
 from newsarchive.admin.security import CheckedForm, flash
+from newsarchive.archive.saved_search_input import SavedSearchIn
+from newsarchive.archive.source_input import checked
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import SavedSearch
 from newsarchive.db.session import session_scope
-from newsarchive.errors import InvalidInput, NewsArchiveError
-from newsarchive.ingest.urls import is_http_url
+from newsarchive.errors import NewsArchiveError
 from newsarchive.search.query import parse
 
 router = APIRouter(dependencies=LOGGED_IN)
+_LABELS = {"name": "Name", "q": "Search", "webhook": "Webhook"}  # as the form says
 
 
 def _page(
@@ -35,22 +36,20 @@ def searches(request: Request, sessions: Sessions) -> HTMLResponse:
 
 @router.post("/searches")
 def save_search(request: Request, form: CheckedForm, sessions: Sessions) -> Response:
-    name, q = str(form.get("name") or "").strip(), str(form.get("q") or "").strip()
-    webhook = str(form.get("webhook") or "").strip() or None
+    given = {
+        "name": str(form.get("name") or ""),
+        "q": str(form.get("q") or "").strip(),
+        "webhook": str(form.get("webhook") or "").strip() or None,
+    }
     try:
-        if not name or len(name) > 200 or not q or len(q) > 500:
-            raise InvalidInput("give a name (up to 200 characters) and a search")
-        if webhook is not None and not is_http_url(webhook):
-            raise InvalidInput(f"webhook: not an http(s) URL: {webhook[:200]}")
-        parse(q)
+        search = checked(SavedSearchIn, given, _LABELS)  # as the API checks it
+        parse(search.q)
         with session_scope(sessions) as session:
-            archive.create_saved_search(
-                session, SavedSearch(name=name, q=q, webhook=webhook, created_at=utc_now())
-            )
+            archive.create_saved_search(session, search.row(utc_now()))
     except NewsArchiveError as exc:
         flash(request, exc.detail, "error")
         return _page(request, sessions, form=form, status=422)
-    flash(request, f"Search {name} saved.")
+    flash(request, f"Search {search.name} saved.")
     return back("/admin/searches")
 
 

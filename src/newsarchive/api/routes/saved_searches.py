@@ -10,7 +10,6 @@ from newsarchive.api import atom
 from newsarchive.api.deps import AdminDep, SessionDep
 from newsarchive.api.schemas import WRITE_ERRORS, SavedSearchIn, SavedSearchOut, errors
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import SavedSearch
 from newsarchive.ingest.saved_searches import params
 from newsarchive.search import run_search
 from newsarchive.search.query import parse
@@ -33,11 +32,7 @@ def list_saved(session: SessionDep) -> list[SavedSearchOut]:
 def create_saved(body: SavedSearchIn, session: SessionDep) -> SavedSearchOut:
     """Its webhook gets the matches stored from now on, once each, after each crawl run."""
     parse(body.q)  # a query the search would refuse is refused now (422)
-    search = SavedSearch(
-        name=body.name, q=body.q, source=body.source, lang=body.lang, author=body.author,
-        webhook=str(body.webhook) if body.webhook else None, created_at=utc_now(),
-    )  # fmt: skip
-    return SavedSearchOut.of(archive.create_saved_search(session, search))
+    return SavedSearchOut.of(archive.create_saved_search(session, body.row(utc_now())))
 
 
 @router.get(
