@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -21,16 +22,16 @@ import statistics
 import subprocess
 import sys
 import time
-from bisect import bisect
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
 from typing import Any
 
 import httpx
+import numpy as np
 from sqlalchemy import func, select
 
 from newsarchive import archive
-from newsarchive.archive import DayRule
+from newsarchive.archive import DayRule, bulk
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.models import Article
@@ -42,6 +43,7 @@ WORDS_PER_ARTICLE = 500
 ZIPF_S = 1.07
 START = datetime(2015, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 3652
+CHUNK = 5_000
 UTC_DAYS = DayRule()  # every article on its UTC day
 
 
@@ -72,38 +74,39 @@ def rank_with_df(target: float, w: list[float]) -> int:
     return VOCABULARY - 1
 
 
-def load(database_url: str, n: int, batch: int = 2000) -> float:
+def _chunk(job: tuple[int, int]) -> list[tuple[str, int]]:
+    """Texts and publication seconds of articles [start, start + size): seeded by the chunk, so
+    the corpus is the same however many processes build it."""
+    start, size = job
     vocab = vocabulary()
-    cum = list(accumulate(weights()))
-    total = cum[-1]
-    rng = random.Random(1)
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as session:
-        source_ids = [
-            archive.create_source(session, f"source-{i:02d}", archive.SourceFields()).id
-            for i in range(20)
-        ]
-    started = time.perf_counter()
-    for start in range(0, n, batch):
-        rows = []
-        for i in range(start, min(n, start + batch)):
-            words = [vocab[bisect(cum, rng.random() * total)] for _ in range(WORDS_PER_ARTICLE)]
-            text = " ".join(words)
-            published = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
-            url = f"https://bench.example/{i}"
-            rows.append(
-                {
+    p = np.array(weights())
+    p /= p.sum()
+    rng = np.random.default_rng(start)
+    words = rng.choice(len(vocab), size=(size, WORDS_PER_ARTICLE), p=p).tolist()
+    seconds = rng.integers(0, SPAN_DAYS * 86400, size=size).tolist()
+    word = vocab.__getitem__
+    return [(" ".join(map(word, row)), s) for row, s in zip(words, seconds, strict=True)]
+
+
+def articles(n: int, source_ids: list[int]) -> Iterator[dict[str, Any]]:
+    """The synthetic corpus, the same N articles for every store, built in another process
+    so that the load is measured, not the generator."""
+    jobs = [(start, min(CHUNK, n - start)) for start in range(0, n, CHUNK)]
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        i = 0
+        for chunk in pool.imap(_chunk, jobs):
+            for text, seconds in chunk:
+                published = START + timedelta(seconds=seconds)
+                url = f"https://bench.example/{i}"
+                yield {
                     "source_id": source_ids[i % 20],
                     "url": url,
                     "url_normalized": url,
                     "url_key": url,
                     "content_hash": f"{i:064x}",
-                    "title": " ".join(words[:8]).capitalize(),
+                    "title": text[: text.find(" ", 60)].capitalize(),
                     "text": text,
                     "authors": [f"Writer {i % 500}"],
-                    "tags": [],
-                    "categories": [],
                     "language": "en" if i % 10 else "de",
                     "word_count": WORDS_PER_ARTICLE,
                     "published_at": published,
@@ -112,22 +115,30 @@ def load(database_url: str, n: int, batch: int = 2000) -> float:
                     "fetched_at": published,
                     "updated_at": published,
                 }
-            )
-        with session_scope(sessions) as session:
-            archive.add_articles(session, UTC_DAYS, rows)
-        done = min(n, start + batch)
-        if done % 50_000 == 0 or done == n:
-            rate = done / (time.perf_counter() - started)
-            print(f"  loaded {done:>9,} articles ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+                i += 1
+                if i % 100_000 == 0:
+                    print(f"  {i:>9,} articles", file=sys.stderr, flush=True)
+
+
+def load(database_url: str, n: int) -> float:
+    """Load through the fresh-load path (archive/bulk.py), as `newsarchive import` does."""
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as session:
+        source_ids = [
+            archive.create_source(session, f"source-{i:02d}", archive.SourceFields()).id
+            for i in range(20)
+        ]
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        bulk.load_fresh(connection, UTC_DAYS, articles(n, source_ids))
+        connection.commit()
     elapsed = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    elif engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("INSERT INTO fts_articles(fts_articles) VALUES ('optimize')")
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("INSERT INTO fts_articles(fts_articles) VALUES ('optimize')")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     engine.dispose()
     return elapsed
 

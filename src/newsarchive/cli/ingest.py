@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,7 +21,7 @@ from newsarchive.config import Settings
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
 from newsarchive.ingest.pipeline import Outcome
-from newsarchive.ingest.runs import recorded
+from newsarchive.ingest.runs import RunLog, recorded
 from newsarchive.ingest.urls import is_http_url
 
 
@@ -86,34 +87,50 @@ def export(
 
 
 def _import_jsonl(path: Path, settings: Settings) -> bool:
-    """Read an archive `newsarchive export` wrote, as one run; True if every line went in."""
-    import json
-
+    """Read an archive `newsarchive export` wrote, as one run; True if every line went in.
+    Into an archive with no articles it goes through the fresh load, all or nothing."""
     from newsarchive import transfer
+    from newsarchive.archive import bulk
 
     counts: dict[str, int] = {}
+
+    def failed(run: RunLog, number: int, reason: str) -> None:
+        click.echo(f"failed: {path}:{number}: {reason}")
+        run.count(Outcome(f"{path}:{number}", "failed", reason))
+        counts["failed"] = counts.get("failed", 0) + 1
+
     with (
         open_sessions() as sessions,
         path.open(encoding="utf-8") as lines,
         recorded(sessions, "import") as run,
     ):
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
+        numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
+        with sessions() as session:
+            fresh = bulk.is_empty(session.connection())
+        if fresh:
+            refused: list[tuple[int, str]] = []
+            with session_scope(sessions) as session:
+                loaded = transfer.import_fresh(
+                    session, numbered, services.day_rule(settings),
+                    lambda number, reason: refused.append((number, reason)),
+                )  # fmt: skip
+            for number, reason in refused:
+                failed(run, number, reason)
+            run.add({"stored": loaded["stored"], "duplicates": loaded["duplicate"]}, None)
+            counts.update(loaded)
+        for number, line in [] if fresh else numbered:
             try:
-                row = json.loads(line)
                 with session_scope(sessions) as session:
-                    result = transfer.import_row(session, row, services.day_rule(settings))
+                    result = transfer.import_row(
+                        session, json.loads(line), services.day_rule(settings)
+                    )
             except (ValueError, KeyError, TypeError) as exc:
-                result = "failed"
-                reason = f"{type(exc).__name__}: {exc}"[:300]
-                click.echo(f"failed: {path}:{number}: {reason}")
-                run.count(Outcome(f"{path}:{number}", "failed", reason))
-            else:
-                if result in ("stored", "duplicate"):
-                    run.add({"stored" if result == "stored" else "duplicates": 1}, None)
+                failed(run, number, f"{type(exc).__name__}: {exc}"[:300])
+                continue
+            if result in ("stored", "duplicate"):
+                run.add({"stored" if result == "stored" else "duplicates": 1}, None)
             counts[result] = counts.get(result, 0) + 1
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v)
     click.echo(f"imported {path}: {summary}")
     return "failed" not in counts
 
