@@ -273,8 +273,16 @@ class Facets(BaseModel):
 
 class SearchResponse(BaseModel):
     total: int
+    total_exact: bool = Field(
+        description="false: the total is an estimate (a search with more than 10,000 matches "
+        "counts a sample of them; exact=true counts every one)"
+    )
     items: list[SearchHit]
     facets: Facets
+    facets_exact: bool = Field(
+        description="false: the source and language counts are estimates from a sample of "
+        "the matches (the per-day counts are always exact)"
+    )
     next_cursor: str | None
 
 

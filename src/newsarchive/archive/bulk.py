@@ -124,7 +124,8 @@ class SQLiteStore:
 
     def put_back(self, connection: Connection, saved: list[str], _next_id: int) -> None:
         connection.exec_driver_sql(
-            "INSERT INTO fts_articles(rowid, title, text) SELECT id, title, text FROM articles"
+            "INSERT INTO fts_articles(rowid, title, text) "
+            "SELECT search_key, title, text FROM articles"
         )
         _count_days(connection)
         for sql in saved:

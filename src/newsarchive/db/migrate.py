@@ -25,9 +25,12 @@ MIGRATIONS = Path(str(importlib.import_module("newsarchive.migrations").__file__
 # other programs sharing the database are unlikely to use.
 MIGRATION_LOCK = 0x6E657773_6D696772
 
-# Full-text search lives outside the ORM models (migration 0003 creates it with raw SQL):
-# SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and its GIN index.
-SEARCH_OBJECTS = {"search_vector", "ix_articles_search_vector"}
+# Full-text search lives outside the ORM models (migrations 0003 and 0009 create it with raw
+# SQL): SQLite's FTS5 table, its shadow tables and the key it numbers rows by, PostgreSQL's
+# tsvector column and its GIN index.
+SEARCH_OBJECTS = {
+    "search_vector", "ix_articles_search_vector", "search_key", "ix_articles_search_key",
+}  # fmt: skip
 
 
 def include_object(

@@ -5,15 +5,46 @@ from __future__ import annotations
 import html
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
+from newsarchive.db.models import Article
 from newsarchive.search.query import Query
 
 # Snippet markers: control characters that cannot occur in extracted text, swapped for <mark>
 # after everything else in the snippet has been HTML-escaped.
 MARK_START, MARK_END = "\x02", "\x03"
+# Up to this many matches a search is exact in every part: counted, ranked and faceted over
+# each match. Past it an engine may answer from its fast path (Engine.broad).
+EXACT_UP_TO = 10_000
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a search with no filter but dates asks an engine's fast path for."""
+
+    date_from: date | None
+    date_to: date | None
+    sort: str  # "relevance" | "newest" | "oldest"
+    limit: int
+    after: tuple[Any, int] | None  # the cursor: (score or published_at, article id)
+    facets: bool
+
+
+@dataclass(frozen=True)
+class Broad:
+    """A fast path's answer: one page of (article id, score), limit + 1 of them when there is
+    more, and the total and facets, estimated where they say so."""
+
+    rows: list[tuple[int, float]]
+    total: int
+    total_exact: bool
+    facets: dict[str, list[dict[str, Any]]]
+    facets_exact: bool
 
 
 class Engine(ABC):
@@ -24,12 +55,19 @@ class Engine(ABC):
         """SELECT id, score of the articles that match; a higher score is more relevant."""
 
     @abstractmethod
-    def snippets(self, session: Session, query: Query, ids: Sequence[int]) -> dict[int, str]:
+    def snippets(
+        self, session: Session, query: Query, articles: Sequence[Article]
+    ) -> dict[int, str]:
         """A short passage of each article around the hits, HTML with <mark> around them."""
 
     @abstractmethod
     def has_author(self, author: str) -> ColumnElement[bool]:
         """Articles whose author list holds this name (case-insensitive)."""
+
+    def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
+        """The engine's own answer to a search with more than EXACT_UP_TO matches, fast
+        however many there are; None to let the general (exact) search answer."""
+        return None
 
 
 def marked_html(snippet: str) -> str:

@@ -59,7 +59,10 @@ class PostgresEngine(Engine):
             search_vector.op("@@")(tsquery)
         )
 
-    def snippets(self, session: Session, query: Query, ids: Sequence[int]) -> dict[int, str]:
+    def snippets(
+        self, session: Session, query: Query, articles: Sequence[Article]
+    ) -> dict[int, str]:
+        ids = [a.id for a in articles]
         if not ids:
             return {}
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15"

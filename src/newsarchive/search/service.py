@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from newsarchive import archive
 from newsarchive.archive import paging
 from newsarchive.db.models import Article, Source
-from newsarchive.search.engine import Engine
+from newsarchive.search.engine import Ask, Engine
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, parse
 from newsarchive.search.sqlite import SQLiteEngine
@@ -56,30 +56,48 @@ class SearchPage:
     hits: list[Hit]
     next_cursor: str | None
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    total_exact: bool = True
+    facets_exact: bool = True
 
 
-def run_search(session: Session, params: SearchParams, *, facets: bool = True) -> SearchPage:
+def run_search(
+    session: Session, params: SearchParams, *, facets: bool = True, exact: bool = False
+) -> SearchPage:
+    """One page of a search. Past EXACT_UP_TO matches the engine's fast path may answer, with
+    estimated totals and facets (marked so); `exact` asks for every count exactly instead."""
     engine = engine_for(session)
     query = parse(params.q)
-    hits, matched = _matched(engine, query, params)
-    total = (
-        session.scalar(select(func.count()).select_from(hits if matched is None else matched)) or 0
-    )
-    ranked = matched if matched is not None else hits
-
-    rows = session.execute(_page_query(ranked, params)).all()
+    broad = None if exact or _filtered_beyond_dates(params) else engine.broad(
+        session, query, _ask(params, facets)
+    )  # fmt: skip
+    if broad is not None:
+        rows = broad.rows
+        total, found_facets = broad.total, broad.facets
+    else:
+        hits, matched = _matched(engine, query, params)
+        ranked = matched if matched is not None else hits
+        total = session.scalar(select(func.count()).select_from(ranked)) or 0
+        rows = [(row.id, float(row.score)) for row in session.execute(_page_query(ranked, params))]
+        found_facets = _facets(session, ranked) if facets else {}
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    articles = _load(session, [row.id for row in rows])
-    snippets = engine.snippets(session, query, [row.id for row in rows])
-    page = [Hit(articles[row.id], float(row.score), snippets.get(row.id, "")) for row in rows]
+    articles = _load(session, [article_id for article_id, _score in rows])
+    snippets = engine.snippets(session, query, list(articles.values()))
+    page = [Hit(articles[i], score, snippets.get(i, "")) for i, score in rows]
     next_cursor = _encode_cursor(params.sort, page[-1].article, page[-1].score) if more else None
     return SearchPage(
         total=total,
         hits=page,
         next_cursor=next_cursor,
-        facets=_facets(session, ranked) if facets else {},
+        facets=found_facets,
+        total_exact=broad is None or broad.total_exact,
+        facets_exact=broad is None or broad.facets_exact or not facets,
     )
+
+
+def _ask(params: SearchParams, facets: bool) -> Ask:
+    after = _decode_cursor(params.cursor, params.sort) if params.cursor else None
+    return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets)
 
 
 def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:
@@ -98,6 +116,14 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
         last = articles[rows[batch - 1].id]
         step = SearchParams(**{**step.__dict__, "cursor": _encode_cursor("newest", last, 0.0)})
         session.expunge_all()
+
+
+def _filtered_beyond_dates(params: SearchParams) -> bool:
+    """Filters only the general search applies (they need the article table)."""
+    return bool(
+        params.source or params.lang or params.author or params.collapse
+        or params.after_id is not None or params.up_to_id is not None
+    )  # fmt: skip
 
 
 def _filtered(params: SearchParams) -> bool:

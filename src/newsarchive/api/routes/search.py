@@ -58,6 +58,10 @@ def search(
     limit: Limit = 20,
     cursor: Cursor = None,
     facets: Annotated[bool, Query(description="false: skip the facet counts (faster)")] = True,
+    exact: Annotated[
+        bool,
+        Query(description="true: count the total and facets of a broad search exactly (slower)"),
+    ] = False,
     collapse: Annotated[
         Literal["story"] | None,
         Query(
@@ -69,7 +73,7 @@ def search(
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
     params = replace(params, collapse=collapse == "story")
-    page = run_search(session, params, facets=facets)
+    page = run_search(session, params, facets=facets, exact=exact)
     items = [
         SearchHit(
             **ArticleSummary.model_validate(hit.article).model_dump(),
@@ -81,8 +85,10 @@ def search(
     return SearchResponse.model_validate(
         {
             "total": page.total,
+            "total_exact": page.total_exact,
             "items": items,
             "facets": page.facets or {"sources": [], "languages": [], "days": []},
+            "facets_exact": page.facets_exact,
             "next_cursor": page.next_cursor,
         }
     )
