@@ -52,7 +52,10 @@ class TestSearchEndpoint:
             "/api/search", params={"q": "harbour", "sort": "newest", "limit": 2}
         ).json()
         assert body["total"] == 3
+        assert (body["total_exact"], body["facets_exact"]) == (True, True)  # few matches
         assert [i["title"] for i in body["items"]] == ["Autumn harbour", "Harbour tolls"]
+        exact = client.get("/api/search", params={"q": "harbour", "exact": "true"}).json()
+        assert (exact["total"], exact["total_exact"]) == (3, True)
         first = body["items"][0]
         assert "<mark>" in first["snippet"]
         assert isinstance(first["score"], float)

@@ -236,7 +236,7 @@ class SQLiteEngine(Engine):
         ids = ids[::step]
 
         def grouped(label: str, column: Any, *joins: Any) -> list[dict[str, Any]]:
-            stmt = select(column, func.count()).where(Article.id.in_(ids))
+            stmt = select(column, func.count()).select_from(Article).where(Article.id.in_(ids))
             for target, onclause in joins:
                 stmt = stmt.join(target, onclause)
             rows = session.execute(stmt.group_by(column).order_by(func.count().desc(), column))

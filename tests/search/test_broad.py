@@ -1,0 +1,142 @@
+"""Broad searches (more than 10,000 matches), on both stores: whatever path an engine answers
+them by, the pages are the exact ones, the per-day counts exact, and what is estimated is
+marked so and close to the truth."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.archive import DayRule, bulk
+from newsarchive.search import SearchParams, run_search
+from newsarchive.search.sampling import sample_days
+from tests.factories import add_source
+
+ARTICLES = 24_000
+START = datetime(2023, 1, 1, tzinfo=UTC)
+
+
+def corpus(source_ids: list[int]) -> Iterator[dict[str, Any]]:
+    """Every article has "every"; three in five "third"; some sites are ten hours ahead of
+    UTC, so an article's archive day is often not its UTC date (the date sort's hard case)."""
+    rng = random.Random(7)
+    for i in range(ARTICLES):
+        published = START + timedelta(minutes=rng.randrange(500 * 24 * 60))
+        words = "every third" if i % 5 < 3 else "every"
+        url = f"https://broad.example/{i}"
+        yield {
+            "source_id": source_ids[i % len(source_ids)], "url": url, "url_normalized": url,
+            "url_key": url, "content_hash": f"{i:064x}", "title": f"Item {i}",
+            "text": f"{words} item{i}", "language": "en" if i % 4 else "de",
+            "published_at": published, "published_offset": 600 if i % 2 else None,
+            "date_source": "page", "first_seen_at": published, "fetched_at": published,
+            "updated_at": published,
+        }  # fmt: skip
+
+
+@pytest.fixture
+def broad(engine: Engine, sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
+    source_ids = [add_source(sessions, name) for name in ("north", "south", "east")]
+    rows = list(corpus(source_ids))
+    with engine.connect() as conn:
+        bulk.load_fresh(conn, DayRule(), rows)
+        conn.commit()
+    for i, row in enumerate(rows, 1):  # ids as the load numbered them
+        row["id"] = i
+        row["day"] = DayRule().day_of(row["published_at"], "second", row["published_offset"])
+    return rows
+
+
+def search(sessions: sessionmaker[Session], q: str, **kwargs: Any) -> Any:
+    exact = kwargs.pop("exact", False)
+    facets = kwargs.pop("facets", False)
+    with sessions() as session:
+        return run_search(session, SearchParams(q=q, **kwargs), facets=facets, exact=exact)
+
+
+def walk(sessions: sessionmaker[Session], q: str, pages: int, **kwargs: Any) -> list[int]:
+    ids: list[int] = []
+    cursor = None
+    for _ in range(pages):
+        page = search(sessions, q, cursor=cursor, limit=40, **kwargs)
+        ids += [hit.article.id for hit in page.hits]
+        cursor = page.next_cursor
+    return ids
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_sorted_pages_are_the_exact_order(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session], sort: str
+) -> None:
+    order = sorted(broad, key=lambda r: (r["published_at"], r["id"]), reverse=sort == "newest")
+    assert walk(sessions, "every", 4, sort=sort) == [r["id"] for r in order[:160]]
+    third = [r for r in order if "third" in r["text"]]
+    assert walk(sessions, "third", 2, sort=sort) == [r["id"] for r in third[:80]]
+    # In a date range, too (the range's ends on archive days, as the filter promises).
+    in_june = [r for r in order if date(2023, 6, 1) <= r["day"] <= date(2023, 6, 30)]
+    got = walk(
+        sessions, "every", 2, sort=sort, date_from=date(2023, 6, 1), date_to=date(2023, 6, 30)
+    )
+    assert got == [r["id"] for r in in_june[:80]]
+
+
+def test_totals_are_estimates_within_two_percent_or_exact(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session]
+) -> None:
+    for q, truth in (("every", ARTICLES), ("third", ARTICLES * 3 // 5)):
+        page = search(sessions, q)
+        if page.total_exact:
+            assert page.total == truth
+        else:
+            assert abs(page.total - truth) <= 0.02 * truth
+        exact = search(sessions, q, exact=True)
+        assert (exact.total, exact.total_exact) == (truth, True)
+
+
+def test_per_day_counts_are_exact_and_the_other_facets_close(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session]
+) -> None:
+    page = search(sessions, "third", facets=True)
+    matches = [r for r in broad if "third" in r["text"]]
+    per_day = Counter(r["day"] for r in matches)
+    newest_days = sorted(per_day, reverse=True)[:366]
+    assert page.facets["days"] == [
+        {"date": d.isoformat(), "count": per_day[d]} for d in newest_days
+    ]
+    languages = Counter(r["language"] for r in matches)
+    got = {f["language"]: f["count"] for f in page.facets["languages"]}
+    assert got.keys() == languages.keys()
+    for language, truth in languages.items():
+        assert abs(got[language] - truth) <= 0.1 * truth, (language, got, languages)
+    if page.facets_exact:
+        assert got == dict(languages)
+
+
+def test_relevance_pages_hold_matches_once_each(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session]
+) -> None:
+    ids = walk(sessions, "third", 3)
+    assert len(ids) == len(set(ids)) == 120
+    texts = {r["id"]: r["text"] for r in broad}
+    assert all("third" in texts[i] for i in ids)
+    page = search(sessions, "item123")  # a rare word among many: the general search
+    assert [hit.article.title for hit in page.hits] == ["Item 123"]
+
+
+def test_a_day_sample_holds_about_its_fraction_spread_over_every_period() -> None:
+    counts = {date(2020, 1, 1) + timedelta(days=i): 10 + i % 7 for i in range(1000)}
+    sample = sample_days(counts, 0.1)
+    assert sample.of == sum(counts.values())
+    assert abs(sample.articles - 0.1 * sample.of) <= 0.02 * sample.of
+    taken = [d for a, b in sample.spans for d in counts if a <= d <= b]
+    assert sum(counts[d] for d in taken) == sample.articles
+    # some sampled days in every tenth of the range: the sample is not one corner of it
+    assert {(d - date(2020, 1, 1)).days // 100 for d in taken} == set(range(10))
+    assert sample_days(counts, 1.5).spans == [(date(2020, 1, 1), max(counts))]
