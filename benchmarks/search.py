@@ -209,6 +209,30 @@ def in_process(sessions: Any, spec: dict[str, Any]) -> None:
             archive.articles_on_day(session, date(y, m, d))
 
 
+def estimate_errors(client: httpx.Client, params: dict[str, str]) -> dict[str, Any]:
+    """How far an estimated total and estimated facets are from the exact ones (exact=true):
+    the total's relative error, and the largest relative error of a source or language count
+    (of those over 1 % of the matches), in percent."""
+    fast = client.get("/api/search", params=params).json()
+    if fast["total_exact"] and fast["facets_exact"]:
+        return {"estimated": False}
+    exact = client.get("/api/search", params={**params, "exact": "true"}, timeout=120).json()
+    out: dict[str, Any] = {
+        "estimated": True,
+        "total_error_pct": round(100 * abs(fast["total"] - exact["total"]) / exact["total"], 2),
+    }
+    if params.get("facets") == "true":
+        worst = 0.0
+        for facet, label in (("sources", "name"), ("languages", "language")):
+            got = {f[label]: f["count"] for f in fast["facets"][facet]}
+            for f in exact["facets"][facet]:
+                if f["count"] >= 0.01 * exact["total"]:
+                    worst = max(worst, abs(got.get(f[label], 0) - f["count"]) / f["count"])
+        out["facet_error_pct"] = round(100 * worst, 2)
+        out["days_exact"] = fast["facets"]["days"] == exact["facets"]["days"]
+    return out
+
+
 def timings(fn: Any, runs: int) -> tuple[float, float]:
     fn()  # warm caches
     samples = []
@@ -285,8 +309,11 @@ def main() -> None:
                     "api_p50_ms": round(api50, 2), "api_p95_ms": round(api95, 2),
                     "engine_p50_ms": round(eng50, 2), "engine_p95_ms": round(eng95, 2),
                 }  # fmt: skip
+                if spec["path"] == "/api/search":
+                    results[name] |= estimate_errors(client, spec["params"])
+                errors = {k: v for k, v in results[name].items() if "error" in k}
                 print(
-                    f"{name:>15} {api50:9.1f} {api95:9.1f} {eng50:11.1f} {eng95:11.1f} {api50 - eng50:11.1f}"
+                    f"{name:>15} {api50:9.1f} {api95:9.1f} {eng50:11.1f} {eng95:11.1f} {api50 - eng50:11.1f}  {errors or ''}"
                 )
     finally:
         server.terminate()

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         "sqlite:///newsarchive.db",
         description="Any SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL.",
     )
+    read_database_url: str | None = Field(
+        None,
+        description="A PostgreSQL streaming replica of database_url: the API's and admin "
+        "page's reads go there, writes to the primary.",
+    )
     admin_token: SecretStr | None = Field(
         None,
         description="Bearer token for write endpoints and the admin login. Unset: writes refused.",
@@ -101,6 +106,16 @@ class Settings(BaseSettings):
     @classmethod
     def _schedule(cls, value: str) -> str:
         parse_schedule(value)
+        return value
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _replica(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = cls._supported_database(value)
+        if make_url(value).get_backend_name() != "postgresql":
+            raise ValueError("a read replica is a PostgreSQL streaming replica")
         return value
 
     @field_validator("database_url")

@@ -61,11 +61,13 @@ def search(sessions: sessionmaker[Session], q: str, **kwargs: Any) -> Any:
         return run_search(session, SearchParams(q=q, **kwargs), facets=facets, exact=exact)
 
 
-def walk(sessions: sessionmaker[Session], q: str, pages: int, **kwargs: Any) -> list[int]:
+def walk(
+    sessions: sessionmaker[Session], q: str, pages: int, limit: int = 40, **kwargs: Any
+) -> list[int]:
     ids: list[int] = []
     cursor = None
     for _ in range(pages):
-        page = search(sessions, q, cursor=cursor, limit=40, **kwargs)
+        page = search(sessions, q, cursor=cursor, limit=limit, **kwargs)
         ids += [hit.article.id for hit in page.hits]
         cursor = page.next_cursor
     return ids
@@ -77,6 +79,8 @@ def test_date_sorted_pages_are_the_exact_order(
 ) -> None:
     order = sorted(broad, key=lambda r: (r["published_at"], r["id"]), reverse=sort == "newest")
     assert walk(sessions, "every", 4, sort=sort) == [r["id"] for r in order[:160]]
+    # one a page: each page's last article is near a day's edge as often as not
+    assert walk(sessions, "every", 60, limit=1, sort=sort) == [r["id"] for r in order[:60]]
     third = [r for r in order if "third" in r["text"]]
     assert walk(sessions, "third", 2, sort=sort) == [r["id"] for r in third[:80]]
     # In a date range, too (the range's ends on archive days, as the filter promises).

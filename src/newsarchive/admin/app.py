@@ -20,12 +20,16 @@ from newsarchive.admin.crawls import CrawlThreads
 from newsarchive.admin.routes import articles, dashboard, login, runs, searches, sources
 from newsarchive.admin.security import session_secret
 from newsarchive.config import Settings
+from newsarchive.db.replica import ReadRouting
 
 
-def create_admin(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
+def create_admin(
+    settings: Settings, sessions: sessionmaker[Session], routing: ReadRouting | None = None
+) -> FastAPI:
     admin = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     admin.state.settings = settings
     admin.state.sessions = sessions
+    admin.state.routing = routing or ReadRouting(sessions)
     admin.state.crawls = CrawlThreads(settings, sessions)
     admin.add_middleware(
         SessionMiddleware,

@@ -39,7 +39,8 @@ def settings_of(request: Request) -> Settings:
 
 
 def sessions_of(request: Request) -> sessionmaker[Session]:
-    return request.app.state.sessions  # type: ignore[no-any-return]
+    """The primary for a form's write, else maybe the replica (db/replica.py)."""
+    return request.app.state.routing.sessions_for(request)  # type: ignore[no-any-return]
 
 
 def crawls_of(request: Request) -> CrawlThreads:

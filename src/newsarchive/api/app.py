@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -30,6 +32,7 @@ from newsarchive.api.routes import (
 from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
+from newsarchive.db.replica import COOKIE, COOKIE_SECONDS, READS, ReadRouting
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError, validation_message
 
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
+    replica = make_engine(settings.read_database_url) if settings.read_database_url else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
         engine.dispose()
+        if replica is not None:
+            replica.dispose()
 
     app = FastAPI(
         title="newsarchive",
@@ -63,15 +69,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.routing = ReadRouting(
+        app.state.sessions, make_sessionmaker(replica) if replica is not None else None
+    )
     app.state.migrations = migrate.scripts(settings.database_url)
     routers = (health, articles, revisions, search, archive, sources, runs, ingest, saved_searches)
     for module in routers:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)
-    app.mount("/admin", create_admin(settings, app.state.sessions))
+    app.mount("/admin", create_admin(settings, app.state.sessions, app.state.routing))
     _add_error_handlers(app)
+    if replica is not None:
+        _remember_writes(app, app.state.routing)
     return app
+
+
+def _remember_writes(app: FastAPI, routing: ReadRouting) -> None:
+    """After a write, the cookie that sends the writer's next reads where the write is."""
+
+    @app.middleware("http")
+    async def remember(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        if request.method not in READS and response.status_code < 400:
+            position = await run_in_threadpool(routing.position)
+            if position is not None:
+                response.set_cookie(
+                    COOKIE, position, max_age=COOKIE_SECONDS, httponly=True, samesite="lax"
+                )
+        return response
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -21,8 +21,9 @@ def get_settings(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     """The request owns the transaction: commit when the handler returns, roll back on error.
     Used with scope="function": the commit happens before the response goes out, so a client
-    that reads right after a write sees it, and a failed commit is the response."""
-    with request.app.state.sessions() as session, session.begin():
+    that reads right after a write sees it, and a failed commit is the response. A read may
+    come from the replica (db/replica.py)."""
+    with request.app.state.routing.sessions_for(request)() as session, session.begin():
         yield session
 
 

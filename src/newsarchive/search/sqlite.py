@@ -10,7 +10,7 @@ the index alone, without the article table (see `broad`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -194,19 +194,40 @@ class SQLiteEngine(Engine):
             else:
                 low = max(low, day_key(cursor_day - timedelta(days=1)))
         order = fts.c.rowid.desc() if newest else fts.c.rowid.asc()
-        first = session.scalars(
-            select(fts.c.rowid)
-            .where(_match(query), _in_range(low, high))
-            .order_by(order)
-            .limit(ask.limit + 1)
-        ).all()
-        if not first:
-            return []
+        wanted = ask.limit + 1
+        while True:  # more when the margin's articles were before the cursor (shown already)
+            first = session.scalars(
+                select(fts.c.rowid)
+                .where(_match(query), _in_range(low, high))
+                .order_by(order)
+                .limit(wanted)
+            ).all()
+            if not first:
+                return []
+            last = key_day(first[-1])
+            rows = self._exactly_sorted(session, query, low, high, last, ask)
+            # Left out: matches more than two days past `last`, so before (after) midnight
+            # UTC of the day next to it; the page is right if its last row is not.
+            edge = datetime.combine(
+                last - timedelta(days=1) if newest else last + timedelta(days=2), time(), UTC
+            )
+            if len(first) < wanted or (
+                len(rows) > ask.limit and (rows[-1][1] >= edge if newest else rows[-1][1] < edge)
+            ):
+                return [(article_id, 0.0) for article_id, _at in rows]
+            wanted *= 4
+
+    def _exactly_sorted(
+        self, session: Session, query: Query, low: int, high: int, last: date, ask: Ask
+    ) -> list[tuple[int, datetime]]:
+        """The page (id, published_at) among the matches from the first day to two days past
+        `last`."""
+        newest = ask.sort == "newest"
         margin = timedelta(days=2)
         if newest:
-            low = max(low, day_key(key_day(first[-1]) - margin))
+            low = max(low, day_key(last - margin))
         else:
-            high = min(high, day_key(key_day(first[-1]) + margin + timedelta(days=1)) - 1)
+            high = min(high, day_key(last + margin + timedelta(days=1)) - 1)
         found = (
             select(_article_id().label("id"))
             .where(_match(query), _in_range(low, high))
@@ -220,7 +241,7 @@ class SQLiteEngine(Engine):
             stmt = stmt.order_by(Article.published_at.desc(), Article.id.desc())
         else:
             stmt = stmt.order_by(Article.published_at.asc(), Article.id.asc())
-        return [(row.id, 0.0) for row in session.execute(stmt.limit(ask.limit + 1))]
+        return [(row.id, row.published_at) for row in session.execute(stmt.limit(ask.limit + 1))]
 
     def _facets(
         self, session: Session, query: Query, low: int, high: int, sample: DaySample, total: int
@@ -267,7 +288,7 @@ class SQLiteEngine(Engine):
         last = key_day(newest)
         span = FACET_DAYS
         while True:
-            start = max(low, day_key(last - timedelta(days=span - 1)))
+            start = low if span > 40_000 else max(low, day_key(last - timedelta(days=span - 1)))
             day = fts.c.rowid.op(">>")(32)  # (an arithmetic shift: days before 1970 too)
             rows = session.execute(
                 select(day, func.count())
@@ -275,7 +296,7 @@ class SQLiteEngine(Engine):
                 .group_by(day)
                 .order_by(day.desc())
             ).all()
-            if len(rows) >= FACET_DAYS or start == low or span > 200_000:
+            if len(rows) >= FACET_DAYS or start == low:
                 break
             span *= 4
         return [

@@ -1,0 +1,124 @@
+"""Reads from a streaming replica (NEWSARCHIVE_READ_DATABASE_URL), against a real primary and a
+real replica this test starts: initdb and pg_basebackup into temporary folders, free ports, run
+as the postgres user (the machine's own server takes no replication connections)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from newsarchive.api.app import create_app
+from newsarchive.config import Settings
+from newsarchive.db import migrate
+from newsarchive.db.replica import COOKIE
+from tests.api.conftest import AUTH
+from tests.conftest import IN_CI
+from tests.pages import article_html
+from tests.site import NewsSite, free_port
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def as_postgres(*command: str | Path) -> None:
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", *map(str, command)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def start(data: Path, port: int, *extra: str) -> None:
+    with (data / "postgresql.conf").open("a") as conf:
+        conf.write(
+            f"port = {port}\nlisten_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{data.parent}'\nfsync = off\n" + "".join(extra)
+        )
+    as_postgres(BIN / "pg_ctl", "-D", data, "-l", data.parent / f"{data.name}.log", "-w", "start")
+
+
+@pytest.fixture
+def primary_and_replica() -> Iterator[tuple[str, str]]:
+    """(primary URL, replica URL) of a fresh pair of servers, stopped and deleted after."""
+    if not (BIN / "initdb").exists() or shutil.which("runuser") is None or os.geteuid() != 0:
+        if IN_CI:
+            pytest.fail("the replica test needs PostgreSQL 15's server binaries and root")
+        pytest.skip("needs PostgreSQL 15's server binaries and root (to run them as postgres)")
+    base = Path(tempfile.mkdtemp(prefix="newsarchive-replica-"))
+    user = pwd.getpwnam("postgres")
+    os.chown(base, user.pw_uid, user.pw_gid)
+    primary, replica = base / "primary", base / "replica"
+    primary_port, replica_port = free_port(), free_port()
+    try:
+        as_postgres(BIN / "initdb", "-D", primary, "-A", "trust", "-U", "postgres")
+        start(primary, primary_port, "wal_level = replica\nmax_wal_senders = 4\n")
+        as_postgres(
+            BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port), "-U",
+            "postgres", "-D", replica, "-R", "-X", "stream",
+        )  # fmt: skip
+        start(replica, replica_port, "hot_standby = on\n")
+        url = "postgresql+psycopg://postgres@127.0.0.1:{}/postgres"
+        yield url.format(primary_port), url.format(replica_port)
+    finally:
+        for data in (replica, primary):
+            if (data / "postmaster.pid").exists():
+                as_postgres(BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def replica_sql(url: str, sql: str) -> object:
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        return conn.execute(sql).fetchone()
+
+
+def test_reads_go_to_the_replica_and_a_writer_reads_its_writes(
+    primary_and_replica: tuple[str, str], site: NewsSite
+) -> None:
+    primary_url, replica_url = primary_and_replica
+    migrate.upgrade(primary_url)
+    settings = Settings(
+        database_url=primary_url, read_database_url=replica_url, admin_token="test-token",
+        allow_private_hosts=True, host_delay=0,
+    )  # fmt: skip
+    url = site.page("/news/1", article_html(title="Harbour opens"))
+    with (
+        TestClient(create_app(settings)) as writer,
+        TestClient(create_app(settings)) as reader,
+    ):
+        # The replica lags: it has stopped replaying the primary's log.
+        replica_sql(replica_url, "SELECT pg_wal_replay_pause()")
+        created = writer.post("/api/ingest", json={"url": url}, headers=AUTH)
+        assert created.status_code == 201, created.text
+        assert COOKIE in created.cookies
+        article = f"/api/articles/{created.json()['id']}"
+
+        # The writer reads its write at once (from the primary, the replica being behind)...
+        assert writer.get(article).json()["title"] == "Harbour opens"
+        # ...while a reader without the cookie reads the replica, which has not got it yet.
+        assert reader.get(article).status_code == 404
+        assert reader.get("/api/search", params={"q": "harbour"}).json()["total"] == 0
+
+        replica_sql(replica_url, "SELECT pg_wal_replay_resume()")
+        for _ in range(100):
+            if reader.get(article).status_code == 200:
+                break
+            time.sleep(0.05)
+        assert reader.get(article).json()["title"] == "Harbour opens"
+        assert reader.get("/api/search", params={"q": "harbour"}).json()["total"] == 1
+        # A cookie that is not a log position is no way around anything: the primary answers.
+        writer.cookies.set(COOKIE, "'; DROP TABLE articles; --")
+        assert writer.get(article).status_code == 200
+
+
+def test_a_replica_url_must_be_postgresql() -> None:
+    with pytest.raises(ValueError, match="PostgreSQL streaming replica"):
+        Settings(read_database_url="sqlite:////tmp/x.db")
+    assert Settings(read_database_url="").read_database_url is None
