@@ -1,10 +1,17 @@
 """PostgreSQL: a weighted tsvector of title (A) and body (B) with a GIN index, in a text search
 configuration that lowercases and strips diacritics without stemming, like SQLite's unicode61
-(migration 0003). Queries are built from tsquery functions on bound parameters."""
+(migration 0003). Queries are built from tsquery functions on bound parameters.
+
+A GIN index finds matches but cannot give them in date order, and reading a match's tsvector
+(TOASTed, tens of microseconds) to rank it costs the same for every match; so a search that
+matches a large share of the archive is answered by walking the date index newest first and
+testing each article, which finds a page after reading about limit / share articles, however
+large the archive (see `broad`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import reduce
 from typing import Any
 
@@ -18,12 +25,22 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
+from newsarchive import archive
 from newsarchive.db.models import Article
-from newsarchive.search.engine import MARK_END, MARK_START, Engine, marked_html
+from newsarchive.search.engine import (
+    EXACT_UP_TO,
+    MARK_END,
+    MARK_START,
+    Ask,
+    Broad,
+    Engine,
+    marked_html,
+)
 from newsarchive.search.query import AnyOf, Query, Term
 
 CONFIG: ColumnClause[Any] = literal_column("'newsarchive'::regconfig")
@@ -48,8 +65,83 @@ def to_tsquery(query: Query) -> ColumnElement:  # type: ignore[type-arg]
     return combined
 
 
+# A date page walks the date index when at least this share of the articles in its range match
+# (else it costs limit / share probes: more than sorting the matches from the GIN index).
+WALK_SHARE = 0.02
+# Relevance on a broad search ranks its most recent RELEVANCE_WINDOW matches when at least
+# RANK_SHARE of the range matches (README: "Search").
+RANK_SHARE = 0.3
+RELEVANCE_WINDOW = 500
+
+
 class PostgresEngine(Engine):
     name = "postgresql"
+
+    def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
+        if ask.facets:
+            return None  # facets are counted from every match, by the general search
+        articles = sum(
+            archive.day_counts_between(
+                session, ask.date_from or date.min, ask.date_to or date.max
+            ).values()
+        )
+        days = archive.day_conditions(ask.date_from, ask.date_to)
+        estimate = self._estimate(session, query, days)
+        if articles <= EXACT_UP_TO or estimate <= EXACT_UP_TO:
+            return None
+        share = estimate / articles
+        if share < (RANK_SHARE if ask.sort == "relevance" else WALK_SHARE):
+            return None
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))  # walk the date index
+        try:
+            rows = self._walk(session, query, days, ask)
+        finally:
+            session.execute(text("SET LOCAL enable_bitmapscan = on"))
+        return Broad(rows, min(estimate, articles), False, {}, facets_exact=True)
+
+    def _estimate(self, session: Session, query: Query, days: Sequence[Any]) -> int:
+        """The planner's estimate of the matches (its statistics of the tsvector column)."""
+        stmt = select(Article.id).where(search_vector.op("@@")(to_tsquery(query)), *days)
+        compiled = stmt.compile(dialect=session.get_bind().dialect)
+        plan = (
+            session.connection()
+            .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+            .scalar_one()
+        )
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def _walk(
+        self, session: Session, query: Query, days: Sequence[Any], ask: Ask
+    ) -> list[tuple[int, float]]:
+        match = search_vector.op("@@")(to_tsquery(query))
+        newest = ask.sort != "oldest"
+        date_order = (
+            (Article.published_at.desc(), Article.id.desc())
+            if newest
+            else (Article.published_at.asc(), Article.id.asc())
+        )
+        if ask.sort == "relevance":
+            score: ColumnElement[float] = cast(
+                func.ts_rank_cd(search_vector, to_tsquery(query)), Double()
+            )
+            recent = (
+                select(Article.id.label("id"), score.label("score"))
+                .where(match, *days)
+                .order_by(*date_order)
+                .limit(RELEVANCE_WINDOW)
+                .subquery("recent")
+            )
+            stmt = select(recent.c.id, recent.c.score)
+            if ask.after is not None:
+                stmt = stmt.where(tuple_(recent.c.score, recent.c.id) < tuple_(*ask.after))
+            stmt = stmt.order_by(recent.c.score.desc(), recent.c.id.desc())
+            return [(r.id, float(r.score)) for r in session.execute(stmt.limit(ask.limit + 1))]
+        walked = select(Article.id).where(match, *days)
+        if ask.after is not None:
+            key = tuple_(Article.published_at, Article.id)
+            walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
+        found = session.scalars(walked.order_by(*date_order).limit(ask.limit + 1))
+        return [(article_id, 0.0) for article_id in found]
 
     def matching(self, query: Query) -> Select:  # type: ignore[type-arg]
         tsquery = to_tsquery(query)
