@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from newsarchive import archive
 from newsarchive.cli import cli
+from newsarchive.cli.serve import _listen
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from tests.pages import article_html, story_paragraphs
@@ -157,6 +158,20 @@ def test_serve_migrates_and_answers_over_http(empty_db_url: str, tmp_path: Path)
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+def test_serve_answers_without_waiting_for_delayed_acks() -> None:
+    """Every connection the server accepts sends at once (TCP_NODELAY): without it, a response
+    written head then body waited 40 ms for the client's delayed ACK, on every request."""
+    listener = _listen("127.0.0.1", free_port())
+    try:
+        listener.listen()
+        with socket.create_connection(listener.getsockname()[:2]):
+            accepted, _address = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        listener.close()
 
 
 class TestSourcesAndCrawl:
