@@ -143,10 +143,10 @@ def main() -> None:
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env |= {"NEWSARCHIVE_DATABASE_URL": url, "NEWSARCHIVE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "newsarchive.api.app:create_app",
-         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-        env=env,
+    server = subprocess.Popen(  # as the compose file runs it
+        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--no-migrate",
+         "--workers", str(args.workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:

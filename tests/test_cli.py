@@ -127,12 +127,15 @@ def test_db_commands(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert runner.invoke(cli, ["db", "downgrade", "base"]).output.startswith("base (empty)")
 
 
-def test_serve_migrates_and_answers_over_http(empty_db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_migrates_and_answers_over_http(
+    empty_db_url: str, tmp_path: Path, workers: str
+) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
     server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)],
+        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--workers", workers],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -67,4 +67,5 @@ def test_services_healthcheck_dependencies_and_volume() -> None:
         assert services[name]["environment"]["NEWSARCHIVE_ADMIN_TOKEN"] == "token"
     assert services["migrate"]["command"] == ["newsarchive", "db", "upgrade"]
     assert services["crawler"]["command"][:3] == ["newsarchive", "crawl", "--loop"]
+    assert services["api"]["command"][:2] == ["newsarchive", "serve"]
     assert "--workers" in services["api"]["command"]

@@ -21,9 +21,17 @@ from newsarchive.db.session import make_engine
 @click.option(
     "--no-migrate", is_flag=True, help="Refuse to start on an older schema instead of upgrading it."
 )
-def serve(host: str, port: int, no_migrate: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (each with its own database connections).",
+)
+def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     """Migrate the database to head, then serve the API and admin page."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from newsarchive.api.app import create_app
 
@@ -41,8 +49,17 @@ def serve(host: str, port: int, no_migrate: bool) -> None:
     click.echo(
         f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
     )
-    config = uvicorn.Config(create_app(settings), log_level="info")
-    uvicorn.Server(config).run(sockets=[listener])
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info")).run(
+            sockets=[listener]
+        )
+        return
+    # Each worker builds the app from the environment (the settings just checked) and serves
+    # on this socket, so every connection has TCP_NODELAY (uvicorn --workers loses it).
+    config = uvicorn.Config(
+        "newsarchive.api.app:create_app", factory=True, workers=workers, log_level="info"
+    )
+    Multiprocess(config, sockets=[listener]).run()
 
 
 def _listen(host: str, port: int) -> socket.socket:
