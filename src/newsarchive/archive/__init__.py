@@ -99,6 +99,7 @@ from newsarchive.archive.sources import (
     record_feed_check,
     set_feeds,
     source_for_host,
+    source_names,
     update_source,
 )
 from newsarchive.archive.stories import (
@@ -124,7 +125,7 @@ __all__ = [
     "finish_run", "get_article", "get_raw", "get_run", "get_source", "get_source_by_name",
     "interrupt_running_runs", "interrupt_stale_runs", "iter_articles", "latest_day",
     "list_articles", "list_runs", "list_sources", "mark_crawled", "record_error", "record_feed_check", "run_totals",
-    "set_feeds", "source_for_host", "sources_with_failures", "start_run", "update_article",
+    "set_feeds", "source_names", "source_for_host", "sources_with_failures", "start_run", "update_article",
     "update_source", "add_revision", "after_revisit", "keep_validators", "latest_revision", "list_revisions",
     "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
     "hand_over_story", "lock_story_keys", "set_story", "story_candidates", "story_members",

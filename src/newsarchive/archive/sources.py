@@ -48,6 +48,13 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)))
 
 
+def source_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """The names of these sources, by id."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(ids))).all())
+
+
 def article_counts(session: Session) -> dict[int, int]:
     rows = session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
     return dict(rows.all())
