@@ -119,6 +119,45 @@ def test_a_broken_line_is_reported_and_the_rest_go_on(
         engine.dispose()
 
 
+@pytest.mark.parametrize("into", ["an empty archive", "an archive with articles"])
+def test_article_lines_the_store_cannot_take_are_refused_one_by_one(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, into: str,
+) -> None:  # fmt: skip
+    """Through the fresh load or row by row: a bad line is one failure, never the whole load."""
+    if into == "an archive with articles":
+        add_article(sessions, "Already here", "older text")
+    good = {
+        "type": "article", "source": "x.example", "url": "https://x.example/1",
+        "url_normalized": "https://x.example/1", "url_key": "https://x.example/1",
+        "content_hash": "a" * 64, "text": "harbour text", "title": "Good",
+        "published_at": "2024-05-01T12:00:00+00:00", "date_source": "page",
+    }  # fmt: skip
+    bad = [
+        {**good, "published_at": "2024-05-01T12:00:00"},  # no offset: which instant?
+        {k: v for k, v in good.items() if k != "date_source"},
+        {**good, "authors": "Ann"},  # not a list
+        {**good, "published_offset": 24 * 60},
+    ]
+    dump = tmp_path / "mixed.jsonl"
+    lines = [
+        json.dumps({**row, "url_key": f"k{n}", "content_hash": f"{n:064x}"})
+        for n, row in enumerate(bad)
+    ]
+    dump.write_text("\n".join([*lines, json.dumps(good)]) + "\n")
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["import", str(dump)])
+    assert result.exit_code == 1, result.output
+    failures = [line for line in result.output.splitlines() if line.startswith("failed:")]
+    assert [f.split(": ")[1] for f in failures] == [f"{dump}:{n}" for n in (1, 2, 3, 4)]
+    reasons = ["no UTC offset", "needs date_source", "authors is str", "published_offset 1440"]
+    assert all(reason in failure for reason, failure in zip(reasons, failures, strict=True))
+    assert result.output.strip().splitlines()[-1].endswith("failed 4, stored 1")
+    with sessions() as session:
+        titles = [a.title for a in archive.list_articles(session, archive.ArticleFilters()).items]
+        assert "Good" in titles
+
+
 def test_export_csv_of_a_range_of_days(
     db_url: str, sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

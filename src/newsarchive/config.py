@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         if make_url(value).get_backend_name() != "postgresql":
             raise ValueError("a read replica is a PostgreSQL streaming replica")
         return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgresql(self) -> Settings:
+        if self.read_database_url and not self.database_url.startswith("postgresql"):
+            raise ValueError("a read replica needs a PostgreSQL database_url (its primary)")
+        return self
 
     @field_validator("database_url")
     @classmethod

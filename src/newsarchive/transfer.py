@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,11 +30,25 @@ SKIPPED_COLUMNS = {
 }  # fmt: skip
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
 CSV_COLUMNS = ["source", *ARTICLE_COLUMNS, "published_date"]
+# What an article row must carry (the rest have defaults).
+REQUIRED_COLUMNS = (
+    "url", "url_normalized", "url_key", "content_hash", "text", "published_at", "date_source",
+)  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_COLUMNS = {
     c.key
     for c in Article.__table__.columns
     if isinstance(c.type, UTCDateTime) and c.key in ARTICLE_COLUMNS
+}
+# The JSON type of each column in a file (datetimes are ISO strings there; lists are JSON lists).
+COLUMN_TYPES: dict[str, type] = {
+    c.key: str
+    if c.key in DATETIME_COLUMNS
+    else list
+    if isinstance(c.type, JSON)
+    else c.type.python_type
+    for c in Article.__table__.columns
+    if c.key in ARTICLE_COLUMNS
 }
 
 
@@ -120,11 +135,12 @@ def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:
         return "source"
     if kind != "article":
         raise ValueError(f"unknown row type {kind!r}")
-    values = _article_values(session, row)
+    values = _article_values(row)
     if archive.find_duplicate(
         session, url_keys=[values["url_key"]], content_hash=values["content_hash"]
     ):
         return "duplicate"
+    values = _with_source(session, values, row)
     raw = values.pop("raw", None) or {"body": b"", "size": 0, "content_type": None, "charset": None}
     try:
         with session.begin_nested():
@@ -156,7 +172,7 @@ def import_fresh(
                     _import_source(session, row)
                     sources += 1
                 elif kind == "article":
-                    yield _article_values(session, row)
+                    yield _with_source(session, _article_values(row), row)
                 else:
                     raise ValueError(f"unknown row type {kind!r}")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -185,18 +201,38 @@ def _import_source(session: Session, row: Mapping[str, Any]) -> None:
     session.flush()
 
 
-def _article_values(session: Session, row: Mapping[str, Any]) -> dict[str, Any]:
-    """An article row of an export as the store takes it: its columns, its source's id (a
-    source the file did not describe is created as for a page ingested alone) and its raw
+def _with_source(
+    session: Session, values: dict[str, Any], row: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The values with their source's id: a source the file did not describe is created as
+    for a page ingested alone."""
+    return {**values, "source_id": archive.source_for_host(session, row["source"]).id}
+
+
+def _article_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An article row of an export as the store takes it: its columns, checked as the store
+    needs them (a row that is not ours is a ValueError, never a half-written load), and its raw
     page, decoded, under "raw"."""
     values: dict[str, Any] = {key: row[key] for key in ARTICLE_COLUMNS if key in row}
+    if not isinstance(row.get("source"), str):
+        raise ValueError("an article needs its source's name")
+    for key in REQUIRED_COLUMNS:
+        if values.get(key) is None:
+            raise ValueError(f"an article needs {key}")
+    for key, value in values.items():
+        expected = COLUMN_TYPES[key]
+        if value is not None and not (isinstance(value, expected) and type(value) is not bool):
+            raise ValueError(f"{key} is {type(value).__name__}, not {expected.__name__}")
     for key in DATETIME_COLUMNS:
         if values.get(key) is not None:
             values[key] = datetime.fromisoformat(values[key])
-    for key in ("url_key", "content_hash", "text", "published_at"):
-        if values.get(key) is None:
-            raise ValueError(f"an article needs {key}")
-    values["source_id"] = archive.source_for_host(session, row["source"]).id
+            if values[key].tzinfo is None:
+                raise ValueError(f"{key} {row[key]!r} has no UTC offset")
+    offset = values.get("published_offset")
+    if offset is not None and (
+        not isinstance(offset, int) or isinstance(offset, bool) or abs(offset) > 15 * 60
+    ):
+        raise ValueError(f"published_offset {offset!r} is not minutes within ±15 hours")
     raw = row.get("raw")
     if raw:
         values["raw"] = {

@@ -122,3 +122,5 @@ def test_a_replica_url_must_be_postgresql() -> None:
     with pytest.raises(ValueError, match="PostgreSQL streaming replica"):
         Settings(read_database_url="sqlite:////tmp/x.db")
     assert Settings(read_database_url="").read_database_url is None
+    with pytest.raises(ValueError, match="needs a PostgreSQL database_url"):
+        Settings(database_url="sqlite:////tmp/x.db", read_database_url="postgresql://db2/archive")

@@ -21,21 +21,24 @@ from tests.factories import add_source
 
 ARTICLES = 24_000
 START = datetime(2023, 1, 1, tzinfo=UTC)
+OLD = datetime(1969, 6, 1, tzinfo=UTC)
 
 
 def corpus(source_ids: list[int]) -> Iterator[dict[str, Any]]:
-    """Every article has "every"; three in five "third"; some sites are ten hours ahead of
-    UTC, so an article's archive day is often not its UTC date (the date sort's hard case)."""
+    """Every article has "every"; three in five "third"; sites ten hours ahead of UTC and ten
+    behind, so an article's archive day is often not its UTC date (the date sort's hard case);
+    and a few from before 1970 (keys below zero)."""
     rng = random.Random(7)
     for i in range(ARTICLES):
-        published = START + timedelta(minutes=rng.randrange(500 * 24 * 60))
+        start = OLD if i < 40 else START
+        published = start + timedelta(minutes=rng.randrange(500 * 24 * 60))
         words = "every third" if i % 5 < 3 else "every"
         url = f"https://broad.example/{i}"
         yield {
             "source_id": source_ids[i % len(source_ids)], "url": url, "url_normalized": url,
             "url_key": url, "content_hash": f"{i:064x}", "title": f"Item {i}",
             "text": f"{words} item{i}", "language": "en" if i % 4 else "de",
-            "published_at": published, "published_offset": 600 if i % 2 else None,
+            "published_at": published, "published_offset": (None, 600, -600)[i % 3],
             "date_source": "page", "first_seen_at": published, "fetched_at": published,
             "updated_at": published,
         }  # fmt: skip

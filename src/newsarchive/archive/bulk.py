@@ -47,9 +47,21 @@ def load_fresh(
     (body, size, content_type, charset) is stored as its raw page. Each article is a story of
     its own until `newsarchive stories rebuild`."""
     store = STORES[connection.dialect.name]
+    store.begin(connection)  # first: no writer comes between the check and the load
+    try:
+        return _load(connection, store, days, rows)
+    finally:
+        store.end(connection)
+
+
+def _load(
+    connection: Connection,
+    store: SQLiteStore | PostgresStore,
+    days: DayRule,
+    rows: Iterable[Mapping[str, Any]],
+) -> Loaded:
     if not is_empty(connection):
         raise InvalidInput("a bulk load needs an archive with no articles")
-    store.begin(connection)
     saved = store.take_down(connection)
     loaded = Loaded()
     seen_keys: set[str] = set()
@@ -141,6 +153,9 @@ class SQLiteStore:
             if sql not in key_index:
                 connection.exec_driver_sql(sql)
         connection.exec_driver_sql("ANALYZE articles")
+
+    def end(self, connection: Connection) -> None:
+        """The pooled connection goes back with SQLite's default cache, loaded or not."""
         connection.exec_driver_sql(f"PRAGMA cache_size = {DEFAULT_CACHE_PAGES}")
 
 
@@ -149,7 +164,12 @@ class PostgresStore:
         # Index builds get the memory they need (this transaction only).
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
 
+    def end(self, connection: Connection) -> None:
+        pass  # SET LOCAL ends with the transaction
+
     def take_down(self, connection: Connection) -> list[str]:
+        # (DROP INDEX locks the table: reads wait until the load commits. A fresh load
+        # is of an archive nobody reads yet.)
         indexes = connection.exec_driver_sql(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = 'articles'::regclass AND NOT i.indisunique AND NOT i.indisprimary"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import click
 
@@ -57,9 +58,16 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     # Each worker builds the app from the environment (the settings just checked) and serves
     # on this socket, so every connection has TCP_NODELAY (uvicorn --workers loses it).
     config = uvicorn.Config(
-        "newsarchive.api.app:create_app", factory=True, workers=workers, log_level="info"
+        "newsarchive.cli.serve:worker_app", factory=True, workers=workers, log_level="info"
     )
     Multiprocess(config, sockets=[listener]).run()
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers` process: settings and logging from the environment."""
+    from newsarchive.api.app import create_app
+
+    return create_app(load_settings())
 
 
 def _listen(host: str, port: int) -> socket.socket:

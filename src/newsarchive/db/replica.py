@@ -6,7 +6,8 @@ replica, every other request (and every crawl) writes to the primary. A replica 
 primary's write-ahead log a little later, so after a write the response carries a cookie with
 the primary's log position at that moment; a later read that brings the cookie goes to the
 replica only once the replica has replayed that far, and to the primary until then. A reader
-without the cookie may see the replica a moment behind the primary: that is the trade.
+without the cookie (another client, or one that keeps no cookies, such as plain curl) may see the
+replica a moment behind the primary: that is the trade.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ class ReadRouting:
         without a replica, where nothing needs it."""
         if self.replica is None:
             return None
-        with self.primary() as session:
-            return str(session.scalar(text("SELECT pg_current_wal_lsn()::text")))
+        try:
+            with self.primary() as session:
+                return str(session.scalar(text("SELECT pg_current_wal_lsn()::text")))
+        except SQLAlchemyError:
+            return None  # the write is done; without the cookie, reads may lag a moment
 
     def _replayed(self, wrote: str) -> bool:
         if not _LSN.fullmatch(wrote):

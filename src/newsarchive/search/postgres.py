@@ -94,10 +94,8 @@ class PostgresEngine(Engine):
         if share < (RANK_SHARE if ask.sort == "relevance" else WALK_SHARE):
             return None
         session.execute(text("SET LOCAL enable_bitmapscan = off"))  # walk the date index
-        try:
-            rows = self._walk(session, query, days, ask)
-        finally:
-            session.execute(text("SET LOCAL enable_bitmapscan = on"))
+        rows = self._walk(session, query, days, ask)
+        session.execute(text("SET LOCAL enable_bitmapscan = on"))
         return Broad(rows, min(estimate, articles), False, {}, facets_exact=True)
 
     def _estimate(self, session: Session, query: Query, days: Sequence[Any]) -> int:
@@ -137,12 +135,13 @@ class PostgresEngine(Engine):
                 stmt = stmt.where(tuple_(recent.c.score, recent.c.id) < tuple_(*ask.after))
             stmt = stmt.order_by(recent.c.score.desc(), recent.c.id.desc())
             return [(r.id, float(r.score)) for r in session.execute(stmt.limit(ask.limit + 1))]
-        walked = select(Article.id).where(match, *days)
+        score = cast(func.ts_rank_cd(search_vector, to_tsquery(query)), Double())
+        walked = select(Article.id, score).where(match, *days)
         if ask.after is not None:
             key = tuple_(Article.published_at, Article.id)
             walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
-        found = session.scalars(walked.order_by(*date_order).limit(ask.limit + 1))
-        return [(article_id, 0.0) for article_id in found]
+        found = session.execute(walked.order_by(*date_order).limit(ask.limit + 1))
+        return [(article_id, float(rank)) for article_id, rank in found]
 
     def matching(self, query: Query) -> Select:  # type: ignore[type-arg]
         tsquery = to_tsquery(query)

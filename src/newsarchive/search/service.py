@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -100,6 +100,8 @@ def run_search(
 
 def _ask(params: SearchParams, facets: bool) -> Ask:
     after = _decode_cursor(params.cursor, params.sort) if params.cursor else None
+    if after is not None and isinstance(after[0], datetime):  # engines compare in UTC
+        after = (after[0].astimezone(UTC), after[1])
     return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets)
 
 

@@ -129,11 +129,11 @@ class SQLiteEngine(Engine):
         if total <= EXACT_UP_TO:
             return None
         low = day_key(ask.date_from) if ask.date_from else -(2**62)
-        high = day_key(ask.date_to + timedelta(days=1)) - 1 if ask.date_to else 2**62
+        high = day_key(ask.date_to) + KEY - 1 if ask.date_to else 2**62
         if ask.sort == "relevance":
             rows = self._ranked(session, query, low, high, ask)
         else:
-            rows = self._by_date(session, query, low, high, ask)
+            rows = self._scored(session, query, self._by_date(session, query, low, high, ask))
         facets: dict[str, list[dict[str, Any]]] = {}
         if ask.facets:
             facets = self._facets(session, query, low, high, sample, total)
@@ -243,6 +243,23 @@ class SQLiteEngine(Engine):
             stmt = stmt.order_by(Article.published_at.asc(), Article.id.asc())
         return [(row.id, row.published_at) for row in session.execute(stmt.limit(ask.limit + 1))]
 
+    def _scored(
+        self, session: Session, query: Query, page: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """A date-sorted page with each hit's relevance score, as the general search gives."""
+        if not page:
+            return page
+        articles = session.execute(
+            select(Article.id, Article.published_day).where(Article.id.in_([i for i, _ in page]))
+        ).all()
+        keys = [day_key(day) + article_id for article_id, day in articles]
+        scores = dict(
+            session.execute(
+                select(_article_id(), _score()).where(_match(query), fts.c.rowid.in_(keys))
+            ).all()
+        )
+        return [(article_id, float(scores.get(article_id, 0.0))) for article_id, _ in page]
+
     def _facets(
         self, session: Session, query: Query, low: int, high: int, sample: DaySample, total: int
     ) -> dict[str, list[dict[str, Any]]]:
@@ -253,7 +270,7 @@ class SQLiteEngine(Engine):
                 session, query, max(low, day_key(a)), min(high, day_key(b + timedelta(1)) - 1)
             )
         ]
-        step = max(1, len(ids) // FACET_SAMPLE)
+        step = -(-len(ids) // FACET_SAMPLE) or 1  # at most FACET_SAMPLE of them
         ids = ids[::step]
 
         def grouped(label: str, column: Any, *joins: Any) -> list[dict[str, Any]]:
