@@ -1,9 +1,9 @@
 import pytest
 
 from newsarchive.errors import InvalidInput
+from newsarchive.search.fts5 import to_fts5
 from newsarchive.search.postgres import to_tsquery
 from newsarchive.search.query import AnyOf, Query, Term, parse
-from newsarchive.search.sqlite import to_fts5
 
 
 def t(*tokens: str) -> Term:

@@ -51,8 +51,11 @@ class Engine(ABC):
     name: str
 
     @abstractmethod
-    def matching(self, query: Query) -> Select:  # type: ignore[type-arg]
-        """SELECT id, score of the articles that match; a higher score is more relevant."""
+    def matching(
+        self, query: Query, date_from: date | None = None, date_to: date | None = None
+    ) -> Select:  # type: ignore[type-arg]
+        """SELECT id, score of the articles that match (on those archive days, if given); a
+        higher score is more relevant."""
 
     @abstractmethod
     def snippets(

@@ -143,12 +143,14 @@ class PostgresEngine(Engine):
         found = session.execute(walked.order_by(*date_order).limit(ask.limit + 1))
         return [(article_id, float(rank)) for article_id, rank in found]
 
-    def matching(self, query: Query) -> Select:  # type: ignore[type-arg]
+    def matching(
+        self, query: Query, date_from: date | None = None, date_to: date | None = None
+    ) -> Select:  # type: ignore[type-arg]
         tsquery = to_tsquery(query)
         # float8, so that a score round-trips exactly through a cursor (ts_rank_cd is float4).
         score: ColumnElement[float] = cast(func.ts_rank_cd(search_vector, tsquery), Double())
         return select(Article.id.label("id"), score.label("score")).where(
-            search_vector.op("@@")(tsquery)
+            search_vector.op("@@")(tsquery), *archive.day_conditions(date_from, date_to)
         )
 
     def snippets(

@@ -13,32 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 
-STRIPES = 64
+STRIPES = 32
 
 
 @dataclass(frozen=True)
 class DaySample:
-    spans: list[tuple[date, date]]  # inclusive day ranges, oldest first
+    spans: list[tuple[int, int]]  # inclusive ranges of day numbers, oldest first
     articles: int  # articles on those days
     of: int  # articles on all days
 
 
-def sample_days(counts: Mapping[date, int], fraction: float) -> DaySample:
-    """Days holding about `fraction` of the articles of `counts` (day -> articles)."""
+def sample_days(counts: Mapping[int, int], fraction: float) -> DaySample:
+    """Days holding about `fraction` of the articles of `counts` (day number -> articles)."""
     total = sum(counts.values())
     if fraction >= 1 or total == 0:
         days = sorted(counts)
         return DaySample([(days[0], days[-1])] if days else [], total, total)
     period = total / STRIPES
     taken = fraction * period
-    spans: list[tuple[date, date]] = []
+    spans: list[tuple[int, int]] = []
     articles = 0
     position = 0.0
     for day in sorted(counts):
         if (position % period) < taken:
-            if spans and spans[-1][1] == day - timedelta(days=1):
+            if spans and spans[-1][1] == day - 1:
                 spans[-1] = (spans[-1][0], day)
             else:
                 spans.append((day, day))

@@ -142,7 +142,7 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     """(hits, matched): the engine's matches as (id, score), and, when filters or a date sort
     need the article table, the filtered matches as (id, score, published_at); else None, so
     that counting and ranking never touch the article table."""
-    hits = engine.matching(query).subquery("hits")
+    hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
     if not _filtered(params) and params.sort == "relevance" and not params.collapse:
         return hits, None
     stmt = select(Article.id, hits.c.score, Article.published_at).join(

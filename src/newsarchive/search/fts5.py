@@ -1,0 +1,90 @@
+"""SQLite's FTS5 table as the SQLite search reads it: the table, its keys (search_key = archive
+day since 1970 * 2**32 + article id, migration 0009), the query rendering and the clauses every
+SQLite search statement is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from newsarchive.search.query import AnyOf, Query, Term
+
+TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
+KEY = 2**32
+EPOCH = date(1970, 1, 1)
+FIRST, LAST = -(2**62), 2**62  # keys beyond any day
+fts = table("fts_articles", column("rowid"))
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def day_key(day: date) -> int:
+    return day_number(day) * KEY
+
+
+def key_day(key: int) -> date:
+    return EPOCH + timedelta(days=key // KEY)
+
+
+def key_range(date_from: date | None, date_to: date | None) -> tuple[int, int]:
+    """The keys of the archive days from .. to (inclusive; open ends: every key)."""
+    low = day_key(date_from) if date_from else FIRST
+    high = day_key(date_to) + KEY - 1 if date_to else LAST
+    return low, high
+
+
+def _term(term: Term) -> str:
+    # Tokens are letters and digits only (query.py), so quoting them is all FTS5 needs.
+    return '"' + " ".join(term.tokens) + '"'
+
+
+def to_fts5(query: Query) -> str:
+    """Render the tree as an FTS5 query string (passed to MATCH as a bound parameter)."""
+    parts = []
+    for clause in query.must:
+        if isinstance(clause, AnyOf):
+            parts.append("(" + " OR ".join(_term(t) for t in clause.terms) + ")")
+        else:
+            parts.append(_term(clause))
+    rendered = " AND ".join(parts)
+    if query.must_not:
+        rendered = f"({rendered}) NOT (" + " OR ".join(_term(t) for t in query.must_not) + ")"
+    return rendered
+
+
+def match(query: Query) -> ColumnElement[bool]:
+    return literal_column("fts_articles").op("MATCH")(bindparam("fts_query", to_fts5(query)))
+
+
+def score() -> ColumnElement[float]:
+    """bm25, negated: higher is more relevant."""
+    return -func.bm25(literal_column("fts_articles"), TITLE_WEIGHT, TEXT_WEIGHT)
+
+
+def article_id() -> ColumnElement[int]:
+    # The key's low 32 bits (a bit mask, not %, which keeps the sign of a key before 1970).
+    return fts.c.rowid.op("&")(KEY - 1)
+
+
+def in_range(low: int, high: int) -> ColumnElement[bool]:
+    return fts.c.rowid.between(low, high)
+
+
+def per_key(
+    session: Session, query: Query, keys: Iterable[int], value: ColumnElement[Any]
+) -> dict[int, Any]:
+    """A value computed by FTS5 (bm25, snippet) for each of these keys, by article id: one
+    seek per key (with `rowid IN (...)` FTS5 walks every match instead)."""
+    stmt = select(value).where(match(query), fts.c.rowid == bindparam("key"))
+    out = {}
+    for key in keys:
+        found = session.execute(stmt, {"key": key}).first()
+        if found is not None:
+            out[key % KEY] = found[0]
+    return out

@@ -1,0 +1,263 @@
+"""SQLite's fast path for a search with more than EXACT_UP_TO matches and no filter but dates.
+
+FTS5 walks a word's matches in key order (archive day, then article) and seeks to a key, so:
+date-sorted pages are read from the index in order; relevance ranks the RELEVANCE_WINDOW most
+recent matches; per-day counts are counted from the keys alone; the total and the source and
+language counts are estimated from the matches on a sample of days (sampling.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from newsarchive import archive
+from newsarchive.db.models import Article
+from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
+from newsarchive.search.fts5 import (
+    EPOCH,
+    KEY,
+    article_id,
+    day_key,
+    fts,
+    in_range,
+    key_day,
+    key_range,
+    match,
+    score,
+)
+from newsarchive.search.query import Query
+from newsarchive.search.sampling import DaySample, sample_days, scaled
+
+# Relevance on a broad search ranks this many of its most recent matches (README: "Search").
+RELEVANCE_WINDOW = 5_000
+SAMPLE_MATCHES = 2_000  # the sample of days holds at least this many matches
+FACET_SAMPLE = 5_000  # matches whose source and language the facet estimates read
+FACET_DAYS = 366
+MAX_FACET_VALUES = 50
+
+
+def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
+    """None when the search has at most EXACT_UP_TO matches (the exact search is cheap then)."""
+    low, high = key_range(ask.date_from, ask.date_to)
+    # The newest EXACT_UP_TO + 1 matches: fewer, and the search is small; else the days
+    # they span say roughly how dense the matches are, which sizes the sample.
+    newest = (
+        select(fts.c.rowid.label("key"))
+        .where(match(query), in_range(low, high))
+        .order_by(fts.c.rowid.desc())
+        .limit(EXACT_UP_TO + 1)
+        .subquery("newest")
+    )
+    found, oldest_key = session.execute(
+        select(func.count(), func.min(newest.c.key)).select_from(newest)
+    ).one()
+    if found <= EXACT_UP_TO:
+        return None
+    counts = _day_counts(session, ask.date_from, ask.date_to)
+    recent = sum(n for day, n in counts.items() if day >= oldest_key // KEY)
+    sample, sampled = _sample(session, query, counts, found / max(recent, 1))
+    total = max(scaled(len(sampled), sample), found)
+    if ask.sort == "relevance":
+        rows = _ranked(session, query, low, high, ask)
+    else:
+        rows = [
+            (i, relevance) for i, _published, relevance in _by_date(session, query, low, high, ask)
+        ]
+    facets = _facets(session, query, low, high, sampled, total) if ask.facets else {}
+    return Broad(rows, total, sample.articles == sample.of, facets, facets_exact=False)
+
+
+def _day_counts(session: Session, start: date | None, end: date | None) -> dict[int, int]:
+    """Articles per day number from day_counts, read as integers (no date parsing of a few
+    thousand rows on every search)."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT CAST(julianday(day) - 2440587.5 AS INTEGER), articles FROM day_counts "
+        "WHERE day BETWEEN ? AND ? AND articles > 0",
+        ((start or date.min).isoformat(), (end or date.max).isoformat()),
+    )
+    return {int(day): int(n) for day, n in rows.all()}
+
+
+def _ids(session: Session, query: Query, low: int, high: int) -> list[int]:
+    stmt = select(article_id()).where(match(query), in_range(low, high))
+    return list(session.scalars(stmt))
+
+
+def _span_keys(span: tuple[int, int]) -> tuple[int, int]:
+    return span[0] * KEY, (span[1] + 1) * KEY - 1
+
+
+def _sample(
+    session: Session, query: Query, counts: dict[int, int], density: float
+) -> tuple[DaySample, list[int]]:
+    """Days to estimate from, and the ids of the matches on them: sized by the density of the
+    newest matches to hold about SAMPLE_MATCHES, widened while it holds fewer (the word is
+    rarer in older days) until it is the whole range."""
+    articles = sum(counts.values())
+    fraction = 1.5 * SAMPLE_MATCHES / max(density * articles, 1)
+    while True:
+        sample = sample_days(counts, fraction)
+        ids = [i for span in sample.spans for i in _ids(session, query, *_span_keys(span))]
+        if len(ids) >= SAMPLE_MATCHES or fraction >= 1:
+            return sample, ids
+        fraction = min(1.0, fraction * 1.5 * SAMPLE_MATCHES / max(len(ids), 1))
+
+
+def _ranked(
+    session: Session, query: Query, low: int, high: int, ask: Ask
+) -> list[tuple[int, float]]:
+    """The best of the RELEVANCE_WINDOW most recent matches, after the cursor."""
+    recent = (
+        select(article_id().label("id"), score().label("score"))
+        .where(match(query), in_range(low, high))
+        .order_by(fts.c.rowid.desc())
+        .limit(RELEVANCE_WINDOW)
+        .subquery("recent")
+    )
+    stmt = select(recent.c.id, recent.c.score)
+    if ask.after is not None:
+        stmt = stmt.where(tuple_(recent.c.score, recent.c.id) < tuple_(*ask.after))
+    stmt = stmt.order_by(recent.c.score.desc(), recent.c.id.desc()).limit(ask.limit + 1)
+    return [(row.id, float(row.score)) for row in session.execute(stmt)]
+
+
+def _by_date(
+    session: Session, query: Query, low: int, high: int, ask: Ask
+) -> list[tuple[int, datetime, float]]:
+    """A page newest (or oldest) first, read from the index in key order.
+
+    Keys order articles by archive day, the page by published_at; the two differ by at most a
+    day (a site's zone), so every article that sorts before the page's last one is within two
+    days of its day: take the first limit + 1 matches in key order, then every match up to two
+    days past the last of them, and sort those few exactly."""
+    newest = ask.sort == "newest"
+    if ask.after is not None:  # only days that can hold articles past the cursor
+        cursor_day = ask.after[0].date()
+        if newest:
+            high = min(high, day_key(cursor_day + timedelta(days=2)) - 1)
+        else:
+            low = max(low, day_key(cursor_day - timedelta(days=1)))
+    order = fts.c.rowid.desc() if newest else fts.c.rowid.asc()
+    wanted = ask.limit + 1
+    while True:  # more when the margin's articles were before the cursor (shown already)
+        first = session.scalars(
+            select(fts.c.rowid)
+            .where(match(query), in_range(low, high))
+            .order_by(order)
+            .limit(wanted)
+        ).all()
+        if not first:
+            return []
+        last = key_day(first[-1])
+        rows = _exactly_sorted(session, query, low, high, last, ask)
+        # Left out: matches more than two days past `last`, so before (after) midnight UTC
+        # of the day next to it; the page is right if its last row is not.
+        edge_day = last - timedelta(days=1) if newest else last + timedelta(days=2)
+        edge = datetime.combine(edge_day, time(), UTC)
+        if len(first) < wanted or (
+            len(rows) > ask.limit and (rows[-1][1] >= edge if newest else rows[-1][1] < edge)
+        ):
+            return rows
+        wanted *= 4
+
+
+def _exactly_sorted(
+    session: Session, query: Query, low: int, high: int, last: date, ask: Ask
+) -> list[tuple[int, datetime, float]]:
+    """The page (id, published_at, score) among the matches from the first day to two days
+    past `last` (scored here, in one statement: bm25 counts a word's matches once per
+    statement, tens of milliseconds for a common word)."""
+    newest = ask.sort == "newest"
+    margin = timedelta(days=2)
+    if newest:
+        low = max(low, day_key(last - margin))
+    else:
+        high = min(high, day_key(last + margin + timedelta(days=1)) - 1)
+    found = (
+        select(article_id().label("id"), score().label("score"))
+        .where(match(query), in_range(low, high))
+        .subquery()
+    )
+    stmt = select(Article.id, Article.published_at, found.c.score).join(
+        found, found.c.id == Article.id
+    )
+    key = tuple_(Article.published_at, Article.id)
+    if ask.after is not None:
+        stmt = stmt.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
+    if newest:
+        stmt = stmt.order_by(Article.published_at.desc(), Article.id.desc())
+    else:
+        stmt = stmt.order_by(Article.published_at.asc(), Article.id.asc())
+    return [
+        (i, at, float(relevance)) for i, at, relevance in session.execute(stmt.limit(ask.limit + 1))
+    ]
+
+
+def _facets(
+    session: Session, query: Query, low: int, high: int, sampled: list[int], total: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Sources and languages estimated from the sample's matches (at most FACET_SAMPLE of
+    them, evenly taken); days counted exactly."""
+    ids = sampled[:: -(-len(sampled) // FACET_SAMPLE) or 1]
+    listed = func.json_each(json.dumps(ids)).table_valued("value")
+    rows = session.execute(
+        select(Article.source_id, Article.language, func.count())
+        .where(Article.id.in_(select(listed.c.value)))
+        .group_by(Article.source_id, Article.language)
+    ).all()
+    sources: Counter[int] = Counter()
+    languages: Counter[str | None] = Counter()
+    for source_id, language, n in rows:
+        sources[source_id] += n
+        languages[language] += n
+    scale = total / len(ids) if ids else 0.0
+    names = archive.source_names(session, list(sources))
+
+    def top(counts: Counter[Any], label: str, name: Any = lambda v: v) -> list[dict[str, Any]]:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0]))
+        return [
+            {label: name(value), "count": round(n * scale)}
+            for value, n in ordered[:MAX_FACET_VALUES]
+        ]
+
+    return {
+        "sources": top(sources, "name", names.__getitem__),
+        "languages": top(languages, "language"),
+        "days": _days(session, query, low, high),
+    }
+
+
+def _days(session: Session, query: Query, low: int, high: int) -> list[dict[str, Any]]:
+    """Exact matches per day on the FACET_DAYS most recent days that have any: counted in the
+    index over a span of days widened until it holds that many days (or all)."""
+    newest = session.scalar(
+        select(fts.c.rowid)
+        .where(match(query), in_range(low, high))
+        .order_by(fts.c.rowid.desc())
+        .limit(1)
+    )
+    if newest is None:
+        return []
+    last = newest // KEY
+    span = FACET_DAYS
+    while True:
+        start = low if span > 40_000 else max(low, (last - span + 1) * KEY)
+        day = fts.c.rowid.op(">>")(32)  # (an arithmetic shift: days before 1970 too)
+        rows = session.execute(
+            select(day, func.count())
+            .where(match(query), in_range(start, high))
+            .group_by(day)
+            .order_by(day.desc())
+        ).all()
+        if len(rows) >= FACET_DAYS or start == low:
+            break
+        span *= 4
+    return [
+        {"date": (EPOCH + timedelta(days=d)).isoformat(), "count": n} for d, n in rows[:FACET_DAYS]
+    ]
