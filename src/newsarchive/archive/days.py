@@ -77,6 +77,16 @@ def count_first_seen_since(session: Session, since: datetime) -> int:
     return int(session.scalar(query) or 0)
 
 
+def count_on_days(session: Session, start: date | None, end: date | None) -> int:
+    """Articles filed under the days from start to end (open ends: all), from day_counts."""
+    query = select(func.coalesce(func.sum(DayCount.articles), 0))
+    if start is not None:
+        query = query.where(DayCount.day >= start)
+    if end is not None:
+        query = query.where(DayCount.day <= end)
+    return int(session.scalar(query) or 0)
+
+
 def day_counts_between(session: Session, start: date, end: date) -> dict[date, int]:
     return {day: n for day, n, _undated in _day_counts(session, start, end)}
 

@@ -49,6 +49,9 @@ class Broad:
 
 class Engine(ABC):
     name: str
+    # True when `matching` is a query of the article table itself (its columns can be added to
+    # it); False when it reads a separate index table that is joined to articles.
+    selects_articles: bool = False
 
     @abstractmethod
     def matching(

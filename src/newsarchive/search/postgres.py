@@ -77,19 +77,16 @@ RELEVANCE_WINDOW = 500
 
 class PostgresEngine(Engine):
     name = "postgresql"
+    selects_articles = True
 
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
         if ask.facets:
             return None  # facets are counted from every match, by the general search
-        articles = sum(
-            archive.day_counts_between(
-                session, ask.date_from or date.min, ask.date_to or date.max
-            ).values()
-        )
         days = archive.day_conditions(ask.date_from, ask.date_to)
         estimate = self._estimate(session, query, days)
-        if articles <= EXACT_UP_TO or estimate <= EXACT_UP_TO:
+        if estimate <= EXACT_UP_TO:
             return None
+        articles = archive.count_on_days(session, ask.date_from, ask.date_to)
         share = estimate / articles
         if share < (RANK_SHARE if ask.sort == "relevance" else WALK_SHARE):
             return None

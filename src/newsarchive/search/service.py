@@ -78,7 +78,8 @@ def run_search(
         hits, matched = _matched(engine, query, params)
         ranked = matched if matched is not None else hits
         if facets:
-            total, found_facets = _counted(session, ranked)
+            grouped = _grouped(engine, query, params, ranked)
+            total, found_facets = _counted(session, grouped)
         else:
             total, found_facets = session.scalar(select(func.count()).select_from(ranked)) or 0, {}
         rows = [(row.id, float(row.score)) for row in session.execute(_page_query(ranked, params))]
@@ -197,15 +198,26 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, Article]:
     return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
 
 
-def _counted(session: Session, matched: Any) -> tuple[int, dict[str, list[dict[str, Any]]]]:
-    """The total and the facets in one pass over the matches: each (day, source, language)
-    counted once, then summed here (there are far fewer of them than matches)."""
-    rows = session.execute(
-        select(Article.published_day, Article.source_id, Article.language, func.count())
+def _grouped(engine: Engine, query: Query, params: SearchParams, matched: Any) -> Select:  # type: ignore[type-arg]
+    """The matches counted per (day, source, language). An engine whose matches are a query of
+    the article table itself is grouped as it is (joined to the article table again, a
+    PostgreSQL search would read every match twice)."""
+    columns = (Article.published_day, Article.source_id, Article.language)
+    if engine.selects_articles and not _filtered_beyond_dates(params):
+        own = engine.matching(query, params.date_from, params.date_to)
+        return own.with_only_columns(*columns, func.count()).group_by(*columns)
+    return (
+        select(*columns, func.count())
         .select_from(matched)
         .join(Article, Article.id == matched.c.id)
-        .group_by(Article.published_day, Article.source_id, Article.language)
-    ).all()
+        .group_by(*columns)
+    )
+
+
+def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dict[str, Any]]]]:  # type: ignore[type-arg]
+    """The total and the facets in one pass over the matches: each (day, source, language)
+    counted once, then summed here (there are far fewer of them than matches)."""
+    rows = session.execute(grouped).all()
     days: Counter[date] = Counter()
     sources: Counter[int] = Counter()
     languages: Counter[str | None] = Counter()
