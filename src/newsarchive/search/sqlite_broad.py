@@ -43,7 +43,8 @@ MAX_FACET_VALUES = 50
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
-    """None when the search has at most EXACT_UP_TO matches (the exact search is cheap then)."""
+    """None when the search has at most EXACT_UP_TO matches and is ranked or faceted (the
+    exact search is cheap then)."""
     low, high = key_range(ask.date_from, ask.date_to)
     # The newest EXACT_UP_TO + 1 matches: fewer, and the search is small; else the days
     # they span say roughly how dense the matches are, which sizes the sample.
@@ -58,7 +59,10 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
         select(func.count(), func.min(newest.c.key)).select_from(newest)
     ).one()
     if found <= EXACT_UP_TO:
-        return None
+        if ask.sort == "relevance" or ask.facets:
+            return None  # the general search ranks and counts a few thousand at little cost
+        dated = _by_date(session, query, low, high, ask)  # exact, and no sort of every match
+        return Broad([(i, relevance) for i, _at, relevance in dated], found, True, {}, True)
     counts = _day_counts(session, ask.date_from, ask.date_to)
     recent = sum(n for day, n in counts.items() if day >= oldest_key // KEY)
     sample, sampled = _sample(session, query, counts, found / max(recent, 1))
