@@ -70,6 +70,9 @@ class Engine(ABC):
     def has_author(self, author: str) -> ColumnElement[bool]:
         """Articles whose author list holds this name (case-insensitive)."""
 
+    def prepare(self, session: Session) -> None:  # noqa: B027  (optional: most engines need none)
+        """Settings for the search statements of this transaction."""
+
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
         """The engine's own answer to a search with more than EXACT_UP_TO matches, fast
         however many there are; None to let the general (exact) search answer."""

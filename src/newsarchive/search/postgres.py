@@ -79,6 +79,12 @@ class PostgresEngine(Engine):
     name = "postgresql"
     selects_articles = True
 
+    def prepare(self, session: Session) -> None:
+        # The planner prices @@ as cheap, but each article's tsvector is TOASTed (reading one
+        # costs microseconds), so testing every article in a sequential scan loses to the GIN
+        # index even when most articles match (a word in 60 % of 250,000: 1.4 s against 0.6 s).
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
         if ask.facets:
             return None  # facets are counted from every match, by the general search

@@ -68,6 +68,7 @@ def run_search(
     estimated totals and facets (marked so); `exact` asks for every count exactly instead."""
     engine = engine_for(session)
     query = parse(params.q)
+    engine.prepare(session)
     broad = None if exact or _filtered_beyond_dates(params) else engine.broad(
         session, query, _ask(params, facets)
     )  # fmt: skip
@@ -109,6 +110,7 @@ def _ask(params: SearchParams, facets: bool) -> Ask:
 def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
+    engine.prepare(session)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
     _hits, matched = _matched(engine, parse(params.q), step)
     assert matched is not None
