@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.archive import DayRule, bulk
+from newsarchive.archive import DayRule, bulk, paging
+from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.sampling import sample_days
 from tests.factories import add_source
@@ -147,3 +148,31 @@ def test_a_day_sample_holds_about_its_fraction_spread_over_every_period() -> Non
     # some sampled days in every tenth of the range: the sample is not one corner of it
     assert {(d - 18_000) // 100 for d in taken} == set(range(10))
     assert sample_days(counts, 1.5).spans == [(18_000, max(counts))]
+
+
+def test_a_relevance_cursor_keeps_its_ranking_whatever_the_next_page_asks(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session]
+) -> None:
+    """Facets or not (a store may rank a broad search two ways), page 2 follows page 1."""
+    plain = walk(sessions, "third", 3)
+    mixed: list[int] = []
+    cursor = None
+    for facets in (False, True, False):
+        page = search(sessions, "third", cursor=cursor, limit=40, facets=facets)
+        mixed += [hit.article.id for hit in page.hits]
+        cursor = page.next_cursor
+    assert mixed == plain
+
+
+def test_bad_ranges_and_forged_cursors_are_refused_or_empty_never_a_crash(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session]
+) -> None:
+    with pytest.raises(InvalidInput, match="is after"):
+        search(
+            sessions, "every", sort="newest", date_from=date(2023, 6, 2), date_to=date(2023, 6, 1)
+        )
+    edge = {"oldest": datetime(1, 1, 1, tzinfo=UTC), "newest": datetime(9999, 12, 31, tzinfo=UTC)}
+    for sort, at in edge.items():
+        cursor = paging.encode(sort, at, 1)
+        page = search(sessions, "every", sort=sort, cursor=cursor, limit=5)
+        assert len(page.hits) == 5  # every article is past either edge

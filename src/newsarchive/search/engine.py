@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,6 +46,7 @@ class Broad:
     total_exact: bool
     facets: dict[str, list[dict[str, Any]]]
     facets_exact: bool
+    windowed: bool = False  # ranked among the most recent matches only
 
 
 class Engine(ABC):
@@ -70,8 +72,10 @@ class Engine(ABC):
     def has_author(self, author: str) -> ColumnElement[bool]:
         """Articles whose author list holds this name (case-insensitive)."""
 
-    def prepare(self, session: Session) -> None:  # noqa: B027  (optional: most engines need none)
-        """Settings for the search statements of this transaction."""
+    @contextmanager
+    def tuned(self, session: Session, *, filtered: bool) -> Iterator[None]:
+        """Planner settings for one search's statements, undone after them."""
+        yield
 
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
         """The engine's own answer to a search with more than EXACT_UP_TO matches, fast

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from newsarchive import archive
 from newsarchive.archive import paging
 from newsarchive.db.models import Article, Source
+from newsarchive.errors import InvalidInput
 from newsarchive.search.engine import Ask, Engine
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, parse
@@ -68,13 +69,29 @@ def run_search(
     estimated totals and facets (marked so); `exact` asks for every count exactly instead."""
     engine = engine_for(session)
     query = parse(params.q)
-    engine.prepare(session)
-    broad = None if exact or _filtered_beyond_dates(params) else engine.broad(
-        session, query, _ask(params, facets)
-    )  # fmt: skip
+    archive.check_day_range(params.date_from, params.date_to)
+    with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
+        return _search(session, engine, query, params, facets=facets, exact=exact)
+
+
+def _search(
+    session: Session, engine: Engine, query: Query, params: SearchParams, *, facets: bool,
+    exact: bool,
+) -> SearchPage:  # fmt: skip
+    # A relevance cursor says which ranking made its page (the recent window or every match),
+    # and the next page comes from the same one, whatever the flags or the counts say now.
+    windowed = params.sort == "relevance" and params.cursor and _in_window(params.cursor)
+    fast = not exact and not _filtered_beyond_dates(params)
+    if params.sort == "relevance" and params.cursor:
+        fast = fast and bool(windowed)
+    broad = engine.broad(session, query, _ask(params, facets)) if fast else None
     if broad is not None:
         rows = broad.rows
         total, found_facets = broad.total, broad.facets
+        if facets and not found_facets:  # the engine's fast path pages, the facets are exact
+            hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
+            total, found_facets = _counted(session, _grouped(engine, query, params, hits))
+            broad = replace(broad, total_exact=True)
     else:
         hits, matched = _matched(engine, query, params)
         ranked = matched if matched is not None else hits
@@ -89,7 +106,10 @@ def run_search(
     articles = _load(session, [article_id for article_id, _score in rows])
     snippets = engine.snippets(session, query, list(articles.values()))
     page = [Hit(articles[i], score, snippets.get(i, "")) for i, score in rows]
-    next_cursor = _encode_cursor(params.sort, page[-1].article, page[-1].score) if more else None
+    in_window = broad is not None and broad.windowed
+    next_cursor = (
+        _encode_cursor(params.sort, page[-1].article, page[-1].score, in_window) if more else None
+    )
     return SearchPage(
         total=total,
         hits=page,
@@ -110,7 +130,6 @@ def _ask(params: SearchParams, facets: bool) -> Ask:
 def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
-    engine.prepare(session)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
     _hits, matched = _matched(engine, parse(params.q), step)
     assert matched is not None
@@ -244,14 +263,26 @@ def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dic
     }
 
 
-def _encode_cursor(sort: str, article: Article, score: float) -> str:
+WINDOW = "relevance-recent"  # the sort a cursor from a recent-window ranking names
+
+
+def _encode_cursor(sort: str, article: Article, score: float, windowed: bool = False) -> str:
     key: datetime | float = score if sort == "relevance" else article.published_at
-    return paging.encode(sort, key, article.id)
+    return paging.encode(WINDOW if windowed else sort, key, article.id)
+
+
+def _in_window(cursor: str) -> bool:
+    try:
+        paging.decode(cursor, WINDOW, float, int)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     key = float if sort == "relevance" else datetime
-    _sort, value, article_id = paging.decode(cursor, sort, key, int, hint=" with the same sort")
+    named = WINDOW if sort == "relevance" and _in_window(cursor) else sort
+    _sort, value, article_id = paging.decode(cursor, named, key, int, hint=" with the same sort")
     return value, article_id
 
 

@@ -24,6 +24,7 @@ from newsarchive.search.fts5 import (
     KEY,
     article_id,
     day_key,
+    day_number,
     fts,
     in_range,
     key_day,
@@ -74,7 +75,8 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
             (i, relevance) for i, _published, relevance in _by_date(session, query, low, high, ask)
         ]
     facets = _facets(session, query, low, high, sampled, total) if ask.facets else {}
-    return Broad(rows, total, sample.articles == sample.of, facets, facets_exact=False)
+    windowed = ask.sort == "relevance"
+    return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
 
 
 def _day_counts(session: Session, start: date | None, end: date | None) -> dict[int, int]:
@@ -142,11 +144,11 @@ def _by_date(
     days past the last of them, and sort those few exactly."""
     newest = ask.sort == "newest"
     if ask.after is not None:  # only days that can hold articles past the cursor
-        cursor_day = ask.after[0].date()
+        cursor_day = day_number(ask.after[0].date())  # (a number: no overflow near year 1)
         if newest:
-            high = min(high, day_key(cursor_day + timedelta(days=2)) - 1)
+            high = min(high, (cursor_day + 2) * KEY - 1)
         else:
-            low = max(low, day_key(cursor_day - timedelta(days=1)))
+            low = max(low, (cursor_day - 1) * KEY)
     order = fts.c.rowid.desc() if newest else fts.c.rowid.asc()
     wanted = ask.limit + 1
     while True:  # more when the margin's articles were before the cursor (shown already)
