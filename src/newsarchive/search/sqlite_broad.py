@@ -37,15 +37,15 @@ from newsarchive.search.sampling import DaySample, sample_days, scaled
 
 # Relevance on a broad search ranks this many of its most recent matches (README: "Search").
 RELEVANCE_WINDOW = 5_000
-SAMPLE_MATCHES = 2_000  # the sample of days holds at least this many matches
+SAMPLE_MATCHES = 6_000  # the sample of days holds at least this many matches (error ~1 %)
 FACET_SAMPLE = 5_000  # matches whose source and language the facet estimates read
 FACET_DAYS = 366
 MAX_FACET_VALUES = 50
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
-    """None when the search has at most EXACT_UP_TO matches and is ranked or faceted (the
-    exact search is cheap then)."""
+    """The page of a search by the index; with at most EXACT_UP_TO matches, the exact page and
+    total (the caller counts facets from every match then)."""
     low, high = key_range(ask.date_from, ask.date_to)
     # The newest EXACT_UP_TO + 1 matches: fewer, and the search is small; else the days
     # they span say roughly how dense the matches are, which sizes the sample.
@@ -59,22 +59,23 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     found, oldest_key = session.execute(
         select(func.count(), func.min(newest.c.key)).select_from(newest)
     ).one()
-    if found <= EXACT_UP_TO:
-        if ask.sort == "relevance" or ask.facets:
-            return None  # the general search ranks and counts a few thousand at little cost
-        dated = _by_date(session, query, low, high, ask)  # exact, and no sort of every match
-        return Broad([(i, relevance) for i, _at, relevance in dated], found, True, {}, True)
+    if found <= EXACT_UP_TO:  # exact: ranks every match, or reads dates in key order
+        if ask.sort == "relevance":
+            rows = _ranked(session, query, low, high, ask, window=None)
+        else:
+            rows = [(i, rank) for i, _at, rank in _by_date(session, query, low, high, ask)]
+        return Broad(rows, found, True, {}, True)
     counts = _day_counts(session, ask.date_from, ask.date_to)
     recent = sum(n for day, n in counts.items() if day >= oldest_key // KEY)
-    sample, sampled = _sample(session, query, counts, found / max(recent, 1))
-    total = max(scaled(len(sampled), sample), found)
+    sample, matched = _sample(session, query, counts, found / max(recent, 1))
+    total = max(scaled(matched, sample), found)
     if ask.sort == "relevance":
-        rows = _ranked(session, query, low, high, ask)
+        rows = _ranked(session, query, low, high, ask, window=RELEVANCE_WINDOW)
     else:
         rows = [
             (i, relevance) for i, _published, relevance in _by_date(session, query, low, high, ask)
         ]
-    facets = _facets(session, query, low, high, sampled, total) if ask.facets else {}
+    facets = _facets(session, query, low, high, sample, matched, total) if ask.facets else {}
     windowed = ask.sort == "relevance"
     return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
 
@@ -90,6 +91,11 @@ def _day_counts(session: Session, start: date | None, end: date | None) -> dict[
     return {int(day): int(n) for day, n in rows.all()}
 
 
+def _count(session: Session, query: Query, low: int, high: int) -> int:
+    stmt = select(func.count()).select_from(fts).where(match(query), in_range(low, high))
+    return int(session.scalar(stmt) or 0)
+
+
 def _ids(session: Session, query: Query, low: int, high: int) -> list[int]:
     stmt = select(article_id()).where(match(query), in_range(low, high))
     return list(session.scalars(stmt))
@@ -101,31 +107,31 @@ def _span_keys(span: tuple[int, int]) -> tuple[int, int]:
 
 def _sample(
     session: Session, query: Query, counts: dict[int, int], density: float
-) -> tuple[DaySample, list[int]]:
-    """Days to estimate from, and the ids of the matches on them: sized by the density of the
+) -> tuple[DaySample, int]:
+    """Days to estimate from, and how many matches they hold: sized by the density of the
     newest matches to hold about SAMPLE_MATCHES, widened while it holds fewer (the word is
     rarer in older days) until it is the whole range."""
     articles = sum(counts.values())
     fraction = 1.5 * SAMPLE_MATCHES / max(density * articles, 1)
     while True:
         sample = sample_days(counts, fraction)
-        ids = [i for span in sample.spans for i in _ids(session, query, *_span_keys(span))]
-        if len(ids) >= SAMPLE_MATCHES or fraction >= 1:
-            return sample, ids
-        fraction = min(1.0, fraction * 1.5 * SAMPLE_MATCHES / max(len(ids), 1))
+        matched = sum(_count(session, query, *_span_keys(span)) for span in sample.spans)
+        if matched >= SAMPLE_MATCHES or fraction >= 1:
+            return sample, matched
+        fraction = min(1.0, fraction * 1.5 * SAMPLE_MATCHES / max(matched, 1))
 
 
 def _ranked(
-    session: Session, query: Query, low: int, high: int, ask: Ask
+    session: Session, query: Query, low: int, high: int, ask: Ask, window: int | None
 ) -> list[tuple[int, float]]:
-    """The best of the RELEVANCE_WINDOW most recent matches, after the cursor."""
-    recent = (
-        select(article_id().label("id"), score().label("score"))
-        .where(match(query), in_range(low, high))
-        .order_by(fts.c.rowid.desc())
-        .limit(RELEVANCE_WINDOW)
-        .subquery("recent")
+    """The best of the `window` most recent matches (None: of every match), after the
+    cursor."""
+    scored = select(article_id().label("id"), score().label("score")).where(
+        match(query), in_range(low, high)
     )
+    if window is not None:
+        scored = scored.order_by(fts.c.rowid.desc()).limit(window)
+    recent = scored.subquery("recent")
     stmt = select(recent.c.id, recent.c.score)
     if ask.after is not None:
         stmt = stmt.where(tuple_(recent.c.score, recent.c.id) < tuple_(*ask.after))
@@ -206,11 +212,16 @@ def _exactly_sorted(
 
 
 def _facets(
-    session: Session, query: Query, low: int, high: int, sampled: list[int], total: int
-) -> dict[str, list[dict[str, Any]]]:
-    """Sources and languages estimated from the sample's matches (at most FACET_SAMPLE of
-    them, evenly taken); days counted exactly."""
-    ids = sampled[:: -(-len(sampled) // FACET_SAMPLE) or 1]
+    session: Session, query: Query, low: int, high: int, sample: DaySample, matched: int,
+    total: int,
+) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """Sources and languages estimated from the matches on every few of the sample's spans
+    (about FACET_SAMPLE of them, spread like the sample); days counted exactly."""
+    every = -(-matched // FACET_SAMPLE) or 1
+    ids: list[int] = []
+    for span in sample.spans[::every]:
+        a, b = _span_keys(span)
+        ids.extend(_ids(session, query, max(low, a), min(high, b)))
     listed = func.json_each(json.dumps(ids)).table_valued("value")
     rows = session.execute(
         select(Article.source_id, Article.language, func.count())
