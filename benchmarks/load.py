@@ -86,7 +86,7 @@ def step(
         script.write(WRK_SCRIPT % paths)
         script.flush()
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "-s",
+            ["wrk", "-t1", f"-c{concurrency}", f"-d{round(seconds)}s", "--timeout", "10s", "-s",
              script.name, base],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
