@@ -16,13 +16,13 @@ from newsarchive.archive import paging
 from newsarchive.db.models import Article, Source
 from newsarchive.errors import InvalidInput
 from newsarchive.search.engine import Ask, Engine
+from newsarchive.search.facets import FACET_DAYS, sources_and_languages
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, parse
 from newsarchive.search.sqlite import SQLiteEngine
 
 Sort = Literal["relevance", "newest", "oldest"]
 ENGINES: dict[str, type[Engine]] = {"sqlite": SQLiteEngine, "postgresql": PostgresEngine}
-MAX_FACET_VALUES = 50
 
 
 def engine_for(session: Session) -> Engine:
@@ -240,25 +240,13 @@ def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dic
     counted once, then summed here (there are far fewer of them than matches)."""
     rows = session.execute(grouped).all()
     days: Counter[date] = Counter()
-    sources: Counter[int] = Counter()
-    languages: Counter[str | None] = Counter()
-    for day, source_id, language, n in rows:
+    for day, _source_id, _language, n in rows:
         days[day] += n
-        sources[source_id] += n
-        languages[language] += n
-    names = archive.source_names(session, list(sources))
-    by_name = Counter({names[source_id]: n for source_id, n in sources.items()})
-
-    def top(counts: Counter[Any], label: str) -> list[dict[str, Any]]:
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0]))
-        return [{label: value, "count": n} for value, n in ordered[:MAX_FACET_VALUES]]
-
     return sum(days.values()), {
-        "sources": top(by_name, "name"),
-        "languages": top(languages, "language"),
+        **sources_and_languages(session, [(source, lang, n) for _day, source, lang, n in rows]),
         "days": [
             {"date": day.isoformat(), "count": days[day]}
-            for day in sorted(days, reverse=True)[:366]
+            for day in sorted(days, reverse=True)[:FACET_DAYS]
         ],
     }
 

@@ -9,16 +9,15 @@ language counts are estimated from the matches on a sample of days (sampling.py)
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
+from newsarchive.search.facets import FACET_DAYS, sources_and_languages
 from newsarchive.search.fts5 import (
     EPOCH,
     KEY,
@@ -39,8 +38,6 @@ from newsarchive.search.sampling import DaySample, sample_days, scaled
 RELEVANCE_WINDOW = 5_000
 SAMPLE_MATCHES = 6_000  # the sample of days holds at least this many matches (error ~1 %)
 FACET_SAMPLE = 5_000  # matches whose source and language the facet estimates read
-FACET_DAYS = 366
-MAX_FACET_VALUES = 50
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
@@ -228,24 +225,9 @@ def _facets(
         .where(Article.id.in_(select(listed.c.value)))
         .group_by(Article.source_id, Article.language)
     ).all()
-    sources: Counter[int] = Counter()
-    languages: Counter[str | None] = Counter()
-    for source_id, language, n in rows:
-        sources[source_id] += n
-        languages[language] += n
     scale = total / len(ids) if ids else 0.0
-    names = archive.source_names(session, list(sources))
-
-    def top(counts: Counter[Any], label: str, name: Any = lambda v: v) -> list[dict[str, Any]]:
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0]))
-        return [
-            {label: name(value), "count": round(n * scale)}
-            for value, n in ordered[:MAX_FACET_VALUES]
-        ]
-
     return {
-        "sources": top(sources, "name", names.__getitem__),
-        "languages": top(languages, "language"),
+        **sources_and_languages(session, rows, scale),
         "days": _days(session, query, low, high),
     }
 
