@@ -39,7 +39,8 @@ from newsarchive.ingest.extract import extract
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
 TOKEN = re.compile(r"\w+")
-NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b)\s*", re.IGNORECASE)
+# the set of names: co-authors joined as English, German, French, Danish or Dutch write them
+NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\b(?:and|und|et|og|en)\b)\s*", re.IGNORECASE)
 
 
 @dataclass

@@ -37,6 +37,16 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
     "author: links to the writer's page": (metadata, "author_links", lambda tree: []),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
+    "title: typographic quotes and dashes folded": (titles, "_TYPOGRAPHY", {}),
+    "title: a site name ending <title> is a logo": (titles, "_site_side", lambda *args: False),
+    "title: an <h1> naming the host is a logo": (titles, "_names_host", lambda *args: False),
+    "title: the printed <h1> telling the same story": (titles, "same_story", lambda *args: False),
+    "title: the one <h1> beside a lone <title>": (titles, "only_title_tag", lambda *args: False),
+    "title: a site-name guess that is the headline": (
+        extract,
+        "plausible_site",
+        lambda guess, *args: guess,
+    ),
     "title: site name removed": (
         titles,
         "clean_title",

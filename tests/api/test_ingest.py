@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from newsarchive.api.app import create_app
 from newsarchive.config import Settings
 from tests.api.conftest import AUTH
-from tests.pages import article_html
+from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
 
@@ -19,6 +19,32 @@ def test_stores_then_reports_the_duplicate(client: TestClient, site: NewsSite) -
     again = client.post("/api/ingest", json={"url": url + "?utm_source=x"}, headers=AUTH)
     assert again.status_code == 200
     assert again.json()["id"] == created.json()["id"]
+
+
+def test_a_page_showing_one_headline_and_declaring_another_keeps_both(
+    client: TestClient, site: NewsSite
+) -> None:
+    html = article_html(
+        "Der Nervenkrieg um den Brexit geht in die nächste Runde",
+        title_tag="Brexit: Nervenkrieg geht in nächste Runde",
+    ).replace(
+        'content="Der Nervenkrieg um den Brexit geht in die nächste Runde"',
+        'content="Brexit: Nervenkrieg geht in nächste Runde"',
+    )
+    url = site.page("/news/brexit", html)
+    created = client.post("/api/ingest", json={"url": url}, headers=AUTH)
+    assert created.status_code == 201, created.text
+    stored = client.get(f"/api/articles/{created.json()['id']}").json()
+    assert stored["title"] == "Der Nervenkrieg um den Brexit geht in die nächste Runde"
+    assert stored["declared_title"] == "Brexit: Nervenkrieg geht in nächste Runde"
+    assert stored["title_rule"] == "visible heading"
+    plain = client.post(
+        "/api/ingest",
+        json={"url": site.page("/news/3", article_html(paragraphs=[LOREM[::-1]]))},
+        headers=AUTH,
+    )
+    assert plain.json()["declared_title"] is None
+    assert plain.json()["title_rule"] == "heading in og:title"
 
 
 def test_needs_the_token(client: TestClient, site: NewsSite) -> None:

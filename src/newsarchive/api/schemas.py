@@ -60,6 +60,15 @@ class ArticleSummary(BaseModel):
 
 
 class Article(ArticleSummary):
+    declared_title: str | None = Field(
+        description="the title the page declares (og:title, the JSON-LD headline or <title>) "
+        "where it differs from the headline it shows; null: they agree"
+    )
+    title_rule: str | None = Field(
+        description="which rule chose the title: 'heading in og:title' or 'heading in <title>' "
+        "(the <h1> a declared title carries), 'visible heading' (the <h1> readers see), "
+        "'declared title', 'library guess'; null for articles stored before the rule was kept"
+    )
     text: str
     tags: list[str]
     categories: list[str]

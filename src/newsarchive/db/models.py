@@ -137,6 +137,10 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     title: Mapped[str | None] = mapped_column(Text)
+    # What the page declares (og:title, <title>) where the headline it shows differs, and which
+    # rule of ingest/titles.py chose the headline.
+    declared_title: Mapped[str | None] = mapped_column(Text)
+    title_rule: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -20,7 +20,8 @@ _PREFIX = re.compile(
     r"written\s+by|posted\s+by|words\s+by|story\s+by|view\s+all\s+posts\s+by|"
     r"(?:artikel|beitrag|text|bericht|geschrieben|verfasst|interview|kommentar)\s+von|"
     r"zum\s+profil\s+von|publicado\s+por|escrito\s+por|publié\s+par|écrit\s+par|"
-    r"(?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von|more\s+(?:posts|articles|stories)\s+by|"
+    r"(?:zeige\s+)?alle[s]?\s+(?:(?:beiträge|artikel)\s+)?von|more\s+(?:posts|articles|stories)\s+by|"
+    r"mehr\s+(?:beiträge|artikel)\s+von|"
     r"(?:author|autor|auteur|autore)(?:in|en|s|\(s\)|/in|\*in)?|"
     r"text|texte|interview|quelle|source|reporter|redakteur|redakteurin"
     r")(?:\s*[:\-–]\s*|\s+|$)",
@@ -32,7 +33,7 @@ _POSTED_BY = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
-    r"\s*(?:;|\||,|\s+(?:and|und|et|y)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
+    r"\s*(?:;|\||,|\s+(?:and|und|et|y|og|en)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
     re.IGNORECASE,
 )
 # Job titles after a name ("Evan Halper Staff Writer"): cut there, if a name is left before.
@@ -45,6 +46,7 @@ _ROLE = re.compile(
 # What widgets put after a name ("… Twitter", "… on August 3", "… under News"): always cut.
 _TRAILER = re.compile(
     r"\s+(?:twitter|follow|updated|aktualisiert|under|tiempo\s+de\s+lectura|reading\s+time|"
+    r"stand\b|vor\s+\d|→|"
     r"lesezeit|min\s+read|on\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\b.*$",
     re.IGNORECASE,
 )
@@ -59,6 +61,15 @@ _LEGAL_FORM = re.compile(
     r"\b(?:gmbh|ag|se|kg|e\.\s?v\.?|inc\.?|ltd\.?|llc|plc|s\.a\.|corp\.?|verlag|media group)(?:\W|$)",
     re.IGNORECASE,
 )
+# "Kolter, Max": one name written last name first, not two people
+_LAST_FIRST = re.compile(r"^\s*([^\W\d][\w'-]*),\s*([^\W\d][\w'-]*)\s*$")
+# what is not a person: a count of articles ("257 Artikel"), an image credit ("Foto: dpa")
+_NOT_A_PERSON = re.compile(
+    r"^(?:\d[\d.,]*\s+(?:articles?|artikel|beiträge|beitrag|posts?|stories|comments?|kommentare)\b"
+    r"|(?:foto|fotos|bild|bilder|photo|photos|image|grafik|credit)s?\b)",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"^[A-ZÄÖÜ]{2,6}$")  # "LTO", "DPA": an agency or a publisher's desk
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z]+(?:[._-][a-z]+)+$")
 _TOP_LEVEL = re.compile(r"^www\.|\.(?:com|org|net|info|io|eu|[a-z]{2})$")
@@ -71,8 +82,8 @@ def names_in(raw_values: Iterable[str]) -> list[str]:
     """Each raw author value split into single names, without prefixes, roles or labels."""
     names: list[str] = []
     for raw in raw_values:
-        text = plain_text(raw) or ""
-        for part in _SPLIT.split(_strip_prefix(text)):
+        text = _strip_prefix(plain_text(raw) or "")
+        for part in [text] if _LAST_FIRST.match(text) else _SPLIT.split(text):
             name = _clean(part)
             if name:
                 names.append(name)
@@ -105,6 +116,7 @@ def _clean(part: str) -> str | None:
         or len(name) > 80
         or len(name.split()) > 6
         or name.casefold() in _NOT_A_NAME
+        or _NOT_A_PERSON.match(name)
         or "://" in name
         or "@" in name
         or "©" in name
@@ -116,7 +128,7 @@ def _clean(part: str) -> str | None:
 
 
 def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
-    """The site, its domain or a company: a publisher, not a writer."""
+    """The site, its domain, a company or an acronym: a publisher, not a writer."""
     folded = _letters(name)
     site = _letters(site_name or "")
     host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
@@ -126,6 +138,7 @@ def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
         or (host_name and len(folded) >= 4 and (folded in host_name or host_name in folded))
         or _LEGAL_FORM.search(name)
         or _DOMAIN.search(name)
+        or _ACRONYM.match(name)
     )
 
 
@@ -163,18 +176,45 @@ def choose_authors(
     guess: Callable[[], list[str]],
     site_name: str | None,
     url: str | None,
+    organisations: Iterable[str] = (),
 ) -> list[str]:
-    """The people from the first source that names any; failing that, the first
-    organisation one named (a press release's author is the company); only when no source
-    names anyone, the guess."""
+    """The people from the first source that names any, with the co-authors a later source
+    adds to them; failing that, the first organisation a source named (a press release's author
+    is the company); only when no source names anyone, the guess. `organisations` are names the
+    page itself calls one (an author typed Organization, the publisher)."""
+    known = {name.casefold() for name in organisations}
+
+    def split(raw: list[str]) -> tuple[list[str], list[str]]:
+        people: list[str] = []
+        others: list[str] = []
+        for value in raw:
+            names = names_in([value])
+            if names and is_organisation(names[0], site_name, url):
+                others += names  # "hessenschau.de, Frankfurt, Germany": a publisher's address
+                continue
+            for name in names:
+                company = name.casefold() in known or is_organisation(name, site_name, url)
+                (others if company else people).append(name)
+        return people, others
+
     fallback: list[str] = []
-    for source in sources:
-        names = names_in(source())
-        people = [n for n in names if not is_organisation(n, site_name, url)]
+    remaining = iter(sources)
+    for source in remaining:
+        people, others = split(source())
         if people:
-            return people
-        fallback = fallback or names
+            return _with_coauthors(people, (split(later())[0] for later in remaining))
+        fallback = fallback or others
     return fallback or names_in(guess())
+
+
+def _with_coauthors(people: list[str], later: Iterable[list[str]]) -> list[str]:
+    """`people`, or the longer list of a later source that begins with them: JSON-LD often
+    names the first writer of several that the meta tags or the byline name."""
+    found = [p.casefold() for p in people]
+    for names in later:
+        if len(names) > len(people) and [n.casefold() for n in names[: len(found)]] == found:
+            return names  # (they lead it: "Prisma Média, Marie Merlet" adds a publisher)
+    return people
 
 
 def _letters(text: str) -> str:

@@ -25,8 +25,8 @@ from newsarchive.ingest.authors import byline_names, choose_authors
 from newsarchive.ingest.charset import decode
 from newsarchive.ingest.library_meta import LibraryMetadata
 from newsarchive.ingest.page_kind import not_article, shape
-from newsarchive.ingest.titles import choose_title, drop_leading_title
-from newsarchive.ingest.urls import absolute, date_in_path
+from newsarchive.ingest.titles import choose_title, drop_leading_title, plausible_site
+from newsarchive.ingest.urls import absolute, date_in_path, host_of
 
 T = TypeVar("T")
 # htmldate reads dates with dateutil and no zone table: a zone name it does not know ("EST" in
@@ -59,6 +59,8 @@ class ExtractedArticle:
     canonical_url: str | None
     title: str | None
     text: str
+    declared_title: str | None = None  # what og:title or <title> says, where the headline differs
+    title_rule: str | None = None  # which rule chose the headline (titles.py)
     description: str | None = None
     authors: list[str] = field(default_factory=list)
     language: str | None = None
@@ -122,13 +124,22 @@ def extract(
     html, used_charset = decode(body, charset)
     page = _Sources.read(html, url)
     ld, meta, library = page.ld, page.meta, page.library
-    site_name = _first(meta, "og:site_name") or (ld and ld.publisher) or library.sitename()
-    title = choose_title(
-        metadata.headings(page.tree),
-        [_first(meta, "og:title"), ld.headline if ld else None, metadata.title_tag(page.tree)],
-        site_name,
-        library.title,
+    headings = metadata.headings(page.tree)
+    declared = [
+        metadata.plain_text(t)
+        for t in (
+            _first(meta, "og:title"),
+            ld.headline if ld else None,
+            metadata.title_tag(page.tree),
+        )
+    ]
+    site_name = (
+        _first(meta, "og:site_name")
+        or (ld and ld.publisher)
+        or plausible_site(library.sitename(), headings, declared)
     )
+    choice = choose_title(headings, declared, site_name, library.title, host_of(page.base or ""))
+    title = choice.title
     after_headline = metadata.texts_after_headline(page.tree, title)
     when = _dates(page, after_headline, now or datetime.now(UTC))
     authors = _authors(page, after_headline, site_name)
@@ -146,6 +157,7 @@ def extract(
     text = _text(page, title)  # last: trafilatura prunes the tree it is given
     return ExtractedArticle(
         url=url, canonical_url=page.canonical, title=title, text=text, description=description,
+        declared_title=choice.declared, title_rule=choice.rule,
         authors=authors, language=_language(page.lang_attr, meta, ld, text), site_name=site_name,
         top_image=top_image, charset=used_charset, tags=tags, categories=categories, **when,
     )  # fmt: skip
@@ -193,11 +205,12 @@ def _authors(page: _Sources, after_headline: list[str], site_name: str | None) -
             lambda: ld.authors if ld else [],
             lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
             lambda: byline_names(after_headline),
-            lambda: metadata.author_links(page.tree)[:1],
+            lambda: metadata.author_links(page.tree),
         ),
         lambda: (page.library.author() or "").split(";"),
         site_name,
         page.base,
+        [*ld.author_organisations, ld.publisher or ""] if ld else (),
     )
 
 

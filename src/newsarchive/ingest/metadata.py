@@ -34,6 +34,8 @@ class JsonLdArticle:
     language: str | None = None
     description: str | None = None
     body: str | None = None  # articleBody: the text, for pages that show it only by script
+    # authors the page types as an Organization: a publisher's desk, not a writer
+    author_organisations: list[str] = field(default_factory=list)
 
 
 def _nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -102,7 +104,8 @@ def json_ld_types(tree: HtmlElement) -> set[str]:
 def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
     """The first article-like JSON-LD node, preferring news/article types over WebPage."""
     best: dict[str, Any] | None = None
-    for node in _ld_nodes(tree):
+    nodes = list(_ld_nodes(tree))
+    for node in nodes:
         types = _types(node)
         if not types & ARTICLE_TYPES:
             continue
@@ -110,6 +113,7 @@ def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
             best = node
     if best is None:
         return None
+    authors = _resolved(best.get("author"), nodes)
     keywords = best.get("keywords")
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.split(",")]
@@ -117,7 +121,13 @@ def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
         headline=_first(best.get("headline")) or _first(best.get("name")),
         date_published=_first(best.get("datePublished")) or _first(best.get("dateCreated")),
         date_modified=_first(best.get("dateModified")),
-        authors=_strings(best.get("author")),
+        authors=_strings(authors),
+        author_organisations=[
+            name
+            for a in authors
+            if isinstance(a, dict) and "organization" in _types(a)
+            for name in _strings(a)
+        ],
         publisher=_first(best.get("publisher")),
         images=_strings(best.get("image"), key="url"),
         keywords=[k for k in _strings(keywords) if k],
@@ -126,6 +136,19 @@ def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
         description=_first(best.get("description")),
         body=_first(best.get("articleBody")),
     )
+
+
+def _resolved(value: Any, nodes: list[dict[str, Any]]) -> list[Any]:
+    """Author values with each reference ({"@id": ...}, as Yoast writes them) replaced by the
+    node it names, usually a Person in the page's @graph."""
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and n.get("name")}
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    return [
+        by_id.get(v["@id"], v)
+        if isinstance(v, dict) and not v.get("name") and isinstance(v.get("@id"), str)
+        else v
+        for v in values
+    ]
 
 
 def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
@@ -155,15 +178,20 @@ _AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore|autor
 
 
 def author_links(tree: HtmlElement) -> list[str]:
-    """Texts of the links to a writer's page: rel="author", or an /author/jane-doe/ address
-    (WordPress and most news CMSs link bylines so)."""
+    """Texts of the links to a writer's page (rel="author", or an /author/jane-doe/ address:
+    WordPress and most news CMSs link bylines so): the first, and those beside it in the same
+    element ("Clara Löw, Siddharth Prakash & Klaus Jacob"); links elsewhere are other stories'."""
     candidates = tree.xpath('//a[@rel or contains(@href, "/aut") or contains(@href, "/Aut")]')
-    texts = (
-        " ".join(a.text_content().split())
+    links = [
+        a
         for a in candidates
-        if _rel(a, "author") or _AUTHOR_PAGE.search(a.get("href") or "")
-    )
-    return [text for text in texts if text]
+        if (_rel(a, "author") or _AUTHOR_PAGE.search(a.get("href") or ""))
+        and " ".join(a.text_content().split())
+    ]
+    if not links:
+        return []
+    byline = links[0].getparent()
+    return [" ".join(a.text_content().split()) for a in links if a.getparent() is byline]
 
 
 def _rel(element: HtmlElement, value: str) -> bool:

@@ -293,6 +293,8 @@ def _content(extracted: ExtractedArticle) -> dict[str, Any]:
     """The columns extraction decides (what re-extraction may change)."""
     return {
         "title": extracted.title,
+        "declared_title": extracted.declared_title,
+        "title_rule": extracted.title_rule,
         "text": extracted.text,
         "description": extracted.description,
         "authors": list(extracted.authors),
