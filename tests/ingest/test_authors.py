@@ -41,6 +41,15 @@ URL = "https://www.harbourtimes.example/local/harbour"
         (["Name", "Follow", "Von", "No Author", "Posted"], []),  # template labels
         (["@janedoe", "https://x.example/jane", "© Getty Images", "www.example.com"], []),
         (["Jane Doe", "jane doe"], ["Jane Doe"]),
+        (["Kolter, Max"], ["Kolter, Max"]),  # last name first: one person
+        (["Lars Fischer og Mette Frederiksen"], ["Lars Fischer", "Mette Frederiksen"]),
+        (["Jan de Vries en Anna Bakker"], ["Jan de Vries", "Anna Bakker"]),
+        (["257 Artikel", "9 articles"], []),  # a writer page's count
+        (["Foto: dpa", "Bild: Jane Doe"], []),  # image credits
+        (["Alles von Martin Junker"], ["Martin Junker"]),
+        (["Mehr Artikel von Stefanus Stahl →"], ["Stefanus Stahl"]),
+        (["Max Kolter Stand: 12.03.2024"], ["Max Kolter"]),
+        (["Jane Doe vor 3 Stunden"], ["Jane Doe"]),
     ],
 )  # fmt: skip
 def test_names_in(raw: list[str], expected: list[str]) -> None:
@@ -57,6 +66,7 @@ def test_names_in(raw: list[str], expected: list[str]) -> None:
         ("Bund der Energieverbraucher e.V.", True),
         ("Jane Doe", False),
         ("dpa", False),
+        ("LTO", True),  # an acronym: an agency or a desk
     ],
 )
 def test_is_organisation(name: str, expected: bool) -> None:
@@ -99,6 +109,26 @@ class TestChoice:
         guess = lambda: ["CSP, International, Photovoltaik"]  # noqa: E731  (a category list)
         assert choose_authors(sources, guess, "Solarserver", URL) == ["Solarserver"]
 
+    def test_a_person_in_the_byline_beats_an_acronym_in_the_meta(self) -> None:
+        sources = (lambda: ["LTO"], lambda: ["Dr. Max Kolter"])
+        assert choose_authors(sources, nobody, "Legal Tribune Online", URL) == ["Dr. Max Kolter"]
+
+    def test_co_authors_a_later_source_lists_after_the_first_writer(self) -> None:
+        sources = (lambda: ["Ana Ruiz"], lambda: ["Ana Ruiz, Bo Li"])
+        assert choose_authors(sources, nobody, None, URL) == ["Ana Ruiz", "Bo Li"]
+        publisher_first = (lambda: ["Marie Merlet"], lambda: ["Prisma Média", "Marie Merlet"])
+        assert choose_authors(publisher_first, nobody, None, URL) == ["Marie Merlet"]
+
+    def test_a_publishers_address_is_no_one(self) -> None:
+        sources = (lambda: ["hessenschau.de, Frankfurt, Germany"], lambda: ["By Jane Doe"])
+        assert choose_authors(sources, nobody, None, URL) == ["Jane Doe"]
+        assert choose_authors(sources[:1], nobody, None, URL) == ["hessenschau.de"]
+
+    def test_an_author_the_page_types_as_an_organisation_is_one(self) -> None:
+        sources = (lambda: ["Helmholtz Klima"], lambda: ["Christian Mihatsch"])
+        chosen = choose_authors(sources, nobody, None, URL, organisations=["Helmholtz Klima"])
+        assert chosen == ["Christian Mihatsch"]
+
     def test_the_guess_when_the_page_names_nobody(self) -> None:
         assert choose_authors((nobody,), lambda: ["Ana Ruiz"], None, URL) == ["Ana Ruiz"]
 
@@ -131,6 +161,31 @@ class TestPages:
         )
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Boris T. Kaiser"]
+
+    def test_a_json_ld_author_reference_is_resolved_to_its_person(self) -> None:
+        """Yoast writes the article's author as {"@id": ...} and the Person in the @graph."""
+        person = "https://harbourtimes.example/#/schema/person/1e7f"
+        ld = {
+            "@graph": [
+                {"@type": "NewsArticle", "headline": "x", "author": {"@id": person}},
+                {"@type": "Person", "@id": person, "name": "Eugen Zentner"},
+            ]
+        }
+        html = article_html(json_ld=ld, authors_meta="Paul Soldan")
+        assert extract(html.encode(), URL, now=NOW).authors == ["Eugen Zentner"]
+
+    def test_the_bylines_links_together_and_not_other_stories_writers(self) -> None:
+        html = under_headline(
+            article_html(authors_meta="Harbour Times").replace(
+                "<h3>Most read</h3><ul>",
+                "<h3>Most read</h3><ul><li><a href='/author/ed-other/'>Ed Other</a></li>",
+            ),
+            "<p><a href='/author/clara-loew/'>Clara Löw</a>, "
+            "<a href='/author/s-prakash/'>Siddharth Prakash</a> &amp; "
+            "<a href='/author/klaus-jacob/'>Klaus Jacob</a></p>",
+        )
+        authors = extract(html.encode(), URL, now=NOW).authors
+        assert authors == ["Clara Löw", "Siddharth Prakash", "Klaus Jacob"]
 
     def test_json_ld_people_first(self) -> None:
         ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Bo Li"}]}

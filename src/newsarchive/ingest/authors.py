@@ -46,7 +46,7 @@ _ROLE = re.compile(
 # What widgets put after a name ("… Twitter", "… on August 3", "… under News"): always cut.
 _TRAILER = re.compile(
     r"\s+(?:twitter|follow|updated|aktualisiert|under|tiempo\s+de\s+lectura|reading\s+time|"
-    r"stand\b|vor\s+\d|→|"
+    r"stand\b|vor\s+\d|"
     r"lesezeit|min\s+read|on\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)\b.*$",
     re.IGNORECASE,
 )
@@ -103,7 +103,7 @@ def _clean(part: str) -> str | None:
     role = _ROLE.search(name)
     if role and len(name[: role.start()].split()) >= 2:  # "Rasender Reporter" is a pen name
         name = name[: role.start()]
-    name = name.strip(" ,;:-–—|·•")
+    name = name.strip(" ,;:-–—|·•→")
     words = name.split()
     if len(words) == 2 and words[0] == words[1]:
         name = words[0]  # "jesusfreak jesusfreak": a profile link and its caption
@@ -190,7 +190,7 @@ def choose_authors(
         for value in raw:
             names = names_in([value])
             if names and is_organisation(names[0], site_name, url):
-                others += names  # "hessenschau.de, Frankfurt, Germany": a publisher's address
+                others += names[:1]  # "hessenschau.de, Frankfurt, Germany": its address
                 continue
             for name in names:
                 company = name.casefold() in known or is_organisation(name, site_name, url)
