@@ -85,6 +85,12 @@ def test_is_organisation(name: str, expected: bool) -> None:
         (["Share", "5 min read"], []),
         (["Der Umsatz stieg von rund 1,5 Milliarden in 2022"], []),  # prose, not a byline
         (["Autor kontaktieren"], []),
+        (
+            ["11.12.2019 - Amelie Loevenich"],
+            ["Amelie Loevenich"],
+        ),  # a dateline ending in the writer
+        (["04.02.2022 | 13:10 Uhr | Uta Helkenberg"], ["Uta Helkenberg"]),
+        (["04.02.2022 - 17 Grad und Sonne"], []),
     ],
 )
 def test_byline_names(texts: list[str], expected: list[str]) -> None:
@@ -128,6 +134,13 @@ class TestChoice:
         sources = (lambda: ["Helmholtz Klima"], lambda: ["Christian Mihatsch"])
         chosen = choose_authors(sources, nobody, None, URL, organisations=["Helmholtz Klima"])
         assert chosen == ["Christian Mihatsch"]
+
+    def test_a_user_name_run_together_as_the_guess_spells_it(self) -> None:
+        guess = lambda: ["Arian Schlichenmayer"]  # noqa: E731
+        assert choose_authors((lambda: ["arianschlichenmayer"],), guess, None, URL) == [
+            "Arian Schlichenmayer"
+        ]
+        assert choose_authors((lambda: ["delta201"],), guess, None, URL) == ["delta201"]
 
     def test_the_guess_when_the_page_names_nobody(self) -> None:
         assert choose_authors((nobody,), lambda: ["Ana Ruiz"], None, URL) == ["Ana Ruiz"]
@@ -186,6 +199,26 @@ class TestPages:
         )
         authors = extract(html.encode(), URL, now=NOW).authors
         assert authors == ["Clara Löw", "Siddharth Prakash", "Klaus Jacob"]
+
+    @pytest.mark.parametrize(
+        ("box", "expected"),
+        [
+            ("<span>Datum:</span> 19.11.2021<br><span>Autor:</span> Fritz Imhof<br>", "Fritz Imhof"),
+            ("<h4>Autor</h4><p><a href='/profil/nikolai-huke'>Nikolai Huke</a></p>", "Nikolai Huke"),
+            ("<b>Von:</b><br><br>Götz Warnke", "Götz Warnke"),
+            ("<span>责任编辑： 焦鹏 </span>", "焦鹏"),
+        ],
+    )  # fmt: skip
+    def test_a_labelled_author_far_from_the_headline(self, box: str, expected: str) -> None:
+        html = article_html(authors_meta=None).replace("<footer>", f"<footer><div>{box}</div>")
+        assert extract(html.encode(), URL, now=NOW).authors == [expected]
+
+    def test_a_dateline_with_the_writer_above_the_headline(self) -> None:
+        html = article_html().replace(
+            "<main><article>",
+            "<main><article><small>04.02.2022 | 13:10 Uhr | Uta Helkenberg</small>",
+        )
+        assert extract(html.encode(), URL, now=NOW).authors == ["Uta Helkenberg"]
 
     def test_json_ld_people_first(self) -> None:
         ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Bo Li"}]}

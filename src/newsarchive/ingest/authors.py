@@ -36,6 +36,13 @@ _SPLIT = re.compile(
     r"\s*(?:;|\||,|\s+(?:and|und|et|y|og|en)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
     re.IGNORECASE,
 )
+# A dateline that ends in the writer: "11.12.2019 - Amelie Loevenich", "04.02.2022 | 13:10 Uhr | Uta
+# Helkenberg" (the name must then look like one)
+_DATED = re.compile(
+    r"^(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})"
+    r"(?:\s*[|,]?\s*\d{1,2}[:.]\d{2}(?:\s*uhr)?)?\s*[-–|•·]\s*(?=\D)",
+    re.IGNORECASE,
+)
 # Job titles after a name ("Evan Halper Staff Writer"): cut there, if a name is left before.
 _ROLE = re.compile(
     r"\s+(?:staff\s+(?:writer|reporter)|senior|writer|reporter|correspondent|"
@@ -144,29 +151,30 @@ def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
 
 def byline_names(texts: list[str]) -> list[str]:
     """Names from a byline among the short texts under the headline: 'By Jane Doe', 'Von Jane
-    Doe', or a lone 'By' / 'Von' with the name in the next text."""
+    Doe', a lone 'By' / 'Von' with the name in the next text, or '11.12.2019 - Jane Doe'."""
     texts = [text for text in texts[:BYLINE_TEXTS] if len(text) <= BYLINE_MAX_CHARS]
     for index, text in enumerate(texts):
         text = text.lstrip(" |·•-–—")  # "| By" after the date
-        match = _PREFIX.match(text) or _POSTED_BY.match(text)
+        match = _PREFIX.match(text) or _POSTED_BY.match(text) or _DATED.match(text)
         if not match:
             continue
         rest = text[match.end() :].strip()
         if not rest and index + 1 < len(texts):
             rest = texts[index + 1]
         found = names_in([rest]) if rest else []
-        if found and all(map(_looks_like_a_name, found)):
+        if found and all(map(looks_like_a_name, found)):
             return found
     return []
 
 
-def _looks_like_a_name(name: str) -> bool:
+def looks_like_a_name(name: str) -> bool:
     """Capitalised, and every word has letters: 'von rund 1,5 Milliarden' in a sentence is no
     byline ('Marianne1', a user name, is)."""
     words = name.split()
     return (
         len(words) <= 5
-        and words[0][:1].isupper()
+        and words[0][:1].isalpha()
+        and not words[0][:1].islower()  # capitalised, or a script without case (焦鹏)
         and all(any(ch.isalpha() for ch in word) for word in words)
     )
 
@@ -202,9 +210,19 @@ def choose_authors(
     for source in remaining:
         people, others = split(source())
         if people:
-            return _with_coauthors(people, (split(later())[0] for later in remaining))
+            people = _with_coauthors(people, (split(later())[0] for later in remaining))
+            return _spelled_out(people, guess)
         fallback = fallback or others
     return fallback or names_in(guess())
+
+
+def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]:
+    """A user name run together ("arianschlichenmayer") as the guess spells it out ("Arian
+    Schlichenmayer"), where the guess has those letters."""
+    if not any(" " not in p and p.islower() and len(p) >= 6 for p in people):
+        return people
+    spelled = {_letters(name): name for name in names_in(guess()) if " " in name}
+    return [spelled.get(_letters(p), p) if " " not in p else p for p in people]
 
 
 def _with_coauthors(people: list[str], later: Iterable[list[str]]) -> list[str]:

@@ -21,7 +21,7 @@ from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
 from newsarchive.ingest import dates, metadata
-from newsarchive.ingest.authors import byline_names, choose_authors
+from newsarchive.ingest.authors import byline_names, choose_authors, looks_like_a_name
 from newsarchive.ingest.charset import decode
 from newsarchive.ingest.library_meta import LibraryMetadata
 from newsarchive.ingest.page_kind import not_article, shape
@@ -142,7 +142,7 @@ def extract(
     title = choice.title
     after_headline = metadata.texts_after_headline(page.tree, title)
     when = _dates(page, after_headline, now or datetime.now(UTC))
-    authors = _authors(page, after_headline, site_name)
+    authors = _authors(page, title, after_headline, site_name)
     tags, categories = _labels(page)
     description = metadata.plain_text(
         _first(meta, "og:description", "description", "twitter:description")
@@ -198,7 +198,9 @@ def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str
     }
 
 
-def _authors(page: _Sources, after_headline: list[str], site_name: str | None) -> list[str]:
+def _authors(
+    page: _Sources, title: str | None, after_headline: list[str], site_name: str | None
+) -> list[str]:
     ld, meta = page.ld, page.meta
     return choose_authors(
         (
@@ -206,6 +208,8 @@ def _authors(page: _Sources, after_headline: list[str], site_name: str | None) -
             lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
             lambda: byline_names(after_headline),
             lambda: metadata.author_links(page.tree),
+            lambda: byline_names(metadata.texts_before_headline(page.tree, title)),
+            lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)],
         ),
         lambda: (page.library.author() or "").split(";"),
         site_name,

@@ -245,8 +245,19 @@ def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
 
 
 def texts_after_headline(tree: HtmlElement, headline: str | None, *, count: int = 15) -> list[str]:
-    """The first `count` texts after the headline, where bylines and datelines sit. The
-    headline is the <h1> that carries it, else an <h2> or <h3> that does, else the first <h1>."""
+    """The first `count` texts after the headline, where bylines and datelines sit."""
+    return _texts_beside(tree, headline, "following", count)
+
+
+def texts_before_headline(tree: HtmlElement, headline: str | None, *, count: int = 3) -> list[str]:
+    """The `count` texts right above the headline, the nearest first: where some sites put the
+    dateline and the writer ("04.02.2022 | 13:10 Uhr | Uta Helkenberg")."""
+    return _texts_beside(tree, headline, "preceding", count)
+
+
+def _texts_beside(tree: HtmlElement, headline: str | None, axis: str, count: int) -> list[str]:
+    """Texts along `axis` from the headline: the <h1> that carries it, else an <h2> or <h3>
+    that does, else the first <h1>."""
     found = _headings(tree)
     heading = next((el for text, el in found if text == headline), None)
     if heading is None and headline:
@@ -258,11 +269,38 @@ def texts_after_headline(tree: HtmlElement, headline: str | None, *, count: int 
         heading = found[0][1]
     if heading is None:
         return []
+    # (a parenthesised path is in document order: the nearest preceding texts are the last)
+    nearest = f"position() <= {count}" if axis == "following" else f"position() > last() - {count}"
     texts = heading.xpath(
-        "(following::text()[normalize-space()][not(ancestor::script or ancestor::style)])"
-        f"[position() <= {count}]"
+        f"({axis}::text()[normalize-space()][not(ancestor::script or ancestor::style)])[{nearest}]"
     )
-    return [" ".join(str(text).split()) for text in texts]
+    ordered = texts if axis == "following" else reversed(texts)
+    return [" ".join(str(text).split()) for text in ordered]
+
+
+_AUTHOR_LABEL = re.compile(
+    r"^(?:(?:autor|autorin|author|verfasser|verfasserin)\s*:?|(?:von|by)\s*:|(?:作者|责任编辑)\s*[:：])"
+    r"\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def labelled_authors(tree: HtmlElement) -> list[str]:
+    """What follows the first "Autor:" / "Author" / "Von:" label of the page, on its own line or
+    in the label's text ("Datum: 19.11.2021 / Autor: Fritz Imhof" boxes, far from the headline)."""
+    texts = tree.xpath(
+        "//body//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+    )
+    for index, text in enumerate(texts):
+        line = " ".join(str(text).split())
+        match = _AUTHOR_LABEL.match(line) if len(line) <= 80 else None
+        if match is None:
+            continue
+        rest = match.group(1) or (
+            " ".join(str(texts[index + 1]).split()) if index + 1 < len(texts) else ""
+        )
+        return [rest] if rest else []
+    return []
 
 
 def title_tag(tree: HtmlElement) -> str | None:
