@@ -21,7 +21,7 @@ from unittest import mock
 
 from extraction import DEFAULT_CORPUS, load, product, run, score
 
-from newsarchive.ingest import authors, dates, extract, metadata, titles
+from newsarchive.ingest import authors, boilerplate, dates, extract, metadata, titles
 
 Page = tuple[str, bytes, dict[str, Any]]
 
@@ -59,6 +59,18 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         "_spelled_out",
         lambda people, guess: people,
     ),
+    "text: read-also teasers and their lists removed": (
+        boilerplate,
+        "remove_teasers",
+        lambda tree: 0,
+    ),
+    "text: calls to subscribe or follow removed": (
+        boilerplate,
+        "remove_calls_to_action",
+        lambda tree: 0,
+    ),
+    "text: share and related-post widgets removed": (boilerplate, "WIDGETS", []),
+    "text: the lead the description repeats kept": (extract, "shown_lead", lambda *args: None),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
     "title: typographic quotes and dashes folded": (titles, "_TYPOGRAPHY", {}),
     "title: a site name ending <title> is a logo": (titles, "_site_side", lambda *args: False),
@@ -76,7 +88,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda title, site: " ".join(title.split()) if title else None,
     ),
 }
-FIELDS = ("title", "date_strict", "author")
+FIELDS = ("title", "date_strict", "author", "snippet_pages")
 
 
 def halves_score(pages: list[Page]) -> tuple[dict[str, float], dict[str, float]]:
@@ -96,7 +108,7 @@ def main() -> None:
     pages = load(args.corpus / "trafilatura", None)
     full_a, full_b = halves_score(pages)
     print(f"{len(pages)} pages; half A (even) and half B (odd), gain in points of accuracy")
-    print(f"{'rule':<44} {'field':<7} {'A':>6} {'B':>6}")
+    print(f"{'rule':<48} {'field':<13} {'A':>6} {'B':>6}")
     gains: dict[str, dict[str, list[float]]] = {}
     for rule, (module, attribute, stand_in) in RULES.items():
         with mock.patch.object(module, attribute, stand_in):
@@ -107,7 +119,7 @@ def main() -> None:
             gain.append(round(100 * (full_b[field] - off_b[field]), 1))
             if gain != [0.0, 0.0]:
                 gains[rule][field] = gain
-                print(f"{rule:<44} {field:<7} {gain[0]:>+6.1f} {gain[1]:>+6.1f}")
+                print(f"{rule:<48} {field:<13} {gain[0]:>+6.1f} {gain[1]:>+6.1f}")
     print(json.dumps(gains))
 
 

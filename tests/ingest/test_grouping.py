@@ -26,7 +26,7 @@ from tests.pages import article_html, story_paragraphs
 from tests.site import NewsSite
 
 ORIGINAL = story_paragraphs(seed=7)
-BOILERPLATE = "Sign up for our morning newsletter to get the day's news before breakfast."
+BOILERPLATE = "This article is part of our series on the coast's working harbours."
 
 
 def credited(paragraphs: list[str], who: str) -> list[str]:

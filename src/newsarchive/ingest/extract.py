@@ -20,9 +20,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.ingest import dates, metadata
+from newsarchive.ingest import boilerplate, dates, metadata
 from newsarchive.ingest.authors import byline_names, choose_authors, looks_like_a_name
 from newsarchive.ingest.charset import decode
+from newsarchive.ingest.lead import shown_lead, with_lead
 from newsarchive.ingest.library_meta import LibraryMetadata
 from newsarchive.ingest.page_kind import not_article, shape
 from newsarchive.ingest.titles import choose_title, drop_leading_title, plausible_site
@@ -237,7 +238,15 @@ def _text(page: _Sources, title: str | None) -> str:
         _first(page.meta, "og:type"),
         metadata.json_ld_types(page.tree),
     )
+    lead = shown_lead(
+        page.tree,
+        [
+            _first(page.meta, "og:description", "description"),
+            page.ld.description if page.ld else None,
+        ],
+    )
     text = drop_leading_title(_body_text(page.tree, page.html, page.base), title).strip()
+    text = with_lead(text, lead) if text else text
     words = count_words(text)
     if words < MIN_WORDS and page.ld and page.ld.body:
         # the page renders its text by script: its declared articleBody is the article
@@ -272,6 +281,8 @@ def _parse(html: str) -> HtmlElement:
 
 
 def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:
+    boilerplate.remove_teasers(tree)
+    boilerplate.remove_calls_to_action(tree)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -279,6 +290,7 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool 
         include_comments=False,
         include_tables=True,
         favor_recall=favor_recall,
+        prune_xpath=boilerplate.WIDGETS,
     )
     text = getattr(doc, "text", None)  # a Document (a dict only with as_dict=True)
     return text if isinstance(text, str) else ""

@@ -1,0 +1,103 @@
+"""What sits inside an article's markup but is not the article (pure): "read also" teasers
+between its paragraphs, lists of related stories under a "You may also like" heading, share and
+related-post widgets. Removed from the tree before trafilatura reads it, which keeps them when
+they sit inside the article's own container."""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+# the labels that introduce a link to another story, in the archive's main languages
+_TEASER = re.compile(
+    r"^\W*(?:"
+    r"read\s+(?:more|also|next)|see\s+also|also\s+read|related(?:\s+(?:articles?|stories|posts|news))?|"
+    r"recommended(?:\s+for\s+you)?|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|more\s+(?:from|on)\b|"
+    r"lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|auch\s+interessant|schon\s+gelesen|mehr\s+zum\s+thema|"
+    r"mehr\s+themen|weitere\s+(?:artikel|beiträge|themen|aktuelle\s+themen)|empfohlene\s+beiträge|"
+    r"ähnliche\s+beiträge|das\s+(?:könnte|dürfte)\s+(?:sie|dich)\s+auch\s+interessieren|"
+    r"das\s+thema\s+könnte\s+(?:sie|dich)\s+auch\s+interessieren|"
+    r"lea\s+(?:también|más|además)|lea|lee\s+también|le\s+puede\s+interesar|te\s+puede\s+interesar|"
+    r"puede\s+interesarle|puedes\s+ver|vea\s+también|mire|notas\s+relacionadas|"
+    r"noticias\s+relacionadas|más\s+sobre|"
+    r"à\s+lire\s+aussi|lire\s+aussi|voir\s+aussi|à\s+voir\s+aussi|sur\s+le\s+même\s+sujet|"
+    r"leggi\s+anche|potrebbe\s+interessarti|leia\s+(?:também|mais)|veja\s+também|"
+    r"lees\s+ook|lees\s+meer|czytaj\s+(?:także|też)|zobacz\s+(?:też|także)"
+    r")\b\s*[:.!?»>\-–—]*",
+    re.IGNORECASE,
+)
+_BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6", "strong", "b")
+_HEADINGS = {"h2", "h3", "h4", "h5", "h6", "strong", "b"}
+MAX_TEASER_CHARS = 300
+MAX_LABEL_CHARS = 60  # a teaser is a line or two; a longer block is the article
+LINKED_SHARE = 0.5  # at least this share of a teaser's text is a link to the other story
+# widgets trafilatura keeps when they sit inside the article's container
+WIDGETS = [
+    '//*[contains(concat(" ", normalize-space(@class), " "), " sharedaddy ")]',
+    '//*[contains(@class, "jp-relatedposts") or @id="jp-relatedposts"]',
+    '//*[contains(concat(" ", normalize-space(@class), " "), " yarpp-related ")]',
+    '//*[contains(@class, "related-posts") or contains(@class, "relatedposts")]',
+]
+
+
+def remove_teasers(tree: HtmlElement) -> int:
+    """Remove each "Read also: <a>Other story</a>" line, and each label heading ("Auch
+    interessant") with the list of links after it; returns how many blocks went."""
+    doomed: list[HtmlElement] = []
+    for element in tree.iter(*_BLOCKS):
+        text = " ".join(element.text_content().split())
+        if not text or len(text) > MAX_TEASER_CHARS:
+            continue
+        match = _TEASER.match(text)
+        if match is None or any(d in doomed for d in element.iterancestors()):
+            continue
+        rest = text[match.end() :].strip()
+        # a label alone ("Auch interessant", "Lesen Sie auch die folgenden Beiträge:"): a
+        # heading over the links that follow it ("Lea" alone may be a name: it needs the colon)
+        if not rest or (text.endswith(":") and len(text) <= MAX_LABEL_CHARS):
+            if element.tag not in _HEADINGS and not text.endswith(":"):
+                continue
+            following = element.getnext()
+            doomed.append(element)
+            if following is not None and _linked_share(following) >= LINKED_SHARE:
+                doomed.append(following)
+        elif _linked_share(element) >= LINKED_SHARE:
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return len(doomed)
+
+
+# a call to subscribe, sign up or follow, in the second person: the site talking, not the story
+_CALL = re.compile(
+    r"\b(?:subscribe\s+(?:now|today|to\s+(?:our|the))|please\s+subscribe|already\s+a\s+subscriber|"
+    r"sign(?:ing)?\s+up\s+(?:to|for)\s+(?:our|the)\s+(?:\w+\s+)?newsletter|"
+    r"download\s+(?:the|our)\s+(?:\w+\s+){0,3}apps?\b|follow\s+(?:us|the\s+\w+)\s+on\s+"
+    r"(?:twitter|facebook|instagram)|newsletter\s+abonnieren|jetzt\s+abonnieren|"
+    r"abonnieren\s+sie|folgen\s+sie\s+uns|suscr[ií]bete|únete|hazte\s+miembro|síguenos|"
+    r"abonnez-vous|inscrivez-vous)",
+    re.IGNORECASE,
+)
+MAX_CALL_CHARS = 250
+
+
+def remove_calls_to_action(tree: HtmlElement) -> int:
+    """Remove the paragraphs that ask the reader to subscribe, sign up or follow the site."""
+    doomed = [
+        p
+        for p in tree.iter("p")
+        if len(text := " ".join(p.text_content().split())) <= MAX_CALL_CHARS and _CALL.search(text)
+    ]
+    for element in doomed:
+        element.drop_tree()
+    return len(doomed)
+
+
+def _linked_share(element: HtmlElement) -> float:
+    text = len("".join(element.text_content().split()))
+    if not text:
+        return 0.0
+    linked = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+    return linked / text
