@@ -54,6 +54,16 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     ),
     "author: acronyms are organisations": (authors, "_ACRONYM", re.compile("(?!)")),
     "author: counts and image credits refused": (authors, "_NOT_A_PERSON", re.compile("(?!)")),
+    "author: a first name completed by a later source": (
+        authors,
+        "_completed",
+        lambda people, later: people,
+    ),
+    "author: a JSON-LD person's full name from its profile": (
+        metadata,
+        "_full_name",
+        lambda person: person,
+    ),
     "author: a run-together user name spelled out": (
         authors,
         "_spelled_out",

@@ -47,6 +47,7 @@ URL = "https://www.harbourtimes.example/local/harbour"
         (["257 Artikel", "9 articles"], []),  # a writer page's count
         (["Foto: dpa", "Bild: Jane Doe"], []),  # image credits
         (["Alles von Martin Junker"], ["Martin Junker"]),
+        (["Eine Kolumne von Nils Pickert"], ["Nils Pickert"]),
         (["Mehr Artikel von Stefanus Stahl →"], ["Stefanus Stahl"]),
         (["Max Kolter Stand: 12.03.2024"], ["Max Kolter"]),
         (["Jane Doe vor 3 Stunden"], ["Jane Doe"]),
@@ -135,6 +136,12 @@ class TestChoice:
         chosen = choose_authors(sources, nobody, None, URL, organisations=["Helmholtz Klima"])
         assert chosen == ["Christian Mihatsch"]
 
+    def test_a_first_name_alone_as_a_later_source_writes_it_in_full(self) -> None:
+        sources = (lambda: ["Nils"], lambda: ["Eine Kolumne von Nils Pickert"])
+        assert choose_authors(sources, nobody, None, URL) == ["Nils Pickert"]
+        others = (lambda: ["Nils"], lambda: ["Nilsson Berg"])
+        assert choose_authors(others, nobody, None, URL) == ["Nils"]
+
     def test_a_user_name_run_together_as_the_guess_spells_it(self) -> None:
         guess = lambda: ["Arian Schlichenmayer"]  # noqa: E731
         assert choose_authors((lambda: ["arianschlichenmayer"],), guess, None, URL) == [
@@ -186,6 +193,15 @@ class TestPages:
         }
         html = article_html(json_ld=ld, authors_meta="Paul Soldan")
         assert extract(html.encode(), URL, now=NOW).authors == ["Eugen Zentner"]
+
+    def test_a_json_ld_person_named_by_first_name_gets_the_name_its_profile_gives(self) -> None:
+        person = {"@type": "Person", "name": "Stefanus", "description": "Stefanus Stahl - Maschinenbauer, Abenteurer"}  # fmt: skip
+        ld = {"@type": "NewsArticle", "headline": "x", "author": person}
+        assert extract(article_html(json_ld=ld).encode(), URL, now=NOW).authors == [
+            "Stefanus Stahl"
+        ]
+        person["description"] = "Schreibt über Mountainbikes und Reifen."
+        assert extract(article_html(json_ld=ld).encode(), URL, now=NOW).authors == ["Stefanus"]
 
     def test_the_bylines_links_together_and_not_other_stories_writers(self) -> None:
         html = under_headline(

@@ -18,7 +18,8 @@ _PREFIX = re.compile(
     r"^(?:(?:a|an|ein|eine)\s+)?(?:"
     r"by|von|vom|par|por|di|door|av|af|"
     r"written\s+by|posted\s+by|words\s+by|story\s+by|view\s+all\s+posts\s+by|"
-    r"(?:artikel|beitrag|text|bericht|geschrieben|verfasst|interview|kommentar)\s+von|"
+    r"(?:artikel|beitrag|text|bericht|geschrieben|verfasst|interview|kommentar|kolumne|glosse|"
+    r"gastbeitrag|reportage|analyse)\s+von|"
     r"zum\s+profil\s+von|publicado\s+por|escrito\s+por|publié\s+par|écrit\s+par|"
     r"(?:zeige\s+)?alle[s]?\s+(?:(?:beiträge|artikel)\s+)?von|more\s+(?:posts|articles|stories)\s+by|"
     r"mehr\s+(?:beiträge|artikel)\s+von|"
@@ -210,8 +211,8 @@ def choose_authors(
     for source in remaining:
         people, others = split(source())
         if people:
-            people = _with_coauthors(people, (split(later())[0] for later in remaining))
-            return _spelled_out(people, guess)
+            later = [split(source())[0] for source in remaining]
+            return _spelled_out(_completed(_with_coauthors(people, later), later), guess)
         fallback = fallback or others
     return fallback or names_in(guess())
 
@@ -225,7 +226,19 @@ def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]
     return [spelled.get(_letters(p), p) if " " not in p else p for p in people]
 
 
-def _with_coauthors(people: list[str], later: Iterable[list[str]]) -> list[str]:
+def _completed(people: list[str], later: list[list[str]]) -> list[str]:
+    """A first name alone ("Nils", a profile's display name) as a later source writes it in
+    full ("Eine Kolumne von Nils Pickert")."""
+    fuller = [name for names in later for name in names if 2 <= len(name.split()) <= 4]
+    return [
+        next((n for n in fuller if n.casefold().startswith(p.casefold() + " ")), p)
+        if " " not in p
+        else p
+        for p in people
+    ]
+
+
+def _with_coauthors(people: list[str], later: list[list[str]]) -> list[str]:
     """`people`, or the longer list of a later source that begins with them: JSON-LD often
     names the first writer of several that the meta tags or the byline name."""
     found = [p.casefold() for p in people]

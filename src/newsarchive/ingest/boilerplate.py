@@ -46,11 +46,13 @@ def remove_teasers(tree: HtmlElement) -> int:
     interessant") with the list of links after it; returns how many blocks went."""
     doomed: list[HtmlElement] = []
     for element in tree.iter(*_BLOCKS):
+        if _TEASER.match(opening(element)) is None:
+            continue  # (cheap: most blocks are dismissed by their first words)
         text = " ".join(element.text_content().split())
-        if not text or len(text) > MAX_TEASER_CHARS:
-            continue
         match = _TEASER.match(text)
-        if match is None or any(d in doomed for d in element.iterancestors()):
+        if match is None or len(text) > MAX_TEASER_CHARS:
+            continue
+        if any(d in doomed for d in element.iterancestors()):
             continue
         rest = text[match.end() :].strip()
         # a label alone ("Auch interessant", "Lesen Sie auch die folgenden Beiträge:"): a
@@ -85,14 +87,26 @@ MAX_CALL_CHARS = 250
 
 def remove_calls_to_action(tree: HtmlElement) -> int:
     """Remove the paragraphs that ask the reader to subscribe, sign up or follow the site."""
-    doomed = [
-        p
-        for p in tree.iter("p")
-        if len(text := " ".join(p.text_content().split())) <= MAX_CALL_CHARS and _CALL.search(text)
-    ]
+    doomed = []
+    for p in tree.iter("p"):
+        text = opening(p, 2 * MAX_CALL_CHARS)  # (more than that is an article's paragraph)
+        if len(text) <= MAX_CALL_CHARS and _CALL.search(text):
+            doomed.append(p)
     for element in doomed:
         element.drop_tree()
     return len(doomed)
+
+
+def opening(element: HtmlElement, chars: int = 80) -> str:
+    """The first `chars` or so of an element's text, without reading the rest of it."""
+    parts: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size >= chars:
+            break
+    return " ".join("".join(parts).split())
 
 
 def _linked_share(element: HtmlElement) -> float:

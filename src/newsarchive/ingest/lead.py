@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from newsarchive.ingest.boilerplate import opening
+
 _BLOCKS = ("p", "div", "h2", "strong", "span")
 PREFIX_CHARS = 60  # a description is the lead, or its first words before "..."
 MAX_LEAD_CHARS = 1000
@@ -19,10 +21,12 @@ def shown_lead(tree: HtmlElement, descriptions: list[str | None]) -> str | None:
             continue
         found = None
         for element in tree.iter(*_BLOCKS):
-            text = " ".join(element.text_content().split())
-            if text.startswith(start) and len(text) <= MAX_LEAD_CHARS:
-                found = text  # (iter goes down: the last match is the innermost block)
-            elif found is not None:
+            if opening(element, len(start) + 20).startswith(start):
+                text = " ".join(element.text_content().split())
+                if len(text) <= MAX_LEAD_CHARS:
+                    found = text  # (iter goes down: the last match is the innermost block)
+                    continue
+            if found is not None:
                 break
         if found is not None:
             return found

@@ -143,12 +143,28 @@ def _resolved(value: Any, nodes: list[dict[str, Any]]) -> list[Any]:
     node it names, usually a Person in the page's @graph."""
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and n.get("name")}
     values = value if isinstance(value, list) else [value] if value is not None else []
-    return [
+    resolved = [
         by_id.get(v["@id"], v)
         if isinstance(v, dict) and not v.get("name") and isinstance(v.get("@id"), str)
         else v
         for v in values
     ]
+    return [_full_name(v) if isinstance(v, dict) else v for v in resolved]
+
+
+_BIO_NAME = re.compile(r"^([^\W\d][\w'-]*(?:\s+[A-ZÄÖÜÉ][\w'-]+){1,2})\b")
+
+
+def _full_name(person: dict[str, Any]) -> dict[str, Any]:
+    """A Person named by a first name alone whose description begins with the full name
+    ("Nils" / "Nils Pickert ist freier Autor ...", as Yoast writes a profile) gets it."""
+    name, bio = person.get("name"), person.get("description")
+    if not isinstance(name, str) or " " in name.strip() or not isinstance(bio, str):
+        return person
+    found = _BIO_NAME.match(bio.strip())
+    if found and found.group(1).split()[0] == name.strip():
+        return {**person, "name": found.group(1)}
+    return person
 
 
 def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
