@@ -33,7 +33,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: a clock before a zone is no year": (dates, "_HHMM_ZONE", re.compile("(?!)")),
     "title and date: screen-reader <h1>s skipped": (metadata, "_HIDDEN", re.compile("(?!)")),
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
-    "author: byline under the headline": (extract, "byline_names", lambda texts: []),
+    "author: bylines under and above the headline": (extract, "byline_names", lambda texts: []),
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
     "author: links to the writer's page": (metadata, "author_links", lambda tree: []),
     "author: a labelled author far from the headline": (

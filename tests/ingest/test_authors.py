@@ -42,6 +42,7 @@ URL = "https://www.harbourtimes.example/local/harbour"
         (["@janedoe", "https://x.example/jane", "© Getty Images", "www.example.com"], []),
         (["Jane Doe", "jane doe"], ["Jane Doe"]),
         (["Kolter, Max"], ["Kolter, Max"]),  # last name first: one person
+        (["AFP, Reuters"], ["AFP", "Reuters"]),  # two agencies
         (["Lars Fischer og Mette Frederiksen"], ["Lars Fischer", "Mette Frederiksen"]),
         (["Jan de Vries en Anna Bakker"], ["Jan de Vries", "Anna Bakker"]),
         (["257 Artikel", "9 articles"], []),  # a writer page's count
@@ -92,6 +93,8 @@ def test_is_organisation(name: str, expected: bool) -> None:
         ),  # a dateline ending in the writer
         (["04.02.2022 | 13:10 Uhr | Uta Helkenberg"], ["Uta Helkenberg"]),
         (["04.02.2022 - 17 Grad und Sonne"], []),
+        (["11.12.2019 - Berlin"], []),  # a dateline's place
+        (["24.12.2023 – Heute ist Weihnachten"], []),
     ],
 )
 def test_byline_names(texts: list[str], expected: list[str]) -> None:
@@ -125,6 +128,13 @@ class TestChoice:
         assert choose_authors(sources, nobody, None, URL) == ["Ana Ruiz", "Bo Li"]
         publisher_first = (lambda: ["Marie Merlet"], lambda: ["Prisma Média", "Marie Merlet"])
         assert choose_authors(publisher_first, nobody, None, URL) == ["Marie Merlet"]
+
+    def test_the_same_writer_in_several_meta_tags_is_one_author(self) -> None:
+        sources = (lambda: ["Jane Doe", "Jane Doe", "jane doe"],)
+        assert choose_authors(sources, nobody, None, URL) == ["Jane Doe"]
+
+    def test_an_agency_before_a_writer_keeps_the_writer(self) -> None:
+        assert choose_authors((lambda: ["DPA, Jane Doe"],), nobody, None, URL) == ["Jane Doe"]
 
     def test_a_publishers_address_is_no_one(self) -> None:
         sources = (lambda: ["hessenschau.de, Frankfurt, Germany"], lambda: ["By Jane Doe"])
@@ -228,6 +238,20 @@ class TestPages:
     def test_a_labelled_author_far_from_the_headline(self, box: str, expected: str) -> None:
         html = article_html(authors_meta=None).replace("<footer>", f"<footer><div>{box}</div>")
         assert extract(html.encode(), URL, now=NOW).authors == [expected]
+
+    def test_a_menus_authors_link_is_not_the_label(self) -> None:
+        html = (
+            article_html(authors_meta=None)
+            .replace("<nav>", "<nav><a href='/autoren'>Autoren</a>")
+            .replace("<footer>", "<footer><div>Autorin: Jane Doe</div>")
+        )
+        assert extract(html.encode(), URL, now=NOW).authors == ["Jane Doe"]
+
+    def test_a_label_and_name_above_the_headline_are_read_in_order(self) -> None:
+        html = article_html(authors_meta=None).replace(
+            "<main><article>", "<main><article><p>Sport</p><p>Von</p><p>Jane Doe</p>"
+        )
+        assert extract(html.encode(), URL, now=NOW).authors == ["Jane Doe"]
 
     def test_a_dateline_with_the_writer_above_the_headline(self) -> None:
         html = article_html().replace(

@@ -72,9 +72,32 @@ def test_a_call_to_subscribe_or_follow_goes(call: str) -> None:
     assert call.split("<")[0][:25] not in text
 
 
-def test_a_story_about_subscribers_keeps_its_sentences() -> None:
-    line = "The ferry company said subscribers to its season ticket would pay less from April."
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The ferry company said subscribers to its season ticket would pay less from April.",
+        "Residents can subscribe to the new district heating scheme from next month, it said.",
+        "Travellers should download the NHS Covid app before they board the ferry, it said.",
+        "Supporters can follow the campaign on Facebook, where it posts the council's votes.",
+        "«Únete a la marcha», gritaban los pescadores frente al puerto durante la mañana.",
+    ],
+)
+def test_news_about_subscribing_or_following_keeps_its_sentences(line: str) -> None:
     assert line in text_of(with_block(f"<p>{line}</p>"))
+
+
+def test_an_interview_speaker_label_stays() -> None:
+    line = "Lea: Ich finde, der Hafen braucht die neuen Liegeplätze, und zwar bald."
+    html = with_block(f"<p><strong>Lea:</strong> {line[5:]} <a href='/x'>Hafen</a></p>")
+    assert "Ich finde, der Hafen braucht" in text_of(html)
+
+
+def test_a_related_posts_class_on_the_main_container_keeps_the_article() -> None:
+    html = article_html(paragraphs=STORY).replace(
+        "<main>", "<main class='content has-related-posts'>"
+    )
+    text = text_of(html)
+    assert all(paragraph in text for paragraph in STORY)
 
 
 def test_a_share_widget_inside_the_article_goes() -> None:
@@ -99,6 +122,26 @@ def test_the_lead_the_description_repeats_is_kept_before_the_text() -> None:
     assert text.startswith(lead)
     assert text.count(lead) == 1
     assert all(paragraph in text for paragraph in STORY)
+
+
+def test_a_site_tagline_the_description_repeats_elsewhere_is_not_a_lead() -> None:
+    tagline = "News, views and weather from the harbour town and the coast around it."
+    html = article_html(
+        paragraphs=STORY, extra_head=f'<meta name="description" content="{tagline}">'
+    )
+    html = html.replace("<header>", f"<header><p class='site-description'>{tagline}</p>")
+    html = html.replace("<footer>", f"<footer><p>{tagline}</p>")
+    assert tagline not in text_of(html.replace('<meta property="og:description"', '<meta name="x"'))
+
+
+def test_a_description_that_is_the_headline_adds_nothing() -> None:
+    html = article_html("Harbour expansion approved by the council", paragraphs=STORY)
+    html = html.replace(
+        "</head>",
+        '<meta name="description" content="Harbour expansion approved by the council"></head>',
+    )
+    text = text_of(html)
+    assert not text.startswith("Harbour expansion approved")
 
 
 def test_a_description_the_page_does_not_show_is_not_added() -> None:

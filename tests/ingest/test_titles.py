@@ -51,6 +51,8 @@ def test_entities_left_in_a_json_ld_headline_are_read() -> None:
         title="Recipes",
     )
     assert article.title == "Muffins & more: Harry's kitchen"
+    assert article.title_rule == "heading in og:title"
+    assert article.declared_title is None
 
 
 def test_the_site_name_at_the_end_of_the_title_tag_is_a_logo_not_the_headline() -> None:
@@ -107,6 +109,31 @@ def test_with_only_a_title_tag_the_one_visible_h1_is_the_headline() -> None:
     )
     assert article.title == "Wie pflege ich meine Zaubernuss im Winter?"
     assert article.declared_title == "Zaubernuss im Winter » Wann blüht die Hamamelis?"
+
+
+def test_a_one_word_section_h1_does_not_beat_a_lone_title_tag() -> None:
+    article = page("Pressemitteilungen", title="Impfen ist bis Ende Februar überall möglich")
+    assert article.title == "Impfen ist bis Ende Februar überall möglich"
+
+
+def test_a_title_tag_carrying_the_h1_keeps_a_different_og_title_as_declared() -> None:
+    article = page(
+        "Kind krank: Was Arbeitgeber wissen müssen",
+        og="Kind krank? Was Arbeitgeber jetzt wissen müssen",
+        title="Kind krank: Was Arbeitgeber wissen müssen | impulse",
+    )
+    assert (article.title, article.title_rule) == (
+        "Kind krank: Was Arbeitgeber wissen müssen",
+        "heading in <title>",
+    )
+    assert article.declared_title == "Kind krank? Was Arbeitgeber jetzt wissen müssen"
+
+
+def test_a_title_with_angle_brackets_keeps_its_words() -> None:
+    article = page(
+        "If x < y and y > z, then x < z", title="If x &lt; y and y &gt; z, then x &lt; z"
+    )
+    assert article.title == "If x < y and y > z, then x < z"
 
 
 def test_a_site_name_guess_that_is_the_headline_is_not_the_site() -> None:

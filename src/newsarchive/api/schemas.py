@@ -67,7 +67,8 @@ class Article(ArticleSummary):
     title_rule: str | None = Field(
         description="which rule chose the title: 'heading in og:title' or 'heading in <title>' "
         "(the <h1> a declared title carries), 'visible heading' (the <h1> readers see), "
-        "'declared title', 'library guess'; null for articles stored before the rule was kept"
+        "'declared title', 'library guess', 'feed or sitemap' (the page gave none); null for "
+        "articles stored before the rule was kept"
     )
     text: str
     tags: list[str]

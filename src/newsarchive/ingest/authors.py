@@ -41,7 +41,7 @@ _SPLIT = re.compile(
 # Helkenberg" (the name must then look like one)
 _DATED = re.compile(
     r"^(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})"
-    r"(?:\s*[|,]?\s*\d{1,2}[:.]\d{2}(?:\s*uhr)?)?\s*[-–|•·]\s*(?=\D)",
+    r"(?:\s*[|,]?\s*\d{1,2}[:.]\d{2}(?:\s*uhr)?)?\s*[-–|•·]\s*(?=[^\d\s])",
     re.IGNORECASE,
 )
 # Job titles after a name ("Evan Halper Staff Writer"): cut there, if a name is left before.
@@ -70,7 +70,7 @@ _LEGAL_FORM = re.compile(
     re.IGNORECASE,
 )
 # "Kolter, Max": one name written last name first, not two people
-_LAST_FIRST = re.compile(r"^\s*([^\W\d][\w'-]*),\s*([^\W\d][\w'-]*)\s*$")
+_LAST_FIRST = re.compile(r"^\s*([A-ZÄÖÜÉ][^\W\d_A-Z][\w'-]*),\s*([A-ZÄÖÜÉ][^\W\d_A-Z][\w'-]*)\s*$")
 # what is not a person: a count of articles ("257 Artikel"), an image credit ("Foto: dpa")
 _NOT_A_PERSON = re.compile(
     r"^(?:\d[\d.,]*\s+(?:articles?|artikel|beiträge|beitrag|posts?|stories|comments?|kommentare)\b"
@@ -156,16 +156,25 @@ def byline_names(texts: list[str]) -> list[str]:
     texts = [text for text in texts[:BYLINE_TEXTS] if len(text) <= BYLINE_MAX_CHARS]
     for index, text in enumerate(texts):
         text = text.lstrip(" |·•-–—")  # "| By" after the date
-        match = _PREFIX.match(text) or _POSTED_BY.match(text) or _DATED.match(text)
+        dated = _DATED.match(text)
+        match = _PREFIX.match(text) or _POSTED_BY.match(text) or dated
         if not match:
             continue
         rest = text[match.end() :].strip()
         if not rest and index + 1 < len(texts):
             rest = texts[index + 1]
         found = names_in([rest]) if rest else []
+        if dated and not all(map(_full_name_shape, found)):
+            continue  # "11.12.2019 - Berlin", "24.12. – Heute ist Weihnachten"
         if found and all(map(looks_like_a_name, found)):
             return found
     return []
+
+
+def _full_name_shape(name: str) -> bool:
+    """Two to four capitalised words: what a dateline's writer looks like."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
 
 
 def looks_like_a_name(name: str) -> bool:
@@ -198,13 +207,13 @@ def choose_authors(
         others: list[str] = []
         for value in raw:
             names = names_in([value])
-            if names and is_organisation(names[0], site_name, url):
+            if names and _an_address(names, site_name, url):
                 others += names[:1]  # "hessenschau.de, Frankfurt, Germany": its address
                 continue
             for name in names:
                 company = name.casefold() in known or is_organisation(name, site_name, url)
                 (others if company else people).append(name)
-        return people, others
+        return _unique(people)[:MAX_AUTHORS], _unique(others)[:MAX_AUTHORS]
 
     fallback: list[str] = []
     remaining = iter(sources)
@@ -212,7 +221,8 @@ def choose_authors(
         people, others = split(source())
         if people:
             later = [split(source())[0] for source in remaining]
-            return _spelled_out(_completed(_with_coauthors(people, later), later), guess)
+            people = _spelled_out(_completed(_with_coauthors(people, later), later), guess)
+            return _unique(people)
         fallback = fallback or others
     return fallback or names_in(guess())
 
@@ -224,6 +234,12 @@ def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]
         return people
     spelled = {_letters(name): name for name in names_in(guess()) if " " in name}
     return [spelled.get(_letters(p), p) if " " not in p else p for p in people]
+
+
+def _an_address(names: list[str], site_name: str | None, url: str | None) -> bool:
+    """A publisher followed by single words only ("hessenschau.de, Frankfurt, Germany"): its
+    address; "DPA, Jane Doe" is an agency and a writer."""
+    return is_organisation(names[0], site_name, url) and all(" " not in n for n in names[1:])
 
 
 def _completed(people: list[str], later: list[list[str]]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # the labels that introduce a link to another story, in the archive's main languages
@@ -27,18 +28,17 @@ _TEASER = re.compile(
     r")\b\s*[:.!?»>\-–—]*",
     re.IGNORECASE,
 )
-_BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6", "strong", "b")
-_HEADINGS = {"h2", "h3", "h4", "h5", "h6", "strong", "b"}
+_BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
+_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_TEASER_CHARS = 300
 MAX_LABEL_CHARS = 60  # a teaser is a line or two; a longer block is the article
 LINKED_SHARE = 0.5  # at least this share of a teaser's text is a link to the other story
 # widgets trafilatura keeps when they sit inside the article's container
+# (whole class names, and never a block that holds the headline: "has-related-posts" on <main>)
 WIDGETS = [
-    '//*[contains(concat(" ", normalize-space(@class), " "), " sharedaddy ")]',
-    '//*[contains(@class, "jp-relatedposts") or @id="jp-relatedposts"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " yarpp-related ")]',
-    '//*[contains(@class, "related-posts") or contains(@class, "relatedposts")]',
-]
+    f'//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")][not(.//h1)]'
+    for name in ("sharedaddy", "jp-relatedposts", "yarpp-related", "related-posts", "relatedposts")
+] + ['//*[@id="jp-relatedposts"][not(.//h1)]']
 
 
 def remove_teasers(tree: HtmlElement) -> int:
@@ -60,7 +60,7 @@ def remove_teasers(tree: HtmlElement) -> int:
         if not rest or (text.endswith(":") and len(text) <= MAX_LABEL_CHARS):
             if element.tag not in _HEADINGS and not text.endswith(":"):
                 continue
-            following = element.getnext()
+            following = next(element.itersiblings(etree.Element), None)  # (not a comment)
             doomed.append(element)
             if following is not None and _linked_share(following) >= LINKED_SHARE:
                 doomed.append(following)
@@ -73,13 +73,15 @@ def remove_teasers(tree: HtmlElement) -> int:
 
 
 # a call to subscribe, sign up or follow, in the second person: the site talking, not the story
+# (our / us / you forms only: "residents can subscribe to the scheme" is news)
 _CALL = re.compile(
-    r"\b(?:subscribe\s+(?:now|today|to\s+(?:our|the))|please\s+subscribe|already\s+a\s+subscriber|"
-    r"sign(?:ing)?\s+up\s+(?:to|for)\s+(?:our|the)\s+(?:\w+\s+)?newsletter|"
-    r"download\s+(?:the|our)\s+(?:\w+\s+){0,3}apps?\b|follow\s+(?:us|the\s+\w+)\s+on\s+"
-    r"(?:twitter|facebook|instagram)|newsletter\s+abonnieren|jetzt\s+abonnieren|"
-    r"abonnieren\s+sie|folgen\s+sie\s+uns|suscr[ií]bete|únete|hazte\s+miembro|síguenos|"
-    r"abonnez-vous|inscrivez-vous)",
+    r"\b(?:subscribe\s+(?:now|today|to\s+our)|please\s+subscribe|already\s+a\s+subscriber|"
+    r"sign(?:ing)?\s+up\s+(?:to|for)\s+our\s+(?:\w+\s+)?newsletter|download\s+our\s+|"
+    r"download\s+the\s+\w+\s+apps?\s+for\s+(?:ios|android)|follow\s+us\b|"
+    r"follow\s+.{1,40}\s+on\s+(?:twitter|facebook|instagram)\b.{0,60}@\w+|"
+    r"newsletter\s+abonnieren|jetzt\s+abonnieren|abonnieren\s+sie\s+(?:unseren|jetzt)|"
+    r"folgen\s+sie\s+uns|suscr[ií]bete\s+a\s+nuestr|únete\s+a\s+nuestr|hazte\s+miembro|"
+    r"síguenos|abonnez-vous\s+à\s+notre|inscrivez-vous\s+à\s+notre)",
     re.IGNORECASE,
 )
 MAX_CALL_CHARS = 250
@@ -93,7 +95,8 @@ def remove_calls_to_action(tree: HtmlElement) -> int:
         if len(text) <= MAX_CALL_CHARS and _CALL.search(text):
             doomed.append(p)
     for element in doomed:
-        element.drop_tree()
+        if element.getparent() is not None:
+            element.drop_tree()
     return len(doomed)
 
 
@@ -103,7 +106,7 @@ def opening(element: HtmlElement, chars: int = 80) -> str:
     size = 0
     for piece in element.itertext():
         parts.append(piece)
-        size += len(piece)
+        size += len("".join(piece.split()))  # (indentation is no text)
         if size >= chars:
             break
     return " ".join("".join(parts).split())

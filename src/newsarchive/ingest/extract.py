@@ -127,7 +127,7 @@ def extract(
     ld, meta, library = page.ld, page.meta, page.library
     headings = metadata.headings(page.tree)
     declared = [
-        metadata.plain_text(t)
+        metadata.unescaped(t)
         for t in (
             _first(meta, "og:title"),
             ld.headline if ld else None,
@@ -210,7 +210,7 @@ def _authors(
             lambda: byline_names(after_headline),
             lambda: metadata.author_links(page.tree),
             lambda: byline_names(metadata.texts_before_headline(page.tree, title)),
-            lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)],
+            lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
         ),
         lambda: (page.library.author() or "").split(";"),
         site_name,
@@ -244,13 +244,16 @@ def _text(page: _Sources, title: str | None) -> str:
             _first(page.meta, "og:description", "description"),
             page.ld.description if page.ld else None,
         ],
+        title,
     )
     text = drop_leading_title(_body_text(page.tree, page.html, page.base), title).strip()
-    text = with_lead(text, lead) if text else text
     words = count_words(text)
     if words < MIN_WORDS and page.ld and page.ld.body:
         # the page renders its text by script: its declared articleBody is the article
         text = metadata.plain_text(page.ld.body) or ""
+        words = count_words(text)
+    elif words >= MIN_WORDS:
+        text = with_lead(text, lead)
         words = count_words(text)
     reason = not_article(page_shape, url=page.base, text=text, words=words)
     if reason is not None:

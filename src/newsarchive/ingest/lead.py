@@ -6,25 +6,37 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from newsarchive.ingest.boilerplate import opening
+from newsarchive.ingest.metadata import headline_element
 
-_BLOCKS = ("p", "div", "h2", "strong", "span")
+_BLOCKS = {"p", "div", "h2", "span"}
+_ELSEWHERE = {"nav", "footer", "aside"}  # a site's tagline or a teaser there is not the lead
 PREFIX_CHARS = 60  # a description is the lead, or its first words before "..."
 MAX_LEAD_CHARS = 1000
+NEAR = 60  # elements after the headline where the lead can be
 
 
-def shown_lead(tree: HtmlElement, descriptions: list[str | None]) -> str | None:
-    """The text of the smallest block of the page's body that begins with a description, where
-    the page shows one; None when it shows none."""
+def shown_lead(tree: HtmlElement, descriptions: list[str | None], title: str | None) -> str | None:
+    """The text of the smallest block among the first elements after the headline that begins
+    with a description, where the page shows one there; None when it shows none."""
+    heading = headline_element(tree, title)
+    if heading is None:
+        return None
+    near = [
+        el
+        for el in heading.xpath(f"following::*[position() <= {NEAR}]")
+        if el.tag in _BLOCKS and not any(a.tag in _ELSEWHERE for a in el.iterancestors())
+    ]
+    headline = " ".join((title or "").split()).casefold()
     for description in descriptions:
         start = " ".join((description or "").split())[:PREFIX_CHARS].rstrip(".… ")
-        if len(start) < 20:
-            continue
+        if len(start) < 20 or (headline and start.casefold().startswith(headline[:PREFIX_CHARS])):
+            continue  # (a description that is the headline again)
         found = None
-        for element in tree.iter(*_BLOCKS):
+        for element in near:
             if opening(element, len(start) + 20).startswith(start):
                 text = " ".join(element.text_content().split())
                 if len(text) <= MAX_LEAD_CHARS:
-                    found = text  # (iter goes down: the last match is the innermost block)
+                    found = text  # (document order: the last match is the innermost block)
                     continue
             if found is not None:
                 break

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from lxml.html import HtmlElement
 
@@ -84,6 +84,14 @@ def plain_text(value: str | None) -> str | None:
     if "<" in text:
         text = html.unescape(_TAG.sub(" ", text))
     return " ".join(text.split()) or None
+
+
+def unescaped(value: str | None) -> str | None:
+    """A title as a reader sees it: entities read (even escaped twice), whitespace collapsed;
+    unlike plain_text, "x < y and y > z" keeps its words."""
+    if value is None:
+        return None
+    return " ".join(html.unescape(html.unescape(value)).split()) or None
 
 
 def _ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -266,13 +274,13 @@ def texts_after_headline(tree: HtmlElement, headline: str | None, *, count: int 
 
 
 def texts_before_headline(tree: HtmlElement, headline: str | None, *, count: int = 3) -> list[str]:
-    """The `count` texts right above the headline, the nearest first: where some sites put the
+    """The `count` texts right above the headline, in reading order: where some sites put the
     dateline and the writer ("04.02.2022 | 13:10 Uhr | Uta Helkenberg")."""
     return _texts_beside(tree, headline, "preceding", count)
 
 
-def _texts_beside(tree: HtmlElement, headline: str | None, axis: str, count: int) -> list[str]:
-    """Texts along `axis` from the headline: the <h1> that carries it, else an <h2> or <h3>
+def headline_element(tree: HtmlElement, headline: str | None) -> HtmlElement | None:
+    """The element that shows the headline: the <h1> that carries it, else an <h2> or <h3>
     that does, else the first <h1>."""
     found = _headings(tree)
     heading = next((el for text, el in found if text == headline), None)
@@ -283,6 +291,14 @@ def _texts_beside(tree: HtmlElement, headline: str | None, axis: str, count: int
         )
     if heading is None and found:
         heading = found[0][1]
+    return heading
+
+
+def _texts_beside(
+    tree: HtmlElement, headline: str | None, axis: Literal["following", "preceding"], count: int
+) -> list[str]:
+    """Texts along `axis` from the headline."""
+    heading = headline_element(tree, headline)
     if heading is None:
         return []
     # (a parenthesised path is in document order: the nearest preceding texts are the last)
@@ -290,23 +306,24 @@ def _texts_beside(tree: HtmlElement, headline: str | None, axis: str, count: int
     texts = heading.xpath(
         f"({axis}::text()[normalize-space()][not(ancestor::script or ancestor::style)])[{nearest}]"
     )
-    ordered = texts if axis == "following" else reversed(texts)
-    return [" ".join(str(text).split()) for text in ordered]
+    return [" ".join(str(text).split()) for text in texts]
 
 
 _AUTHOR_LABEL = re.compile(
-    r"^(?:(?:autor|autorin|author|verfasser|verfasserin)\s*:?|(?:von|by)\s*:|(?:作者|责任编辑)\s*[:：])"
-    r"\s*(.*)$",
+    r"^(?:(?:autorin|autor|verfasserin|verfasser|authors?)\b\s*:?|(?:von|by)\s*:|"
+    r"(?:作者|责任编辑)\s*[:：])\s*(.*)$",
     re.IGNORECASE,
 )
 
 
-def labelled_authors(tree: HtmlElement) -> list[str]:
-    """What follows the first "Autor:" / "Author" / "Von:" label of the page, on its own line or
-    in the label's text ("Datum: 19.11.2021 / Autor: Fritz Imhof" boxes, far from the headline)."""
+def labelled_authors(tree: HtmlElement, *, limit: int = 5) -> list[str]:
+    """What follows each "Autor:" / "Author" / "Von:" label of the page (the first `limit`), on
+    its own line or in the label's text ("Datum: 19.11.2021 / Autor: Fritz Imhof" boxes, far
+    from the headline); the caller takes the first that is a name (a menu's "Autoren" is not)."""
     texts = tree.xpath(
         "//body//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
     )
+    found: list[str] = []
     for index, text in enumerate(texts):
         line = " ".join(str(text).split())
         match = _AUTHOR_LABEL.match(line) if len(line) <= 80 else None
@@ -315,8 +332,11 @@ def labelled_authors(tree: HtmlElement) -> list[str]:
         rest = match.group(1) or (
             " ".join(str(texts[index + 1]).split()) if index + 1 < len(texts) else ""
         )
-        return [rest] if rest else []
-    return []
+        if rest:
+            found.append(rest)
+            if len(found) == limit:
+                break
+    return found
 
 
 def title_tag(tree: HtmlElement) -> str | None:

@@ -190,7 +190,10 @@ class Pipeline:
                     return Outcome(page.label, "unchanged", article_id=article_id)
                 version: dict[str, Any] = {"title": new.title, "text": new.text}
                 version |= {"authors": list(new.authors), "published_at": new.published_at}
-                values = _content(extracted) | {"title": extracted.title or article.title}
+                values = _content(extracted) | {
+                    "title": extracted.title or article.title,
+                    "title_rule": extracted.title_rule if extracted.title else article.title_rule,
+                }
                 archive.add_revision(
                     session, article, values, version=version | {"changed": changed},
                     raw=_raw_row(page, prepared), now=now,
@@ -341,6 +344,9 @@ def _article_row(
         "url_key": url_key,
         **_content(extracted),
         "title": extracted.title or (hint.title if hint else None),
+        "title_rule": extracted.title_rule
+        if extracted.title
+        else ("feed or sitemap" if hint and hint.title else None),
         **_date_columns(published, precision, extracted.zone),
         "date_source": date_source,
         "date_raw": date_raw,

@@ -31,7 +31,7 @@ class TitleChoice:
     JSON-LD headline or <title>, without the site's name) where it differs from the headline."""
 
     title: str | None
-    rule: str
+    rule: str | None  # None when there is no title
     declared: str | None = None
 
 
@@ -65,7 +65,9 @@ def choose_title(
     ):
         for heading in candidates:
             if any(fold(heading) in t for t in carriers):
-                return TitleChoice(heading, rule)
+                first = clean_title(titles[0], site_name)  # (og:title, or <title> without it)
+                other = first if first and fold(heading) not in fold(first) else None
+                return TitleChoice(heading, rule, declared=other)
     site_name = site_name or (logos[0] if logos else None)
     fallback = _declared(titles, site_name, guess)
     main = headings[0] if headings else None
@@ -79,7 +81,8 @@ def choose_title(
         return TitleChoice(main, "visible heading", declared=fallback)
     if fallback:
         return TitleChoice(fallback, "declared title")
-    return TitleChoice(clean_title(guess(), site_name), "library guess")
+    guessed = clean_title(guess(), site_name)
+    return TitleChoice(guessed, "library guess" if guessed else None)
 
 
 def _declared(
@@ -98,9 +101,10 @@ def fold(text: str) -> str:
 
 
 def only_title_tag(story: list[str], headings: list[str]) -> bool:
-    """Whether <title> is all the page declares, with one <h1>: the browser tab's text, beside
-    the one headline readers see."""
-    return not story and len(headings) == 1
+    """Whether <title> is all the page declares, with one <h1> of more than a word: the browser
+    tab's text, beside the one headline readers see ("Blog" or "Pressemitteilungen" alone is a
+    section's name)."""
+    return not story and len(headings) == 1 and len(headings[0].split()) >= 2
 
 
 def same_story(heading: str, title: str) -> bool:
