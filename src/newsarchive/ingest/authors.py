@@ -195,11 +195,14 @@ def choose_authors(
     site_name: str | None,
     url: str | None,
     organisations: Iterable[str] = (),
+    last_resort: Callable[[], list[str]] = list,
 ) -> list[str]:
     """The people from the first source that names any, with the co-authors a later source
-    adds to them; failing that, the first organisation a source named (a press release's author
-    is the company); only when no source names anyone, the guess. `organisations` are names the
-    page itself calls one (an author typed Organization, the publisher)."""
+    adds to them; failing that, the people of `last_resort` (a search of the whole page, too
+    costly to run on every page); then the first organisation a source named (a press
+    release's author is the company); only when no source names anyone, the guess.
+    `organisations` are names the page itself calls one (an author typed Organization, the
+    publisher)."""
     known = {name.casefold() for name in organisations}
 
     def split(raw: list[str]) -> tuple[list[str], list[str]]:
@@ -224,7 +227,8 @@ def choose_authors(
             people = _spelled_out(_completed(_with_coauthors(people, later), later), guess)
             return _unique(people)
         fallback = fallback or others
-    return fallback or names_in(guess())
+    people, others = split(last_resort())
+    return people or fallback or others or names_in(guess())
 
 
 def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]:

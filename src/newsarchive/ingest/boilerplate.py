@@ -28,6 +28,14 @@ _TEASER = re.compile(
     r")\b\s*[:.!?»>\-–—]*",
     re.IGNORECASE,
 )
+_FIRST_WORD = re.compile(r"\w+")
+# the first words of the labels above, for a quick look at every block of a page
+_TEASER_STARTS = {
+    "read", "see", "also", "related", "recommended", "you", "more", "lesen", "lies", "auch",
+    "schon", "mehr", "weitere", "empfohlene", "ähnliche", "das", "lea", "lee", "le", "te",
+    "puede", "puedes", "vea", "mire", "notas", "noticias", "más", "à", "lire", "voir", "sur",
+    "leggi", "potrebbe", "leia", "veja", "lees", "czytaj", "zobacz",
+}  # fmt: skip
 _BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
 _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_TEASER_CHARS = 300
@@ -46,8 +54,11 @@ def remove_teasers(tree: HtmlElement) -> int:
     interessant") with the list of links after it; returns how many blocks went."""
     doomed: list[HtmlElement] = []
     for element in tree.iter(*_BLOCKS):
+        first = _FIRST_WORD.search(opening(element, 20))
+        if first is None or first.group().casefold() not in _TEASER_STARTS:
+            continue  # (cheap: most blocks are dismissed by their first word)
         if _TEASER.match(opening(element)) is None:
-            continue  # (cheap: most blocks are dismissed by their first words)
+            continue
         text = " ".join(element.text_content().split())
         match = _TEASER.match(text)
         if match is None or len(text) > MAX_TEASER_CHARS:

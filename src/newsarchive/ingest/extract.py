@@ -210,12 +210,12 @@ def _authors(
             lambda: byline_names(after_headline),
             lambda: metadata.author_links(page.tree),
             lambda: byline_names(metadata.texts_before_headline(page.tree, title)),
-            lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
         ),
         lambda: (page.library.author() or "").split(";"),
         site_name,
         page.base,
         [*ld.author_organisations, ld.publisher or ""] if ld else (),
+        lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
     )
 
 
