@@ -28,7 +28,6 @@ _TEASER = re.compile(
     r")\b\s*[:.!?»>\-–—]*",
     re.IGNORECASE,
 )
-_FIRST_WORD = re.compile(r"\w+")
 # the first words of the labels above, for a quick look at every block of a page
 _TEASER_STARTS = {
     "read", "see", "also", "related", "recommended", "you", "more", "lesen", "lies", "auch",
@@ -37,6 +36,18 @@ _TEASER_STARTS = {
     "leggi", "potrebbe", "leia", "veja", "lees", "czytaj", "zobacz",
 }  # fmt: skip
 _BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
+# The blocks whose first word (lowercased, punctuation dropped) starts a label, found by libxml2
+# in one pass: looking at every block of a page from Python cost more than the rest of this.
+_PUNCTUATION = "»«:.!?>-–—„“”|•·"
+_FIRST_WORD = (
+    "translate(substring-before(concat(normalize-space(translate(substring(string(.), 1, 40), "
+    f"'{_PUNCTUATION}', '{' ' * len(_PUNCTUATION)}')), ' '), ' '), "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÀÁÉ', 'abcdefghijklmnopqrstuvwxyzäöüàáé')"
+)
+_CANDIDATES = etree.XPath(
+    "//*[" + " or ".join(f"self::{tag}" for tag in _BLOCKS) + "]"
+    f"[contains(' {' '.join(sorted(_TEASER_STARTS))} ', concat(' ', {_FIRST_WORD}, ' '))]"
+)
 _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_TEASER_CHARS = 300
 MAX_LABEL_CHARS = 60  # a teaser is a line or two; a longer block is the article
@@ -49,16 +60,16 @@ WIDGETS = [
 ] + ['//*[@id="jp-relatedposts"][not(.//h1)]']
 
 
+def _candidates(tree: HtmlElement) -> list[HtmlElement]:
+    found = _CANDIDATES(tree)
+    return [el for el in found if isinstance(el, HtmlElement)] if isinstance(found, list) else []
+
+
 def remove_teasers(tree: HtmlElement) -> int:
     """Remove each "Read also: <a>Other story</a>" line, and each label heading ("Auch
     interessant") with the list of links after it; returns how many blocks went."""
     doomed: list[HtmlElement] = []
-    for element in tree.iter(*_BLOCKS):
-        first = _FIRST_WORD.search(opening(element, 20))
-        if first is None or first.group().casefold() not in _TEASER_STARTS:
-            continue  # (cheap: most blocks are dismissed by their first word)
-        if _TEASER.match(opening(element)) is None:
-            continue
+    for element in _candidates(tree):
         text = " ".join(element.text_content().split())
         match = _TEASER.match(text)
         if match is None or len(text) > MAX_TEASER_CHARS:
