@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from newsarchive.ingest.metadata import plain_text
+from newsarchive.ingest.metadata import letters, plain_text
 
 _PREFIX = re.compile(
     r"^(?:(?:a|an|ein|eine)\s+)?(?:"
@@ -137,10 +137,10 @@ def _clean(part: str) -> str | None:
 
 def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
     """The site, its domain, a company or an acronym: a publisher, not a writer."""
-    folded = _letters(name)
-    site = _letters(site_name or "")
+    folded = letters(name)
+    site = letters(site_name or "")
     host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
-    host_name = _letters(host.rsplit(".", 1)[0]) if host else ""
+    host_name = letters(host.rsplit(".", 1)[0]) if host else ""
     return bool(
         (site and (folded == site or (len(folded) >= 4 and (folded in site or site in folded))))
         or (host_name and len(folded) >= 4 and (folded in host_name or host_name in folded))
@@ -236,8 +236,8 @@ def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]
     Schlichenmayer"), where the guess has those letters."""
     if not any(" " not in p and p.islower() and len(p) >= 6 for p in people):
         return people
-    spelled = {_letters(name): name for name in names_in(guess()) if " " in name}
-    return [spelled.get(_letters(p), p) if " " not in p else p for p in people]
+    spelled = {letters(name): name for name in names_in(guess()) if " " in name}
+    return [spelled.get(letters(p), p) if " " not in p else p for p in people]
 
 
 def _an_address(names: list[str], site_name: str | None, url: str | None) -> bool:
@@ -266,10 +266,6 @@ def _with_coauthors(people: list[str], later: list[list[str]]) -> list[str]:
         if len(names) > len(people) and [n.casefold() for n in names[: len(found)]] == found:
             return names  # (they lead it: "Prisma Média, Marie Merlet" adds a publisher)
     return people
-
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _unique(values: list[str]) -> list[str]:

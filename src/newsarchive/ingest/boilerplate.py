@@ -10,31 +10,27 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-# the labels that introduce a link to another story, in the archive's main languages
-_TEASER = re.compile(
-    r"^\W*(?:"
-    r"read\s+(?:more|also|next)|see\s+also|also\s+read|related(?:\s+(?:articles?|stories|posts|news))?|"
-    r"recommended(?:\s+for\s+you)?|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|more\s+(?:from|on)\b|"
-    r"lesen\s+sie\s+(?:auch|mehr)|lies\s+auch|auch\s+interessant|schon\s+gelesen|mehr\s+zum\s+thema|"
-    r"mehr\s+themen|weitere\s+(?:artikel|beiträge|themen|aktuelle\s+themen)|empfohlene\s+beiträge|"
-    r"ähnliche\s+beiträge|das\s+(?:könnte|dürfte)\s+(?:sie|dich)\s+auch\s+interessieren|"
-    r"das\s+thema\s+könnte\s+(?:sie|dich)\s+auch\s+interessieren|"
-    r"lea\s+(?:también|más|además)|lea|lee\s+también|le\s+puede\s+interesar|te\s+puede\s+interesar|"
-    r"puede\s+interesarle|puedes\s+ver|vea\s+también|mire|notas\s+relacionadas|"
-    r"noticias\s+relacionadas|más\s+sobre|"
-    r"à\s+lire\s+aussi|lire\s+aussi|voir\s+aussi|à\s+voir\s+aussi|sur\s+le\s+même\s+sujet|"
-    r"leggi\s+anche|potrebbe\s+interessarti|leia\s+(?:também|mais)|veja\s+também|"
-    r"lees\s+ook|lees\s+meer|czytaj\s+(?:także|też)|zobacz\s+(?:też|także)"
-    r")\b\s*[:.!?»>\-–—]*",
-    re.IGNORECASE,
-)
-# the first words of the labels above, for a quick look at every block of a page
-_TEASER_STARTS = {
-    "read", "see", "also", "related", "recommended", "you", "more", "lesen", "lies", "auch",
-    "schon", "mehr", "weitere", "empfohlene", "ähnliche", "das", "lea", "lee", "le", "te",
-    "puede", "puedes", "vea", "mire", "notas", "noticias", "más", "à", "lire", "voir", "sur",
-    "leggi", "potrebbe", "leia", "veja", "lees", "czytaj", "zobacz",
-}  # fmt: skip
+# the labels that introduce a link to another story, in the archive's main languages; each
+# begins with a word of its own (the quick look at every block below reads that word)
+_LABELS = (
+    r"read\s+(?:more|also|next)", r"see\s+also", r"also\s+read",
+    r"related(?:\s+(?:articles?|stories|posts|news))?", r"recommended(?:\s+for\s+you)?",
+    r"you\s+(?:may|might)\s+also\s+(?:like|enjoy)", r"more\s+(?:from|on)\b",
+    r"lesen\s+sie\s+(?:auch|mehr)", r"lies\s+auch", r"auch\s+interessant", r"schon\s+gelesen",
+    r"mehr\s+zum\s+thema", r"mehr\s+themen", r"weitere\s+(?:artikel|beiträge|themen|aktuelle\s+themen)",
+    r"empfohlene\s+beiträge", r"ähnliche\s+beiträge",
+    r"das\s+(?:könnte|dürfte)\s+(?:sie|dich)\s+auch\s+interessieren",
+    r"das\s+thema\s+könnte\s+(?:sie|dich)\s+auch\s+interessieren",
+    r"lea\s+(?:también|más|además)", r"lea", r"lee\s+también", r"le\s+puede\s+interesar",
+    r"te\s+puede\s+interesar", r"puede\s+interesarle", r"puedes\s+ver", r"vea\s+también", r"mire",
+    r"notas\s+relacionadas", r"noticias\s+relacionadas", r"más\s+sobre",
+    r"à\s+lire\s+aussi", r"lire\s+aussi", r"voir\s+aussi", r"à\s+voir\s+aussi",
+    r"sur\s+le\s+même\s+sujet", r"leggi\s+anche", r"potrebbe\s+interessarti",
+    r"leia\s+(?:também|mais)", r"veja\s+também", r"lees\s+ook", r"lees\s+meer",
+    r"czytaj\s+(?:także|też)", r"zobacz\s+(?:też|także)",
+)  # fmt: skip
+_TEASER = re.compile(r"^\W*(?:" + "|".join(_LABELS) + r")\b\s*[:.!?»>\-–—]*", re.IGNORECASE)
+_TEASER_STARTS = {word.group().casefold() for label in _LABELS if (word := re.match(r"\w+", label))}
 _BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
 # The blocks whose first word (lowercased, punctuation dropped) starts a label, found by libxml2
 # in one pass: looking at every block of a page from Python cost more than the rest of this.
@@ -49,8 +45,8 @@ _CANDIDATES = etree.XPath(
     f"[contains(' {' '.join(sorted(_TEASER_STARTS))} ', concat(' ', {_FIRST_WORD}, ' '))]"
 )
 _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
-MAX_TEASER_CHARS = 300
-MAX_LABEL_CHARS = 60  # a teaser is a line or two; a longer block is the article
+MAX_TEASER_CHARS = 300  # a teaser is a line or two; a longer block is the article
+MAX_LABEL_CHARS = 60
 LINKED_SHARE = 0.5  # at least this share of a teaser's text is a link to the other story
 # widgets trafilatura keeps when they sit inside the article's container
 # (whole class names, and never a block that holds the headline: "has-related-posts" on <main>)

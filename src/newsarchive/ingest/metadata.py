@@ -78,12 +78,10 @@ _TAG = re.compile(r"<[^>]*>")
 def plain_text(value: str | None) -> str | None:
     """Text as a reader sees it: markup some pages put in metadata (`<a href=..>Name</a>`)
     dropped, entities (`&nbsp;`, `&#8230;`, even escaped twice) read, whitespace collapsed."""
-    if value is None:
-        return None
-    text = html.unescape(html.unescape(value))
-    if "<" in text:
-        text = html.unescape(_TAG.sub(" ", text))
-    return " ".join(text.split()) or None
+    text = unescaped(value)
+    if text and "<" in text:
+        text = " ".join(html.unescape(_TAG.sub(" ", text)).split()) or None
+    return text
 
 
 def unescaped(value: str | None) -> str | None:
@@ -92,6 +90,11 @@ def unescaped(value: str | None) -> str | None:
     if value is None:
         return None
     return " ".join(html.unescape(html.unescape(value)).split()) or None
+
+
+def letters(text: str) -> str:
+    """Only the letters and digits, lowercased: "L-Mag" and "l-mag.de" compare as lmag."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -294,6 +297,9 @@ def headline_element(tree: HtmlElement, headline: str | None) -> HtmlElement | N
     return heading
 
 
+_VISIBLE_TEXT = "text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+
+
 def _texts_beside(
     tree: HtmlElement, headline: str | None, axis: Literal["following", "preceding"], count: int
 ) -> list[str]:
@@ -303,9 +309,7 @@ def _texts_beside(
         return []
     # (a parenthesised path is in document order: the nearest preceding texts are the last)
     nearest = f"position() <= {count}" if axis == "following" else f"position() > last() - {count}"
-    texts = heading.xpath(
-        f"({axis}::text()[normalize-space()][not(ancestor::script or ancestor::style)])[{nearest}]"
-    )
+    texts = heading.xpath(f"({axis}::{_VISIBLE_TEXT})[{nearest}]")
     return [" ".join(str(text).split()) for text in texts]
 
 
@@ -320,9 +324,7 @@ def labelled_authors(tree: HtmlElement, *, limit: int = 5) -> list[str]:
     """What follows each "Autor:" / "Author" / "Von:" label of the page (the first `limit`), on
     its own line or in the label's text ("Datum: 19.11.2021 / Autor: Fritz Imhof" boxes, far
     from the headline); the caller takes the first that is a name (a menu's "Autoren" is not)."""
-    texts = tree.xpath(
-        "//body//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
-    )
+    texts = tree.xpath(f"//body//{_VISIBLE_TEXT}")
     found: list[str] = []
     for index, text in enumerate(texts):
         line = " ".join(str(text).split())

@@ -190,10 +190,7 @@ class Pipeline:
                     return Outcome(page.label, "unchanged", article_id=article_id)
                 version: dict[str, Any] = {"title": new.title, "text": new.text}
                 version |= {"authors": list(new.authors), "published_at": new.published_at}
-                values = _content(extracted) | {
-                    "title": extracted.title or article.title,
-                    "title_rule": extracted.title_rule if extracted.title else article.title_rule,
-                }
+                values = _content(extracted) | _titled(extracted, article.title, article.title_rule)
                 archive.add_revision(
                     session, article, values, version=version | {"changed": changed},
                     raw=_raw_row(page, prepared), now=now,
@@ -312,6 +309,14 @@ def _content(extracted: ExtractedArticle) -> dict[str, Any]:
     }
 
 
+def _titled(extracted: ExtractedArticle, title: str | None, rule: str | None) -> dict[str, Any]:
+    """The page's own title and the rule that chose it; where the page gave none, `title`
+    (the stored one, or the feed's) and its rule."""
+    if extracted.title:
+        return {"title": extracted.title, "title_rule": extracted.title_rule}
+    return {"title": title, "title_rule": rule if title else None}
+
+
 def _article_row(
     extracted: ExtractedArticle,
     hint: Hint | None,
@@ -343,10 +348,7 @@ def _article_row(
         "canonical_url": extracted.canonical_url,
         "url_key": url_key,
         **_content(extracted),
-        "title": extracted.title or (hint.title if hint else None),
-        "title_rule": extracted.title_rule
-        if extracted.title
-        else ("feed or sitemap" if hint and hint.title else None),
+        **_titled(extracted, hint.title if hint else None, "feed or sitemap"),
         **_date_columns(published, precision, extracted.zone),
         "date_source": date_source,
         "date_raw": date_raw,

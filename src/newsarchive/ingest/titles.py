@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from newsarchive.ingest.metadata import letters
+
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 # typographic quotes, dashes and spaces as their ASCII forms: "d’actions" in an <h1> is the
 # "d'actions" of its og:title
@@ -129,13 +131,9 @@ def _names_host(heading: str, host: str | None) -> bool:
     """Whether `heading` is the site's address ("jan-grosser.de", "L-Mag" on l-mag.de): a logo."""
     if not host:
         return False
-    name = _letters(heading)
+    name = letters(heading)
     labels = host.lower().removeprefix("www.").split(".")
-    return bool(name) and name in {_letters(".".join(labels)), _letters(labels[0])}
-
-
-def _letters(text: str) -> str:
-    return "".join(_WORD.findall(text.casefold())).replace("_", "")
+    return bool(name) and name in {letters(".".join(labels)), letters(labels[0])}
 
 
 def plausible_site(
