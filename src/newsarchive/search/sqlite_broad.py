@@ -56,22 +56,18 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     found, oldest_key = session.execute(
         select(func.count(), func.min(newest.c.key)).select_from(newest)
     ).one()
-    if found <= EXACT_UP_TO:  # exact: ranks every match, or reads dates in key order
-        if ask.sort == "relevance":
-            rows = _ranked(session, query, low, high, ask, window=None)
-        else:
-            rows = [(i, rank) for i, _at, rank in _by_date(session, query, low, high, ask)]
+    small = found <= EXACT_UP_TO  # exact: ranks every match, or reads dates in key order
+    if ask.sort == "relevance":
+        window = None if small else RELEVANCE_WINDOW
+        rows = _ranked(session, query, low, high, ask, window=window)
+    else:
+        rows = [(i, rank) for i, _at, rank in _by_date(session, query, low, high, ask)]
+    if small:
         return Broad(rows, found, True, {}, True)
     counts = _day_counts(session, ask.date_from, ask.date_to)
     recent = sum(n for day, n in counts.items() if day >= oldest_key // KEY)
     sample, matched = _sample(session, query, counts, found / max(recent, 1))
     total = max(scaled(matched, sample), found)
-    if ask.sort == "relevance":
-        rows = _ranked(session, query, low, high, ask, window=RELEVANCE_WINDOW)
-    else:
-        rows = [
-            (i, relevance) for i, _published, relevance in _by_date(session, query, low, high, ask)
-        ]
     facets = _facets(session, query, low, high, sample, matched, total) if ask.facets else {}
     windowed = ask.sort == "relevance"
     return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
