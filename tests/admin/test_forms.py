@@ -3,6 +3,7 @@ each form posted as a browser posts it, on both stores."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,6 +168,37 @@ def test_crawl_now_starts_a_run_and_shows_it(
     assert "local" in text(run, "main")
     with sessions() as session:
         assert session.scalars(select(Article.title)).all() == ["Ferry timetable"]
+
+
+def test_stopping_the_server_ends_its_crawls_and_the_next_run_carries_on(
+    settings: Settings, site: NewsSite, sessions: sessionmaker[Session]
+) -> None:
+    settings = settings.model_copy(update={"concurrency": 2})
+    stories = {f"/news/{n}": (f"Ferry timetable {n}", story_paragraphs(n)) for n in range(12)}
+    for path, (title, paragraphs) in stories.items():
+        site.slow(path, 1.0, article_html(title, paragraphs=paragraphs))
+    source_id = add_source(
+        sessions, "local", feeds=[site.feed("/rss", list(map(site.url, stories)))]
+    )
+    with open_admin(settings) as client:
+        admin = Admin(client)
+        client.post("/admin/login", data={"token": TOKEN, "csrf": admin.csrf("/admin/login")})
+        admin.post(f"/admin/sources/{source_id}/crawl", {})
+        deadline = time.monotonic() + 20
+        while not any(path.startswith("/news/") for _at, path in site.times):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    # leaving the block shut the app down: its crawl ended before the engine was closed
+    assert [t for t in threading.enumerate() if t.name == "admin-crawl-local"] == []
+    with sessions() as session:
+        assert [run.status for run in archive.list_runs(session)] == ["interrupted"]
+        assert 0 < len(session.scalars(select(Article.id)).all()) < len(stories)
+    for path, (title, paragraphs) in stories.items():  # quick now
+        site.page(path, article_html(title, paragraphs=paragraphs))
+    crawler(settings, sessions).run()
+    with sessions() as session:
+        stored = set(session.scalars(select(Article.title)))
+    assert stored == {title for title, _paragraphs in stories.values()}
 
 
 def test_without_a_token_the_page_explains_and_allows_nothing(settings: Settings) -> None:

@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
+        # the admin's crawls end first: they write through this engine
+        await run_in_threadpool(admin.state.crawls.shutdown, settings.fetch_timeout + 5)
         engine.dispose()
         if replica is not None:
             replica.dispose()
@@ -78,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)
-    app.mount("/admin", create_admin(settings, app.state.sessions, app.state.routing))
+    admin = create_admin(settings, app.state.sessions, app.state.routing)
+    app.mount("/admin", admin)
     _add_error_handlers(app)
     if replica is not None:
         _remember_writes(app, app.state.routing)
