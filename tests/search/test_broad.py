@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.archive import DayRule, bulk, paging
 from newsarchive.errors import InvalidInput
-from newsarchive.search import SearchParams, run_search
+from newsarchive.search import SearchParams, postgres_broad, run_search
 from newsarchive.search.sampling import sample_days
 from tests.factories import add_source
 
@@ -176,3 +176,31 @@ def test_bad_ranges_and_forged_cursors_are_refused_or_empty_never_a_crash(
         cursor = paging.encode(sort, at, 1)
         page = search(sessions, "every", sort=sort, cursor=cursor, limit=5)
         assert len(page.hits) == 5  # every article is past either edge
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its_limit(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relevance window found by walking the date index or from the GIN bitmap is the same
+    window; past FACETS_EXACT_UP_TO matches the sources and languages come from a sample of
+    days (marked estimated, close) and the days are still exact."""
+    walked = walk(sessions, "third", 3)
+    monkeypatch.setattr(postgres_broad, "RANK_SHARE", 0.9)  # "third" is in 3 of 5: bitmap now
+    assert walk(sessions, "third", 3) == walked
+    monkeypatch.setattr(postgres_broad, "FACETS_EXACT_UP_TO", 1_000)
+    page = search(sessions, "third", facets=True)
+    assert (page.total_exact, page.facets_exact) == (False, False)
+    matches = [r for r in broad if "third" in r["text"]]
+    per_day = Counter(r["day"] for r in matches)
+    assert page.facets["days"] == [
+        {"date": d.isoformat(), "count": per_day[d]} for d in sorted(per_day, reverse=True)[:366]
+    ]
+    names = {1: "north", 2: "south", 3: "east"}
+    for facet, label, truth in (
+        ("languages", "language", Counter(r["language"] for r in matches)),
+        ("sources", "name", Counter(names[r["source_id"]] for r in matches)),
+    ):
+        got = {f[label]: f["count"] for f in page.facets[facet]}
+        assert got.keys() == truth.keys()
+        assert all(abs(got[k] - n) <= 0.1 * n for k, n in truth.items()), (got, truth)

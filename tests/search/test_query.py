@@ -2,7 +2,7 @@ import pytest
 
 from newsarchive.errors import InvalidInput
 from newsarchive.search.fts5 import to_fts5
-from newsarchive.search.postgres import to_tsquery
+from newsarchive.search.postgres_tsquery import to_tsquery
 from newsarchive.search.query import AnyOf, Query, Term, parse
 
 

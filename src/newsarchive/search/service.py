@@ -167,23 +167,41 @@ def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, A
     hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
     if not _filtered(params) and params.sort == "relevance" and not params.collapse:
         return hits, None
-    stmt = select(Article.id, hits.c.score, Article.published_at).join(
-        hits, hits.c.id == Article.id
-    )
+    stmt, score = _filtered_matches(engine, query, params, hits)
+    if params.collapse:
+        stmt = _best_of_each_story(stmt, score, params.sort)
+    return hits, stmt.subquery("matched")
+
+
+def _filtered_matches(
+    engine: Engine, query: Query, params: SearchParams, hits: Any
+) -> tuple[Select, Any]:  # type: ignore[type-arg]
+    """The matches that pass the filters, as (id, score, published_at), and their score
+    column. An engine whose matches are a query of the article table takes the filters in
+    that query: joined to the article table again, PostgreSQL ranked every match before the
+    filter (reading each one's tsvector) where it now ranks those that pass."""
+    if engine.selects_articles:
+        stmt = engine.matching(query, params.date_from, params.date_to)
+        stmt, score = stmt.add_columns(Article.published_at), stmt.selected_columns.score
+    else:
+        stmt = select(Article.id, hits.c.score, Article.published_at).join(
+            hits, hits.c.id == Article.id
+        )
+        stmt, score = (
+            stmt.where(*archive.day_conditions(params.date_from, params.date_to)),
+            hits.c.score,
+        )
     if params.source:
         stmt = stmt.join(Source, Source.id == Article.source_id).where(Source.name == params.source)
     if params.lang:
         stmt = stmt.where(Article.language == params.lang.lower())
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
-    stmt = stmt.where(*archive.day_conditions(params.date_from, params.date_to))
     if params.after_id is not None:
         stmt = stmt.where(Article.id > params.after_id)
     if params.up_to_id is not None:
         stmt = stmt.where(Article.id <= params.up_to_id)
-    if params.collapse:
-        stmt = _best_of_each_story(stmt, hits.c.score, params.sort)
-    return hits, stmt.subquery("matched")
+    return stmt, score
 
 
 def _best_of_each_story(stmt: Select, score: Any, sort: Sort) -> Select:  # type: ignore[type-arg]
@@ -224,8 +242,8 @@ def _grouped(engine: Engine, query: Query, params: SearchParams, matched: Any) -
     the article table itself is grouped as it is (joined to the article table again, a
     PostgreSQL search would read every match twice)."""
     columns = (Article.published_day, Article.source_id, Article.language)
-    if engine.selects_articles and not _filtered_beyond_dates(params):
-        own = engine.matching(query, params.date_from, params.date_to)
+    if engine.selects_articles and not params.collapse:
+        own, _score = _filtered_matches(engine, query, params, None)
         return own.with_only_columns(*columns, func.count()).group_by(*columns)
     return (
         select(*columns, func.count())

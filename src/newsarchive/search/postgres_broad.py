@@ -1,0 +1,202 @@
+"""PostgreSQL's fast path for a search with more than EXACT_UP_TO matches and no filter but dates.
+
+Reading a match's heap row costs a few microseconds and its tsvector (TOASTed) tens, so however
+many articles match, a broad search reads a bounded number of them:
+- relevance ranks the RELEVANCE_WINDOW most recent matches, found by walking the date index when
+  matches are dense (RANK_SHARE of the range or more), else from the GIN index's bitmap sorted
+  by date (heap rows only, no tsvector);
+- date pages walk the date index, testing each article (WALK_SHARE of the range or more);
+- the total is the planner's estimate (its statistics of the tsvector column);
+- the source and language facets are counted on the matches of a sample of days (sampling.py)
+  and scaled to the total; the days facet is counted exactly on the most recent days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from newsarchive import archive
+from newsarchive.db.models import Article
+from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
+from newsarchive.search.facets import FACET_DAYS, sources_and_languages
+from newsarchive.search.postgres_tsquery import rank, search_vector, to_tsquery
+from newsarchive.search.query import Query
+from newsarchive.search.sampling import sample_days
+
+# A date page walks the date index when at least this share of the articles in its range match:
+# about limit / share probes of ~30 us (a TOASTed tsvector read), 63 ms at worst, against
+# sorting more than EXACT_UP_TO matches read from the heap.
+WALK_SHARE = 0.01
+# Relevance on a broad search ranks its RELEVANCE_WINDOW most recent matches (README: "Search"),
+# walking the date index to find them when at least RANK_SHARE of the range matches.
+RANK_SHARE = 0.3
+RELEVANCE_WINDOW = 500
+# Facets are counted from every match's row up to this many matches (a few microseconds a row),
+# past it estimated from a sample of days holding about SAMPLE_MATCHES of them.
+FACETS_EXACT_UP_TO = 50_000
+SAMPLE_MATCHES = 6_000
+
+
+def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
+    days = archive.day_conditions(ask.date_from, ask.date_to)
+    estimate = _estimate(session, query, days)
+    if estimate <= EXACT_UP_TO:
+        return None
+    per_day = archive.day_counts_between(
+        session, ask.date_from or date.min, ask.date_to or date.max
+    )
+    articles = sum(per_day.values())
+    if articles <= EXACT_UP_TO:
+        return None
+    share = estimate / articles
+    if ask.sort != "relevance" and share < WALK_SHARE:
+        return None  # sorting every match by date costs less than walking to them
+    if ask.sort == "relevance":
+        # dense matches: walk the date index to the window's; else sort the GIN bitmap's
+        off = "enable_bitmapscan" if share >= RANK_SHARE else "enable_indexscan"
+        with _settings(session, **{off: "off"}):
+            rows = _ranked(session, query, days, ask)
+    else:
+        with _settings(session, enable_bitmapscan="off"):  # walk the date index
+            rows = _walk(session, query, days, ask)
+    total = min(estimate, articles)
+    windowed = ask.sort == "relevance"
+    if not ask.facets:
+        return Broad(rows, total, False, {}, True, windowed)
+    if total <= FACETS_EXACT_UP_TO:  # one pass over every match's row costs less
+        return Broad(rows, total, False, {}, True, windowed)
+    # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows are
+    # read. Memory for the bitmaps to stay exact (a lossy one rechecks every row's tsvector).
+    with _settings(session, enable_indexscan="off", work_mem="'64MB'"):
+        facets = _facets(session, query, days, per_day, total)
+    return Broad(rows, total, False, facets, False, windowed)
+
+
+@contextmanager
+def _settings(session: Session, **values: str) -> Iterator[None]:
+    """Planner settings (constants of this module) for the statements inside, back to their
+    defaults after them."""
+    for name, value in values.items():
+        session.execute(text(f"SET LOCAL {name} = {value}"))
+    yield
+    for name in values:
+        session.execute(text(f"SET LOCAL {name} = DEFAULT"))
+
+
+def _match(query: Query) -> ColumnElement[bool]:
+    return search_vector.op("@@")(to_tsquery(query))
+
+
+def _estimate(session: Session, query: Query, days: Sequence[Any]) -> int:
+    """The planner's estimate of the matches (its statistics of the tsvector column)."""
+    stmt = select(Article.id).where(_match(query), *days)
+    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    plan = (
+        session.connection()
+        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params)
+        .scalar_one()
+    )
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _ranked(
+    session: Session, query: Query, days: Sequence[Any], ask: Ask
+) -> list[tuple[int, float]]:
+    """The best of the RELEVANCE_WINDOW most recent matches, after the cursor: the window's
+    ids first (no tsvector read but the match's), then only its articles ranked."""
+    recent = (
+        select(Article.id.label("id"))
+        .where(_match(query), *days)
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(RELEVANCE_WINDOW)
+        .subquery("recent")
+    )
+    scored = (
+        select(Article.id.label("id"), rank(query).label("score"))
+        .join(recent, recent.c.id == Article.id)
+        .subquery("scored")
+    )
+    stmt = select(scored.c.id, scored.c.score)
+    if ask.after is not None:
+        stmt = stmt.where(tuple_(scored.c.score, scored.c.id) < tuple_(*ask.after))
+    stmt = stmt.order_by(scored.c.score.desc(), scored.c.id.desc()).limit(ask.limit + 1)
+    return [(row.id, float(row.score)) for row in session.execute(stmt)]
+
+
+def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list[tuple[int, float]]:
+    """A date page: the date index walked in order, each article tested."""
+    newest = ask.sort != "oldest"
+    order = (
+        (Article.published_at.desc(), Article.id.desc())
+        if newest
+        else (Article.published_at.asc(), Article.id.asc())
+    )
+    walked = select(Article.id, rank(query)).where(_match(query), *days)
+    if ask.after is not None:
+        key = tuple_(Article.published_at, Article.id)
+        walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
+    found = session.execute(walked.order_by(*order).limit(ask.limit + 1))
+    return [(article_id, float(rank)) for article_id, rank in found]
+
+
+def _facets(
+    session: Session, query: Query, days: Sequence[Any], per_day: dict[date, int], total: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Sources and languages counted on a sample of days and scaled to `total`; the days facet
+    exact."""
+    sample = sample_days(
+        {day.toordinal(): n for day, n in per_day.items()}, 1.5 * SAMPLE_MATCHES / max(total, 1)
+    )
+    on_sampled_days = or_(
+        *(
+            Article.published_day.between(date.fromordinal(a), date.fromordinal(b))
+            for a, b in sample.spans
+        )
+    )
+    rows = session.execute(
+        select(Article.source_id, Article.language, func.count())
+        .where(_match(query), on_sampled_days)
+        .group_by(Article.source_id, Article.language)
+    ).all()
+    matched = sum(n for _source, _language, n in rows)
+    scale = total / matched if matched else 0.0
+    return {
+        **sources_and_languages(session, rows, scale),
+        "days": _days(session, query, days, sorted(per_day, reverse=True)),
+    }
+
+
+def _days(
+    session: Session, query: Query, days: Sequence[Any], article_days: list[date]
+) -> list[dict[str, Any]]:
+    """Exact matches per day on the FACET_DAYS most recent days that have any, counted over the
+    most recent days with articles: FACET_DAYS of them, then more, older, while too few of
+    them had a match."""
+    counted: list[tuple[date, int]] = []
+    taken = 0
+    wanted = FACET_DAYS
+    while len(counted) < FACET_DAYS and taken < len(article_days):
+        newest, oldest = (
+            article_days[taken],
+            article_days[min(taken + wanted, len(article_days)) - 1],
+        )
+        counted += [
+            (day, n)
+            for day, n in session.execute(
+                select(Article.published_day, func.count())
+                .where(_match(query), Article.published_day.between(oldest, newest), *days)
+                .group_by(Article.published_day)
+                .order_by(Article.published_day.desc())
+            )
+        ]
+        taken += wanted
+        # as many more days as the share of days with a match says are missing, and then some
+        share = len(counted) / taken
+        wanted = int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1
+    return [{"date": day.isoformat(), "count": n} for day, n in counted[:FACET_DAYS]]

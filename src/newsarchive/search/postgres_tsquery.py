@@ -1,0 +1,40 @@
+"""PostgreSQL's search column and a parsed query as a tsquery, built from tsquery functions on
+bound parameters (never from strings), in the text search configuration of migration 0003
+(lowercased, diacritics stripped, no stemming, like SQLite's unicode61)."""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+from sqlalchemy import ColumnElement, Double, cast, func, literal_column
+from sqlalchemy.sql.elements import ColumnClause
+
+from newsarchive.search.query import AnyOf, Query, Term
+
+CONFIG: ColumnClause[Any] = literal_column("'newsarchive'::regconfig")
+search_vector: ColumnClause[Any] = literal_column(
+    "articles.search_vector"
+)  # not mapped: the ORM never writes it
+
+
+def _term(term: Term) -> ColumnElement:  # type: ignore[type-arg]
+    return func.phraseto_tsquery(CONFIG, " ".join(term.tokens))
+
+
+def to_tsquery(query: Query) -> ColumnElement:  # type: ignore[type-arg]
+    def clause(c: Term | AnyOf) -> ColumnElement:  # type: ignore[type-arg]
+        if isinstance(c, AnyOf):
+            return reduce(lambda a, b: a.op("||")(b), (_term(t) for t in c.terms))
+        return _term(c)
+
+    combined = reduce(lambda a, b: a.op("&&")(b), (clause(c) for c in query.must))
+    for term in query.must_not:
+        combined = combined.op("&&")(func.tsquery_not(_term(term)))
+    return combined
+
+
+def rank(query: Query) -> ColumnElement[float]:
+    """A match's relevance, as float8 so that it round-trips exactly through a cursor
+    (ts_rank_cd is float4)."""
+    return cast(func.ts_rank_cd(search_vector, to_tsquery(query)), Double())
