@@ -47,6 +47,14 @@ class Query:
     must: tuple[Term | AnyOf, ...]
     must_not: tuple[Term, ...] = ()
 
+    @property
+    def has_phrase(self) -> bool:
+        return any(
+            term.is_phrase
+            for clause in self.must
+            for term in (clause.terms if isinstance(clause, AnyOf) else (clause,))
+        )
+
     def words(self) -> list[str]:
         """Every positive token, for highlighting."""
         out: list[str] = []
