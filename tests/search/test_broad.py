@@ -18,7 +18,7 @@ from newsarchive.archive import DayRule, bulk, paging
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, postgres_broad, run_search
 from newsarchive.search.sampling import sample_days
-from tests.factories import add_source
+from tests.factories import add_article, add_source
 
 ARTICLES = 24_000
 START = datetime(2023, 1, 1, tzinfo=UTC)
@@ -196,9 +196,10 @@ def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its
     assert (page.total_exact, page.facets_exact) == (False, False)
     matches = [r for r in broad if "third" in r["text"]]
     per_day = Counter(r["day"] for r in matches)
-    assert page.facets["days"] == [
+    newest_days = [
         {"date": d.isoformat(), "count": per_day[d]} for d in sorted(per_day, reverse=True)[:366]
     ]
+    assert page.facets["days"] == newest_days
     names = {1: "north", 2: "south", 3: "east"}
     for facet, label, truth in (
         ("languages", "language", Counter(r["language"] for r in matches)),
@@ -207,3 +208,7 @@ def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its
         got = {f[label]: f["count"] for f in page.facets[facet]}
         assert got.keys() == truth.keys()
         assert all(abs(got[k] - n) <= 0.1 * n for k, n in truth.items()), (got, truth)
+    # newer days without the word: the days facet reaches back past them
+    for n in range(40):
+        add_article(sessions, f"Later {n}", "every later", START + timedelta(days=600 + n))
+    assert search(sessions, "third", facets=True).facets["days"] == newest_days

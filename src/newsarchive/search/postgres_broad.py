@@ -152,44 +152,60 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
 def _facets(
     session: Session, query: Query, days: Sequence[Any], per_day: dict[date, int], total: int
 ) -> dict[str, list[dict[str, Any]]]:
-    """Sources and languages counted on a sample of days and scaled to `total`; the days facet
-    exact."""
+    """In one pass over the matches on a sample of days and on the FACET_DAYS most recent days
+    with articles (the GIN index read once): sources and languages counted on the sample and
+    scaled to `total`, the days counted exactly on the recent days."""
     sample = sample_days(
         {day.toordinal(): n for day, n in per_day.items()}, 1.5 * SAMPLE_MATCHES / max(total, 1)
     )
-    on_sampled_days = or_(
+    sampled = or_(
         *(
             Article.published_day.between(date.fromordinal(a), date.fromordinal(b))
             for a, b in sample.spans
         )
     )
+    article_days = sorted(per_day, reverse=True)
+    recent = Article.published_day.between(
+        article_days[min(FACET_DAYS, len(article_days)) - 1], article_days[0]
+    )
+    columns = (Article.published_day, Article.source_id, Article.language)
     rows = session.execute(
-        select(Article.source_id, Article.language, func.count())
-        .where(_match(query), on_sampled_days)
-        .group_by(Article.source_id, Article.language)
+        select(*columns, func.count().filter(recent), func.count().filter(sampled))
+        .where(_match(query), or_(recent, sampled))
+        .group_by(
+            func.grouping_sets(
+                tuple_(Article.published_day), tuple_(Article.source_id, Article.language)
+            )
+        )
     ).all()
-    matched = sum(n for _source, _language, n in rows)
+    on_days = sorted(
+        ((day, n) for day, _s, _l, n, _n in rows if day is not None and n), reverse=True
+    )
+    on_sample = [(s, lang, n) for day, s, lang, _n, n in rows if day is None and n]
+    matched = sum(n for _source, _language, n in on_sample)
     scale = total / matched if matched else 0.0
     return {
-        **sources_and_languages(session, rows, scale),
-        "days": _days(session, query, days, sorted(per_day, reverse=True)),
+        **sources_and_languages(session, on_sample, scale),
+        "days": _days(session, query, days, article_days, on_days),
     }
 
 
 def _days(
-    session: Session, query: Query, days: Sequence[Any], article_days: list[date]
+    session: Session,
+    query: Query,
+    days: Sequence[Any],
+    article_days: list[date],
+    counted: list[tuple[date, int]],
 ) -> list[dict[str, Any]]:
-    """Exact matches per day on the FACET_DAYS most recent days that have any, counted over the
-    most recent days with articles: FACET_DAYS of them, then more, older, while too few of
-    them had a match."""
-    counted: list[tuple[date, int]] = []
-    taken = 0
-    wanted = FACET_DAYS
+    """The days facet: `counted` (the matches per day on the FACET_DAYS most recent days with
+    articles) and, while fewer than FACET_DAYS of those days had a match, older days."""
+    taken = FACET_DAYS
     while len(counted) < FACET_DAYS and taken < len(article_days):
-        newest, oldest = (
-            article_days[taken],
-            article_days[min(taken + wanted, len(article_days)) - 1],
-        )
+        # as many more days as the share of days with a match says are missing, and then some
+        share = len(counted) / taken
+        wanted = int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1
+        newest = article_days[taken]
+        oldest = article_days[min(taken + wanted, len(article_days)) - 1]
         counted += [
             (day, n)
             for day, n in session.execute(
@@ -200,7 +216,4 @@ def _days(
             )
         ]
         taken += wanted
-        # as many more days as the share of days with a match says are missing, and then some
-        share = len(counted) / taken
-        wanted = int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1
     return [{"date": day.isoformat(), "count": n} for day, n in counted[:FACET_DAYS]]
