@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.archive import DayRule, bulk, paging
@@ -212,3 +212,38 @@ def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its
     for n in range(40):
         add_article(sessions, f"Later {n}", "every later", START + timedelta(days=600 + n))
     assert search(sessions, "third", facets=True).facets["days"] == newest_days
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_relevance_window_pages_on_in_its_window_after_the_matches_fall_below_the_limit(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session], engine: Engine, backend: str
+) -> None:
+    """Page 1 ranked the most recent matches; when deletions bring the matches under 10,000
+    before page 2 is asked for, page 2 still comes from the most recent ones, not from a
+    ranking of every match that page 1 was never part of. (PostgreSQL only: SQLite's bm25
+    scores move with the number of articles, so no score cursor survives deletions there.)"""
+    first = search(sessions, "third", limit=40)
+    assert first.next_cursor is not None
+    thirds = [r for r in broad if "third" in r["text"]]
+    gone = {r["id"] for r in thirds[: len(thirds) - 9_000]}  # 9,000 left
+    with engine.begin() as conn:
+        for chunk in range(0, len(gone), 500):
+            ids = sorted(gone)[chunk : chunk + 500]
+            conn.execute(
+                text("DELETE FROM articles WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": ids},
+            )
+    with engine.connect() as conn:  # the planner's estimate follows
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE articles")
+    window = postgres_broad.RELEVANCE_WINDOW
+    left = sorted(
+        (r for r in thirds if r["id"] not in gone),
+        key=lambda r: (r["published_at"], r["id"]),
+        reverse=True,
+    )
+    recent = {r["id"] for r in left[:window]}
+    second = search(sessions, "third", limit=40, cursor=first.next_cursor)
+    assert second.hits
+    assert {hit.article.id for hit in second.hits} <= recent

@@ -34,6 +34,7 @@ class Ask:
     limit: int
     after: tuple[Any, int] | None  # the cursor: (score or published_at, article id)
     facets: bool
+    windowed: bool = False  # the cursor came from a recent-window ranking: continue it
 
 
 @dataclass(frozen=True)

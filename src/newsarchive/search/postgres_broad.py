@@ -1,10 +1,10 @@
 """PostgreSQL's fast path for a search with more than EXACT_UP_TO matches and no filter but dates.
 
-Reading a match's heap row costs a few microseconds and its tsvector (TOASTed) tens, so however
-many articles match, a broad search reads a bounded number of them:
+Reading a match's heap row costs a few microseconds and its tsvector (TOASTed) tens, so a
+broad search never ranks or tests every match:
 - relevance ranks the RELEVANCE_WINDOW most recent matches, found by walking the date index when
   matches are dense (RANK_SHARE of the range or more), else from the GIN index's bitmap sorted
-  by date (heap rows only, no tsvector);
+  by date (every match's heap row, no tsvector);
 - date pages walk the date index, testing each article (WALK_SHARE of the range or more);
 - the total is the planner's estimate (its statistics of the tsvector column);
 - the source and language facets are counted on the matches of a sample of days (sampling.py)
@@ -41,51 +41,60 @@ RELEVANCE_WINDOW = 500
 # past it estimated from a sample of days holding about SAMPLE_MATCHES of them.
 FACETS_EXACT_UP_TO = 50_000
 SAMPLE_MATCHES = 6_000
+BITMAP_MEMORY = "'64MB'"  # work_mem for a bitmap of a million articles' matches to stay exact
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     if query.has_phrase:
-        # The planner counts the articles that hold the phrase's words, in any order: at 1M
-        # articles it estimated 11,737 for a phrase that 37 hold. Only the exact search knows.
+        # The planner multiplies its words' frequencies, blind to their order and adjacency: at
+        # 1M articles it estimated 11,737 for a phrase that 37 hold. Only the exact search knows.
         return None
     days = archive.day_conditions(ask.date_from, ask.date_to)
     estimate = _estimate(session, query, days)
-    if estimate <= EXACT_UP_TO:
+    if estimate <= EXACT_UP_TO and not ask.windowed:
         return None
     per_day = archive.day_counts_between(
         session, ask.date_from or date.min, ask.date_to or date.max
     )
     articles = sum(per_day.values())
-    if articles <= EXACT_UP_TO:
-        return None
-    share = estimate / articles
-    if ask.sort != "relevance" and share < WALK_SHARE:
-        return None  # sorting every match by date costs less than walking to them
+    share = estimate / max(articles, 1)
+    small = min(estimate, articles) <= EXACT_UP_TO
     if ask.sort == "relevance":
-        # dense matches: walk the date index to the window's; else sort the GIN bitmap's
-        off = "enable_bitmapscan" if share >= RANK_SHARE else "enable_indexscan"
-        with _settings(session, **{off: "off"}):
+        if small and not ask.windowed:  # (a window's next page comes from the window)
+            return None
+        # dense matches: walk the date index to the window's; else sort the GIN bitmap's, with
+        # memory for it to stay exact (a lossy bitmap rechecks every row's tsvector)
+        planner = (
+            {"enable_bitmapscan": "off"}
+            if share >= RANK_SHARE
+            else {"enable_indexscan": "off", "work_mem": BITMAP_MEMORY}
+        )
+        with _settings(session, **planner):
             rows = _ranked(session, query, days, ask)
     else:
+        if small or share < WALK_SHARE:
+            return None  # sorting every match by date costs less than walking to them
         with _settings(session, enable_bitmapscan="off"):  # walk the date index
             rows = _walk(session, query, days, ask)
     total = min(estimate, articles)
     windowed = ask.sort == "relevance"
-    if not ask.facets:
-        return Broad(rows, total, False, {}, True, windowed)
-    if total <= FACETS_EXACT_UP_TO:  # one pass over every match's row costs less
+    if not ask.facets or total <= FACETS_EXACT_UP_TO:
+        # (past it: one pass over every match's row, the caller's, costs less than a sample)
         return Broad(rows, total, False, {}, True, windowed)
     # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows are
-    # read. Memory for the bitmaps to stay exact (a lossy one rechecks every row's tsvector).
-    with _settings(session, enable_indexscan="off", work_mem="'64MB'"):
+    # read.
+    with _settings(session, enable_indexscan="off", work_mem=BITMAP_MEMORY):
         facets = _facets(session, query, days, per_day, total)
+    if facets is None:  # the sample held too few matches to scale: the caller counts them all
+        return Broad(rows, total, False, {}, True, windowed)
     return Broad(rows, total, False, facets, False, windowed)
 
 
 @contextmanager
 def _settings(session: Session, **values: str) -> Iterator[None]:
     """Planner settings (constants of this module) for the statements inside, back to their
-    defaults after them."""
+    defaults after them. (A failed statement aborts the transaction, and its rollback undoes
+    them.)"""
     for name, value in values.items():
         session.execute(text(f"SET LOCAL {name} = {value}"))
     yield
@@ -151,10 +160,12 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
 
 def _facets(
     session: Session, query: Query, days: Sequence[Any], per_day: dict[date, int], total: int
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[dict[str, Any]]] | None:
     """In one pass over the matches on a sample of days and on the FACET_DAYS most recent days
-    with articles (the GIN index read once): sources and languages counted on the sample and
-    scaled to `total`, the days counted exactly on the recent days."""
+    with articles: sources and languages counted on the sample and scaled to `total`, the days
+    counted exactly on the recent days (and older ones, if too few of those had a match).
+    None when the sample holds too few matches to scale."""
+    # (half as much again: the total is an estimate, and a word is rarer on some days)
     sample = sample_days(
         {day.toordinal(): n for day, n in per_day.items()}, 1.5 * SAMPLE_MATCHES / max(total, 1)
     )
@@ -183,9 +194,10 @@ def _facets(
     )
     on_sample = [(s, lang, n) for day, s, lang, _n, n in rows if day is None and n]
     matched = sum(n for _source, _language, n in on_sample)
-    scale = total / matched if matched else 0.0
+    if matched < SAMPLE_MATCHES / 10:
+        return None
     return {
-        **sources_and_languages(session, on_sample, scale),
+        **sources_and_languages(session, on_sample, total / matched),
         "days": _days(session, query, days, article_days, on_days),
     }
 
@@ -201,9 +213,11 @@ def _days(
     articles) and, while fewer than FACET_DAYS of those days had a match, older days."""
     taken = FACET_DAYS
     while len(counted) < FACET_DAYS and taken < len(article_days):
-        # as many more days as the share of days with a match says are missing, and then some
+        # as many more days as the share of days with a match says are missing, and then
+        # some; at most as many as were read so far (a word gone quiet lately is not read in
+        # every older day at once)
         share = len(counted) / taken
-        wanted = int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1
+        wanted = min(int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1, taken)
         newest = article_days[taken]
         oldest = article_days[min(taken + wanted, len(article_days)) - 1]
         counted += [

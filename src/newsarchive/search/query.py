@@ -49,7 +49,8 @@ class Query:
 
     @property
     def has_phrase(self) -> bool:
-        return any(
+        """Whether a phrase is searched for or excluded."""
+        return any(term.is_phrase for term in self.must_not) or any(
             term.is_phrase
             for clause in self.must
             for term in (clause.terms if isinstance(clause, AnyOf) else (clause,))

@@ -124,7 +124,10 @@ def _ask(params: SearchParams, facets: bool) -> Ask:
     after = _decode_cursor(params.cursor, params.sort) if params.cursor else None
     if after is not None and isinstance(after[0], datetime):  # engines compare in UTC
         after = (after[0].astimezone(UTC), after[1])
-    return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets)
+    windowed = (
+        params.sort == "relevance" and params.cursor is not None and _in_window(params.cursor)
+    )
+    return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets, windowed)
 
 
 def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:

@@ -57,19 +57,20 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
         select(func.count(), func.min(newest.c.key)).select_from(newest)
     ).one()
     small = found <= EXACT_UP_TO  # exact: ranks every match, or reads dates in key order
+    # a relevance window's next page comes from the window, however many match by now
+    windowed = ask.sort == "relevance" and (ask.windowed or not small)
     if ask.sort == "relevance":
-        window = None if small else RELEVANCE_WINDOW
+        window = RELEVANCE_WINDOW if windowed else None
         rows = _ranked(session, query, low, high, ask, window=window)
     else:
         rows = [(i, rank) for i, _at, rank in _by_date(session, query, low, high, ask)]
     if small:
-        return Broad(rows, found, True, {}, True)
+        return Broad(rows, found, True, {}, True, windowed)
     counts = _day_counts(session, ask.date_from, ask.date_to)
     recent = sum(n for day, n in counts.items() if day >= oldest_key // KEY)
     sample, matched = _sample(session, query, counts, found / max(recent, 1))
     total = max(scaled(matched, sample), found)
     facets = _facets(session, query, low, high, sample, matched, total) if ask.facets else {}
-    windowed = ask.sort == "relevance"
     return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
 
 
