@@ -46,3 +46,6 @@ def test_request_durations_by_route(client: TestClient) -> None:
         (("method", "GET"), ("route", "/api/articles/{article_id}"), ("status", "404")),
     )
     assert found[key] == 2
+    client.get("/admin/login")
+    admin = (("method", "GET"), ("route", "/admin/login"), ("status", "200"))
+    assert samples(client)[("newsarchive_http_request_duration_seconds_count", admin)] == 1

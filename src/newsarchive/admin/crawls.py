@@ -1,17 +1,21 @@
 """Crawls started from the admin page: one thread per source, never two for the same one, and
-none that outlives the application (its shutdown stops them and waits, before the database
-engine is closed under them)."""
+stopped with the application (its shutdown stops them and waits for them, before it closes the
+database engine they write through)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
+import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import services
 from newsarchive.config import Settings
 from newsarchive.errors import CrawlBusy
+
+log = logging.getLogger(__name__)
 
 
 class CrawlThreads:
@@ -25,29 +29,35 @@ class CrawlThreads:
     def start(self, source: str) -> bool:
         """Start crawling `source` in the background; False when its crawl is still running."""
         with self._lock:
-            if self._stop.is_set():  # shutting down
-                return False
             running = self._threads.get(source)
             if running is not None and running.is_alive():
                 return False
             thread = threading.Thread(
-                target=self._crawl, args=(source,), name=f"admin-crawl-{source}", daemon=True
+                target=self._crawl,
+                args=(source, self._stop),
+                name=f"admin-crawl-{source}",
+                daemon=True,
             )
             thread.start()
             self._threads[source] = thread
             return True
 
-    def _crawl(self, source: str) -> None:
+    def _crawl(self, source: str, stop: threading.Event) -> None:
         # CrawlBusy: another crawl holds the SQLite database; the runs page shows that one.
         with contextlib.suppress(CrawlBusy):
-            services.crawler(self.settings, self.sessions, stop=self._stop).run(source=source)
+            services.crawler(self.settings, self.sessions, stop=stop).run(source=source)
 
     def shutdown(self, timeout: float) -> None:
         """Ask every running crawl to finish the pages in hand, as SIGTERM does for the CLI,
-        and wait up to `timeout` seconds for each (a crawl left running would take database
-        connections from an engine already disposed)."""
+        and wait up to `timeout` seconds in all. A daemon thread still running when the process
+        exits dies mid-run: its claims wait out their lease, its run shows as running."""
         with self._lock:
             self._stop.set()
             threads = list(self._threads.values())
+            self._threads.clear()
+            self._stop = threading.Event()  # for crawls after a restart; those running keep theirs
+        deadline = time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            thread.join(max(deadline - time.monotonic(), 0))
+            if thread.is_alive():
+                log.warning("the admin's crawl %s did not stop in %.0f s", thread.name, timeout)

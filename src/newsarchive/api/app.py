@@ -37,6 +37,9 @@ from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError, validation_message
 
 log = logging.getLogger(__name__)
+# How long shutdown waits for the admin's crawls to finish the pages in hand (the compose file's
+# stop_grace_period leaves room for it).
+CRAWL_STOP_SECONDS = 30.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,11 +57,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
-        # the admin's crawls end first: they write through this engine
-        await run_in_threadpool(admin.state.crawls.shutdown, settings.fetch_timeout + 5)
-        engine.dispose()
-        if replica is not None:
-            replica.dispose()
+        try:  # the admin's crawls end first: they write through this engine
+            await run_in_threadpool(admin.state.crawls.shutdown, CRAWL_STOP_SECONDS)
+        finally:
+            engine.dispose()
+            if replica is not None:
+                replica.dispose()
 
     app = FastAPI(
         title="newsarchive",

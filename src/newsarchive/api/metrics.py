@@ -115,10 +115,9 @@ class _RequestTimer:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or (
-                "/admin" if scope["path"].startswith("/admin") else "unmatched"
-            )
+            # a mounted app's route (the admin's) is named under its mount point
+            route = getattr(scope.get("route"), "path", None)
+            path = scope.get("root_path", "") + route if route else "unmatched"
             self.histogram.labels(scope["method"], path, str(status)).observe(
                 time.perf_counter() - started
             )
