@@ -96,11 +96,10 @@ def _search(
         hits, matched = _matched(engine, query, params)
         ranked = matched if matched is not None else hits
         if facets:
-            grouped = _grouped(engine, query, params, ranked)
-            total, found_facets = _counted(session, grouped)
+            total, found_facets = _counted(session, _grouped(engine, query, params, ranked))
+            rows = [(r.id, float(r.score)) for r in session.execute(_page_query(ranked, params))]
         else:
-            total, found_facets = session.scalar(select(func.count()).select_from(ranked)) or 0, {}
-        rows = [(row.id, float(row.score)) for row in session.execute(_page_query(ranked, params))]
+            (total, rows), found_facets = _counted_page(session, ranked, params), {}
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     articles = _load(session, [article_id for article_id, _score in rows])
@@ -232,6 +231,20 @@ def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[t
             stmt = stmt.where(or_(key > value, and_(key == value, matched.c.id > last_id)))
     order = (key.desc(), matched.c.id.desc()) if descending else (key.asc(), matched.c.id.asc())
     return stmt.order_by(*order).limit(params.limit + 1)
+
+
+def _counted_page(
+    session: Session, ranked: Any, params: SearchParams
+) -> tuple[int, list[tuple[int, float]]]:
+    """The total and the page. A first page takes both from one statement, the count a window
+    over the matches the page is sorted from, so each match is read once, not once to count
+    and once more to rank (the cursor of a later page would narrow such a count)."""
+    page = _page_query(ranked, params)
+    if params.cursor is None:
+        found = session.execute(page.add_columns(func.count().over().label("total"))).all()
+        return (found[0].total if found else 0), [(r.id, float(r.score)) for r in found]
+    total = session.scalar(select(func.count()).select_from(ranked)) or 0
+    return total, [(r.id, float(r.score)) for r in session.execute(page)]
 
 
 def _load(session: Session, ids: Sequence[int]) -> dict[int, Article]:
