@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.errors import InvalidInput
@@ -217,3 +218,17 @@ def test_any_input_gives_results_or_a_readable_refusal(
         if refusal is not None:
             assert refusal
             assert "\n" not in refusal
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_plans_every_search_afresh(
+    sessions: sessionmaker[Session], backend: str
+) -> None:
+    """No server-side prepared statements: PostgreSQL could reuse a generic plan made for a
+    rare word (sort every match) for a word in most articles (walk the date index instead)."""
+    add_article(sessions, "Harbour", "harbour news")
+    with sessions() as session:
+        for _ in range(8):
+            run_search(session, SearchParams(q="harbour"))
+        prepared = session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    assert prepared == 0
