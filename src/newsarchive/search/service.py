@@ -80,11 +80,11 @@ def _search(
 ) -> SearchPage:  # fmt: skip
     # A relevance cursor says which ranking made its page (the recent window or every match),
     # and the next page comes from the same one, whatever the flags or the counts say now.
-    windowed = params.sort == "relevance" and params.cursor and _in_window(params.cursor)
+    windowed = bool(params.sort == "relevance" and params.cursor and _in_window(params.cursor))
     fast = not exact and not _filtered_beyond_dates(params)
     if params.sort == "relevance" and params.cursor:
-        fast = fast and bool(windowed)
-    broad = engine.broad(session, query, _ask(params, facets)) if fast else None
+        fast = fast and windowed
+    broad = engine.broad(session, query, _ask(params, facets, windowed)) if fast else None
     if broad is not None:
         rows = broad.rows
         total, found_facets = broad.total, broad.facets
@@ -119,13 +119,10 @@ def _search(
     )
 
 
-def _ask(params: SearchParams, facets: bool) -> Ask:
+def _ask(params: SearchParams, facets: bool, windowed: bool) -> Ask:
     after = _decode_cursor(params.cursor, params.sort) if params.cursor else None
     if after is not None and isinstance(after[0], datetime):  # engines compare in UTC
         after = (after[0].astimezone(UTC), after[1])
-    windowed = (
-        params.sort == "relevance" and params.cursor is not None and _in_window(params.cursor)
-    )
     return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets, windowed)
 
 
