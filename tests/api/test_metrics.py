@@ -47,5 +47,8 @@ def test_request_durations_by_route(client: TestClient) -> None:
     )
     assert found[key] == 2
     client.get("/admin/login")
-    admin = (("method", "GET"), ("route", "/admin/login"), ("status", "200"))
-    assert samples(client)[("newsarchive_http_request_duration_seconds_count", admin)] == 1
+    client.get("/admin/static/admin.css")
+    found = samples(client)
+    for route in ("/admin/login", "/admin/static"):  # a mounted app's route, a mount's
+        labels = (("method", "GET"), ("route", route), ("status", "200"))
+        assert found[("newsarchive_http_request_duration_seconds_count", labels)] == 1

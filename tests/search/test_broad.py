@@ -156,15 +156,17 @@ def test_a_day_sample_holds_about_its_fraction_spread_over_every_period() -> Non
 def test_a_relevance_cursor_keeps_its_ranking_whatever_the_next_page_asks(
     broad: list[dict[str, Any]], sessions: sessionmaker[Session]
 ) -> None:
-    """Facets or not (a store may rank a broad search two ways), page 2 follows page 1."""
+    """Facets or not, exact counts or not (a store may rank a broad search two ways), page 2
+    follows page 1."""
     plain = walk(sessions, "third", 3)
     mixed: list[int] = []
     cursor = None
-    for facets in (False, True, False):
-        page = search(sessions, "third", cursor=cursor, limit=40, facets=facets)
+    for facets, exact in ((False, False), (True, False), (False, True)):
+        page = search(sessions, "third", cursor=cursor, limit=40, facets=facets, exact=exact)
         mixed += [hit.article.id for hit in page.hits]
         cursor = page.next_cursor
     assert mixed == plain
+    assert (page.total, page.total_exact) == (ARTICLES * 3 // 5, True)  # exact=true counted
 
 
 def test_bad_ranges_and_forged_cursors_are_refused_or_empty_never_a_crash(

@@ -54,8 +54,9 @@ class CrawlThreads:
         with self._lock:
             self._stop.set()
             threads = list(self._threads.values())
-            self._threads.clear()
-            self._stop = threading.Event()  # for crawls after a restart; those running keep theirs
+            # for crawls after a restart; those still running keep theirs (and their place in
+            # _threads: no second crawl of a source starts beside one that is finishing)
+            self._stop = threading.Event()
         deadline = time.monotonic() + timeout
         for thread in threads:
             thread.join(max(deadline - time.monotonic(), 0))

@@ -37,8 +37,8 @@ from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError, validation_message
 
 log = logging.getLogger(__name__)
-# How long shutdown waits for the admin's crawls to finish the pages in hand (the compose file's
-# stop_grace_period leaves room for it).
+# Shutdown waits this long at least for the admin's crawls to finish the pages in hand (a fetch
+# can take the fetch timeout); the compose file's stop_grace_period leaves room for it.
 CRAWL_STOP_SECONDS = 30.0
 
 
@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.exception("could not check the archive's time zone; /api/health will say why")
         yield
         try:  # the admin's crawls end first: they write through this engine
-            await run_in_threadpool(admin.state.crawls.shutdown, CRAWL_STOP_SECONDS)
+            wait = max(CRAWL_STOP_SECONDS, settings.fetch_timeout + 10)
+            await run_in_threadpool(admin.state.crawls.shutdown, wait)
         finally:
             engine.dispose()
             if replica is not None:

@@ -17,6 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsarchive import archive
@@ -115,9 +116,14 @@ class _RequestTimer:
         try:
             await self.app(scope, receive, sending)
         finally:
-            # a mounted app's route (the admin's) is named under its mount point
-            route = getattr(scope.get("route"), "path", None)
-            path = scope.get("root_path", "") + route if route else "unmatched"
+            # a mounted app's route (the admin's) is named under its mount point, which
+            # root_path holds; what a mount serves itself (static files) by the mount point
+            route = scope.get("route")
+            root = scope.get("root_path", "")
+            if route is not None and not isinstance(route, Mount):
+                path = root + route.path
+            else:
+                path = root or "unmatched"
             self.histogram.labels(scope["method"], path, str(status)).observe(
                 time.perf_counter() - started
             )

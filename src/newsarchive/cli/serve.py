@@ -15,6 +15,10 @@ from newsarchive.cli.common import (
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine
 
+# On stop, requests in flight get this long before the app shuts down (and then stops the
+# admin's crawls, api/app.py): a long export cannot use up the compose file's grace period.
+GRACE_SECONDS = 10
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -51,15 +55,18 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
         f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
     )
     if workers == 1:
-        uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info")).run(
-            sockets=[listener]
-        )
+        uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings), log_level="info", timeout_graceful_shutdown=GRACE_SECONDS
+            )
+        ).run(sockets=[listener])
         return
     # Each worker builds the app from the environment (the settings just checked) and serves
     # on this socket, so every connection has TCP_NODELAY (uvicorn --workers loses it).
     config = uvicorn.Config(
-        "newsarchive.cli.serve:worker_app", factory=True, workers=workers, log_level="info"
-    )
+        "newsarchive.cli.serve:worker_app", factory=True, workers=workers, log_level="info",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )  # fmt: skip
     Multiprocess(config, sockets=[listener]).run()
 
 

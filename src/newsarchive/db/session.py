@@ -27,9 +27,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     # plan depends on its words' frequencies and on the planner settings it runs under
     # (search/postgres_broad.py), and a generic plan cached from a rare word's searches took
     # 5 s instead of 33 ms for a common word's at 1M articles.
-    return create_engine(
-        url, pool_pre_ping=True, connect_args={"prepare_threshold": None}, **kwargs
-    )
+    no_prepare = {"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=no_prepare, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -81,17 +81,20 @@ def _search(
     # A relevance cursor says which ranking made its page (the recent window or every match),
     # and the next page comes from the same one, whatever the flags or the counts say now.
     windowed = bool(params.sort == "relevance" and params.cursor and _in_window(params.cursor))
-    fast = not exact and not _filtered_beyond_dates(params)
+    fast = not _filtered_beyond_dates(params) and (not exact or windowed)
     if params.sort == "relevance" and params.cursor:
         fast = fast and windowed
     broad = engine.broad(session, query, _ask(params, facets, windowed)) if fast else None
     if broad is not None:
         rows = broad.rows
         total, found_facets = broad.total, broad.facets
-        if facets and not found_facets:  # the engine's fast path pages, the facets are exact
+        if exact or (facets and not found_facets):  # the fast path pages, the counts exact
             hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
-            total, found_facets = _counted(session, _grouped(engine, query, params, hits))
-            broad = replace(broad, total_exact=True)
+            if facets:
+                total, found_facets = _counted(session, _grouped(engine, query, params, hits))
+            else:
+                total = session.scalar(select(func.count()).select_from(hits)) or 0
+            broad = replace(broad, total_exact=True, facets_exact=True)
     else:
         hits, matched = _matched(engine, query, params)
         ranked = matched if matched is not None else hits
@@ -233,11 +236,12 @@ def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[t
 def _counted_page(
     session: Session, ranked: Any, params: SearchParams
 ) -> tuple[int, list[tuple[int, float]]]:
-    """The total and the page. A first page takes both from one statement, the count a window
-    over the matches the page is sorted from, so each match is read once, not once to count
-    and once more to rank (the cursor of a later page would narrow such a count)."""
+    """The total and the page. A first page by relevance takes both from one statement, the
+    count a window over the matches the page is ranked from, so each match is read once, not
+    once to count and once more to rank (a later page's cursor would narrow such a count; a
+    date page walks the date index and stops at the page's end, a count would rank them all)."""
     page = _page_query(ranked, params)
-    if params.cursor is None:
+    if not params.cursor and params.sort == "relevance":  # (a date page can stop early)
         found = session.execute(page.add_columns(func.count().over().label("total"))).all()
         return (found[0].total if found else 0), [(r.id, float(r.score)) for r in found]
     total = session.scalar(select(func.count()).select_from(ranked)) or 0
