@@ -106,6 +106,8 @@ def test_totals_are_estimates_within_two_percent_or_exact(
             assert abs(page.total - truth) <= 0.02 * truth
         exact = search(sessions, q, exact=True)
         assert (exact.total, exact.total_exact) == (truth, True)
+        # exact counts, the same page: not a ranking of every match (seconds at a million)
+        assert [h.article.id for h in exact.hits] == [h.article.id for h in page.hits]
     # both words in three articles of five, the phrase in none: no estimate from the words
     page = search(sessions, '"third every"')
     assert (page.total, page.total_exact, page.hits) == (0, True, [])

@@ -81,14 +81,17 @@ def _search(
     # A relevance cursor says which ranking made its page (the recent window or every match),
     # and the next page comes from the same one, whatever the flags or the counts say now.
     windowed = bool(params.sort == "relevance" and params.cursor and _in_window(params.cursor))
-    fast = not _filtered_beyond_dates(params) and (not exact or windowed)
+    fast = not _filtered_beyond_dates(params)  # (exact counts, not an exact ranking)
     if params.sort == "relevance" and params.cursor:
         fast = fast and windowed
-    broad = engine.broad(session, query, _ask(params, facets, windowed)) if fast else None
+    # (with exact counts asked for, the fast path gives the page only)
+    ask = _ask(params, facets and not exact, windowed)
+    broad = engine.broad(session, query, ask) if fast else None
     if broad is not None:
         rows = broad.rows
         total, found_facets = broad.total, broad.facets
-        if exact or (facets and not found_facets):  # the fast path pages, the counts exact
+        if (facets and not found_facets) or (exact and not broad.total_exact):
+            # the fast path gave the page; the counts are exact
             hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
             if facets:
                 total, found_facets = _counted(session, _grouped(engine, query, params, hits))
