@@ -155,7 +155,7 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
         key = tuple_(Article.published_at, Article.id)
         walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
     found = session.execute(walked.order_by(*order).limit(ask.limit + 1))
-    return [(article_id, float(rank)) for article_id, rank in found]
+    return [(article_id, float(score)) for article_id, score in found]
 
 
 def _facets(
