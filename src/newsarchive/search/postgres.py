@@ -15,7 +15,7 @@ from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search import postgres_broad
 from newsarchive.search.engine import MARK_END, MARK_START, Ask, Broad, Engine, marked_html
-from newsarchive.search.postgres_tsquery import CONFIG, rank, search_vector, to_tsquery
+from newsarchive.search.postgres_tsquery import CONFIG, matches, rank, to_tsquery
 from newsarchive.search.query import Query
 
 
@@ -32,9 +32,8 @@ class PostgresEngine(Engine):
         if filtered:
             yield
             return
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        yield
-        session.execute(text("SET LOCAL enable_seqscan = on"))
+        with postgres_broad.planner(session, enable_seqscan="off"):
+            yield
 
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
         return postgres_broad.broad(session, query, ask)
@@ -43,7 +42,7 @@ class PostgresEngine(Engine):
         self, query: Query, date_from: date | None = None, date_to: date | None = None
     ) -> Select:  # type: ignore[type-arg]
         return select(Article.id.label("id"), rank(query).label("score")).where(
-            search_vector.op("@@")(to_tsquery(query)), *archive.day_conditions(date_from, date_to)
+            matches(query), *archive.day_conditions(date_from, date_to)
         )
 
     def snippets(

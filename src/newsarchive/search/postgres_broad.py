@@ -18,14 +18,14 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, text, tuple_
+from sqlalchemy import func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
-from newsarchive.search.postgres_tsquery import rank, search_vector, to_tsquery
+from newsarchive.search.postgres_tsquery import matches, rank
 from newsarchive.search.query import Query
 from newsarchive.search.sampling import sample_days
 
@@ -64,17 +64,17 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
             return None
         # dense matches: walk the date index to the window's; else sort the GIN bitmap's, with
         # memory for it to stay exact (a lossy bitmap rechecks every row's tsvector)
-        planner = (
+        scans = (
             {"enable_bitmapscan": "off"}
             if share >= RANK_SHARE
             else {"enable_indexscan": "off", "work_mem": BITMAP_MEMORY}
         )
-        with _settings(session, **planner):
+        with planner(session, **scans):
             rows = _ranked(session, query, days, ask)
     else:
         if small or share < WALK_SHARE:
             return None  # sorting every match by date costs less than walking to them
-        with _settings(session, enable_bitmapscan="off"):  # walk the date index
+        with planner(session, enable_bitmapscan="off"):  # walk the date index
             rows = _walk(session, query, days, ask)
     total = min(estimate, articles)
     windowed = ask.sort == "relevance"
@@ -83,7 +83,7 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
         return Broad(rows, total, False, {}, True, windowed)
     # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows are
     # read.
-    with _settings(session, enable_indexscan="off", work_mem=BITMAP_MEMORY):
+    with planner(session, enable_indexscan="off", work_mem=BITMAP_MEMORY):
         facets = _facets(session, query, days, per_day, total)
     if facets is None:  # the sample held too few matches to scale: the caller counts them all
         return Broad(rows, total, False, {}, True, windowed)
@@ -91,10 +91,10 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
 
 
 @contextmanager
-def _settings(session: Session, **values: str) -> Iterator[None]:
-    """Planner settings (constants of this module) for the statements inside, back to their
-    defaults after them. (A failed statement aborts the transaction, and its rollback undoes
-    them.)"""
+def planner(session: Session, **values: str) -> Iterator[None]:
+    """Planner settings (constants of the search modules, never input) for the statements
+    inside, back to their defaults after them. (A failed statement aborts the transaction, and
+    its rollback undoes them.)"""
     for name, value in values.items():
         session.execute(text(f"SET LOCAL {name} = {value}"))
     yield
@@ -102,13 +102,9 @@ def _settings(session: Session, **values: str) -> Iterator[None]:
         session.execute(text(f"SET LOCAL {name} = DEFAULT"))
 
 
-def _match(query: Query) -> ColumnElement[bool]:
-    return search_vector.op("@@")(to_tsquery(query))
-
-
 def _estimate(session: Session, query: Query, days: Sequence[Any]) -> int:
     """The planner's estimate of the matches (its statistics of the tsvector column)."""
-    stmt = select(Article.id).where(_match(query), *days)
+    stmt = select(Article.id).where(matches(query), *days)
     compiled = stmt.compile(dialect=session.get_bind().dialect)
     plan = (
         session.connection()
@@ -125,7 +121,7 @@ def _ranked(
     ids first (no tsvector read but the match's), then only its articles ranked."""
     recent = (
         select(Article.id.label("id"))
-        .where(_match(query), *days)
+        .where(matches(query), *days)
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(RELEVANCE_WINDOW)
         .subquery("recent")
@@ -150,7 +146,7 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
         if newest
         else (Article.published_at.asc(), Article.id.asc())
     )
-    walked = select(Article.id, rank(query)).where(_match(query), *days)
+    walked = select(Article.id, rank(query)).where(matches(query), *days)
     if ask.after is not None:
         key = tuple_(Article.published_at, Article.id)
         walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
@@ -182,7 +178,7 @@ def _facets(
     columns = (Article.published_day, Article.source_id, Article.language)
     rows = session.execute(
         select(*columns, func.count().filter(recent), func.count().filter(sampled))
-        .where(_match(query), or_(recent, sampled))
+        .where(matches(query), or_(recent, sampled))
         .group_by(
             func.grouping_sets(
                 tuple_(Article.published_day), tuple_(Article.source_id, Article.language)
@@ -224,7 +220,7 @@ def _days(
             (day, n)
             for day, n in session.execute(
                 select(Article.published_day, func.count())
-                .where(_match(query), Article.published_day.between(oldest, newest), *days)
+                .where(matches(query), Article.published_day.between(oldest, newest), *days)
                 .group_by(Article.published_day)
                 .order_by(Article.published_day.desc())
             )

@@ -34,6 +34,11 @@ def to_tsquery(query: Query) -> ColumnElement:  # type: ignore[type-arg]
     return combined
 
 
+def matches(query: Query) -> ColumnElement[bool]:
+    """Articles whose search column matches the query (what the GIN index answers)."""
+    return search_vector.op("@@")(to_tsquery(query))
+
+
 def rank(query: Query) -> ColumnElement[float]:
     """A match's relevance, as float8 so that it round-trips exactly through a cursor
     (ts_rank_cd is float4)."""
