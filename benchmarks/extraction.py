@@ -3,7 +3,8 @@ trafilatura with default settings and newspaper4k, on the same bytes, in the sam
 
     .venv/bin/python benchmarks/extraction.py [--corpus ../shared/corpus/articles] [--limit N]
 
-newspaper4k is a benchmark-only dependency (`pip install -e '.[bench]'`, with its Japanese, Hindi,
+newspaper4k is a benchmark-only dependency (`pip install -e '.[bench]'` in a venv of its own,
+.venv-bench: it needs python-dateutil < 3, which constraints.txt pins past; with its Japanese, Hindi,
 Chinese and Thai extras); images are not fetched, and a page it fails on counts as an empty
 extraction for it. Without it installed, its column is left out.
 
@@ -88,7 +89,7 @@ def peers() -> list[tuple[str, Callable[[bytes, str], Result]]]:
     try:
         import newspaper  # noqa: F401
     except ImportError:
-        print("newspaper4k not installed (pip install -e '.[bench]'): its column is left out",
+        print("newspaper4k not installed (see the README: a .venv-bench of its own): its column is left out",
               file=sys.stderr)  # fmt: skip
     else:
         found.append(("newspaper4k", newspaper4k))
