@@ -48,12 +48,21 @@ _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_TEASER_CHARS = 300  # a teaser is a line or two; a longer block is the article
 MAX_LABEL_CHARS = 60
 LINKED_SHARE = 0.5  # at least this share of a teaser's text is a link to the other story
-# widgets trafilatura keeps when they sit inside the article's container
-# (whole class names, and never a block that holds the headline: "has-related-posts" on <main>)
-WIDGETS = [
-    f'//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")][not(.//h1)]'
-    for name in ("sharedaddy", "jp-relatedposts", "yarpp-related", "related-posts", "relatedposts")
-] + ['//*[@id="jp-relatedposts"][not(.//h1)]']
+# widgets trafilatura keeps when they sit inside the article's container (whole class names, and
+# never a block that holds the headline: "has-related-posts" on <main>). One expression, with a
+# cheap substring test before the whole-name test: trafilatura runs it on every extraction pass
+_WIDGET_CLASSES = (
+    "sharedaddy",
+    "jp-relatedposts",
+    "yarpp-related",
+    "related-posts",
+    "relatedposts",
+)
+_ANY_PART = " or ".join(f"contains(@class, '{name}')" for name in _WIDGET_CLASSES)
+_ANY_NAME = " or ".join(
+    f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in _WIDGET_CLASSES
+)
+WIDGETS = [f"//*[@id='jp-relatedposts' or (({_ANY_PART}) and ({_ANY_NAME}))][not(.//h1)]"]
 
 
 def _candidates(tree: HtmlElement) -> list[HtmlElement]:
