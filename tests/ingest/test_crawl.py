@@ -293,6 +293,31 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
     )
 
 
+def test_malformed_urls_in_a_page_or_a_redirect_fail_that_page_alone(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """ "http://[bad" in a page's canonical link or image, or in a redirect's Location, once ended
+    the whole run (a ValueError from urljoin); the next run would have met it again."""
+    odd = article_html(
+        "Odd links",
+        paragraphs=["Odd links below. " + LOREM],
+        canonical="http://[bad",
+        extra_head='<meta property="og:image" content="http://[::1">',
+    )
+    links = [
+        site.page("/news/odd", odd),
+        site.redirect("/news/moved", "http://[bad"),
+        site.page("/news/plain", article_html("Plain story")),
+    ]
+    add_source(sessions, "newsroom", feeds=[site.feed("/rss", links)])
+    report = crawler(crawl_settings, sessions).run()
+    assert (report.status, report.stored, report.failed) == ("finished", 2, 1)
+    assert sorted(a.title for a in stored_paths(sessions).values()) == ["Odd links", "Plain story"]
+    with sessions() as session:
+        [error] = archive.get_run(session, report.run_id).errors
+    assert (error.url, error.reason) == (links[1], "redirect to a non-http URL: http://[bad")
+
+
 def test_tracking_parameters_are_not_kept(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:

@@ -132,6 +132,14 @@ class TestMetadata:
         assert article.canonical_url == "https://harbour.example/local/harbour"
         assert article.top_image == "https://harbour.example/img/harbour.jpg"
 
+    @pytest.mark.parametrize("bad", ["http://[bad", "https://[::1"])
+    def test_a_malformed_canonical_or_image_url_is_left_out(self, bad: str) -> None:
+        html = article_html(canonical=bad, extra_head=f'<meta property="og:image" content="{bad}">')
+        article = run(html, url="https://harbour.example/story")
+        assert (article.canonical_url, article.top_image) == (None, None)
+        assert article.title == "Harbour expansion approved"
+        assert LOREM[:40] in article.text
+
     def test_meta_author_is_cleaned_and_split(self) -> None:
         article = run(article_html(authors_meta="By Jane Doe and John Roe"))
         assert article.authors == ["Jane Doe", "John Roe"]

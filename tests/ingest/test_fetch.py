@@ -80,6 +80,11 @@ def test_redirect_loop_is_detected(site: NewsSite, fetcher: Fetcher) -> None:
         fetcher.fetch(site.url("/loop-a"))
 
 
+def test_a_redirect_to_a_malformed_url_fails_clearly(site: NewsSite, fetcher: Fetcher) -> None:
+    with pytest.raises(Failed, match=r"redirect to a non-http URL: http://\[bad"):
+        fetcher.fetch(site.redirect("/moved", "http://[bad"))
+
+
 def test_redirect_chain_is_bounded(site: NewsSite) -> None:
     for i in range(10):
         site.redirect(f"/r{i}", f"/r{i + 1}")

@@ -19,7 +19,7 @@ from warcio.warcwriter import WARCWriter
 from newsarchive.db.models import Article, ArticleRaw, Source
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.page import Hint, Page
-from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
 from tests.conftest import corpus
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
@@ -232,6 +232,27 @@ def test_store_never_raises_on_garbage(pipeline: Pipeline, sessions: sessionmake
     )
     assert outcome.status == "skipped"
     assert count(sessions) == 0
+
+
+def test_an_extraction_bug_is_the_page_s_recorded_failure(
+    sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception that is not an IngestError (a bug in a library or a rule, met on one odd
+    page) fails that page with its reason and logs the traceback; the pages after it go on."""
+
+    def buggy(page: Page, now: datetime) -> Prepared:
+        if b"odd" in page.body:
+            raise KeyError("@graph")
+        return prepare(page, now)
+
+    pipeline = Pipeline(sessions, clock=lambda: NOW, extractor=buggy)
+    odd = pipeline.store(Page(label="odd", body=b"<p>odd</p>", url="https://h.example/odd"))
+    assert (odd.status, odd.reason) == ("failed", "extraction failed (KeyError: '@graph')")
+    assert count(sessions) == 0
+    assert any(r.exc_info and r.getMessage() == "extraction raised" for r in caplog.records)
+    fine = pipeline.store(Page(label="fine", body=story(1).encode(), url="https://h.example/1"))
+    assert fine.status == "stored"
+    assert pipeline.reextract(fine.article_id or 0).status == "stored"
 
 
 def _write_response(

@@ -245,7 +245,10 @@ class Fetcher:
             if not _is_redirect(response.response):
                 return self._result(url, current, response, tuple(hops))
             location = response.response.headers.get("location", "")
-            target = urljoin(current, location)
+            try:
+                target = urljoin(current, location)
+            except ValueError:  # "http://[bad"
+                target = ""
             if not is_http_url(target):
                 raise Failed(f"redirect to a non-http URL: {location[:200]}")
             if normalize(target) in seen:

@@ -6,6 +6,7 @@ killed process never leaves half an article and never loses one already stored.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from newsarchive import archive
 from newsarchive.archive import DayRule
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import IngestError, LocalError, Skipped
+from newsarchive.errors import Failed, IngestError, LocalError, Skipped
 from newsarchive.ingest.dates import Precision, stored_date
 from newsarchive.ingest.extract import ExtractedArticle, extract
 from newsarchive.ingest.fetch import Fetcher, FetchResult
@@ -31,6 +32,8 @@ from newsarchive.ingest.page import Hint, Page
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
 from newsarchive.ingest.stories import signature
 from newsarchive.ingest.urls import host_of, normalize, without_tracking
+
+log = logging.getLogger(__name__)
 
 UTC_DAYS = DayRule()
 # A revisit's page is "revised" (a new version kept), "unchanged" or "gone" (404, 410, home).
@@ -59,7 +62,7 @@ class Pipeline:
         fetcher: Fetcher | None = None,
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
-        extractor: Callable[[Page, datetime], Prepared] | None = None,
+        extractor: Extractor | None = None,
         days: DayRule = UTC_DAYS,
         revisit_after: Sequence[timedelta] = (),
     ) -> None:
@@ -70,7 +73,7 @@ class Pipeline:
         self.fetcher = fetcher
         self.max_bytes = max_bytes
         self.clock = clock
-        self.extractor = extractor or prepare
+        self.extractor = guarded(extractor or prepare)
         self.days = days  # which calendar day the date archive files an article under
         self.revisit_after = tuple(revisit_after)
 
@@ -281,6 +284,26 @@ class Prepared:
     extracted: ExtractedArticle
     raw: bytes  # the page, zlib-compressed for article_raw
     signature: bytes | None = None  # the text's MinHash, for its story (ingest/stories.py)
+
+
+Extractor = Callable[[Page, datetime], Prepared]
+
+
+def guarded(extractor: Extractor) -> Extractor:
+    """An exception other than IngestError is a bug (ours or a library's) met on an odd page: it
+    becomes that page's recorded failure, not the end of the run (the next would end there too)."""
+
+    def run(page: Page, now: datetime) -> Prepared:
+        try:
+            return extractor(page, now)
+        except IngestError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (see above)
+            log.exception("extraction raised", extra={"page": page.label})
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise Failed(f"extraction failed ({detail})") from exc
+
+    return run
 
 
 def prepare(page: Page, now: datetime) -> Prepared:

@@ -54,7 +54,10 @@ def absolute(base: str | None, href: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
-    joined = urljoin(base, href) if base else href
+    try:
+        joined = urljoin(base, href) if base else href
+    except ValueError:  # a page's own markup: "http://[bad" is no URL
+        return None
     return joined if is_http_url(joined) else None
 
 
