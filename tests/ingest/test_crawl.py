@@ -318,6 +318,30 @@ def test_malformed_urls_in_a_page_or_a_redirect_fail_that_page_alone(
     assert (error.url, error.reason) == (links[1], "redirect to a non-http URL: http://[bad")
 
 
+def test_malformed_urls_in_robots_feeds_and_sitemaps_are_left_out(
+    site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    """A robots.txt Sitemap line, a feed link or a sitemap <loc> of "http://[bad" is no URL: the
+    line is a recorded listing failure or is dropped, and the rest of the run goes on."""
+    site.page("/robots.txt", "User-agent: *\nSitemap: http://[bad\n", content_type="text/plain")
+    sitemap = site.page(
+        "/sitemap.xml",
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>http://[bad</loc></url><url><loc>{site.url('/a')}</loc></url></urlset>",
+        content_type="application/xml",
+    )
+    site.page("/a", article_html("A story"))
+    site.page("/b", article_html("B story", paragraphs=["B story text. " * 40]))
+    feed = site.feed("/rss", ["http://[bad", "https://[::1]:99999/x", site.url("/b")])
+    add_source(sessions, "newsroom", home_url=site.url("/"), feeds=[feed], sitemaps=[sitemap])
+    report = crawler(crawl_settings, sessions).run()
+    assert (report.status, report.stored, report.failed, report.feeds_failed) == (
+        "finished", 2, 0, 1,
+    )  # fmt: skip
+    assert report.feed_error == "sitemap: not an http URL: http://[bad at http://[bad"
+    assert sorted(stored_paths(sessions)) == ["/a", "/b"]
+
+
 def test_tracking_parameters_are_not_kept(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:

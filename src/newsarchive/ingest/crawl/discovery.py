@@ -13,13 +13,13 @@ from newsarchive import archive
 from newsarchive.archive import frontier
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
-from newsarchive.errors import IngestError, Skipped
+from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.ingest.crawl.politeness import Politeness
 from newsarchive.ingest.discover import Entry
 from newsarchive.ingest.discover import parse as parse_listing
 from newsarchive.ingest.fetch import Fetcher
 from newsarchive.ingest.runs import RunLog
-from newsarchive.ingest.urls import normalize, without_tracking
+from newsarchive.ingest.urls import is_http_url, normalize, without_tracking
 
 LISTINGS = ("feed: ", "sitemap: ")  # how a feed's or sitemap's failure reason starts
 MAX_SITEMAPS = 200  # child sitemaps followed from the indexes under one listed sitemap
@@ -75,6 +75,8 @@ class Discovery:
             self._sitemaps_left = MAX_SITEMAPS
         error: str | None = None
         try:
+            if not is_http_url(url):  # a robots.txt Sitemap line or an index's <loc>: web input
+                raise Failed(f"not an http URL: {url[:200]}")
             if not self.politeness.allowed(url):
                 raise Skipped("disallowed by robots.txt")
             result = self.fetcher.fetch(
