@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
 import json
@@ -183,7 +182,6 @@ class TestImport:
             for n in (10, 11):
                 _write_response(writer, f"https://harbour.example/news/{n}", story(n).encode())
             _write_response(writer, "https://harbour.example/logo.png", b"\x89PNG", "image/png")
-        gc.collect()
         outcomes = list(pipeline.import_paths([path]))
         assert [o.status for o in outcomes] == ["stored", "stored"]
         assert [o.label for o in outcomes] == [
@@ -191,6 +189,21 @@ class TestImport:
             "https://harbour.example/news/11",
         ]
         assert count(sessions) == 2
+
+    def test_a_record_whose_target_uri_is_no_url_is_reported(
+        self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]
+    ) -> None:
+        path = tmp_path / "crawl.warc.gz"
+        with path.open("wb") as out:
+            writer = WARCWriter(out, gzip=True)
+            _write_response(writer, "http://[bad/news/12", story(12).encode())
+            _write_response(writer, "https://harbour.example/news/13", story(13).encode())
+        outcomes = [(o.label, o.status, o.reason) for o in pipeline.import_paths([path])]
+        assert outcomes == [
+            ("http://[bad/news/12", "failed", "the record's target URI is not an http(s) URL"),
+            ("https://harbour.example/news/13", "stored", None),
+        ]
+        assert count(sessions) == 1
 
     def test_broken_file_is_reported_and_the_rest_go_on(
         self, pipeline: Pipeline, tmp_path: Path
@@ -260,7 +273,7 @@ def _write_response(
 ) -> None:
     headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
     record = writer.create_warc_record(
-        url, "response", payload=io.BytesIO(body), http_headers=headers
+        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
     )
     writer.write_record(record)
 

@@ -18,6 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from newsarchive.errors import LocalError
 from newsarchive.ingest.fetch import HTML_TYPES, parse_content_type
 from newsarchive.ingest.page import Page
+from newsarchive.ingest.urls import is_http_url
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -76,6 +77,9 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
             if content_type not in HTML_TYPES:
                 continue
             label = target or f"{path} (record without target URI)"
+            if target and not is_http_url(target):
+                yield LocalError(label, "the record's target URI is not an http(s) URL")
+                continue
             if status != "200":
                 yield LocalError(label, f"archived response was HTTP {status}")
                 continue
