@@ -72,7 +72,7 @@ def _first(value: Any, key: str = "name") -> str | None:
     return found[0] if found else None
 
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not "<[^>]*>": a run of "<" without ">" took quadratic time
 
 
 def plain_text(value: str | None) -> str | None:
