@@ -13,9 +13,7 @@ from charset_normalizer import from_bytes
 
 # (no quantifier can take what the next one takes, and a tag ends at the next "<": runs of
 # spaces or unclosed <meta openings cost linear time, not the cube of their length)
-_META_CHARSET = re.compile(
-    rb"""<meta[^<>]*?charset\s*=[\s"']*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^<>]*?charset\s*=[\s"']*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),

@@ -104,6 +104,7 @@ class _Sources:
     @classmethod
     def read(cls, html: str, url: str | None) -> _Sources:
         tree = _parse(html)
+        metadata.cap_meta_values(tree)
         meta = metadata.meta_tags(tree)
         canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
             url, _first(meta, "og:url")
