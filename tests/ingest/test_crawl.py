@@ -296,8 +296,8 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
 def test_malformed_urls_in_a_page_or_a_redirect_fail_that_page_alone(
     site: NewsSite, crawl_settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    """ "http://[bad" in a page's canonical link or image, or in a redirect's Location, once ended
-    the whole run (a ValueError from urljoin); the next run would have met it again."""
+    """A canonical link, an image or a redirect's Location of "http://[bad" once ended the whole
+    run (a ValueError from urljoin); the next run would have met it again."""
     odd = article_html(
         "Odd links",
         paragraphs=["Odd links below. " + LOREM],
