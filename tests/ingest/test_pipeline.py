@@ -171,17 +171,14 @@ class TestImport:
         assert outcome.status == "skipped"
         assert "--base-url" in (outcome.reason or "")
 
-    # warcio's writer leaves its digest buffers (SpooledTemporaryFile) for the GC to close.
-    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
     def test_warc_records_take_their_target_uri(
         self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]
     ) -> None:
-        path = tmp_path / "crawl.warc.gz"
-        with path.open("wb") as out:
-            writer = WARCWriter(out, gzip=True)
-            for n in (10, 11):
-                _write_response(writer, f"https://harbour.example/news/{n}", story(n).encode())
-            _write_response(writer, "https://harbour.example/logo.png", b"\x89PNG", "image/png")
+        path = _write_warc(
+            tmp_path / "crawl.warc.gz",
+            [(f"https://harbour.example/news/{n}", story(n).encode(), HTML) for n in (10, 11)]
+            + [("https://harbour.example/logo.png", b"\x89PNG", "image/png")],
+        )
         outcomes = list(pipeline.import_paths([path]))
         assert [o.status for o in outcomes] == ["stored", "stored"]
         assert [o.label for o in outcomes] == [
@@ -193,11 +190,13 @@ class TestImport:
     def test_a_record_whose_target_uri_is_no_url_is_reported(
         self, pipeline: Pipeline, tmp_path: Path, sessions: sessionmaker[Session]
     ) -> None:
-        path = tmp_path / "crawl.warc.gz"
-        with path.open("wb") as out:
-            writer = WARCWriter(out, gzip=True)
-            _write_response(writer, "http://[bad/news/12", story(12).encode())
-            _write_response(writer, "https://harbour.example/news/13", story(13).encode())
+        path = _write_warc(
+            tmp_path / "crawl.warc.gz",
+            [
+                ("http://[bad/news/12", story(12).encode(), HTML),
+                ("https://harbour.example/news/13", story(13).encode(), HTML),
+            ],
+        )
         outcomes = [(o.label, o.status, o.reason) for o in pipeline.import_paths([path])]
         assert outcomes == [
             ("http://[bad/news/12", "failed", "the record's target URI is not an http(s) URL"),
@@ -268,14 +267,22 @@ def test_an_extraction_bug_is_the_page_s_recorded_failure(
     assert pipeline.reextract(fine.article_id or 0).status == "stored"
 
 
-def _write_response(
-    writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html; charset=utf-8"
-) -> None:
-    headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
-    record = writer.create_warc_record(
-        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
-    )
-    writer.write_record(record)
+HTML = "text/html; charset=utf-8"
+
+
+def _write_warc(path: Path, records: list[tuple[str, bytes, str]]) -> Path:
+    """A WARC of (target URI, body, content type) responses, each with its length given (else
+    warcio buffers the body in a temporary file it leaves for the GC to close)."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, body, content_type in records:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], "HTTP/1.1")
+            payload = io.BytesIO(body)
+            record = writer.create_warc_record(
+                url, "response", payload=payload, length=len(body), http_headers=headers
+            )
+            writer.write_record(record)
+    return path
 
 
 class TestReextract:
