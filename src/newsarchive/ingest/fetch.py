@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.urls import (
+    absolute,
     allowed_addresses,
     check_public_host,
-    is_http_url,
     is_public_address,
     normalize,
 )
@@ -245,11 +244,9 @@ class Fetcher:
             if not _is_redirect(response.response):
                 return self._result(url, current, response, tuple(hops))
             location = response.response.headers.get("location", "")
-            try:
-                target = urljoin(current, location)
-            except ValueError:  # "http://[bad"
-                target = ""
-            if not is_http_url(target):
+            # (an empty Location is the page itself, as urljoin reads it: a loop, said below)
+            target = absolute(current, location or current)
+            if target is None:  # also "http://[bad"
                 raise Failed(f"redirect to a non-http URL: {location[:200]}")
             if normalize(target) in seen:
                 raise Failed(f"redirect loop at {target}")
