@@ -36,7 +36,7 @@ from typing import Any
 import trafilatura
 
 from newsarchive.errors import IngestError
-from newsarchive.ingest.extract import extract
+from newsarchive.extract.article import extract
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
 TOKEN = re.compile(r"\w+")

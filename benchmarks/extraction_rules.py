@@ -21,7 +21,8 @@ from unittest import mock
 
 from extraction import DEFAULT_CORPUS, load, product, run, score
 
-from newsarchive.ingest import authors, boilerplate, dates, extract, metadata, titles
+from newsarchive.extract import article as extract
+from newsarchive.extract import authors, boilerplate, dates, metadata, titles
 
 Page = tuple[str, bytes, dict[str, Any]]
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsarchive.errors import IngestError
-from newsarchive.ingest.extract import extract
-from newsarchive.ingest.stories import MIN_WORDS, SAME_STORY, band_keys, signature, similarity
+from newsarchive.extract.article import extract
+from newsarchive.stories.signatures import MIN_WORDS, SAME_STORY, band_keys, signature, similarity
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"
 BOILERPLATE = (
@@ -96,7 +96,7 @@ def time_rebuild(n: int, database_url: str) -> None:
 
     from newsarchive.db import migrate
     from newsarchive.db.session import make_engine, make_sessionmaker
-    from newsarchive.ingest.regroup import rebuild
+    from newsarchive.stories.rebuild import rebuild
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from search import load  # noqa: PLC0415  (the search benchmark's synthetic corpus)

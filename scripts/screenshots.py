@@ -28,8 +28,8 @@ from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
-from newsarchive.ingest import source_health
 from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.watch import source_health
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "corpus" / "seed" / "iran-turkey-warn-syria-safe-haven.html"

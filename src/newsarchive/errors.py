@@ -127,7 +127,7 @@ class Failed(IngestError):
 
 
 class LocalError(Failed):
-    """Yielded, not raised, by `ingest.files.read_path`: one broken file never stops the
+    """Yielded, not raised, by `fetch.files.read_path`: one broken file never stops the
     files after it."""
 
     def __init__(self, label: str, reason: str) -> None:

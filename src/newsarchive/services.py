@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.archive import DayRule
 from newsarchive.config import Settings
+from newsarchive.crawl import Crawler, CrawlOptions
+from newsarchive.crawl.discovery import Progress
 from newsarchive.db.base import utc_now
-from newsarchive.ingest.crawl import Crawler, CrawlOptions
-from newsarchive.ingest.crawl.discovery import Progress
-from newsarchive.ingest.fetch import Fetcher
+from newsarchive.fetch.http import Fetcher
 from newsarchive.ingest.pipeline import Pipeline
 
 

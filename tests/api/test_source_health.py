@@ -20,8 +20,8 @@ from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import SavedSearch
 from newsarchive.db.session import session_scope
-from newsarchive.ingest import webhooks
 from newsarchive.services import crawler
+from newsarchive.watch import webhooks
 from tests.factories import add_source
 from tests.pages import article_html, story_paragraphs
 from tests.site import NewsSite, Receiver, free_port

@@ -16,8 +16,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsarchive.db.models import Article, ArticleRaw, Source
-from newsarchive.ingest.fetch import Fetcher
-from newsarchive.ingest.page import Hint, Page
+from newsarchive.fetch.http import Fetcher
+from newsarchive.fetch.page import Hint, Page
 from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
 from tests.conftest import corpus
 from tests.pages import LOREM, article_html

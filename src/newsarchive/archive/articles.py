@@ -144,7 +144,7 @@ def add_article(
     """Insert an article, on its archive day, and its raw page; return the new id. (Core
     inserts: this is the crawl's hot path, and the ORM's unit of work would double its cost.)
     `own_story`: the article starts as a story of its own (False: the caller files it at once,
-    as ingest/grouping.py does)."""
+    as stories/grouping.py does)."""
     article = {**article, "published_day": day_of_row(days, article)}
     conn = session.connection()
     articles, raws = ARTICLES, ARTICLE_RAW

@@ -58,7 +58,7 @@ def open_database(settings: Settings) -> Engine:
 
 
 def expand(path: Path) -> list[Path]:
-    from newsarchive.ingest.files import supported
+    from newsarchive.fetch.files import supported
 
     if path.is_dir():
         return sorted(f for f in path.rglob("*") if f.is_file() and supported(f))

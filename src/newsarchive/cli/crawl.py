@@ -55,8 +55,8 @@ def crawl(
         signal.signal(signum, lambda *_: stop.set())
 
     from newsarchive import services
+    from newsarchive.crawl import METRICS
     from newsarchive.errors import CrawlBusy
-    from newsarchive.ingest.crawl import METRICS
 
     settings = load_settings()
     if interval is not None and not loop:

@@ -26,7 +26,7 @@ def stories() -> None:
 def stories_rebuild(workers: int) -> None:
     """Group every stored article into stories again, oldest first (after an import or a
     bulk load; crawls group as they store). Run it while no crawl runs."""
-    from newsarchive.ingest.regroup import rebuild
+    from newsarchive.stories.rebuild import rebuild
 
     with open_sessions() as sessions:
         if sys.stdout.isatty():

@@ -24,7 +24,7 @@ def webhooks() -> None:
 )
 def webhooks_send(budget: float) -> None:
     """Send the webhooks that are due now (for a deployment whose crawls run rarely)."""
-    from newsarchive.ingest.webhooks import deliver_due
+    from newsarchive.watch.webhooks import deliver_due
 
     settings = load_settings()
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None

@@ -104,7 +104,7 @@ class FrontierURL(Base):
     hint_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hint_date_source: Mapped[str | None] = mapped_column(String(16))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    # Set while the row is a revisit of a stored article (ingest/crawl/revisits.py).
+    # Set while the row is a revisit of a stored article (crawl/revisits.py).
     # (SET NULL: a deleted article's row stays "done", so discovery never stores it again)
     revisit_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     discovered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -138,7 +138,7 @@ class Article(Base):
 
     title: Mapped[str | None] = mapped_column(Text)
     # What the page declares (og:title, <title>) where the headline it shows differs, and which
-    # rule of ingest/titles.py chose the headline.
+    # rule of extract/titles.py chose the headline.
     declared_title: Mapped[str | None] = mapped_column(Text)
     title_rule: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
@@ -180,7 +180,7 @@ class Article(Base):
     gone_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Stories (ingest/stories.py): the articles whose texts are near duplicates share a
+    # Stories (stories/signatures.py): the articles whose texts are near duplicates share a
     # story_id, the id of the story's first article (its own id when it has no copy); minhash:
     # the text's signature (None for a short text, which is not grouped on its text alone).
     story_id: Mapped[int | None] = mapped_column(Integer)

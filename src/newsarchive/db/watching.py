@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Alert(Base):
-    """A source's health alert (ingest/health.py): opened once when a rule finds it broken,
+    """A source's health alert (watch/rules.py): opened once when a rule finds it broken,
     closed by itself when the rule finds it well again."""
 
     __tablename__ = "alerts"
@@ -34,7 +34,7 @@ class Alert(Base):
 
 
 class Delivery(Base):
-    """A webhook to POST (ingest/webhooks.py): kept until its receiver took it, tried again
+    """A webhook to POST (watch/webhooks.py): kept until its receiver took it, tried again
     with backoff, and kept after that as the delivery log."""
 
     __tablename__ = "deliveries"

@@ -23,15 +23,15 @@ from newsarchive.archive import DayRule
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, LocalError, Skipped
-from newsarchive.ingest.dates import Precision, stored_date
-from newsarchive.ingest.extract import ExtractedArticle, extract
-from newsarchive.ingest.fetch import Fetcher, FetchResult
-from newsarchive.ingest.files import read_path
-from newsarchive.ingest.grouping import group
-from newsarchive.ingest.page import Hint, Page
+from newsarchive.extract.article import ExtractedArticle, extract
+from newsarchive.extract.dates import Precision, stored_date
+from newsarchive.fetch.files import read_path
+from newsarchive.fetch.http import Fetcher, FetchResult
+from newsarchive.fetch.page import Hint, Page
+from newsarchive.fetch.urls import host_of, normalize, without_tracking
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
-from newsarchive.ingest.stories import signature
-from newsarchive.ingest.urls import host_of, normalize, without_tracking
+from newsarchive.stories.grouping import group
+from newsarchive.stories.signatures import signature
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def _identity(url_normalized: str, canonical: str | None) -> str:
 class Prepared:
     extracted: ExtractedArticle
     raw: bytes  # the page, zlib-compressed for article_raw
-    signature: bytes | None = None  # the text's MinHash, for its story (ingest/stories.py)
+    signature: bytes | None = None  # the text's MinHash, for its story (stories/signatures.py)
 
 
 Extractor = Callable[[Page, datetime], Prepared]

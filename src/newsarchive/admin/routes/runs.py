@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from newsarchive import archive, services
 from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, render
 from newsarchive.admin.security import CheckedForm, flash
+from newsarchive.fetch.urls import is_http_url
 from newsarchive.ingest.runs import recorded
-from newsarchive.ingest.urls import is_http_url
 
 router = APIRouter(dependencies=LOGGED_IN)
 

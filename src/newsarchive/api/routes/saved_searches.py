@@ -10,9 +10,9 @@ from newsarchive.api import atom
 from newsarchive.api.deps import AdminDep, SessionDep
 from newsarchive.api.schemas import WRITE_ERRORS, SavedSearchIn, SavedSearchOut, errors
 from newsarchive.db.base import utc_now
-from newsarchive.ingest.saved_searches import params
 from newsarchive.search import run_search
 from newsarchive.search.query import parse
+from newsarchive.watch.saved_searches import params
 
 router = APIRouter(tags=["saved searches"])
 

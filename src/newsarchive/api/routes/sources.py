@@ -13,7 +13,7 @@ from newsarchive.api.schemas import (
     errors,
 )
 from newsarchive.db.base import utc_now
-from newsarchive.ingest import source_health as health
+from newsarchive.watch import source_health as health
 
 router = APIRouter(tags=["sources"])
 

@@ -1,0 +1,18 @@
+"""Crawling: `services.crawler(settings, sessions).run()` is what `newsarchive crawl` runs.
+
+crawler.py     the run: discovery first, then the worker threads on the frontier
+discovery.py   feeds and sitemaps of due sources -> new URLs in the frontier
+politeness.py  robots.txt, and one request per host slot
+pool.py        extraction processes that replace themselves when one dies
+revisits.py    a revisit of a stored article, judged
+after_run.py   source health judged, webhooks sent
+exclusive.py   one crawl at a time on SQLite
+metrics.py     this process's fetch and extraction timings
+"""
+
+from newsarchive.crawl.crawler import Crawler, CrawlOptions, CrawlReport
+from newsarchive.crawl.exclusive import exclusive_crawl
+from newsarchive.crawl.metrics import METRICS
+from newsarchive.crawl.pool import ExtractionPool
+
+__all__ = ["METRICS", "CrawlOptions", "CrawlReport", "Crawler", "ExtractionPool", "exclusive_crawl"]

@@ -1,0 +1,145 @@
+"""Discovery: the feeds and sitemaps of due sources (and the sitemaps their robots.txt names),
+read with conditional GET, and every new article URL queued in the frontier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive import archive
+from newsarchive.archive import frontier
+from newsarchive.crawl.politeness import Politeness
+from newsarchive.db.models import Source
+from newsarchive.db.session import session_scope
+from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.fetch.http import Fetcher
+from newsarchive.fetch.listings import Entry
+from newsarchive.fetch.listings import parse as parse_listing
+from newsarchive.fetch.urls import is_http_url, normalize, without_tracking
+from newsarchive.ingest.runs import RunLog
+
+LISTINGS = ("feed: ", "sitemap: ")  # how a feed's or sitemap's failure reason starts
+MAX_SITEMAPS = 200  # child sitemaps followed from the indexes under one listed sitemap
+MAX_SITEMAP_DEPTH = 3
+Progress = Callable[[str, int], None]  # ("discovered", n) or ("stored" | "duplicate" | ..., 1)
+
+
+class Discovery:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        fetcher: Fetcher,
+        politeness: Politeness,
+        run_log: RunLog,
+        *,
+        clock: Callable[[], datetime],
+        progress: Progress,
+    ) -> None:
+        self.sessions = sessions
+        self.fetcher = fetcher
+        self.politeness = politeness
+        self.run_log = run_log
+        self.clock = clock
+        self.progress = progress
+        self._sitemaps_left = MAX_SITEMAPS
+
+    def discover(self, source: Source, *, forced: bool) -> None:
+        now = self.clock()
+        due_before = None if forced else now - timedelta(minutes=source.interval_minutes)
+        with session_scope(self.sessions) as session:
+            if not archive.mark_crawled(session, source.id, now, due_before):
+                return  # another worker is discovering this source
+            feeds = [(f.id, f.kind, f.url, f.etag, f.last_modified) for f in source.feeds]
+        for feed_id, kind, url, etag, last_modified in feeds:
+            self._read_listing(source.id, feed_id, kind, url, etag, last_modified)
+        if source.home_url:
+            known = {url for _i, kind, url, _e, _l in feeds if kind == "sitemap"}
+            for sitemap in self._robots_sitemaps(source.home_url):
+                if sitemap not in known:
+                    self._read_listing(source.id, None, "sitemap", sitemap, None, None)
+
+    def _read_listing(
+        self,
+        source_id: int,
+        feed_id: int | None,
+        kind: str,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        depth: int = 0,
+    ) -> None:
+        if depth == 0:  # each listed feed or sitemap has its own budget of child sitemaps
+            self._sitemaps_left = MAX_SITEMAPS
+        error: str | None = None
+        try:
+            if not is_http_url(url):  # a robots.txt Sitemap line or an index's <loc>: web input
+                raise Failed(f"not an http URL: {url[:200]}")
+            if not self.politeness.allowed(url):
+                raise Skipped("disallowed by robots.txt")
+            result = self.fetcher.fetch(
+                url,
+                html_only=False,
+                etag=etag,
+                last_modified=last_modified,
+                check_hop=self.politeness.check_redirect,
+                before_request=self.politeness.wait_for_host,
+                after_response=self.politeness.hold_host,
+            )
+            if not result.not_modified:
+                listing = parse_listing(
+                    result.body, result.final_url, kind, content_type=result.content_type
+                )
+                self._enqueue(source_id, feed_id, kind, listing.entries)
+                for child in listing.sitemaps:
+                    if depth >= MAX_SITEMAP_DEPTH or self._sitemaps_left <= 0:
+                        break
+                    self._sitemaps_left -= 1
+                    self._read_listing(source_id, feed_id, "sitemap", child, None, None, depth + 1)
+            etag, last_modified = result.etag, result.last_modified
+        except IngestError as exc:
+            error = exc.reason
+            self.run_log.feed_failed(url, exc.outcome, f"{kind}: {exc.reason}", source_id)
+        if feed_id is not None and depth == 0:
+            with session_scope(self.sessions) as session:
+                archive.record_feed_check(
+                    session, feed_id, at=self.clock(), error=error, etag=etag,
+                    last_modified=last_modified,
+                )  # fmt: skip
+
+    def _enqueue(
+        self, source_id: int, feed_id: int | None, kind: str, entries: list[Entry]
+    ) -> None:
+        urls = []
+        for entry in entries:
+            try:
+                key = normalize(entry.url)
+            except IngestError:
+                continue
+            urls.append(
+                frontier.NewURL(
+                    url=without_tracking(entry.url),
+                    url_normalized=key,
+                    host=urlsplit(key).netloc,
+                    source_id=source_id,
+                    feed_id=feed_id,
+                    hint_title=entry.title,
+                    hint_date=entry.published,
+                    hint_date_source=kind if entry.published else None,
+                )
+            )
+        with session_scope(self.sessions) as session:
+            added = frontier.enqueue(session, urls, self.clock())
+            self.run_log.add({"discovered": added} if added else {}, source_id, session)
+        if added:
+            self.progress("discovered", added)
+
+    def _robots_sitemaps(self, home_url: str) -> list[str]:
+        parts = urlsplit(home_url)
+        try:
+            rules = self.politeness.robots_for(f"{parts.scheme}://{parts.netloc}")
+        except IngestError:
+            return []
+        return list(rules.sitemaps) if rules is not None else []

@@ -1,0 +1,356 @@
+"""Page bytes + URL in, a typed article out (pure: no db, no config, no network).
+
+trafilatura finds the body text; the metadata comes from the page's own structured data first
+(JSON-LD, meta tags, <time>, the byline under the headline), then trafilatura's and htmldate's
+guesses, then the URL. dates.py says which date wins and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, TypeVar
+
+import trafilatura
+from dateutil.parser import UnknownTimezoneWarning
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from newsarchive.errors import Skipped
+from newsarchive.extract import boilerplate, dates, metadata
+from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name
+from newsarchive.extract.charset import decode
+from newsarchive.extract.lead import shown_lead, with_lead
+from newsarchive.extract.library_meta import LibraryMetadata
+from newsarchive.extract.page_kind import not_article, shape
+from newsarchive.extract.titles import choose_title, drop_leading_title, plausible_site
+from newsarchive.fetch.urls import absolute, date_in_path, host_of
+
+T = TypeVar("T")
+# htmldate reads dates with dateutil and no zone table: a zone name it does not know ("EST" in
+# a script) is read as no zone, which is what we want, and dateutil's warning about it would
+# reach the terminal once per such page. Our own parsing passes its zone table.
+warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
+MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
+MIN_WORDS = 5  # fewer is a navigation scrap, not an article
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "publish_date", "article.published", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "date",
+)  # fmt: skip
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "article.updated",
+)  # fmt: skip
+AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
+# Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
+_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+"
+)
+_LANG = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    url: str | None
+    canonical_url: str | None
+    title: str | None
+    text: str
+    declared_title: str | None = None  # what og:title or <title> says, where the headline differs
+    title_rule: str | None = None  # which rule chose the headline (titles.py)
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    site_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    top_image: str | None = None
+    published_at: datetime | None = None  # in the page's own zone
+    date_source: str | None = None  # "page" or "url"; None: the caller decides (feed, first seen)
+    date_raw: str | None = None
+    published_precision: dates.Precision | None = None  # "day" when the page gave no time
+    zone: tzinfo | None = None  # the page's own time zone, None when nothing says it
+    published_wall: bool = False  # published_at is a wall clock of an unknown zone (dates.py)
+    modified_at: datetime | None = None
+    charset: str | None = None
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
+
+    @property
+    def content_hash(self) -> str:
+        normalized = " ".join(self.text.lower().split())
+        return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Sources:
+    """The parsed page and what it says about itself, read once."""
+
+    tree: HtmlElement
+    html: str
+    url: str | None
+    ld: metadata.JsonLdArticle | None
+    meta: dict[str, list[str]]
+    lang_attr: str | None
+    canonical: str | None
+    library: LibraryMetadata  # trafilatura's finders: only for what we still lack
+
+    @classmethod
+    def read(cls, html: str, url: str | None) -> _Sources:
+        tree = _parse(html)
+        metadata.cap_meta_values(tree)
+        meta = metadata.meta_tags(tree)
+        canonical = absolute(url, metadata.link_href(tree, "canonical")) or absolute(
+            url, _first(meta, "og:url")
+        )
+        return cls(
+            tree, html, url, metadata.json_ld(tree), meta, metadata.html_lang(tree), canonical,
+            LibraryMetadata(tree, url or canonical),
+        )  # fmt: skip
+
+    @property
+    def base(self) -> str | None:
+        return self.url or self.canonical
+
+
+def extract(
+    body: bytes, url: str | None = None, *, charset: str | None = None, now: datetime | None = None
+) -> ExtractedArticle:
+    """Raise Skipped when the bytes hold no article text."""
+    html, used_charset = decode(body, charset)
+    page = _Sources.read(html, url)
+    ld, meta, library = page.ld, page.meta, page.library
+    headings = metadata.headings(page.tree)
+    declared = [
+        metadata.unescaped(t)
+        for t in (
+            _first(meta, "og:title"),
+            ld.headline if ld else None,
+            metadata.title_tag(page.tree),
+        )
+    ]
+    site_name = (
+        _first(meta, "og:site_name")
+        or (ld and ld.publisher)
+        or plausible_site(library.sitename(), headings, declared)
+    )
+    choice = choose_title(headings, declared, site_name, library.title, host_of(page.base or ""))
+    title = choice.title
+    after_headline = metadata.texts_after_headline(page.tree, title)
+    when = _dates(page, after_headline, now or datetime.now(UTC))
+    authors = _authors(page, title, after_headline, site_name)
+    tags, categories = _labels(page)
+    description = metadata.plain_text(
+        _first(meta, "og:description", "description", "twitter:description")
+        or (ld and ld.description)
+        or library.description()
+    )
+    top_image = (
+        absolute(page.base, _first(meta, "og:image", "twitter:image"))
+        or absolute(page.base, (ld.images[0] if ld and ld.images else None))
+        or absolute(page.base, library.image())
+    )
+    text = _text(page, title)  # last: trafilatura prunes the tree it is given
+    return ExtractedArticle(
+        url=url, canonical_url=page.canonical, title=title, text=text, description=description,
+        declared_title=choice.declared, title_rule=choice.rule,
+        authors=authors, language=_language(page.lang_attr, meta, ld, text), site_name=site_name,
+        top_image=top_image, charset=used_charset, tags=tags, categories=categories, **when,
+    )  # fmt: skip
+
+
+def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str, Any]:
+    """The publication date (dates.py says which candidate wins), its zone, the modified date."""
+    ld, meta = page.ld, page.meta
+    published_raw = [
+        *([ld.date_published] if ld and ld.date_published else []),
+        *_all(meta, PUBLISHED_META),
+        *metadata.time_datetimes(page.tree),
+    ]
+    modified_raw = [
+        *([ld.date_modified] if ld and ld.date_modified else []),
+        *_all(meta, MODIFIED_META),
+    ]
+    zone = dates.page_zone([*published_raw, *modified_raw], page.base, page.lang_attr)
+    month_first = dates.month_first(page.base, page.lang_attr)
+    candidates = dates.Candidates(
+        visible=dates.visible_days(after_headline, now, month_first=month_first),
+        published=published_raw,
+        modified=modified_raw,
+        yearless=dates.yearless_day(after_headline),
+        month_first=month_first,
+    )
+    in_url = date_in_path(page.url) if page.url else None
+    published = dates.choose_published(candidates, page.library.date, in_url, zone, now)
+    modified = (dates.parse_date(raw, now, zone, month_first=month_first) for raw in modified_raw)
+    return {
+        "published_at": published.at if published else None,
+        "date_source": published.source if published else None,
+        "date_raw": published.raw if published else None,
+        "published_precision": published.precision if published else None,
+        "published_wall": published.wall if published else False,
+        "zone": zone,
+        "modified_at": next((value for value in modified if value), None),
+    }
+
+
+def _authors(
+    page: _Sources, title: str | None, after_headline: list[str], site_name: str | None
+) -> list[str]:
+    ld, meta = page.ld, page.meta
+    return choose_authors(
+        (
+            lambda: ld.authors if ld else [],
+            lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
+            lambda: byline_names(after_headline),
+            lambda: metadata.author_links(page.tree),
+            lambda: byline_names(metadata.texts_before_headline(page.tree, title)),
+        ),
+        lambda: (page.library.author() or "").split(";"),
+        site_name,
+        page.base,
+        [*ld.author_organisations, ld.publisher or ""] if ld else (),
+        lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
+    )
+
+
+def _labels(page: _Sources) -> tuple[list[str], list[str]]:
+    """Tags and sections: the page's declared ones, else trafilatura's guesses."""
+    ld, meta = page.ld, page.meta
+    tags = _unique([*meta.get("article:tag", []), *(ld.keywords if ld else [])])
+    categories = _unique([*meta.get("article:section", []), *(ld.sections if ld else [])])
+    return (
+        tags or _unique(page.library.tags()),
+        categories or _unique(page.library.categories()),
+    )
+
+
+def _text(page: _Sources, title: str | None) -> str:
+    """The article's text, or Skipped: not an article, or no text found."""
+    page_shape = shape(
+        page.tree,
+        metadata.title_tag(page.tree),
+        _first(page.meta, "og:type"),
+        metadata.json_ld_types(page.tree),
+    )
+    lead = shown_lead(
+        page.tree,
+        [
+            _first(page.meta, "og:description", "description"),
+            page.ld.description if page.ld else None,
+        ],
+        title,
+    )
+    text = drop_leading_title(_body_text(page.tree, page.html, page.base), title).strip()
+    words = count_words(text)
+    if words < MIN_WORDS and page.ld and page.ld.body:
+        # the page renders its text by script: its declared articleBody is the article
+        text = metadata.plain_text(page.ld.body) or ""
+        words = count_words(text)
+    elif words >= MIN_WORDS:
+        text = with_lead(text, lead)
+        words = count_words(text)
+    reason = not_article(page_shape, url=page.base, text=text, words=words)
+    if reason is not None:
+        raise Skipped(f"not an article ({reason})")
+    if words < MIN_WORDS:
+        raise Skipped("no article text found")
+    return text
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _body_text(tree: HtmlElement, html: str, url: str | None) -> str:
+    text = _trafilatura_text(tree, url)
+    if len(text) < MIN_TEXT_CHARS:  # the first pass probably missed the article
+        retry = _trafilatura_text(_parse(html), url, favor_recall=True)
+        if len(retry) > len(text):
+            return retry
+    return text
+
+
+def _parse(html: str) -> HtmlElement:
+    tree = load_html(html)
+    if tree is None:
+        raise Skipped("not an HTML page (nothing to parse)")
+    return tree
+
+
+def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:
+    boilerplate.remove_teasers(tree)
+    boilerplate.remove_calls_to_action(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=favor_recall,
+        prune_xpath=boilerplate.WIDGETS,
+    )
+    text = getattr(doc, "text", None)  # a Document (a dict only with as_dict=True)
+    return text if isinstance(text, str) else ""
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            if value.strip():
+                return value.strip()
+    return None
+
+
+def _all(meta: dict[str, list[str]], keys: tuple[str, ...]) -> list[str]:
+    return [value for key in keys for value in meta.get(key, [])]
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out
+
+
+def normalize_language(value: str | None) -> str | None:
+    """'en-US' / 'en_GB' / 'EN' -> 'en'."""
+    if not value:
+        return None
+    value = value.strip().split(",")[0].strip()
+    if not _LANG.match(value):
+        return None
+    return re.split(r"[-_]", value)[0].lower()
+
+
+def _language(
+    lang_attr: str | None,
+    meta: dict[str, list[str]],
+    ld: metadata.JsonLdArticle | None,
+    text: str,
+) -> str | None:
+    for candidate in (
+        lang_attr,
+        _first(meta, "content-language", "language", "dc.language"),
+        _first(meta, "og:locale"),
+        ld.language if ld else None,
+    ):
+        lang = normalize_language(candidate)
+        if lang:
+            return lang
+    if len(text.split()) < 15:
+        return None
+    import py3langid  # loads its model on import: only pay for it when a page declares nothing
+
+    lang, _score = py3langid.classify(text[:5000])
+    return str(lang)

@@ -1,0 +1,52 @@
+"""The lead: the paragraph a news page prints between its headline and its text, that the
+page's description repeats (pure). trafilatura often takes it for a teaser and leaves it out."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from newsarchive.extract.boilerplate import opening
+from newsarchive.extract.metadata import headline_element
+
+_BLOCKS = {"p", "div", "h2", "span"}
+_ELSEWHERE = {"nav", "footer", "aside"}  # a site's tagline or a teaser there is not the lead
+PREFIX_CHARS = 60  # a description is the lead, or its first words before "..."
+MAX_LEAD_CHARS = 1000
+NEAR = 60  # elements after the headline where the lead can be
+
+
+def shown_lead(tree: HtmlElement, descriptions: list[str | None], title: str | None) -> str | None:
+    """The text of the smallest block among the first elements after the headline that begins
+    with a description, where the page shows one there; None when it shows none."""
+    heading = headline_element(tree, title)
+    if heading is None:
+        return None
+    near = [
+        el
+        for el in heading.xpath(f"following::*[position() <= {NEAR}]")
+        if el.tag in _BLOCKS and not any(a.tag in _ELSEWHERE for a in el.iterancestors())
+    ]
+    headline = " ".join((title or "").split()).casefold()
+    for description in descriptions:
+        start = " ".join((description or "").split())[:PREFIX_CHARS].rstrip(".… ")
+        if len(start) < 20 or (headline and start.casefold().startswith(headline[:PREFIX_CHARS])):
+            continue  # (a description that is the headline again)
+        found = None
+        for element in near:
+            if opening(element, len(start) + 20).startswith(start):
+                text = " ".join(element.text_content().split())
+                if len(text) <= MAX_LEAD_CHARS:
+                    found = text  # (document order: the last match is the innermost block)
+                    continue
+            if found is not None:
+                break
+        if found is not None:
+            return found
+    return None
+
+
+def with_lead(text: str, lead: str | None) -> str:
+    """`text` with the lead before it, unless it holds the lead already."""
+    if not lead or " ".join(lead.split())[:PREFIX_CHARS] in " ".join(text.split()):
+        return text
+    return f"{lead}\n{text}"
