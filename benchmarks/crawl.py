@@ -106,20 +106,27 @@ def crawl_rate(base: str, pages: int, workdir: Path) -> tuple[float, int, float]
     own, machine = own_after - own_before, machine_after - machine_before
     print(
         f"CPU during the crawl: {machine / elapsed:.2f} cores busy on the machine "
-        f"(crawl process {own / elapsed:.2f}); per page {machine / report.stored * 1000:.1f} ms "
-        f"in all, {own / report.stored * 1000:.1f} ms in the crawl process"
+        f"(crawl process {own / elapsed:.2f}); per page {machine / report.counts['stored'] * 1000:.1f} ms "
+        f"in all, {own / report.counts['stored'] * 1000:.1f} ms in the crawl process"
     )
-    if report.stored != pages:
-        print(f"warning: stored {report.stored} of {pages}: {report.line()}", file=sys.stderr)
+    if report.counts["stored"] != pages:
+        print(
+            f"warning: stored {report.counts['stored']} of {pages}: {report.line()}",
+            file=sys.stderr,
+        )
     started = time.perf_counter()
     again = crawler(settings, sessions).run()
     revisit_elapsed = time.perf_counter() - started
     engine.dispose()
     print(
-        f"revisits: {again.revisited} pages in {revisit_elapsed:.1f} s, "
-        f"{revisit_elapsed / max(again.revisited, 1) * 1000:.1f} ms each (revised {again.revised})"
+        f"revisits: {again.counts['revisited']} pages in {revisit_elapsed:.1f} s, "
+        f"{revisit_elapsed / max(again.counts['revisited'], 1) * 1000:.1f} ms each (revised {again.counts['revised']})"
     )
-    return report.stored / elapsed, report.stored, again.revisited / revisit_elapsed
+    return (
+        report.counts["stored"] / elapsed,
+        report.counts["stored"],
+        again.counts["revisited"] / revisit_elapsed,
+    )
 
 
 def _cpu() -> tuple[float, float]:

@@ -71,9 +71,13 @@ class TestHazardSite:
         assert len(room.site.requests_to("/robots.txt")) == 1
         assert all(h["user-agent"] == "newsarchive-test/1.0" for _p, h in room.site.requests)
 
-        assert (report.status, report.stored, report.duplicates) == ("finished", 7, 1)
-        assert (report.skipped, report.failed) == (3, 3)
-        assert report.discovered == 14
+        assert (report.status, report.counts["stored"], report.counts["duplicates"]) == (
+            "finished",
+            7,
+            1,
+        )
+        assert (report.counts["skipped"], report.counts["failed"]) == (3, 3)
+        assert report.counts["discovered"] == 14
         with sessions() as session:
             run = archive.get_run(session, report.run_id)
             reasons = {urlsplit(e.url).path: e.reason for e in run.errors}
@@ -110,7 +114,11 @@ class TestHazardSite:
         crawler(crawl_settings, sessions).run()
         before = len(room.site.requests)
         again = crawler(crawl_settings, sessions).run()
-        assert (again.discovered, again.stored, again.fetched) == (0, 0, 0)
+        assert (again.counts["discovered"], again.counts["stored"], again.counts["fetched"]) == (
+            0,
+            0,
+            0,
+        )
         feed_requests = room.site.requests_to("/feed.rss")
         assert len(feed_requests) == 2
         assert feed_requests[1]["if-none-match"] == '"v1"'
@@ -170,7 +178,7 @@ def test_extraction_runs_in_a_process_pool(
     feed = site.feed("/rss", links)
     add_source(sessions, "newsroom", feeds=[feed])
     report = crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
-    assert report.stored == 6
+    assert report.counts["stored"] == 6
 
 
 def test_extraction_processes_start_again_after_one_dies() -> None:
@@ -285,7 +293,7 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(
     add_source(sessions, "newsroom", feeds=[site.feed("/rss", [moved])])
     report = crawler(crawl_settings, sessions).run()
     assert site.requests_to("/private/secret") == []
-    assert (report.stored, report.skipped) == (0, 1)
+    assert (report.counts["stored"], report.counts["skipped"]) == (0, 1)
     with sessions() as session:
         [error] = archive.get_run(session, report.run_id).errors
     assert (
@@ -311,7 +319,7 @@ def test_malformed_urls_in_a_page_or_a_redirect_fail_that_page_alone(
     ]
     add_source(sessions, "newsroom", feeds=[site.feed("/rss", links)])
     report = crawler(crawl_settings, sessions).run()
-    assert (report.status, report.stored, report.failed) == ("finished", 2, 1)
+    assert (report.status, report.counts["stored"], report.counts["failed"]) == ("finished", 2, 1)
     assert sorted(a.title for a in stored_paths(sessions).values()) == ["Odd links", "Plain story"]
     with sessions() as session:
         [error] = archive.get_run(session, report.run_id).errors
@@ -335,7 +343,7 @@ def test_malformed_urls_in_robots_feeds_and_sitemaps_are_left_out(
     feed = site.feed("/rss", ["http://[bad", "https://[::1]:99999/x", site.url("/b")])
     add_source(sessions, "newsroom", home_url=site.url("/"), feeds=[feed], sitemaps=[sitemap])
     report = crawler(crawl_settings, sessions).run()
-    assert (report.status, report.stored, report.failed, report.feeds_failed) == (
+    assert (report.status, report.counts["stored"], report.counts["failed"], report.counts["feeds_failed"]) == (
         "finished", 2, 0, 1,
     )  # fmt: skip
     assert report.feed_error == "sitemap: not an http URL: http://[bad at http://[bad"

@@ -58,10 +58,14 @@ def test_a_changed_page_becomes_a_second_revision(
     site: NewsSite, story: str, every_run: Settings, sessions: sessionmaker[Session]
 ) -> None:
     first = crawler(every_run, sessions).run()
-    assert (first.stored, first.revisited) == (1, 0)
+    assert (first.counts["stored"], first.counts["revisited"]) == (1, 0)
     site.page(story, article_html("Ferry timetable changed", paragraphs=CORRECTED))
     second = crawler(every_run, sessions).run()
-    assert (second.stored, second.revisited, second.revised) == (0, 1, 1)
+    assert (second.counts["stored"], second.counts["revisited"], second.counts["revised"]) == (
+        0,
+        1,
+        1,
+    )
     assert "revisited 1, revised 1" in second.line()
 
     article = the_article(sessions)
@@ -79,7 +83,7 @@ def test_a_changed_page_becomes_a_second_revision(
     assert b"leaves at ten" in zlib.decompress(versions[1].raw)
 
     third = crawler(every_run, sessions).run()  # unchanged since: nothing new
-    assert (third.revisited, third.revised) == (1, 0)
+    assert (third.counts["revisited"], third.counts["revised"]) == (1, 0)
     assert the_article(sessions).revision_count == 2
 
 
@@ -88,7 +92,12 @@ def test_an_unchanged_page_creates_nothing(
 ) -> None:
     crawler(every_run, sessions).run()
     report = crawler(every_run, sessions).run()
-    assert (report.revisited, report.revised, report.stored, report.duplicates) == (1, 0, 0, 0)
+    assert (
+        report.counts["revisited"],
+        report.counts["revised"],
+        report.counts["stored"],
+        report.counts["duplicates"],
+    ) == (1, 0, 0, 0)
     assert the_article(sessions).revision_count == 1
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Revision)) == 0
@@ -103,7 +112,7 @@ def test_a_revisit_asks_conditionally(
     add_source(sessions, "harbour", feeds=[site.feed("/rss", [url])])
     crawler(every_run, sessions).run()
     report = crawler(every_run, sessions).run()
-    assert (report.revisited, report.revised) == (1, 0)
+    assert (report.counts["revisited"], report.counts["revised"]) == (1, 0)
     asked = [headers for path, headers in site.requests if path == "/news/tides"]
     assert [h.get("if-none-match") for h in asked] == [None, '"t1"']
 
@@ -114,9 +123,9 @@ def test_the_default_schedule_waits_an_hour(
     fast = settings.model_copy(update={"host_delay": 0.0, "extract_workers": 0})
     assert fast.revisit_after == "1h,1d,7d"
     crawler(fast, sessions).run()
-    assert crawler(fast, sessions).run().revisited == 0
+    assert crawler(fast, sessions).run().counts["revisited"] == 0
     later = utc_now() + timedelta(hours=1, minutes=1)
-    assert crawler(fast, sessions, clock=lambda: later).run().revisited == 1
+    assert crawler(fast, sessions, clock=lambda: later).run().counts["revisited"] == 1
     article = the_article(sessions)
     assert article.revisits_done == 1
     assert article.revisit_at == article.first_seen_at + timedelta(days=1)
@@ -240,7 +249,7 @@ def test_one_change_is_one_revision_however_often_it_is_seen(
     later = article_html("Ferry timetable", paragraphs=FIRST, published="2024-03-06T10:00:00+01:00")
     site.page(story, later)
     reports = [crawler(every_run, sessions).run() for _ in range(3)]
-    assert [r.revised for r in reports] == [1, 0, 0]
+    assert [r.counts["revised"] for r in reports] == [1, 0, 0]
     article = the_article(sessions)
     with sessions() as session:
         assert [v.changed for v in archive.list_revisions(session, article.id)] == [[], ["dates"]]
@@ -257,7 +266,7 @@ def test_a_failed_revisit_neither_restores_nor_breaks_a_streak(
     assert the_article(sessions).removed_at is not None
     site.gone(story, 403)  # a refusal says nothing of whether the story is back
     report = crawler(every_run, sessions).run()
-    assert report.failed == 1
+    assert report.counts["failed"] == 1
     assert the_article(sessions).removed_at is not None
 
 
@@ -268,6 +277,6 @@ def test_a_deleted_article_is_not_stored_again(
     with session_scope(sessions) as session:
         archive.delete_article(session, the_article(sessions).id)
     report = crawler(every_run, sessions).run()
-    assert (report.stored, report.revisited) == (0, 0)
+    assert (report.counts["stored"], report.counts["revisited"]) == (0, 0)
     with sessions() as session:
         assert archive.count_articles(session) == 0

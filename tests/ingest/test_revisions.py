@@ -1,4 +1,4 @@
-"""Revisions, the pure part: schedules, changes, the word diff, takedowns by redirect."""
+"""Revisions, the pure part: schedules, the takedown policy, changes, the word diff."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsarchive.ingest.revisions import (
+    RevisitState,
     Version,
+    after_revisit,
     changed_fields,
-    gone_by_redirect,
+    gone_reason,
     next_revisit,
     parse_schedule,
     word_diff,
@@ -93,4 +95,44 @@ def test_markup_in_a_diff_stays_text() -> None:
 def test_a_redirect_home_is_a_takedown(
     asked: str, final: str, redirected: bool, gone: bool
 ) -> None:
-    assert gone_by_redirect(asked, final, redirected) is gone
+    reason = gone_reason(asked, final=final, redirected=redirected)
+    assert (reason is not None) is gone
+    if gone:
+        assert reason == f"redirected to the home page {final}"
+
+
+@pytest.mark.parametrize(("status", "reason"), [(404, "HTTP 404"), (410, "HTTP 410"), (500, None)])
+def test_only_404_and_410_say_a_page_is_gone(status: int, reason: str | None) -> None:
+    assert gone_reason("https://h.example/news/1", status=status) == reason
+
+
+SCHEDULE = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
+
+
+def _state(**given: object) -> RevisitState:
+    values: dict[str, object] = {
+        "first_seen": SEEN, "done": 0, "revisit_at": SEEN + SCHEDULE[0], "gone_since": None,
+        "removed_at": None,
+    }  # fmt: skip
+    return RevisitState(**(values | given))  # type: ignore[arg-type]
+
+
+def test_a_takedown_needs_two_gone_answers_and_any_answer_restores_it() -> None:
+    now = SEEN + timedelta(hours=2)
+    first = after_revisit(_state(), SCHEDULE, now, answered=True, gone="HTTP 404")
+    assert (first.done, first.gone_since, first.removed_at) == (1, now, None)
+    assert first.revisit_at == now  # asked again at the next run: one glitch is no takedown
+    later = now + timedelta(hours=1)
+    second = after_revisit(first, SCHEDULE, later, answered=True, gone="HTTP 404")
+    assert (second.gone_since, second.removed_at) == (now, later)
+    assert second.revisit_at == SEEN + SCHEDULE[2]  # the schedule goes on
+    back = after_revisit(second, SCHEDULE, later, answered=True)
+    assert (back.gone_since, back.removed_at, back.done) == (None, None, 3)
+
+
+def test_a_failure_of_ours_neither_removes_nor_restores() -> None:
+    removed = _state(gone_since=SEEN, removed_at=SEEN)
+    after = after_revisit(removed, SCHEDULE, SEEN, answered=False)
+    assert (after.gone_since, after.removed_at, after.done) == (SEEN, SEEN, 1)
+    gone_once = _state(gone_since=SEEN)
+    assert after_revisit(gone_once, SCHEDULE, SEEN, answered=False).removed_at is None

@@ -55,17 +55,17 @@ from newsarchive.archive.health import (
 from newsarchive.archive.paging import Page, decode_cursor, encode_cursor
 from newsarchive.archive.revisions import (
     add_revision,
-    after_revisit,
     keep_validators,
     latest_revision,
     list_revisions,
     list_takedowns,
     queue_revisits,
     recent_revisions,
+    revisit_columns,
     revisit_validators,
+    set_revisit_columns,
 )
 from newsarchive.archive.runs import (
-    RUN_COUNTERS,
     beat,
     count,
     finish_run,
@@ -117,7 +117,7 @@ from newsarchive.archive.stories import (
 )
 
 __all__ = [
-    "MAX_LIMIT", "ArticleFilters", "DayCountRow", "DayRule", "Page", "RUN_COUNTERS",
+    "MAX_LIMIT", "ArticleFilters", "DayCountRow", "DayRule", "Page",
     "SourceFields", "add_article", "add_articles", "archive_days", "archive_months",
     "archive_years", "article_counts", "article_ids", "articles_by_id", "articles_on_day", "beat",
     "check_day_range", "count", "count_articles", "count_first_seen_since", "count_on_days", "create_source",
@@ -127,8 +127,8 @@ __all__ = [
     "interrupt_running_runs", "interrupt_stale_runs", "iter_articles", "latest_day",
     "list_articles", "list_runs", "list_sources", "mark_crawled", "record_error", "record_feed_check", "run_totals",
     "set_feeds", "source_names", "source_for_host", "sources_with_failures", "start_run", "update_article",
-    "update_source", "add_revision", "after_revisit", "keep_validators", "latest_revision", "list_revisions",
-    "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators",
+    "update_source", "add_revision", "keep_validators", "latest_revision", "list_revisions",
+    "list_takedowns", "queue_revisits", "recent_revisions", "revisit_validators", "revisit_columns", "set_revisit_columns",
     "hand_over_story", "lock_story_keys", "set_story", "story_candidates", "story_members",
     "texts_for_grouping", "ungroup_all", "day_of_row", "keys_in", "set_stories",
     "story_signatures", "articles_since", "close_alert", "errors_since", "lock_source", "newest_articles",

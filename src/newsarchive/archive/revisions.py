@@ -3,7 +3,7 @@ the versions of a changed article, and takedowns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,43 +136,36 @@ def keep_validators(
         )
 
 
-def after_revisit(
-    session: Session,
-    article_id: int,
-    *,
-    plan: Callable[[datetime, int, datetime], datetime | None],
-    now: datetime,
-    answered: bool,
-    gone: str | None = None,
+def revisit_columns(session: Session, article_id: int) -> dict[str, Any] | None:
+    """An article's revisit and takedown columns (None: the article was deleted meanwhile)."""
+    query = select(
+        Article.first_seen_at.label("first_seen"), Article.revisits_done.label("done"),
+        Article.revisit_at, Article.gone_since, Article.removed_at,
+    ).where(Article.id == article_id)  # fmt: skip
+    row = session.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def set_revisit_columns(
+    session: Session, article_id: int, columns: Mapping[str, Any], *, now: datetime, reason: str
 ) -> None:
-    """After a revisit: plan the next one (`plan`: when it is due, from first seen, revisits
-    done and now), and follow takedowns. `answered`: the page answered (changed, unchanged or
-    gone), not a failure or a refusal of ours, which say nothing of the page; `gone`: why it
-    looks taken down (404, 410, a redirect home). A first gone answer is only noted (and the
-    article revisited at the next run); a second one, a run later, marks the article removed;
-    an answer after that restores it."""
+    """Write what a revisit decided (ingest/revisions.after_revisit) and follow it with the
+    takedown log: one opened when the article becomes removed (with `reason`), closed when it
+    is restored."""
     article = session.get(Article, article_id)
     if article is None:  # deleted meanwhile
         return
-    article.revisits_done += 1
-    article.revisit_at = plan(article.first_seen_at, article.revisits_done, now)
-    if not answered:
-        return
-    if gone is None:
-        article.gone_since = None
-        if article.removed_at is not None:
-            article.removed_at = None
-            session.execute(
-                update(Takedown)
-                .where(and_(Takedown.article_id == article_id, Takedown.restored_at.is_(None)))
-                .values(restored_at=now)
-            )
-    elif article.gone_since is None:
-        article.gone_since = now
-        article.revisit_at = now  # look again at the next run: one glitch is no takedown
-    elif article.removed_at is None:
-        article.removed_at = now
-        session.add(Takedown(article_id=article_id, removed_at=now, reason=gone))
+    was_removed = article.removed_at is not None
+    article.revisits_done, article.revisit_at = columns["done"], columns["revisit_at"]
+    article.gone_since, article.removed_at = columns["gone_since"], columns["removed_at"]
+    if was_removed and article.removed_at is None:
+        session.execute(
+            update(Takedown)
+            .where(and_(Takedown.article_id == article_id, Takedown.restored_at.is_(None)))
+            .values(restored_at=now)
+        )
+    elif not was_removed and article.removed_at is not None:
+        session.add(Takedown(article_id=article_id, removed_at=now, reason=reason))
 
 
 def latest_revision(session: Session, article_id: int) -> Revision | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from newsarchive.archive.paging import storable_id
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import (
+    RUN_COUNTERS,
     RUNS,
     Run,
     RunError,
@@ -24,11 +25,6 @@ from newsarchive.db.models import (
     Source,
 )
 from newsarchive.errors import RunNotFound
-
-RUN_COUNTERS = (
-    "discovered", "fetched", "stored", "duplicates", "skipped", "failed", "feeds_failed",
-    "revisited", "revised",
-)  # fmt: skip
 
 
 def start_run(session: Session, kind: str, now: datetime | None = None) -> Run:

@@ -18,7 +18,7 @@ from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import Conflict, InvalidInput, NewsArchiveError, NotFound
-from newsarchive.ingest.pipeline import Outcome
+from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.runs import recorded
 
 

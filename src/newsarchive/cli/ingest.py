@@ -21,7 +21,7 @@ from newsarchive.config import Settings
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
 from newsarchive.fetch.urls import is_http_url
-from newsarchive.ingest.pipeline import Outcome
+from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.runs import RunLog, recorded
 
 

@@ -33,12 +33,13 @@ from newsarchive.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
 from newsarchive.crawl.politeness import Politeness, Slot
 from newsarchive.crawl.pool import ExtractionPool
 from newsarchive.db.base import utc_now
-from newsarchive.db.models import Source
+from newsarchive.db.models import RUN_COUNTERS, Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Skipped
 from newsarchive.fetch.http import Fetcher, FetchResult
 from newsarchive.fetch.page import Hint, Page
-from newsarchive.ingest.pipeline import Outcome, Pipeline, Prepared, fetched_page, prepare
+from newsarchive.ingest.outcome import Outcome
+from newsarchive.ingest.pipeline import Pipeline, Prepared, fetched_page, prepare
 from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
@@ -52,27 +53,19 @@ RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... min
 class CrawlReport:
     run_id: int
     status: str
-    discovered: int
-    fetched: int
-    stored: int
-    duplicates: int
-    skipped: int
-    failed: int
-    feeds_failed: int = 0
-    revisited: int = 0  # stored articles fetched again
-    revised: int = 0  # of which changed: a new revision kept
+    counts: dict[str, int]  # every one of RUN_COUNTERS
     feed_error: str | None = None  # the first feed or sitemap that could not be read, and why
 
     def line(self) -> str:
-        line = (
-            f"run {self.run_id} {self.status}: discovered {self.discovered}, fetched {self.fetched}, "
-            f"stored {self.stored}, duplicates {self.duplicates}, skipped {self.skipped}, "
-            f"failed {self.failed}"
+        c = self.counts
+        line = f"run {self.run_id} {self.status}: " + ", ".join(
+            f"{name} {c[name]}"
+            for name in ("discovered", "fetched", "stored", "duplicates", "skipped", "failed")
         )
-        if self.revisited:
-            line += f"; revisited {self.revisited}, revised {self.revised}"
-        if self.feeds_failed:
-            line += f"; feeds or sitemaps failed {self.feeds_failed} (first: {self.feed_error})"
+        if c["revisited"]:
+            line += f"; revisited {c['revisited']}, revised {c['revised']}"
+        if c["feeds_failed"]:
+            line += f"; feeds or sitemaps failed {c['feeds_failed']} (first: {self.feed_error})"
         return line
 
 
@@ -228,12 +221,12 @@ class Crawler:
     def report(self) -> CrawlReport:
         with self.sessions() as session:
             run = archive.get_run(session, self.run_log.id)
-            counts = {counter: getattr(run, counter) for counter in archive.RUN_COUNTERS}
+            counts = {counter: getattr(run, counter) for counter in RUN_COUNTERS}
             feed_error = next(
                 (f"{e.reason} at {e.url}" for e in run.errors if e.reason.startswith(LISTINGS)),
                 None,
             )
-            return CrawlReport(run_id=run.id, status=run.status, feed_error=feed_error, **counts)
+            return CrawlReport(run.id, run.status, counts, feed_error)
 
     @contextmanager
     def _extractor(self) -> Iterator[Callable[[Page, datetime], Prepared]]:
@@ -384,7 +377,7 @@ class Crawler:
         )  # fmt: skip
         self.run_log.count(outcome, item.source_id, fetched=done.fetched, session=session)
         if item.revisit_of is not None and done.retry_at is None:
-            archive.after_revisit(
-                session, item.revisit_of, plan=revisits.planner(self.options.revisit_after),
-                now=self.clock(), answered=outcome.status in revisits.ANSWERED, gone=done.gone,
+            revisits.close(
+                session, item.revisit_of, self.options.revisit_after, self.clock(), outcome,
+                done.gone,
             )  # fmt: skip

@@ -4,7 +4,8 @@ frontier carries revisits like new URLs, so they get the same leases, politeness
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,8 +14,9 @@ from newsarchive import archive
 from newsarchive.archive import frontier
 from newsarchive.errors import Failed
 from newsarchive.fetch.http import FetchResult
-from newsarchive.ingest.pipeline import Outcome, Pipeline, fetched_page
-from newsarchive.ingest.revisions import GONE_STATUSES, gone_by_redirect, next_revisit
+from newsarchive.ingest.outcome import Outcome
+from newsarchive.ingest.pipeline import Pipeline, fetched_page
+from newsarchive.ingest.revisions import RevisitState, after_revisit, gone_reason
 
 # A revisit's outcomes that say something of the page (a failure or a refusal of ours does not:
 # it neither restores a removed article nor breaks a streak of 404s).
@@ -38,8 +40,8 @@ def judge(
     assert item.revisit_of is not None
     if result.not_modified:
         return Outcome(item.url, "unchanged", article_id=item.revisit_of), None
-    if gone_by_redirect(item.url, result.final_url, bool(result.redirects)):
-        reason = f"redirected to the home page {result.final_url}"
+    reason = gone_reason(item.url, final=result.final_url, redirected=bool(result.redirects))
+    if reason is not None:
         return Outcome(item.url, "gone", reason, article_id=item.revisit_of), reason
     page = fetched_page(item.url, result, source_id=item.source_id)
     return pipeline.revise(item.revisit_of, page), None
@@ -47,13 +49,26 @@ def judge(
 
 def gone_answer(item: frontier.Claim, exc: Failed) -> tuple[Outcome, str] | None:
     """A revisit answered 404 or 410: the page may have been taken down."""
-    if item.revisit_of is None or exc.status not in GONE_STATUSES:
+    if item.revisit_of is None or (reason := gone_reason(item.url, status=exc.status)) is None:
         return None
-    reason = f"HTTP {exc.status}"
     return Outcome(item.url, "gone", reason, article_id=item.revisit_of), reason
 
 
-def planner(schedule: Sequence[timedelta]) -> Callable[[datetime, int, datetime], datetime | None]:
-    """When the next revisit is due, from when the article was first seen and how many were
-    done (archive.after_revisit asks)."""
-    return lambda first_seen, done, now: next_revisit(first_seen, done, schedule, now)
+def close(
+    session: Session,
+    article_id: int,
+    schedule: Sequence[timedelta],
+    now: datetime,
+    outcome: Outcome,
+    gone: str | None,
+) -> None:
+    """After a revisit's answer: the next revisit planned and takedowns followed, by the one
+    policy (ingest/revisions.after_revisit)."""
+    columns = archive.revisit_columns(session, article_id)
+    if columns is None:  # deleted meanwhile
+        return
+    answered = outcome.status in ANSWERED
+    new = after_revisit(RevisitState(**columns), schedule, now, answered=answered, gone=gone)
+    archive.set_revisit_columns(
+        session, article_id, asdict(new), now=now, reason=gone or outcome.reason or "gone"
+    )

@@ -29,6 +29,7 @@ from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher, FetchResult
 from newsarchive.fetch.page import Hint, Page
 from newsarchive.fetch.urls import host_of, normalize, without_tracking
+from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
 from newsarchive.stories.grouping import group
 from newsarchive.stories.signatures import signature
@@ -36,22 +37,6 @@ from newsarchive.stories.signatures import signature
 log = logging.getLogger(__name__)
 
 UTC_DAYS = DayRule()
-# A revisit's page is "revised" (a new version kept), "unchanged" or "gone" (404, 410, home).
-Status = Literal["stored", "duplicate", "skipped", "failed", "revised", "unchanged", "gone"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    label: str
-    status: Status
-    reason: str | None = None
-    article_id: int | None = None
-
-    def line(self) -> str:
-        """What the CLI prints: 'stored: URL (article 3)', 'failed: URL: reason'."""
-        if self.status in ("stored", "duplicate", "unchanged"):
-            return f"{self.status}: {self.label} (article {self.article_id})"
-        return f"{self.status}: {self.label}: {self.reason}"
 
 
 class Pipeline:

@@ -1,12 +1,13 @@
-"""Revisions, the pure part: when revisits are due, what counts as a change, the word diff, and
-what counts as a page taken down (no database, no network)."""
+"""Revisions, the pure part and the one home of their policy: when revisits are due, what counts
+as a page taken down and when it is removed or restored, what counts as a change, the word diff
+(no database, no network)."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,12 +117,54 @@ def _words(text: str) -> list[str]:
     return " \u00b6 ".join(" ".join(p.split()) for p in text.split("\n") if p.strip()).split()
 
 
-def gone_by_redirect(asked: str, final: str, redirected: bool) -> bool:
-    """A page that now redirects to its site's home page was taken down (sites do that rather
-    than answer 404)."""
-    return (
-        redirected and urlsplit(final).path in ("", "/") and urlsplit(asked).path not in ("", "/")
-    )
+def gone_reason(
+    asked: str, *, status: int | None = None, final: str | None = None, redirected: bool = False
+) -> str | None:
+    """Why a revisit's answer says the page was taken down, or None: a 404 or 410, or a redirect
+    to the site's home page (sites do that rather than answer 404)."""
+    if status in GONE_STATUSES:
+        return f"HTTP {status}"
+    home = final is not None and urlsplit(final).path in ("", "/")
+    if redirected and home and urlsplit(asked).path not in ("", "/"):
+        return f"redirected to the home page {final}"
+    return None
+
+
+@dataclass(frozen=True)
+class RevisitState:
+    """An article's revisit and takedown columns, before or after a revisit."""
+
+    first_seen: datetime
+    done: int  # revisits done
+    revisit_at: datetime | None  # the next one due (None: the schedule has ended)
+    gone_since: datetime | None  # the first gone answer of a streak
+    removed_at: datetime | None  # taken down: a second gone answer, a run later
+
+
+def after_revisit(
+    state: RevisitState,
+    schedule: Sequence[timedelta],
+    now: datetime,
+    *,
+    answered: bool,
+    gone: str | None = None,
+) -> RevisitState:
+    """The revisit and takedown policy, whole. The next revisit follows the schedule. Only an
+    answer of the page counts for takedowns (`answered`: changed, unchanged or gone; a failure
+    or a refusal of ours says nothing of the page). A first gone answer is only noted, and the
+    page asked again at the next run (one glitch is no takedown); a second one marks the
+    article removed; any answer after that restores it."""
+    done = state.done + 1
+    new = replace(state, done=done, revisit_at=next_revisit(state.first_seen, done, schedule, now))
+    if not answered:
+        return new
+    if gone is None:
+        return replace(new, gone_since=None, removed_at=None)
+    if state.gone_since is None:
+        return replace(new, gone_since=now, revisit_at=now)
+    if state.removed_at is None:
+        return replace(new, removed_at=now)
+    return new
 
 
 @dataclass(frozen=True)

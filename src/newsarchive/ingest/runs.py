@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,20 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-
-if TYPE_CHECKING:
-    from newsarchive.ingest.pipeline import Outcome
+from newsarchive.ingest.outcome import Outcome
 
 log = logging.getLogger(__name__)
 BEAT_EVERY = timedelta(seconds=30)
 STALE_AFTER = timedelta(minutes=5)  # ten missed beats: the process is gone
-# The run counters each outcome adds to; a revisit counts as revisited, and revised if it kept
-# a new version.
-COUNTERS = {
-    "stored": ("stored",), "duplicate": ("duplicates",), "skipped": ("skipped",),
-    "failed": ("failed",), "revised": ("revisited", "revised"), "unchanged": ("revisited",),
-    "gone": ("revisited",),
-}  # fmt: skip
 
 
 class RunLog:
@@ -69,7 +59,7 @@ class RunLog:
     ) -> None:
         """Add an outcome to the run's counts (and its source's), keeping the reason of a skip
         or failure."""
-        counts = dict.fromkeys(COUNTERS[outcome.status], 1) | ({"fetched": 1} if fetched else {})
+        counts = outcome.counts() | ({"fetched": 1} if fetched else {})
         with self._session(session) as s:
             archive.count(s, self.id, counts, source_id)
             if outcome.status in ("skipped", "failed") and outcome.reason:

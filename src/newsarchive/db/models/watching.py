@@ -1,5 +1,4 @@
-"""The tables of watching the archive: source health alerts, webhook deliveries (queue and
-log), saved searches. Alembic migration 0008 owns them."""
+"""Watching the archive: source health alerts, webhook deliveries (queue and log), saved searches. Alembic migration 0008 owns them."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from newsarchive.db.base import Base, UTCDateTime
 
 if TYPE_CHECKING:
-    from newsarchive.db.models import Source
+    from newsarchive.db.models.sources import Source
 
 
 class Alert(Base):
