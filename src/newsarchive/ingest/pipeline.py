@@ -10,9 +10,9 @@ import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -24,11 +24,11 @@ from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, LocalError, Skipped
 from newsarchive.extract.article import ExtractedArticle, extract
-from newsarchive.extract.dates import Precision, stored_date
 from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher, FetchResult
 from newsarchive.fetch.page import Hint, Page
 from newsarchive.fetch.urls import host_of, normalize, without_tracking
+from newsarchive.ingest.dating import choose_date
 from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
 from newsarchive.stories.grouping import group
@@ -128,16 +128,9 @@ class Pipeline:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
         extracted = prepared.extracted
         values = _content(extracted) | {"updated_at": self.clock()}
-        replaces = extracted.date_source == "page" or (
-            extracted.date_source == "url" and kept_source in ("url", "first_seen")
-        )
-        published = _page_date(extracted, self.days)
-        if published is not None and replaces:
-            precision = extracted.published_precision or "second"
-            values |= _date_columns(published, precision, extracted.zone) | {
-                "date_source": extracted.date_source,
-                "date_raw": extracted.date_raw,
-            }
+        # a date from a feed or a sitemap stays unless the page itself now gives one
+        dated = choose_date(extracted, self.days.zone, self.clock(), held=kept_source)
+        values |= dated or {}
         with session_scope(self.sessions) as session:
             archive.update_article(session, article_id, values, self.days)
             day = archive.get_article(session, article_id).published_day
@@ -153,10 +146,9 @@ class Pipeline:
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
         extracted, now = prepared.extracted, self.clock()
-        published = _page_date(extracted, self.days) if extracted.date_source == "page" else None
-        if published is not None:
-            precision = extracted.published_precision or "second"
-            published = _date_columns(published, precision, extracted.zone)["published_at"]
+        # a version's date is the one its page gives (the row keeps its first day)
+        dated = choose_date(extracted, self.days.zone, now, held="page")
+        published = dated["published_at"] if dated else None
         new = Version(extracted.title, extracted.text, tuple(extracted.authors), published)
         try:
             with session_scope(self.sessions) as session:
@@ -335,20 +327,9 @@ def _article_row(
     now: datetime,
     days: DayRule,
 ) -> dict[str, Any]:
-    """The page's own date wins; then the feed's or sitemap's, then a date in the URL path,
-    then the time the archive first saw the page. Each keeps its precision: a date given without
-    a time stays a day."""
-    published, date_source, date_raw = (
-        _page_date(extracted, days),
-        extracted.date_source,
-        extracted.date_raw,
-    )
-    precision = extracted.published_precision or "second"
-    if date_source in (None, "url") and hint and hint.published and hint.published <= now:
-        published, date_source, date_raw = hint.published, hint.date_source, None
-        precision = _hint_precision(hint.published)
-    if published is None or date_source is None:
-        published, date_source, precision = now, "first_seen", "second"
+    """The row of a new article (its date: ingest/dating.py)."""
+    dated = choose_date(extracted, days.zone, now, hint=hint)
+    assert dated is not None  # a new article is at least dated when first seen
     return {
         "source_id": source_id,
         "url": url,
@@ -357,29 +338,8 @@ def _article_row(
         "url_key": url_key,
         **_content(extracted),
         **_titled(extracted, hint.title if hint else None, "feed or sitemap"),
-        **_date_columns(published, precision, extracted.zone),
-        "date_source": date_source,
-        "date_raw": date_raw,
+        **dated,
         "first_seen_at": now,
         "fetched_at": now,
         "updated_at": now,
     }
-
-
-def _page_date(extracted: ExtractedArticle, days: DayRule) -> datetime | None:
-    """The date the page (or its URL) gives. A clock time the page wrote with no offset, on a
-    page whose zone nothing says, is read in NEWSARCHIVE_ARCHIVE_TZ (the zone for such pages),
-    not as UTC, so its day is the printed one in that zone."""
-    if extracted.published_at is not None and extracted.published_wall:
-        return extracted.published_at.replace(tzinfo=days.zone)
-    return extracted.published_at
-
-
-def _date_columns(published: datetime, precision: Precision, zone: tzinfo | None) -> dict[str, Any]:
-    at, offset = stored_date(published, precision, zone)
-    return {"published_at": at, "published_precision": precision, "published_offset": offset}
-
-
-def _hint_precision(published: datetime) -> Literal["day", "second"]:
-    """Feeds and sitemaps that give a bare day ('2022-12-20') arrive as midnight UTC."""
-    return "day" if published.astimezone(UTC).time() == datetime.min.time() else "second"
