@@ -31,7 +31,6 @@ import numpy as np
 from sqlalchemy import func, select
 
 from newsarchive import archive
-from newsarchive.archive import DayRule, bulk
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.models import Article
@@ -44,7 +43,7 @@ ZIPF_S = 1.07
 START = datetime(2015, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 3652
 CHUNK = 5_000
-UTC_DAYS = DayRule()  # every article on its UTC day
+UTC_DAYS = archive.DayRule()  # every article on its UTC day
 
 
 def vocabulary(seed: int = 11) -> list[str]:
@@ -121,7 +120,7 @@ def articles(n: int, source_ids: list[int]) -> Iterator[dict[str, Any]]:
 
 
 def load(database_url: str, n: int) -> float:
-    """Load through the fresh-load path (archive/bulk.py), as `newsarchive import` does."""
+    """Load through the fresh-load path (archive/archive.bulk.py), as `newsarchive import` does."""
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
@@ -131,7 +130,7 @@ def load(database_url: str, n: int) -> float:
         ]
     started = time.perf_counter()
     with engine.connect() as connection:
-        bulk.load_fresh(connection, UTC_DAYS, articles(n, source_ids))
+        archive.bulk.load_fresh(connection, UTC_DAYS, articles(n, source_ids))
         connection.commit()
     elapsed = time.perf_counter() - started
     with engine.connect() as connection:

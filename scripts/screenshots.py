@@ -24,7 +24,6 @@ from playwright.sync_api import sync_playwright
 
 from newsarchive import archive
 from newsarchive.api.app import create_app
-from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
@@ -57,7 +56,9 @@ def demo(database_url: str) -> int:
                      "fetched_at": published, "updated_at": published})  # fmt: skip
     with session_scope(sessions) as session:
         settings = Settings()
-        archive.add_articles(session, DayRule(settings.zone, settings.archive_tz_force), rows)
+        archive.add_articles(
+            session, archive.DayRule(settings.zone, settings.archive_tz_force), rows
+        )
         run = archive.start_run(session, "crawl")
         archive.count(
             session,

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import DayRule
 from newsarchive.db.session import session_scope
 
 _serial = itertools.count(1)
@@ -33,7 +32,7 @@ def add_article(
     language: str | None = "en",
     authors: list[str] | None = None,
     tags: list[str] | None = None,
-    days: DayRule = DayRule(),  # noqa: B008  (frozen: shared safely)
+    days: archive.DayRule = archive.DayRule(),  # noqa: B008  (frozen: shared safely)
     precision: str = "second",
     offset: int | None = None,
     date_source: str = "page",

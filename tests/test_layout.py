@@ -37,7 +37,8 @@ def imported(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
+            names.add(node.module)  # and `from newsarchive import archive` as newsarchive.archive
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -78,3 +79,16 @@ def test_no_function_over_60_lines() -> None:
                 if length > 60:
                     long.append(f"{path.relative_to(SRC)}:{node.name} ({length} lines)")
     assert long == []
+
+
+def test_the_repositories_have_one_way_in() -> None:
+    """Outside archive/, code writes `from newsarchive import archive` and `archive.name`:
+    never a repository module by its own path."""
+    direct = [
+        f"{path.relative_to(SRC)}: {name}"
+        for path in MODULES
+        if "archive" not in path.relative_to(SRC).parts[:-1]
+        for name in imported(path)
+        if name.startswith("newsarchive.archive.")
+    ]
+    assert direct == []

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.archive import DayRule
+from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.crawl import Crawler, CrawlOptions
 from newsarchive.crawl.discovery import Progress
@@ -19,8 +19,8 @@ from newsarchive.fetch.http import Fetcher
 from newsarchive.ingest.pipeline import Pipeline
 
 
-def day_rule(settings: Settings) -> DayRule:
-    return DayRule(settings.zone, settings.archive_tz_force)
+def day_rule(settings: Settings) -> archive.DayRule:
+    return archive.DayRule(settings.zone, settings.archive_tz_force)
 
 
 def fetcher(settings: Settings) -> Fetcher:

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.archive import DayRule, bulk
 from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, Source
 
@@ -127,7 +126,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:
+def import_row(session: Session, row: Mapping[str, Any], days: archive.DayRule) -> str:
     """'source', 'stored' or 'duplicate'; raises ValueError for a row that is not ours."""
     kind = row.get("type")
     if kind == "source":
@@ -153,10 +152,10 @@ def import_row(session: Session, row: Mapping[str, Any], days: DayRule) -> str:
 def import_fresh(
     session: Session,
     lines: Iterable[tuple[int, str]],
-    days: DayRule,
+    days: archive.DayRule,
     failed: Callable[[int, str], None],
 ) -> dict[str, int]:
-    """A whole export into an archive with no articles, through the fresh load (archive/bulk.py):
+    """A whole export into an archive with no articles, through the fresh load (archive/archive.bulk.py):
     many times faster than row by row, and all or nothing. A line that is not ours is reported
     to `failed` (its number, why) and left out; the rest go in. The caller commits. Returns
     the counts import_row's answers would add up to."""
@@ -178,7 +177,7 @@ def import_fresh(
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 failed(number, f"{type(exc).__name__}: {exc}"[:300])
 
-    loaded = bulk.load_fresh(session.connection(), days, articles())
+    loaded = archive.bulk.load_fresh(session.connection(), days, articles())
     return {"source": sources, "stored": loaded.stored, "duplicate": loaded.duplicates}
 
 

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
 from newsarchive.api.app import create_app
-from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from tests.factories import add_article
 
@@ -291,7 +291,7 @@ class TestArchive:
 def test_zone_setting_is_used_for_new_articles(
     sessions: sessionmaker[Session], settings: Settings
 ) -> None:
-    tokyo = DayRule(ZoneInfo("Asia/Tokyo"))
+    tokyo = archive.DayRule(ZoneInfo("Asia/Tokyo"))
     add_article(sessions, "Late", "late story", datetime(2024, 6, 1, 20, tzinfo=UTC), days=tokyo)
     with TestClient(create_app(settings.model_copy(update={"archive_tz": "Asia/Tokyo"}))) as client:
         assert client.get("/api/archive/2024/6").json()["days"] == [

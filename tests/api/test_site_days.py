@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.api.app import create_app
-from newsarchive.archive import DayRule
 from newsarchive.config import Settings
 from newsarchive.db.session import session_scope
 from newsarchive.ingest.pipeline import Pipeline
@@ -96,7 +95,9 @@ class TestSiteDay:
         """A precise instant whose site zone nothing says: NEWSARCHIVE_ARCHIVE_TZ's day."""
         tokyo = settings.model_copy(update={"archive_tz": "Asia/Tokyo"})
         at = datetime(2024, 6, 1, 20, tzinfo=UTC)  # June 2 in Tokyo
-        add_article(sessions, "No zone", "story text", at, days=DayRule(ZoneInfo("Asia/Tokyo")))
+        add_article(
+            sessions, "No zone", "story text", at, days=archive.DayRule(ZoneInfo("Asia/Tokyo"))
+        )
         add_article(sessions, "Paris", "story text two", at, offset=120)  # 22:00 in Paris
         with TestClient(create_app(tokyo)) as client:
             assert titles(client.get("/api/archive/2024/6/2")) == ["No zone"]
@@ -189,7 +190,7 @@ def test_a_clock_time_of_unknown_zone_is_read_in_the_fallback_zone(
     )
     path = tmp_path / "late.html"
     path.write_text(html, encoding="utf-8")
-    berlin = DayRule(ZoneInfo("Europe/Berlin"))
+    berlin = archive.DayRule(ZoneInfo("Europe/Berlin"))
     pipeline = Pipeline(sessions, clock=lambda: NOW, days=berlin)
     [outcome] = pipeline.import_paths([path], base_url="https://news.example.com/late")
     assert outcome.status == "stored"

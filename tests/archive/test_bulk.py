@@ -1,4 +1,4 @@
-"""The fresh load (archive/bulk.py), on both stores: what it stores is what the one-article path
+"""The fresh load (archive/archive.bulk.py), on both stores: what it stores is what the one-article path
 would have stored, searchable and counted per day, and a failed load leaves nothing behind."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import DayRule, bulk
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
@@ -23,7 +22,7 @@ START = datetime(2024, 5, 1, 22, 30, tzinfo=UTC)
 
 def rows(source_id: int, n: int, *, words: str = "harbour") -> Iterator[dict[str, Any]]:
     for i in range(n):
-        url = f"https://bulk.example/{i}"
+        url = f"https://archive.bulk.example/{i}"
         published = START + timedelta(hours=i)
         yield {
             "source_id": source_id, "url": url, "url_normalized": url, "url_key": url,
@@ -58,7 +57,7 @@ def test_loads_searchable_counted_articles_and_puts_the_schema_back(
     source_id = add_source(sessions, "bulk")
     duplicate = next(rows(source_id, 1))
     with engine.connect() as conn:
-        loaded = bulk.load_fresh(conn, DayRule(), [*rows(source_id, 12), duplicate])
+        loaded = archive.bulk.load_fresh(conn, archive.DayRule(), [*rows(source_id, 12), duplicate])
         conn.commit()
     assert (loaded.stored, loaded.duplicates) == (12, 1)
     assert schema(engine) == before
@@ -89,11 +88,11 @@ def test_a_failed_load_leaves_the_archive_as_it_was(
     source_id = add_source(sessions, "bulk")
 
     def failing() -> Iterator[dict[str, Any]]:
-        yield from rows(source_id, bulk.BATCH + 3)
+        yield from rows(source_id, archive.bulk.BATCH + 3)
         raise ValueError("the file ends in the middle of a line")
 
     with engine.connect() as conn, pytest.raises(ValueError, match="middle of a line"):
-        bulk.load_fresh(conn, DayRule(), failing())
+        archive.bulk.load_fresh(conn, archive.DayRule(), failing())
     assert schema(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0
@@ -110,4 +109,4 @@ def test_refuses_an_archive_that_has_articles(
     with session_scope(sessions) as session:
         source_id = archive.find_source(session, "alpha").id  # type: ignore[union-attr]
     with engine.connect() as conn, pytest.raises(InvalidInput, match="no articles"):
-        bulk.load_fresh(conn, DayRule(), rows(source_id, 2))
+        archive.bulk.load_fresh(conn, archive.DayRule(), rows(source_id, 2))

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import frontier
 from newsarchive.db.session import session_scope
 from tests.factories import add_article, add_source
 
@@ -23,17 +22,19 @@ def queue(sessions: sessionmaker[Session], *urls: str) -> int:
     source_id = found.id if found else add_source(sessions, "s")
     with session_scope(sessions) as session:
         new = [
-            frontier.NewURL(url=u, url_normalized=u, host=u.split("/")[2], source_id=source_id)
+            archive.frontier.NewURL(
+                url=u, url_normalized=u, host=u.split("/")[2], source_id=source_id
+            )
             for u in urls
         ]
-        return frontier.enqueue(session, new, NOW)
+        return archive.frontier.enqueue(session, new, NOW)
 
 
 def claim(
     sessions: sessionmaker[Session], *, now: datetime = NOW, delay: float = 1.0, worker: str = "w"
-) -> frontier.Claim | None:
+) -> archive.frontier.Claim | None:
     with session_scope(sessions) as session:
-        return frontier.claim(session, worker=worker, now=now, lease=LEASE, min_delay=delay)
+        return archive.frontier.claim(session, worker=worker, now=now, lease=LEASE, min_delay=delay)
 
 
 def test_a_url_is_queued_once_and_never_when_stored(sessions: sessionmaker[Session]) -> None:
@@ -61,10 +62,10 @@ def test_two_workers_at_once_never_get_the_same_url(sessions: sessionmaker[Sessi
     takes one writer at a time): each gets a URL of its own."""
     queue(sessions, "https://a.example/1", "https://b.example/1")
     with sessions() as one, sessions() as two:
-        got_one = frontier.claim(one, worker="one", now=NOW, lease=LEASE, min_delay=0)
+        got_one = archive.frontier.claim(one, worker="one", now=NOW, lease=LEASE, min_delay=0)
         if one.get_bind().dialect.name == "sqlite":
             one.commit()  # SQLite: the second writer waits for the first
-        got_two = frontier.claim(two, worker="two", now=NOW, lease=LEASE, min_delay=0)
+        got_two = archive.frontier.claim(two, worker="two", now=NOW, lease=LEASE, min_delay=0)
         one.commit()
         two.commit()
     assert got_one is not None
@@ -80,12 +81,14 @@ def test_the_claimed_slot_is_kept_only_if_nobody_asked_the_host_since(
     assert item is not None
     sent = NOW + timedelta(seconds=0.2)  # the request goes out a little after the claim
     with session_scope(sessions) as session:
-        assert frontier.keep_slot(session, item.host, item.slot_until, 1.0, lambda: sent)
+        assert archive.frontier.keep_slot(session, item.host, item.slot_until, 1.0, lambda: sent)
     with session_scope(sessions) as session:  # the next slot: a delay after the request
-        busy_until = frontier.take_host_slot(session, item.host, lambda: sent, 1.0)
+        busy_until = archive.frontier.take_host_slot(session, item.host, lambda: sent, 1.0)
         assert busy_until == sent + timedelta(seconds=1)
     with session_scope(sessions) as session:  # that slot was used: a second request must wait
-        assert not frontier.keep_slot(session, item.host, item.slot_until, 1.0, lambda: sent)
+        assert not archive.frontier.keep_slot(
+            session, item.host, item.slot_until, 1.0, lambda: sent
+        )
 
 
 @pytest.mark.parametrize(("retry", "state"), [(True, "queued"), (False, "failed")])
@@ -96,11 +99,11 @@ def test_a_finished_claim_is_closed_or_queued_again(
     item = claim(sessions)
     assert item is not None
     with session_scope(sessions) as session:
-        frontier.finish(
+        archive.frontier.finish(
             session, item.id, state="failed", now=NOW, error="HTTP 503",
             retry_at=NOW + timedelta(minutes=5) if retry else None,
         )  # fmt: skip
-        assert frontier.counts_by_state(session) == {state: 1}
+        assert archive.frontier.counts_by_state(session) == {state: 1}
 
 
 def test_claims_of_a_killed_worker_go_back_to_the_queue(sessions: sessionmaker[Session]) -> None:
@@ -109,5 +112,5 @@ def test_claims_of_a_killed_worker_go_back_to_the_queue(sessions: sessionmaker[S
     assert claim(sessions, now=NOW + timedelta(seconds=5)) is None  # leased
     assert claim(sessions, now=NOW + LEASE + timedelta(seconds=1)) is not None  # lease ran out
     with session_scope(sessions) as session:
-        assert frontier.release_claims(session) == 1
-        assert frontier.counts_by_state(session) == {"queued": 1}
+        assert archive.frontier.release_claims(session) == 1
+        assert archive.frontier.counts_by_state(session) == {"queued": 1}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from newsarchive.archive.source_input import SourceIn, SourcePatch, checked
 from newsarchive.errors import InvalidInput
+from newsarchive.inputs.sources import SourceIn, SourcePatch, checked
 
 
 def parse_day(value: str) -> date | None:

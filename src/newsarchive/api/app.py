@@ -15,11 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from newsarchive import __version__, services
+from newsarchive import __version__, archive, services
 from newsarchive.admin.app import create_admin
 from newsarchive.api import docs, metrics
 from newsarchive.api.routes import (
-    archive,
+    archive as days,
+)
+from newsarchive.api.routes import (
     articles,
     health,
     ingest,
@@ -29,7 +31,6 @@ from newsarchive.api.routes import (
     search,
     sources,
 )
-from newsarchive.archive import ensure_archive_zone
 from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.replica import COOKIE, COOKIE_SECONDS, READS, ReadRouting
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with session_scope(app.state.sessions) as session:
                 rule = services.day_rule(settings)
-                if ensure_archive_zone(session, rule):
+                if archive.ensure_archive_zone(session, rule):
                     log.info("archive days now follow %s", rule.key)
         except SQLAlchemyError:
             log.exception("could not check the archive's time zone; /api/health will say why")
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions, make_sessionmaker(replica) if replica is not None else None
     )
     app.state.migrations = migrate.scripts(settings.database_url)
-    routers = (health, articles, revisions, search, archive, sources, runs, ingest, saved_searches)
+    routers = (health, articles, revisions, search, days, sources, runs, ingest, saved_searches)
     for module in routers:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)

@@ -1,7 +1,7 @@
 """GET /metrics in Prometheus format.
 
 Two kinds of figures: what this API process saw (request durations by route), and what the
-database says at scrape time (articles, pages by outcome over all runs, the frontier, crawl lag
+database says at scrape time (articles, pages by outcome over all runs, the archive.frontier, crawl lag
 per source), so that every API worker reports the same archive-wide numbers whichever crawl
 process did the work.
 """
@@ -21,7 +21,6 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsarchive import archive
-from newsarchive.archive import frontier
 from newsarchive.db.base import utc_now
 
 
@@ -34,7 +33,7 @@ class ArchiveCollector(Collector):
             with self.sessions() as session:
                 articles = archive.count_articles(session)
                 totals = archive.run_totals(session)
-                states = frontier.counts_by_state(session)
+                states = archive.frontier.counts_by_state(session)
                 sources = archive.list_sources(session)
                 alerts = [(a.kind, a.source.name) for a in archive.open_alerts(session)]
         except SQLAlchemyError:
@@ -47,7 +46,7 @@ class ArchiveCollector(Collector):
             pages.add_metric([outcome], n)
         yield pages
         queue = GaugeMetricFamily(
-            "newsarchive_frontier_urls", "Crawl frontier URLs by state", labels=["state"]
+            "newsarchive_frontier_urls", "Crawl archive.frontier URLs by state", labels=["state"]
         )
         for state, n in states.items():
             queue.add_metric([state], n)

@@ -15,8 +15,8 @@ from pydantic import (
     PlainSerializer,
 )
 
-from newsarchive.archive.saved_search_input import SavedSearchIn
-from newsarchive.archive.source_input import SourceIn, SourcePatch
+from newsarchive.inputs.saved_searches import SavedSearchIn
+from newsarchive.inputs.sources import SourceIn, SourcePatch
 
 __all__ = [
     "SavedSearchIn",

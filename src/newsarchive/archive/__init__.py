@@ -1,8 +1,11 @@
 """The repositories: every query on the archive's tables lives in this package, one module per
-aggregate (articles, days, sources, runs, revisions, stories, health, saved searches, the crawl frontier) plus keyset paging. Functions take
-the session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
-transaction. Callers use the names below: `archive.get_article(session, 3)`."""
+aggregate (articles, days, sources, runs, revisions, stories, health, deliveries, saved
+searches, the crawl frontier) plus keyset paging and the fresh bulk load. Functions take the
+session first and never commit: the caller (a request, a CLI command, the pipeline) owns the
+transaction. Callers outside this package reach it one way, `from newsarchive import archive`,
+and use the names below: `archive.get_article(session, 3)`, `archive.frontier.claim(...)`."""
 
+from newsarchive.archive import bulk, frontier, paging
 from newsarchive.archive.articles import (
     MAX_LIMIT,
     ArticleFilters,
@@ -35,20 +38,22 @@ from newsarchive.archive.days import (
     ensure_archive_zone,
     latest_day,
 )
-from newsarchive.archive.health import (
-    articles_since,
+from newsarchive.archive.deliveries import (
     claim_delivery,
-    close_alert,
     delivery_done,
     due_deliveries,
+    queue_delivery,
+    recent_deliveries,
+)
+from newsarchive.archive.health import (
+    articles_since,
+    close_alert,
     errors_since,
     lock_source,
     newest_articles,
     newest_runs,
     open_alert,
     open_alerts,
-    queue_delivery,
-    recent_deliveries,
     run_source_ids,
     source_alerts,
 )
@@ -117,6 +122,7 @@ from newsarchive.archive.stories import (
 )
 
 __all__ = [
+    "bulk", "frontier", "paging",  # namespaces: the crawl queue, the fresh load, the cursor codec
     "MAX_LIMIT", "ArticleFilters", "DayCountRow", "DayRule", "Page",
     "SourceFields", "add_article", "add_articles", "archive_days", "archive_months",
     "archive_years", "article_counts", "article_ids", "articles_by_id", "articles_on_day", "beat",

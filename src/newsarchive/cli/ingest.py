@@ -89,8 +89,7 @@ def export(
 def _import_jsonl(path: Path, settings: Settings) -> bool:
     """Read an archive `newsarchive export` wrote, as one run; True if every line went in.
     Into an archive with no articles it goes through the fresh load, all or nothing."""
-    from newsarchive import transfer
-    from newsarchive.archive import bulk
+    from newsarchive import archive, transfer
 
     counts: dict[str, int] = {}
 
@@ -106,7 +105,7 @@ def _import_jsonl(path: Path, settings: Settings) -> bool:
     ):
         numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
         with sessions() as session:
-            fresh = bulk.is_empty(session.connection())
+            fresh = archive.bulk.is_empty(session.connection())
         if fresh:
             refused: list[tuple[int, str]] = []
             with session_scope(sessions) as session:

@@ -7,10 +7,10 @@ import sys
 import click
 
 from newsarchive import archive
-from newsarchive.archive.source_input import SourceIn, checked
 from newsarchive.cli.common import open_sessions
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput
+from newsarchive.inputs.sources import SourceIn, checked
 
 _OPTIONS = {"name": "NAME", "home": "--home", "feeds": "--feed", "sitemaps": "--sitemap"}
 _OPTIONS |= {"interval": "--interval"}

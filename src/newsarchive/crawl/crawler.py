@@ -1,8 +1,8 @@
 """The crawl run: discover, then NEWSARCHIVE_CONCURRENCY threads that claim URLs from the
-frontier and fetch, extract and store them, politely and in parallel.
+archive.frontier and fetch, extract and store them, politely and in parallel.
 
 Threads fetch (I/O); a process pool extracts (CPU), so fetching hides behind extraction and a
-crawl uses every core. Several workers may share one PostgreSQL frontier; on SQLite one crawl runs
+crawl uses every core. Several workers may share one PostgreSQL archive.frontier; on SQLite one crawl runs
 at a time (a second one is told so and leaves).
 """
 
@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import DayRule, frontier
 from newsarchive.crawl import after_run, revisits
 from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
@@ -44,7 +43,7 @@ from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
 
-DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a frontier row's end: done
+DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a archive.frontier row's end: done
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
 
@@ -97,7 +96,7 @@ class _Tools:
 
 @dataclass(frozen=True)
 class _Done:
-    item: frontier.Claim
+    item: archive.frontier.Claim
     outcome: Outcome
     fetched: bool
     retry_at: datetime | None
@@ -137,7 +136,7 @@ class Crawler:
         options: CrawlOptions,
         *,
         new_fetcher: Callable[[], Fetcher],
-        days: DayRule,
+        days: archive.DayRule,
         new_poster: Callable[[], Fetcher] | None = None,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utc_now,
@@ -189,7 +188,7 @@ class Crawler:
         with session_scope(self.sessions) as session:
             archive.ensure_archive_zone(session, self.days)
             if resume:
-                frontier.release_claims(session)
+                archive.frontier.release_claims(session)
                 archive.interrupt_running_runs(session, kind="crawl")
             sources = (
                 [archive.get_source_by_name(session, source)]
@@ -247,7 +246,7 @@ class Crawler:
         finally:
             pool.close()
 
-    # --- fetching from the frontier ---------------------------------------------------------
+    # --- fetching from the archive.frontier ---------------------------------------------------------
 
     def _drain(self, tools: _Tools, source_ids: list[int] | None, max_articles: int | None) -> None:
         """NEWSARCHIVE_CONCURRENCY threads, each claiming its own next URL in the transaction
@@ -267,7 +266,9 @@ class Crawler:
             if self.stop.is_set() or budget.spent():
                 return
             with self.sessions() as session:
-                ready = frontier.next_ready_at(session, now=self.clock(), source_ids=source_ids)
+                ready = archive.frontier.next_ready_at(
+                    session, now=self.clock(), source_ids=source_ids
+                )
             if ready is None:
                 return
             wait_s = (ready - self.clock()).total_seconds()
@@ -276,7 +277,7 @@ class Crawler:
             time.sleep(min(max(wait_s, 0.02), 0.5))
             item = self._close_and_claim(None, source_ids, budget)
 
-    def _process(self, tools: _Tools, item: frontier.Claim) -> _Done:
+    def _process(self, tools: _Tools, item: archive.frontier.Claim) -> _Done:
         """Fetch, extract and store one claimed URL (or judge a revisit of a stored one); every
         outcome is returned, none raised."""
         started = time.perf_counter()
@@ -313,7 +314,7 @@ class Crawler:
         )
         return _Done(item, outcome, fetched, retry_at, gone)
 
-    def _fetch(self, tools: _Tools, item: frontier.Claim) -> FetchResult:
+    def _fetch(self, tools: _Tools, item: archive.frontier.Claim) -> FetchResult:
         etag, last_modified = revisits.validators(self.sessions, item)
         fetch_started = time.perf_counter()
         try:
@@ -331,7 +332,7 @@ class Crawler:
         FETCH_SECONDS.labels("ok").observe(time.perf_counter() - fetch_started)
         return result
 
-    def _failed(self, item: frontier.Claim, exc: Failed) -> tuple[Outcome, datetime | None]:
+    def _failed(self, item: archive.frontier.Claim, exc: Failed) -> tuple[Outcome, datetime | None]:
         """A failed fetch, and when to try again (None: never, or not in this life)."""
         reason, retry_at = exc.reason, None
         if exc.retryable and item.attempts < MAX_ATTEMPTS:
@@ -345,7 +346,7 @@ class Crawler:
 
     def _close_and_claim(
         self, done: _Done | None, source_ids: list[int] | None, budget: _Budget
-    ) -> frontier.Claim | None:
+    ) -> archive.frontier.Claim | None:
         """Close a finished claim (state, counts, error) and lease the next URL, in one
         transaction."""
         with session_scope(self.sessions) as session:
@@ -354,7 +355,7 @@ class Crawler:
             if self.stop.is_set() or not budget.take():
                 claim = None
             else:
-                claim = frontier.claim(
+                claim = archive.frontier.claim(
                     session,
                     worker=self.worker,
                     now=self.clock(),
@@ -371,7 +372,7 @@ class Crawler:
     def _close(self, session: Session, done: _Done) -> None:
         item, outcome = done.item, done.outcome
         state = "done" if outcome.status in DONE else outcome.status
-        frontier.finish(
+        archive.frontier.finish(
             session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
             error=outcome.reason, retry_at=done.retry_at,
         )  # fmt: skip

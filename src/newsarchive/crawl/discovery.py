@@ -1,5 +1,5 @@
 """Discovery: the feeds and sitemaps of due sources (and the sitemaps their robots.txt names),
-read with conditional GET, and every new article URL queued in the frontier."""
+read with conditional GET, and every new article URL queued in the archive.frontier."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import frontier
 from newsarchive.crawl.politeness import Politeness
 from newsarchive.db.models import Source
 from newsarchive.db.session import session_scope
@@ -119,7 +118,7 @@ class Discovery:
             except IngestError:
                 continue
             urls.append(
-                frontier.NewURL(
+                archive.frontier.NewURL(
                     url=without_tracking(entry.url),
                     url_normalized=key,
                     host=urlsplit(key).netloc,
@@ -131,7 +130,7 @@ class Discovery:
                 )
             )
         with session_scope(self.sessions) as session:
-            added = frontier.enqueue(session, urls, self.clock())
+            added = archive.frontier.enqueue(session, urls, self.clock())
             self.run_log.add({"discovered": added} if added else {}, source_id, session)
         if added:
             self.progress("discovered", added)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.archive import frontier
+from newsarchive import archive
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, Skipped
 from newsarchive.fetch.http import Fetcher
@@ -43,11 +43,13 @@ class Politeness:
         self._lock = threading.Lock()
         self._crawl_delays = False  # some robots.txt asked for a Crawl-delay this run
 
-    def keep_claimed_slot(self, item: frontier.Claim) -> bool:
+    def keep_claimed_slot(self, item: archive.frontier.Claim) -> bool:
         """Send the claim's first request in the slot the claim took, if no other request went
         to the host since (a robots.txt read, another worker): the next slot then starts now."""
         with session_scope(self.sessions) as session:
-            return frontier.keep_slot(session, item.host, item.slot_until, item.delay, self.clock)
+            return archive.frontier.keep_slot(
+                session, item.host, item.slot_until, item.delay, self.clock
+            )
 
     def hold_host(self, url: str) -> None:
         """After an answer: the host's next slot is at least its delay from now, so two
@@ -57,7 +59,7 @@ class Politeness:
             return
         host = urlsplit(normalize(url)).netloc
         with session_scope(self.sessions) as session:
-            frontier.hold_host(session, host, self.clock, self.host_delay)
+            archive.frontier.hold_host(session, host, self.clock, self.host_delay)
 
     def wait_for_host(self, url: str) -> None:
         """Wait for the host's next slot and take it: every request to a host goes through a
@@ -65,7 +67,9 @@ class Politeness:
         host = urlsplit(normalize(url)).netloc
         while True:
             with session_scope(self.sessions) as session:
-                busy_until = frontier.take_host_slot(session, host, self.clock, self.host_delay)
+                busy_until = archive.frontier.take_host_slot(
+                    session, host, self.clock, self.host_delay
+                )
             if busy_until is None:
                 return
             wait = (busy_until - self.clock()).total_seconds()
@@ -117,8 +121,8 @@ class Politeness:
             self._crawl_delays = True
             with session_scope(self.sessions) as session:
                 host = urlsplit(origin).netloc
-                frontier.ensure_hosts(session, [host], self.clock())
-                frontier.set_crawl_delay(session, host, float(delay))
+                archive.frontier.ensure_hosts(session, [host], self.clock())
+                archive.frontier.set_crawl_delay(session, host, float(delay))
         return rules
 
 
@@ -127,7 +131,7 @@ class Slot:
     (unless another request went to the host since); redirects, retries and that case wait
     for a slot of their own."""
 
-    def __init__(self, politeness: Politeness, item: frontier.Claim) -> None:
+    def __init__(self, politeness: Politeness, item: archive.frontier.Claim) -> None:
         self.politeness = politeness
         self.item = item
         self.first = True

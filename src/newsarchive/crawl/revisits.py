@@ -1,6 +1,6 @@
 """Revisits in a crawl: a stored article's page fetched again (asking conditionally), then
 judged: a new revision, no change, or gone (404, 410, a redirect to the home page). The
-frontier carries revisits like new URLs, so they get the same leases, politeness and retries."""
+archive.frontier carries revisits like new URLs, so they get the same leases, politeness and retries."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import frontier
 from newsarchive.errors import Failed
 from newsarchive.fetch.http import FetchResult
 from newsarchive.ingest.outcome import Outcome
@@ -24,7 +23,7 @@ ANSWERED = ("revised", "unchanged", "gone")
 
 
 def validators(
-    sessions: sessionmaker[Session], item: frontier.Claim
+    sessions: sessionmaker[Session], item: archive.frontier.Claim
 ) -> tuple[str | None, str | None]:
     """ETag and Last-Modified to send: a revisit's last answer's; a new URL sends none."""
     if item.revisit_of is None:
@@ -34,7 +33,7 @@ def validators(
 
 
 def judge(
-    pipeline: Pipeline, item: frontier.Claim, result: FetchResult
+    pipeline: Pipeline, item: archive.frontier.Claim, result: FetchResult
 ) -> tuple[Outcome, str | None]:
     """What a revisit's answer means; the second value says why the page looks gone."""
     assert item.revisit_of is not None
@@ -47,7 +46,7 @@ def judge(
     return pipeline.revise(item.revisit_of, page), None
 
 
-def gone_answer(item: frontier.Claim, exc: Failed) -> tuple[Outcome, str] | None:
+def gone_answer(item: archive.frontier.Claim, exc: Failed) -> tuple[Outcome, str] | None:
     """A revisit answered 404 or 410: the page may have been taken down."""
     if item.revisit_of is None or (reason := gone_reason(item.url, status=exc.status)) is None:
         return None

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.archive import DayRule
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, LocalError, Skipped
@@ -36,7 +35,7 @@ from newsarchive.stories.signatures import signature
 
 log = logging.getLogger(__name__)
 
-UTC_DAYS = DayRule()
+UTC_DAYS = archive.DayRule()
 
 
 class Pipeline:
@@ -48,7 +47,7 @@ class Pipeline:
         max_bytes: int = 10_000_000,
         clock: Callable[[], datetime] = utc_now,
         extractor: Extractor | None = None,
-        days: DayRule = UTC_DAYS,
+        days: archive.DayRule = UTC_DAYS,
         revisit_after: Sequence[timedelta] = (),
     ) -> None:
         """``extractor`` runs ``prepare`` (trafilatura and compression, the CPU-heavy part); the
@@ -325,7 +324,7 @@ def _article_row(
     url_key: str,
     source_id: int,
     now: datetime,
-    days: DayRule,
+    days: archive.DayRule,
 ) -> dict[str, Any]:
     """The row of a new article (its date: ingest/dating.py)."""
     dated = choose_date(extracted, days.zone, now, hint=hint)

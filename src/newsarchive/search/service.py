@@ -12,7 +12,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.archive import paging
 from newsarchive.db.models import Article, Source
 from newsarchive.errors import InvalidInput
 from newsarchive.search.engine import Ask, Engine
@@ -294,12 +293,12 @@ WINDOW = "relevance-recent"  # the sort a cursor from a recent-window ranking na
 
 def _encode_cursor(sort: str, article: Article, score: float, windowed: bool = False) -> str:
     key: datetime | float = score if sort == "relevance" else article.published_at
-    return paging.encode(WINDOW if windowed else sort, key, article.id)
+    return archive.paging.encode(WINDOW if windowed else sort, key, article.id)
 
 
 def _in_window(cursor: str) -> bool:
     try:
-        paging.decode(cursor, WINDOW, float, int)
+        archive.paging.decode(cursor, WINDOW, float, int)
     except InvalidInput:
         return False
     return True
@@ -308,7 +307,9 @@ def _in_window(cursor: str) -> bool:
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     key = float if sort == "relevance" else datetime
     named = WINDOW if sort == "relevance" and _in_window(cursor) else sort
-    _sort, value, article_id = paging.decode(cursor, named, key, int, hint=" with the same sort")
+    _sort, value, article_id = archive.paging.decode(
+        cursor, named, key, int, hint=" with the same sort"
+    )
     return value, article_id
 
 

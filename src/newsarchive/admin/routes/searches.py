@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from newsarchive import archive
 from newsarchive.admin.pages import LOGGED_IN, Sessions, back, render
 from newsarchive.admin.security import CheckedForm, flash
-from newsarchive.archive.saved_search_input import SavedSearchIn
-from newsarchive.archive.source_input import checked
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
 from newsarchive.errors import NewsArchiveError
+from newsarchive.inputs.saved_searches import SavedSearchIn
+from newsarchive.inputs.sources import checked
 from newsarchive.search.query import parse
 
 router = APIRouter(dependencies=LOGGED_IN)

@@ -17,7 +17,6 @@ from newsarchive.api.params import (
     To,
 )
 from newsarchive.api.schemas import Article, ArticlePage, ArticleSummary, Story, errors
-from newsarchive.archive.paging import storable_id
 from newsarchive.errors import NotFound
 
 router = APIRouter(tags=["articles"])
@@ -68,7 +67,9 @@ def get_article(article_id: int, session: SessionDep) -> Article:
 def get_story(story_id: int, session: SessionDep) -> Story:
     """A story: the stored copies of one article across sources (near-duplicate texts),
     the earliest seen first (200 at most; `size` counts them all)."""
-    members = archive.story_members(session, story_id) if storable_id(story_id) else []
+    members = (
+        archive.story_members(session, story_id) if archive.paging.storable_id(story_id) else []
+    )
     if not members:
         raise NotFound(f"story {story_id} not found")
     return Story(

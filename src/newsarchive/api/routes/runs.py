@@ -6,7 +6,6 @@ from newsarchive import archive
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import Cursor, Limit
 from newsarchive.api.schemas import RunDetail, RunPage, RunSummary, errors
-from newsarchive.archive import paging
 
 router = APIRouter(tags=["runs"])
 
@@ -18,9 +17,9 @@ def list_runs(
     cursor: Cursor = None,
 ) -> RunPage:
     """Newest first. Pass `next_cursor` back as `cursor` for older runs."""
-    before_id = paging.decode(cursor, int)[0] if cursor else None
+    before_id = archive.paging.decode(cursor, int)[0] if cursor else None
     runs = archive.list_runs(session, limit=limit + 1, before_id=before_id)
-    next_cursor = paging.encode(runs[limit - 1].id) if len(runs) > limit else None
+    next_cursor = archive.paging.encode(runs[limit - 1].id) if len(runs) > limit else None
     return RunPage(
         items=[RunSummary.model_validate(r, from_attributes=True) for r in runs[:limit]],
         next_cursor=next_cursor,

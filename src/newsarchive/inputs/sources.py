@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from newsarchive.archive.sources import SourceFields
+from newsarchive import archive
 from newsarchive.errors import InvalidInput, validation_message
 
 MAX_URLS = 100  # feeds, and sitemaps, per source
@@ -40,8 +40,8 @@ class SourceIn(BaseModel):
     interval: int = Field(0, ge=0, le=MAX_INTERVAL, description="minutes; 0: at every crawl run")
     enabled: bool = True
 
-    def fields(self) -> SourceFields:
-        return SourceFields(
+    def fields(self) -> archive.SourceFields:
+        return archive.SourceFields(
             home_url=str(self.home) if self.home else None,
             feeds=_texts(self.feeds),
             sitemaps=_texts(self.sitemaps),
@@ -61,9 +61,9 @@ class SourcePatch(BaseModel):
     interval: int | None = Field(None, ge=0, le=MAX_INTERVAL)
     enabled: bool | None = None
 
-    def fields(self) -> SourceFields:
+    def fields(self) -> archive.SourceFields:
         cleared = "home" in self.model_fields_set
-        return SourceFields(
+        return archive.SourceFields(
             home_url=str(self.home) if self.home else ("" if cleared else None),
             feeds=_texts(self.feeds),
             sitemaps=_texts(self.sitemaps),
