@@ -92,3 +92,14 @@ def test_the_repositories_have_one_way_in() -> None:
         if name.startswith("newsarchive.archive.")
     ]
     assert direct == []
+
+
+def test_admin_requests_own_their_transaction_as_api_requests_do() -> None:
+    """Admin handlers take the request's session (committed before the response, rolled back
+    on error); none opens a transaction of its own."""
+    own = [
+        str(path.relative_to(SRC))
+        for path in (SRC / "admin").rglob("*.py")
+        if "session_scope" in path.read_text() or "sessions()" in path.read_text()
+    ]
+    assert own == []

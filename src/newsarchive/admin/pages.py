@@ -22,6 +22,7 @@ from newsarchive.admin.security import (
     login_required,
     take_flashes,
 )
+from newsarchive.api.deps import get_session
 from newsarchive.config import Settings
 from newsarchive.errors import Forbidden, LoginRequired, NewsArchiveError, validation_message
 
@@ -48,7 +49,10 @@ def crawls_of(request: Request) -> CrawlThreads:
 
 
 AdminSettings = Annotated[Settings, Depends(settings_of)]
-Sessions = Annotated[sessionmaker[Session], Depends(sessions_of)]
+Sessions = Annotated[sessionmaker[Session], Depends(sessions_of)]  # for services that commit
+# The request owns its transaction, as an API request does (api/deps.py): committed before the
+# response goes out, rolled back when the handler raises.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 Crawls = Annotated[CrawlThreads, Depends(crawls_of)]
 LOGGED_IN = [Depends(login_required)]  # every router but the login page's
 

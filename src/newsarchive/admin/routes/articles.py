@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from newsarchive import archive, services
 from newsarchive.admin.forms import parse_day
-from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, render
+from newsarchive.admin.pages import LOGGED_IN, AdminSettings, SessionDep, Sessions, back, render
 from newsarchive.admin.security import SECURITY_HEADERS, CheckedForm, flash
-from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput, NotFound
 from newsarchive.ingest.revisions import diff_segments, history
 from newsarchive.search import SearchParams, run_search
@@ -48,7 +47,7 @@ def _listing(session: Session, filters: dict[str, str], cursor: str) -> dict[str
 @router.get("/articles", response_class=HTMLResponse)
 def articles(
     request: Request,
-    sessions: Sessions,
+    session: SessionDep,
     q: str = "",
     source: str = "",
     lang: str = "",
@@ -61,12 +60,11 @@ def articles(
     filters["collapse"] = collapse
     found: dict[str, Any] = {"items": [], "snippets": {}, "total": None, "next_cursor": None}
     error = None
-    with sessions() as session:
-        source_names = [s.name for s in archive.list_sources(session)]
-        try:
-            found |= _listing(session, filters, cursor)
-        except InvalidInput as exc:
-            error = exc.detail
+    source_names = [s.name for s in archive.list_sources(session)]
+    try:
+        found |= _listing(session, filters, cursor)
+    except InvalidInput as exc:
+        error = exc.detail
     next_cursor = found.pop("next_cursor")
     next_url = (
         "/admin/articles?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
@@ -78,15 +76,14 @@ def articles(
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article(request: Request, article_id: int, sessions: Sessions) -> HTMLResponse:
-    with sessions() as session:
-        found = archive.get_article(session, article_id)
-        raw = archive.get_raw(session, article_id)
-        raw_size = raw.size if raw is not None else 0
-        versions = history(archive.list_revisions(session, article_id), found)
-        takedowns = archive.list_takedowns(session, article_id)
-        story_id = found.story_id or found.id
-        story = archive.story_members(session, story_id, limit=21) if found.story_size > 1 else []
+def article(request: Request, article_id: int, session: SessionDep) -> HTMLResponse:
+    found = archive.get_article(session, article_id)
+    raw = archive.get_raw(session, article_id)
+    raw_size = raw.size if raw is not None else 0
+    versions = history(archive.list_revisions(session, article_id), found)
+    takedowns = archive.list_takedowns(session, article_id)
+    story_id = found.story_id or found.id
+    story = archive.story_members(session, story_id, limit=21) if found.story_size > 1 else []
     # the story's other articles, each with its text's difference from the earliest one
     copies = [
         (member, diff_segments(story[0].text, member.text) if member is not story[0] else [])
@@ -101,11 +98,10 @@ def article(request: Request, article_id: int, sessions: Sessions) -> HTMLRespon
 
 
 @router.get("/articles/{article_id}/raw")
-def raw_page(article_id: int, sessions: Sessions) -> Response:
+def raw_page(article_id: int, session: SessionDep) -> Response:
     """The stored page as plain text: shown, never rendered."""
-    with sessions() as session:
-        archive.get_article(session, article_id)
-        raw = archive.get_raw(session, article_id)
+    archive.get_article(session, article_id)
+    raw = archive.get_raw(session, article_id)
     if raw is None or not raw.body:
         raise NotFound("no raw page is stored for this article")
     body = zlib.decompress(raw.body).decode(raw.charset or "utf-8", errors="replace")
@@ -127,15 +123,13 @@ def reextract(
 
 
 @router.get("/articles/{article_id}/delete", response_class=HTMLResponse)
-def confirm_delete(request: Request, article_id: int, sessions: Sessions) -> HTMLResponse:
-    with sessions() as session:
-        found = archive.get_article(session, article_id)
+def confirm_delete(request: Request, article_id: int, session: SessionDep) -> HTMLResponse:
+    found = archive.get_article(session, article_id)
     return render(request, "confirm_delete.html", article=found)
 
 
 @router.post("/articles/{article_id}/delete")
-def delete(request: Request, article_id: int, form: CheckedForm, sessions: Sessions) -> Response:
-    with session_scope(sessions) as session:
-        archive.delete_article(session, article_id)
+def delete(request: Request, article_id: int, form: CheckedForm, session: SessionDep) -> Response:
+    archive.delete_article(session, article_id)
     flash(request, f"Article {article_id} deleted.")
     return back("/admin/articles")

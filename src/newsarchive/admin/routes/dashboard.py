@@ -9,30 +9,29 @@ from fastapi.responses import HTMLResponse
 
 from newsarchive import archive
 from newsarchive.admin import charts
-from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, render
+from newsarchive.admin.pages import LOGGED_IN, AdminSettings, SessionDep, render
 from newsarchive.db.base import utc_now
 
 router = APIRouter(dependencies=LOGGED_IN)
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, settings: AdminSettings, sessions: Sessions) -> HTMLResponse:
+def dashboard(request: Request, settings: AdminSettings, session: SessionDep) -> HTMLResponse:
     now = utc_now().astimezone(settings.zone)
     today = now.date()
-    with sessions() as session:
-        # The chart ends at the newest publication day, so a crawl of older news shows.
-        last = min(archive.latest_day(session) or today, today)
-        per_day = archive.day_counts_between(session, last - timedelta(days=89), last)
-        runs = archive.list_runs(session, limit=8)
-        failing = archive.sources_with_failures(session, since=utc_now() - timedelta(days=7))
-        alerts = archive.open_alerts(session)
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        totals = {
-            "articles": archive.count_articles(session),
-            "sources": len(archive.list_sources(session)),
-            "published_today": archive.day_counts_between(session, today, today).get(today, 0),
-            "seen_today": archive.count_first_seen_since(session, midnight),
-        }
+    # The chart ends at the newest publication day, so a crawl of older news shows.
+    last = min(archive.latest_day(session) or today, today)
+    per_day = archive.day_counts_between(session, last - timedelta(days=89), last)
+    runs = archive.list_runs(session, limit=8)
+    failing = archive.sources_with_failures(session, since=utc_now() - timedelta(days=7))
+    alerts = archive.open_alerts(session)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    totals = {
+        "articles": archive.count_articles(session),
+        "sources": len(archive.list_sources(session)),
+        "published_today": archive.day_counts_between(session, today, today).get(today, 0),
+        "seen_today": archive.count_first_seen_since(session, midnight),
+    }
     chart = charts.daily_bars(per_day, last - timedelta(days=89), last)
     return render(
         request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing,

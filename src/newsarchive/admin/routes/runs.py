@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from newsarchive import archive, services
-from newsarchive.admin.pages import LOGGED_IN, AdminSettings, Sessions, back, render
+from newsarchive.admin.pages import LOGGED_IN, AdminSettings, SessionDep, Sessions, back, render
 from newsarchive.admin.security import CheckedForm, flash
 from newsarchive.fetch.urls import is_http_url
 from newsarchive.ingest.runs import recorded
@@ -15,17 +15,15 @@ router = APIRouter(dependencies=LOGGED_IN)
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs(request: Request, sessions: Sessions) -> HTMLResponse:
-    with sessions() as session:
-        rows = archive.list_runs(session, limit=50)
-        deliveries = archive.recent_deliveries(session, limit=20)
+def runs(request: Request, session: SessionDep) -> HTMLResponse:
+    rows = archive.list_runs(session, limit=50)
+    deliveries = archive.recent_deliveries(session, limit=20)
     return render(request, "runs.html", runs=rows, deliveries=deliveries)
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run(request: Request, run_id: int, sessions: Sessions) -> HTMLResponse:
-    with sessions() as session:
-        found = archive.get_run(session, run_id)
+def run(request: Request, run_id: int, session: SessionDep) -> HTMLResponse:
+    found = archive.get_run(session, run_id)
     return render(request, "run.html", run=found)
 
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.admin.pages import LOGGED_IN, Sessions, back, render
+from newsarchive.admin.pages import LOGGED_IN, SessionDep, back, render
 from newsarchive.admin.security import CheckedForm, flash
 from newsarchive.db.base import utc_now
-from newsarchive.db.session import session_scope
 from newsarchive.errors import NewsArchiveError
 from newsarchive.inputs.saved_searches import SavedSearchIn
 from newsarchive.inputs.sources import checked
@@ -22,20 +22,19 @@ _LABELS = {"name": "Name", "q": "Search", "webhook": "Webhook"}  # as the form s
 
 
 def _page(
-    request: Request, sessions: Sessions, form: dict[str, Any], status: int = 200
+    request: Request, session: Session, form: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    with sessions() as session:
-        searches = archive.list_saved_searches(session)
+    searches = archive.list_saved_searches(session)
     return render(request, "searches.html", status=status, searches=searches, form=form)
 
 
 @router.get("/searches", response_class=HTMLResponse)
-def searches(request: Request, sessions: Sessions) -> HTMLResponse:
-    return _page(request, sessions, form={})
+def searches(request: Request, session: SessionDep) -> HTMLResponse:
+    return _page(request, session, form={})
 
 
 @router.post("/searches")
-def save_search(request: Request, form: CheckedForm, sessions: Sessions) -> Response:
+def save_search(request: Request, form: CheckedForm, session: SessionDep) -> Response:
     given = {
         "name": str(form.get("name") or ""),
         "q": str(form.get("q") or "").strip(),
@@ -44,20 +43,19 @@ def save_search(request: Request, form: CheckedForm, sessions: Sessions) -> Resp
     try:
         search = checked(SavedSearchIn, given, _LABELS)  # as the API checks it
         parse(search.q)
-        with session_scope(sessions) as session:
+        with session.begin_nested():
             archive.create_saved_search(session, search.row(utc_now()))
     except NewsArchiveError as exc:
         flash(request, exc.detail, "error")
-        return _page(request, sessions, form=form, status=422)
+        return _page(request, session, form=form, status=422)
     flash(request, f"Search {search.name} saved.")
     return back("/admin/searches")
 
 
 @router.post("/searches/{search_id}/delete")
 def delete_search(
-    request: Request, search_id: int, form: CheckedForm, sessions: Sessions
+    request: Request, search_id: int, form: CheckedForm, session: SessionDep
 ) -> Response:
-    with session_scope(sessions) as session:
-        archive.delete_saved_search(session, search_id)
+    archive.delete_saved_search(session, search_id)
     flash(request, "Search deleted.")
     return back("/admin/searches")

@@ -6,59 +6,57 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.admin.forms import new_source, source_change
-from newsarchive.admin.pages import LOGGED_IN, Crawls, Sessions, back, render
+from newsarchive.admin.pages import LOGGED_IN, Crawls, SessionDep, back, render
 from newsarchive.admin.security import CheckedForm, flash
-from newsarchive.db.session import session_scope
 from newsarchive.errors import NewsArchiveError
 
 router = APIRouter(dependencies=LOGGED_IN)
 
 
 def _sources_page(
-    request: Request, sessions: Sessions, form: dict[str, Any], status: int = 200
+    request: Request, session: Session, form: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    with sessions() as session:
-        rows, counts = archive.list_sources(session), archive.article_counts(session)
+    rows, counts = archive.list_sources(session), archive.article_counts(session)
     return render(request, "sources.html", status=status, sources=rows, counts=counts, form=form)
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, sessions: Sessions) -> HTMLResponse:
-    return _sources_page(request, sessions, form={})
+def sources(request: Request, session: SessionDep) -> HTMLResponse:
+    return _sources_page(request, session, form={})
 
 
 @router.post("/sources")
-def add_source(request: Request, form: CheckedForm, sessions: Sessions) -> Response:
+def add_source(request: Request, form: CheckedForm, session: SessionDep) -> Response:
     """A refused source shows the form again, filled in as it was sent, with the reason."""
     try:
         given = new_source(form)
-        with session_scope(sessions) as session:
+        with session.begin_nested():
             source = archive.create_source(session, given.name, given.fields())
     except NewsArchiveError as exc:
         flash(request, exc.detail, "error")
-        return _sources_page(request, sessions, form=form, status=422)
+        return _sources_page(request, session, form=form, status=422)
     flash(request, f"Source {source.name} added.")
     return back("/admin/sources")
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
-def edit_source(request: Request, source_id: int, sessions: Sessions) -> HTMLResponse:
-    with sessions() as session:
-        source = archive.get_source(session, source_id)
-        alerts = archive.source_alerts(session, source_id, limit=20)
+def edit_source(request: Request, source_id: int, session: SessionDep) -> HTMLResponse:
+    source = archive.get_source(session, source_id)
+    alerts = archive.source_alerts(session, source_id, limit=20)
     return render(request, "source.html", source=source, alerts=alerts)
 
 
 @router.post("/sources/{source_id}")
 def update_source(
-    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+    request: Request, source_id: int, form: CheckedForm, session: SessionDep
 ) -> Response:
     try:
         change = source_change(form)
-        with session_scope(sessions) as session:
+        with session.begin_nested():
             archive.update_source(session, archive.get_source(session, source_id), change.fields())
     except NewsArchiveError as exc:
         flash(request, exc.detail, "error")
@@ -69,34 +67,31 @@ def update_source(
 
 @router.post("/sources/{source_id}/toggle")
 def toggle_source(
-    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+    request: Request, source_id: int, form: CheckedForm, session: SessionDep
 ) -> Response:
-    with session_scope(sessions) as session:
-        source = archive.get_source(session, source_id)
-        enabled = not source.enabled
-        archive.update_source(session, source, archive.SourceFields(enabled=enabled))
+    source = archive.get_source(session, source_id)
+    enabled = not source.enabled
+    archive.update_source(session, source, archive.SourceFields(enabled=enabled))
     flash(request, f"Source {'enabled' if enabled else 'disabled'}.")
     return back("/admin/sources")
 
 
 @router.post("/sources/{source_id}/delete")
 def remove_source(
-    request: Request, source_id: int, form: CheckedForm, sessions: Sessions
+    request: Request, source_id: int, form: CheckedForm, session: SessionDep
 ) -> Response:
-    with session_scope(sessions) as session:
-        source = archive.get_source(session, source_id)
-        name = source.name
-        archive.delete_source(session, source, with_articles=form.get("with_articles") == "yes")
+    source = archive.get_source(session, source_id)
+    name = source.name
+    archive.delete_source(session, source, with_articles=form.get("with_articles") == "yes")
     flash(request, f"Source {name} removed.")
     return back("/admin/sources")
 
 
 @router.post("/sources/{source_id}/crawl")
 def crawl_now(
-    request: Request, source_id: int, form: CheckedForm, sessions: Sessions, crawls: Crawls
+    request: Request, source_id: int, form: CheckedForm, session: SessionDep, crawls: Crawls
 ) -> Response:
-    with sessions() as session:
-        name = archive.get_source(session, source_id).name
+    name = archive.get_source(session, source_id).name
     if crawls.start(name):
         flash(request, f"Crawl of {name} started; it appears below as it runs.")
     else:
