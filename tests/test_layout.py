@@ -70,6 +70,11 @@ def test_no_module_over_400_lines() -> None:
     assert long == {}
 
 
+def test_no_module_is_squeezed_under_the_cap_by_the_formatter_switched_off() -> None:
+    squeezed = [str(p.relative_to(SRC)) for p in MODULES if "fmt: skip" in p.read_text()]
+    assert squeezed == []
+
+
 def test_no_function_over_60_lines() -> None:
     long = []
     for path in MODULES:

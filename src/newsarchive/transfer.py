@@ -24,15 +24,28 @@ from newsarchive.db.models import Article, Source
 # regrouped in the target (`stories rebuild`); revisit plans and version counts belong to the
 # archive that keeps the versions.
 SKIPPED_COLUMNS = {
-    "id", "source_id", "published_day", "story_id", "minhash", "revision_count", "revisit_at",
-    "revisits_done", "gone_since",
-}  # fmt: skip
+    "id",
+    "source_id",
+    "published_day",
+    "story_id",
+    "minhash",
+    "revision_count",
+    "revisit_at",
+    "revisits_done",
+    "gone_since",
+}
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
 CSV_COLUMNS = ["source", *ARTICLE_COLUMNS, "published_date"]
 # What an article row must carry (the rest have defaults).
 REQUIRED_COLUMNS = (
-    "url", "url_normalized", "url_key", "content_hash", "text", "published_at", "date_source",
-)  # fmt: skip
+    "url",
+    "url_normalized",
+    "url_key",
+    "content_hash",
+    "text",
+    "published_at",
+    "date_source",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_COLUMNS = {
     c.key
@@ -185,10 +198,12 @@ def _import_source(session: Session, row: Mapping[str, Any]) -> None:
     if archive.find_source(session, row["name"]) is not None:
         return
     source = Source(
-        name=row["name"], home_url=row.get("home_url"),
-        interval_minutes=row.get("interval_minutes", 0), enabled=row.get("enabled", True),
+        name=row["name"],
+        home_url=row.get("home_url"),
+        interval_minutes=row.get("interval_minutes", 0),
+        enabled=row.get("enabled", True),
         auto_created=row.get("auto_created", False),
-    )  # fmt: skip
+    )
     session.add(source)
     archive.set_feeds(
         source,

@@ -1,7 +1,7 @@
 """GET /metrics in Prometheus format.
 
 Two kinds of figures: what this API process saw (request durations by route), and what the
-database says at scrape time (articles, pages by outcome over all runs, the archive.frontier, crawl lag
+database says at scrape time (articles, pages by outcome over all runs, the frontier, crawl lag
 per source), so that every API worker reports the same archive-wide numbers whichever crawl
 process did the work.
 """
@@ -46,7 +46,7 @@ class ArchiveCollector(Collector):
             pages.add_metric([outcome], n)
         yield pages
         queue = GaugeMetricFamily(
-            "newsarchive_frontier_urls", "Crawl archive.frontier URLs by state", labels=["state"]
+            "newsarchive_frontier_urls", "Crawl frontier URLs by state", labels=["state"]
         )
         for state, n in states.items():
             queue.add_metric([state], n)

@@ -28,9 +28,12 @@ def articles_since(session: Session, source_id: int, since: datetime) -> list[An
     """(first_seen_at, date_source, authors, title, word_count) of the source's articles
     stored since then."""
     query = select(
-        Article.first_seen_at, Article.date_source, Article.authors, Article.title,
+        Article.first_seen_at,
+        Article.date_source,
+        Article.authors,
+        Article.title,
         Article.word_count,
-    ).where(Article.source_id == source_id, Article.first_seen_at >= since)  # fmt: skip
+    ).where(Article.source_id == source_id, Article.first_seen_at >= since)
     return list(session.execute(query))
 
 

@@ -38,15 +38,7 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
     ensure_hosts(session, hosts.values(), now)
     queued: list[int] = []
     for start in range(0, len(due), CHUNK):
-        rows = [
-            {
-                "url": row.url, "url_normalized": row.url_normalized, "host": hosts[row.id],
-                "source_id": row.source_id, "state": "queued", "attempts": 0,
-                "next_try_at": now, "discovered_at": now, "revisit_of": row.id,
-                "article_id": row.id,
-            }
-            for row in due[start : start + CHUNK]
-        ]  # fmt: skip
+        rows = [_frontier_row(row, hosts[row.id], now) for row in due[start : start + CHUNK]]
         stmt = insert_ignoring(session, FrontierURL).values(rows)
         excluded = stmt.excluded
         written = session.execute(
@@ -61,7 +53,7 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
                     "last_error": None,
                     "revisit_of": excluded.revisit_of,
                     "article_id": excluded.article_id,
-                },  # fmt: skip
+                },
                 where=FrontierURL.state.not_in(("queued", "claimed")),
             ).returning(FrontierURL.revisit_of)
         )
@@ -73,6 +65,22 @@ def queue_revisits(session: Session, now: datetime, source_ids: Sequence[int] | 
         .values(revisit_at=None)
     )
     return len(queued)
+
+
+def _frontier_row(article: Any, host: str, now: datetime) -> dict[str, Any]:
+    """A due article as a revisit in the frontier, ready now."""
+    return {
+        "url": article.url,
+        "url_normalized": article.url_normalized,
+        "host": host,
+        "source_id": article.source_id,
+        "state": "queued",
+        "attempts": 0,
+        "next_try_at": now,
+        "discovered_at": now,
+        "revisit_of": article.id,
+        "article_id": article.id,
+    }
 
 
 def revisit_validators(session: Session, article_id: int) -> tuple[str | None, str | None]:
@@ -100,20 +108,29 @@ def add_revision(
         first = session.get(ArticleRaw, article.id)
         session.add(
             Revision(
-                article_id=article.id, revision=1, fetched_at=article.fetched_at,
-                title=article.title, text=article.text, authors=list(article.authors),
+                article_id=article.id,
+                revision=1,
+                fetched_at=article.fetched_at,
+                title=article.title,
+                text=article.text,
+                authors=list(article.authors),
                 published_at=article.published_at if article.date_source == "page" else None,
-                changed=[], raw=first.body if first else b"",
+                changed=[],
+                raw=first.body if first else b"",
                 charset=first.charset if first else None,
             )
-        )  # fmt: skip
+        )
     number = article.revision_count + 1
     session.add(
         Revision(
-            article_id=article.id, revision=number, fetched_at=now, raw=raw["body"],
-            charset=raw.get("charset"), **version,
+            article_id=article.id,
+            revision=number,
+            fetched_at=now,
+            raw=raw["body"],
+            charset=raw.get("charset"),
+            **version,
         )
-    )  # fmt: skip
+    )
     values = without_taken_hash(session, article.id, values)
     session.execute(
         update(Article)
@@ -139,9 +156,12 @@ def keep_validators(
 def revisit_columns(session: Session, article_id: int) -> dict[str, Any] | None:
     """An article's revisit and takedown columns (None: the article was deleted meanwhile)."""
     query = select(
-        Article.first_seen_at.label("first_seen"), Article.revisits_done.label("done"),
-        Article.revisit_at, Article.gone_since, Article.removed_at,
-    ).where(Article.id == article_id)  # fmt: skip
+        Article.first_seen_at.label("first_seen"),
+        Article.revisits_done.label("done"),
+        Article.revisit_at,
+        Article.gone_since,
+        Article.removed_at,
+    ).where(Article.id == article_id)
     row = session.execute(query).mappings().first()
     return dict(row) if row is not None else None
 

@@ -43,16 +43,32 @@ def ingest(urls: tuple[str, ...]) -> None:
 
 @click.command()
 @click.option(
-    "--format", "format_", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    "--format",
+    "format_",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
     help="jsonl: sources, then articles with every field (read back by import); csv: articles.",
-)  # fmt: skip
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]),
-              help="First archive day to export (inclusive).")  # fmt: skip
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]),
-              help="Last archive day to export (inclusive).")  # fmt: skip
+)
+@click.option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First archive day to export (inclusive).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last archive day to export (inclusive).",
+)
 @click.option("--with-raw", is_flag=True, help="Include each article's stored raw page (jsonl).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")  # fmt: skip
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
 def export(
     format_: str,
     date_from: datetime | None,
@@ -110,9 +126,11 @@ def _import_jsonl(path: Path, settings: Settings) -> bool:
             refused: list[tuple[int, str]] = []
             with session_scope(sessions) as session:
                 loaded = transfer.import_fresh(
-                    session, numbered, services.day_rule(settings),
+                    session,
+                    numbered,
+                    services.day_rule(settings),
                     lambda number, reason: refused.append((number, reason)),
-                )  # fmt: skip
+                )
             for number, reason in refused:
                 failed(run, number, reason)
             run.add({"stored": loaded["stored"], "duplicates": loaded["duplicate"]}, None)

@@ -64,9 +64,12 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     # Each worker builds the app from the environment (the settings just checked) and serves
     # on this socket, so every connection has TCP_NODELAY (uvicorn --workers loses it).
     config = uvicorn.Config(
-        "newsarchive.cli.serve:worker_app", factory=True, workers=workers, log_level="info",
+        "newsarchive.cli.serve:worker_app",
+        factory=True,
+        workers=workers,
+        log_level="info",
         timeout_graceful_shutdown=GRACE_SECONDS,
-    )  # fmt: skip
+    )
     Multiprocess(config, sockets=[listener]).run()
 
 

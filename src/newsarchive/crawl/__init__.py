@@ -1,6 +1,7 @@
 """Crawling: `services.crawler(settings, sessions).run()` is what `newsarchive crawl` runs.
 
 crawler.py     the run: discovery first, then the worker threads on the frontier
+contract.py    what a run is given (CrawlOptions) and what it answers (CrawlReport)
 discovery.py   feeds and sitemaps of due sources -> new URLs in the frontier
 politeness.py  robots.txt, and one request per host slot
 pool.py        extraction processes that replace themselves when one dies
@@ -10,7 +11,8 @@ exclusive.py   one crawl at a time on SQLite
 metrics.py     this process's fetch and extraction timings
 """
 
-from newsarchive.crawl.crawler import Crawler, CrawlOptions, CrawlReport
+from newsarchive.crawl.contract import CrawlOptions, CrawlReport
+from newsarchive.crawl.crawler import Crawler
 from newsarchive.crawl.exclusive import exclusive_crawl
 from newsarchive.crawl.metrics import METRICS
 from newsarchive.crawl.pool import ExtractionPool

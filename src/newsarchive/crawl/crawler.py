@@ -1,8 +1,8 @@
 """The crawl run: discover, then NEWSARCHIVE_CONCURRENCY threads that claim URLs from the
-archive.frontier and fetch, extract and store them, politely and in parallel.
+frontier and fetch, extract and store them, politely and in parallel.
 
 Threads fetch (I/O); a process pool extracts (CPU), so fetching hides behind extraction and a
-crawl uses every core. Several workers may share one PostgreSQL archive.frontier; on SQLite one crawl runs
+crawl uses every core. Several workers may share one PostgreSQL frontier; on SQLite one crawl runs
 at a time (a second one is told so and leaves).
 """
 
@@ -15,9 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import (
-    ThreadPoolExecutor,
-)
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.crawl import after_run, revisits
+from newsarchive.crawl.contract import CrawlOptions, CrawlReport
 from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
 from newsarchive.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
@@ -43,46 +42,9 @@ from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
 
-DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a archive.frontier row's end: done
+DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a frontier row's end: done
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
-
-
-@dataclass(frozen=True)
-class CrawlReport:
-    run_id: int
-    status: str
-    counts: dict[str, int]  # every one of RUN_COUNTERS
-    feed_error: str | None = None  # the first feed or sitemap that could not be read, and why
-
-    def line(self) -> str:
-        c = self.counts
-        line = f"run {self.run_id} {self.status}: " + ", ".join(
-            f"{name} {c[name]}"
-            for name in ("discovered", "fetched", "stored", "duplicates", "skipped", "failed")
-        )
-        if c["revisited"]:
-            line += f"; revisited {c['revisited']}, revised {c['revised']}"
-        if c["feeds_failed"]:
-            line += f"; feeds or sitemaps failed {c['feeds_failed']} (first: {self.feed_error})"
-        return line
-
-
-@dataclass(frozen=True)
-class CrawlOptions:
-    """How a crawl behaves (the NEWSARCHIVE_ settings of the same names)."""
-
-    database_url: str  # SQLite: one crawl at a time on this file
-    concurrency: int = 4  # fetching threads
-    extract_workers: int | None = None  # processes; None: one per core, 0: extract inline
-    host_delay: float = 1.0  # seconds between two requests to one host
-    max_wait: float = 30.0  # a URL not ready within this many seconds waits for a later run
-    lease: timedelta = timedelta(minutes=5)  # a claim not closed by then is free again
-    user_agent: str = "newsarchive"  # for robots.txt
-    max_page_bytes: int = 10_000_000
-    revisit_after: tuple[timedelta, ...] = ()  # revisits of stored articles; () none
-    alert_webhook: str | None = None  # where health alerts are POSTed
-    webhook_secret: str | None = None  # signs them
 
 
 @dataclass(frozen=True)
@@ -165,9 +127,13 @@ class Crawler:
                 with self.new_fetcher() as fetcher, self._extractor() as extractor:
                     tools = self._tools(fetcher, extractor)
                     discovery = Discovery(
-                        self.sessions, fetcher, tools.politeness, self.run_log,
-                        clock=self.clock, progress=self.progress,
-                    )  # fmt: skip
+                        self.sessions,
+                        fetcher,
+                        tools.politeness,
+                        self.run_log,
+                        clock=self.clock,
+                        progress=self.progress,
+                    )
                     for src in sources:
                         if not self.stop.is_set():
                             discovery.discover(src, forced=source is not None)
@@ -211,10 +177,14 @@ class Crawler:
             revisit_after=self.options.revisit_after,
         )
         politeness = Politeness(
-            self.sessions, fetcher, user_agent=self.options.user_agent,
-            host_delay=self.options.host_delay, max_wait=self.options.max_wait,
-            clock=self.clock, stop=self.stop,
-        )  # fmt: skip
+            self.sessions,
+            fetcher,
+            user_agent=self.options.user_agent,
+            host_delay=self.options.host_delay,
+            max_wait=self.options.max_wait,
+            clock=self.clock,
+            stop=self.stop,
+        )
         return _Tools(fetcher, pipeline, politeness)
 
     def report(self) -> CrawlReport:
@@ -246,7 +216,7 @@ class Crawler:
         finally:
             pool.close()
 
-    # --- fetching from the archive.frontier ---------------------------------------------------------
+    # --- fetching from the frontier ------------------------------------------------------------
 
     def _drain(self, tools: _Tools, source_ids: list[int] | None, max_articles: int | None) -> None:
         """NEWSARCHIVE_CONCURRENCY threads, each claiming its own next URL in the transaction
@@ -373,12 +343,21 @@ class Crawler:
         item, outcome = done.item, done.outcome
         state = "done" if outcome.status in DONE else outcome.status
         archive.frontier.finish(
-            session, item.id, state=state, now=self.clock(), article_id=outcome.article_id,
-            error=outcome.reason, retry_at=done.retry_at,
-        )  # fmt: skip
+            session,
+            item.id,
+            state=state,
+            now=self.clock(),
+            article_id=outcome.article_id,
+            error=outcome.reason,
+            retry_at=done.retry_at,
+        )
         self.run_log.count(outcome, item.source_id, fetched=done.fetched, session=session)
         if item.revisit_of is not None and done.retry_at is None:
             revisits.close(
-                session, item.revisit_of, self.options.revisit_after, self.clock(), outcome,
+                session,
+                item.revisit_of,
+                self.options.revisit_after,
+                self.clock(),
+                outcome,
                 done.gone,
-            )  # fmt: skip
+            )

@@ -104,9 +104,13 @@ class Discovery:
         if feed_id is not None and depth == 0:
             with session_scope(self.sessions) as session:
                 archive.record_feed_check(
-                    session, feed_id, at=self.clock(), error=error, etag=etag,
+                    session,
+                    feed_id,
+                    at=self.clock(),
+                    error=error,
+                    etag=etag,
                     last_modified=last_modified,
-                )  # fmt: skip
+                )
 
     def _enqueue(
         self, source_id: int, feed_id: int | None, kind: str, entries: list[Entry]

@@ -1,6 +1,6 @@
 """Revisits in a crawl: a stored article's page fetched again (asking conditionally), then
 judged: a new revision, no change, or gone (404, 410, a redirect to the home page). The
-archive.frontier carries revisits like new URLs, so they get the same leases, politeness and retries."""
+frontier carries revisits like new URLs, so they get the same leases, politeness and retries."""
 
 from __future__ import annotations
 

@@ -29,8 +29,11 @@ MIGRATION_LOCK = 0x6E657773_6D696772
 # SQL): SQLite's FTS5 table, its shadow tables and the key it numbers rows by, PostgreSQL's
 # tsvector column and its GIN index.
 SEARCH_OBJECTS = {
-    "search_vector", "ix_articles_search_vector", "search_key", "ix_articles_search_key",
-}  # fmt: skip
+    "search_vector",
+    "ix_articles_search_vector",
+    "search_key",
+    "ix_articles_search_key",
+}
 
 
 def include_object(

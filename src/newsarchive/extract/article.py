@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.extract import boilerplate, dates, metadata
+from newsarchive.extract import boilerplate, dates, metadata, zones
 from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name
 from newsarchive.extract.charset import decode
 from newsarchive.extract.lead import shown_lead, with_lead
@@ -38,14 +38,30 @@ MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: t
 MIN_WORDS = 5  # fewer is a navigation scrap, not an article
 
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-    "publishdate", "publish-date", "publish_date", "article.published", "parsely-pub-date",
-    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "date",
-)  # fmt: skip
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+)
 MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-    "last-modified", "article.updated",
-)  # fmt: skip
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+    "article.updated",
+)
 AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
 # Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
 _WORD = re.compile(
@@ -110,9 +126,15 @@ class _Sources:
             url, _first(meta, "og:url")
         )
         return cls(
-            tree, html, url, metadata.json_ld(tree), meta, metadata.html_lang(tree), canonical,
+            tree,
+            html,
+            url,
+            metadata.json_ld(tree),
+            meta,
+            metadata.html_lang(tree),
+            canonical,
             LibraryMetadata(tree, url or canonical),
-        )  # fmt: skip
+        )
 
     @property
     def base(self) -> str | None:
@@ -158,11 +180,22 @@ def extract(
     )
     text = _text(page, title)  # last: trafilatura prunes the tree it is given
     return ExtractedArticle(
-        url=url, canonical_url=page.canonical, title=title, text=text, description=description,
-        declared_title=choice.declared, title_rule=choice.rule,
-        authors=authors, language=_language(page.lang_attr, meta, ld, text), site_name=site_name,
-        top_image=top_image, charset=used_charset, tags=tags, categories=categories, **when,
-    )  # fmt: skip
+        url=url,
+        canonical_url=page.canonical,
+        title=title,
+        text=text,
+        description=description,
+        declared_title=choice.declared,
+        title_rule=choice.rule,
+        authors=authors,
+        language=_language(page.lang_attr, meta, ld, text),
+        site_name=site_name,
+        top_image=top_image,
+        charset=used_charset,
+        tags=tags,
+        categories=categories,
+        **when,
+    )
 
 
 def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str, Any]:
@@ -178,7 +211,7 @@ def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str
         *_all(meta, MODIFIED_META),
     ]
     zone = dates.page_zone([*published_raw, *modified_raw], page.base, page.lang_attr)
-    month_first = dates.month_first(page.base, page.lang_attr)
+    month_first = zones.month_first(page.base, page.lang_attr)
     candidates = dates.Candidates(
         visible=dates.visible_days(after_headline, now, month_first=month_first),
         published=published_raw,

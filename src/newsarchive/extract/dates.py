@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 from htmldate.extractors import try_date_expr
+
+from newsarchive.extract import zones
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 DATELINE_TEXTS = 10  # the dateline is among the first texts under the headline
@@ -37,37 +37,6 @@ _CLOCK = re.compile(
     r"(?<![\d:])(\d{1,2})(?::|h(?=\d))(\d{2})(?::(\d{2}))?(?![\d:])\s*([ap]\.?m\.?)?", re.IGNORECASE
 )
 Precision = Literal["day", "minute", "second"]
-
-# Countries with one time zone, by top-level domain (also the region of an html lang="de-AT").
-COUNTRY_ZONES = {
-    "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "li": "Europe/Vaduz",
-    "fr": "Europe/Paris", "be": "Europe/Brussels", "lu": "Europe/Luxembourg",
-    "nl": "Europe/Amsterdam", "it": "Europe/Rome", "es": "Europe/Madrid", "pt": "Europe/Lisbon",
-    "uk": "Europe/London", "gb": "Europe/London", "ie": "Europe/Dublin", "dk": "Europe/Copenhagen",
-    "se": "Europe/Stockholm", "no": "Europe/Oslo", "fi": "Europe/Helsinki", "pl": "Europe/Warsaw",
-    "cz": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
-    "si": "Europe/Ljubljana", "hr": "Europe/Zagreb", "ro": "Europe/Bucharest", "gr": "Europe/Athens",
-    "bg": "Europe/Sofia", "ee": "Europe/Tallinn", "lv": "Europe/Riga", "lt": "Europe/Vilnius",
-    "ua": "Europe/Kyiv", "tr": "Europe/Istanbul", "il": "Asia/Jerusalem", "in": "Asia/Kolkata",
-    "jp": "Asia/Tokyo", "kr": "Asia/Seoul", "cn": "Asia/Shanghai", "tw": "Asia/Taipei",
-    "hk": "Asia/Hong_Kong", "sg": "Asia/Singapore", "za": "Africa/Johannesburg",
-    "nz": "Pacific/Auckland", "co": "America/Bogota", "pe": "America/Lima",
-    "bo": "America/La_Paz", "ve": "America/Caracas", "uy": "America/Montevideo",
-    "py": "America/Asuncion", "cl": "America/Santiago", "ar": "America/Argentina/Buenos_Aires",
-}  # fmt: skip
-# Languages spoken (almost) only in one zone; English, Spanish and the like say nothing.
-LANGUAGE_ZONES = {
-    "de": "Europe/Berlin", "fr": "Europe/Paris", "it": "Europe/Rome", "nl": "Europe/Amsterdam",
-    "pl": "Europe/Warsaw", "cs": "Europe/Prague", "sk": "Europe/Bratislava", "hu": "Europe/Budapest",
-    "fi": "Europe/Helsinki", "sv": "Europe/Stockholm", "da": "Europe/Copenhagen", "nb": "Europe/Oslo",
-    "no": "Europe/Oslo", "el": "Europe/Athens", "tr": "Europe/Istanbul", "he": "Asia/Jerusalem",
-    "ja": "Asia/Tokyo", "ko": "Asia/Seoul", "uk": "Europe/Kyiv",
-}  # fmt: skip
-_ZONE_NAMES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "BST": 1, "IST": 5.5, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
-    "MSK": 3, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "EST": -5, "EDT": -4, "CST": -6,
-    "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -147,23 +116,15 @@ def _parse(raw: str, *, month_first: bool = False) -> datetime | None:
         return None  # a year or a month alone does not say which day
     try:
         if _DOTTED_DATE.match(raw):  # 10.12.2022: day first, as everywhere dots are used
-            return dateparser.parse(raw, dayfirst=True, tzinfos=_zone_abbreviation)
+            return dateparser.parse(raw, dayfirst=True, tzinfos=zones.abbreviated)
         if _NUMERIC_DATE.match(raw):  # dateutil reads these month first, as only the US does
-            return dateparser.parse(raw, dayfirst=not month_first, tzinfos=_zone_abbreviation)
+            return dateparser.parse(raw, dayfirst=not month_first, tzinfos=zones.abbreviated)
         try:
             return dateparser.isoparse(raw)
         except ValueError:
-            return dateparser.parse(raw, tzinfos=_zone_abbreviation)
+            return dateparser.parse(raw, tzinfos=zones.abbreviated)
     except (ValueError, OverflowError, dateparser.ParserError):
         return None
-
-
-def _zone_abbreviation(name: str | None, offset: int | None) -> tzinfo | None:
-    """Offsets of the zone names news sites print; unknown names count as UTC (no warning)."""
-    if offset is not None:
-        return timezone(timedelta(seconds=offset))
-    hours = _ZONE_NAMES.get((name or "").upper())
-    return timezone(timedelta(hours=hours)) if hours is not None else None
 
 
 def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tzinfo | None:
@@ -176,13 +137,7 @@ def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tz
         offset = value.utcoffset() if value is not None else None
         if offset:
             return timezone(offset)
-    country, language, region = _locale(url, lang)
-    name = COUNTRY_ZONES.get(country) or COUNTRY_ZONES.get(region[:2])
-    if name is None and not (len(country) == 2 or len(region) == 2):
-        # the language says where only when no country does: French on a .ca site or in
-        # lang="fr-CA" is not Paris time
-        name = LANGUAGE_ZONES.get(language)
-    return ZoneInfo(name) if name else None
+    return zones.locale_zone(url, lang)
 
 
 def visible_days(
@@ -224,20 +179,6 @@ def _month_first(match: re.Match[str], month_first: bool) -> str:
         return match[0]  # day first, as htmldate reads it
     full_year = int(year) + (2000 if len(year) == 2 else 0)
     return f"{full_year:04d}-{first:02d}-{second:02d}"
-
-
-def month_first(url: str | None, lang: str | None) -> bool:
-    """Whether the page writes 11/08/23 for November 8: a US page by its lang or its domain."""
-    country, _language, region = _locale(url, lang)
-    return region == "us" or country in ("us", "gov", "edu")
-
-
-def _locale(url: str | None, lang: str | None) -> tuple[str, str, str]:
-    """(top-level domain, language, region): 'https://x.example.at/', 'de-AT' ->
-    ('at', 'de', 'at')."""
-    host = (urlsplit(url).hostname or "") if url else ""
-    language, _, region = (lang or "").lower().replace("_", "-").partition("-")
-    return host.rpartition(".")[2], language, region
 
 
 @dataclass(frozen=True)

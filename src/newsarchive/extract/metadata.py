@@ -15,10 +15,21 @@ from typing import Any, Literal
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "reviewnewsarticle", "backgroundnewsarticle", "blogposting", "socialmediaposting",
-    "liveblogposting", "techarticle", "scholarlyarticle", "report", "webpage",
-}  # fmt: skip
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "blogposting",
+    "socialmediaposting",
+    "liveblogposting",
+    "techarticle",
+    "scholarlyarticle",
+    "report",
+    "webpage",
+}
 
 
 @dataclass

@@ -60,9 +60,12 @@ def choose_date(
         return None
     at, offset = stored_date(best.at, best.precision, extracted.zone)
     return {
-        "published_at": at, "published_precision": best.precision, "published_offset": offset,
-        "date_source": best.source, "date_raw": best.raw,
-    }  # fmt: skip
+        "published_at": at,
+        "published_precision": best.precision,
+        "published_offset": offset,
+        "date_source": best.source,
+        "date_raw": best.raw,
+    }
 
 
 def _hint_precision(published: datetime) -> Precision:

@@ -14,10 +14,14 @@ Status = Literal["stored", "duplicate", "skipped", "failed", "revised", "unchang
 # The run counters each outcome adds to; a revisit counts as revisited, and revised if it kept
 # a new version.
 COUNTS: dict[Status, tuple[str, ...]] = {
-    "stored": ("stored",), "duplicate": ("duplicates",), "skipped": ("skipped",),
-    "failed": ("failed",), "revised": ("revisited", "revised"), "unchanged": ("revisited",),
+    "stored": ("stored",),
+    "duplicate": ("duplicates",),
+    "skipped": ("skipped",),
+    "failed": ("failed",),
+    "revised": ("revisited", "revised"),
+    "unchanged": ("revisited",),
     "gone": ("revisited",),
-}  # fmt: skip
+}
 assert {c for counters in COUNTS.values() for c in counters} <= set(RUN_COUNTERS)
 
 

@@ -159,10 +159,12 @@ class Pipeline:
                     Version(last.title, last.text, tuple(last.authors), last.published_at)
                     if last is not None
                     else Version(
-                        article.title, article.text, tuple(article.authors),
+                        article.title,
+                        article.text,
+                        tuple(article.authors),
                         article.published_at if article.date_source == "page" else None,
                     )
-                )  # fmt: skip
+                )
                 changed = changed_fields(old, new)
                 if not changed:
                     archive.keep_validators(session, article_id, page.etag, page.last_modified)
@@ -171,9 +173,13 @@ class Pipeline:
                 version |= {"authors": list(new.authors), "published_at": new.published_at}
                 values = _content(extracted) | _titled(extracted, article.title, article.title_rule)
                 archive.add_revision(
-                    session, article, values, version=version | {"changed": changed},
-                    raw=_raw_row(page, prepared), now=now,
-                )  # fmt: skip
+                    session,
+                    article,
+                    values,
+                    version=version | {"changed": changed},
+                    raw=_raw_row(page, prepared),
+                    now=now,
+                )
                 if "text" in changed:
                     group(session, article_id, prepared.signature, article.published_day)
         except IntegrityError:
@@ -202,9 +208,15 @@ class Pipeline:
                     return Outcome(page.label, "duplicate", article_id=existing)
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
                 row = _article_row(
-                    extracted, page.hint, url, url_normalized, url_key, source_id, self.clock(),
+                    extracted,
+                    page.hint,
+                    url,
+                    url_normalized,
+                    url_key,
+                    source_id,
+                    self.clock(),
                     self.days,
-                )  # fmt: skip
+                )
                 row |= self._first_revisit(page)
                 article_id = archive.add_article(
                     session, self.days, row, _raw_row(page, prepared), own_story=False
@@ -227,18 +239,27 @@ class Pipeline:
 def fetched_page(url: str, result: FetchResult, **given: Any) -> Page:
     """A page fetched from the web now: a crawl may revisit it, asking conditionally."""
     return Page(
-        label=url, body=result.body, url=result.final_url, charset=result.charset,
-        content_type=result.content_type, live=True, etag=result.etag,
-        last_modified=result.last_modified, **given,
-    )  # fmt: skip
+        label=url,
+        body=result.body,
+        url=result.final_url,
+        charset=result.charset,
+        content_type=result.content_type,
+        live=True,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        **given,
+    )
 
 
 def _raw_row(page: Page, prepared: Prepared) -> dict[str, Any]:
     return {
-        "body": prepared.raw, "size": len(page.body), "content_type": page.content_type,
-        "charset": prepared.extracted.charset, "etag": page.etag,
+        "body": prepared.raw,
+        "size": len(page.body),
+        "content_type": page.content_type,
+        "charset": prepared.extracted.charset,
+        "etag": page.etag,
         "last_modified": page.last_modified,
-    }  # fmt: skip
+    }
 
 
 def _identity(url_normalized: str, canonical: str | None) -> str:

@@ -198,9 +198,15 @@ def history(versions: Sequence[Any], current: Any) -> list[Entry]:
         diff = plain(segments)
         entries.append(
             Entry(
-                version.revision, version.fetched_at, version.title, list(version.authors),
-                version.published_at, list(version.changed), diff, segments,
+                version.revision,
+                version.fetched_at,
+                version.title,
+                list(version.authors),
+                version.published_at,
+                list(version.changed),
+                diff,
+                segments,
             )
-        )  # fmt: skip
+        )
         previous = version
     return entries

@@ -64,9 +64,13 @@ class RunLog:
             archive.count(s, self.id, counts, source_id)
             if outcome.status in ("skipped", "failed") and outcome.reason:
                 archive.record_error(
-                    s, self.id, url=outcome.label, outcome=outcome.status,
-                    reason=outcome.reason, source_id=source_id,
-                )  # fmt: skip
+                    s,
+                    self.id,
+                    url=outcome.label,
+                    outcome=outcome.status,
+                    reason=outcome.reason,
+                    source_id=source_id,
+                )
 
     def add(
         self, counts: Mapping[str, int], source_id: int | None, session: Session | None = None

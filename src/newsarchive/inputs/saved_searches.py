@@ -30,6 +30,11 @@ class SavedSearchIn(BaseModel):
 
     def row(self, now: datetime) -> SavedSearch:
         return SavedSearch(
-            name=self.name, q=self.q, source=self.source, lang=self.lang, author=self.author,
-            webhook=str(self.webhook) if self.webhook else None, created_at=now,
-        )  # fmt: skip
+            name=self.name,
+            q=self.q,
+            source=self.source,
+            lang=self.lang,
+            author=self.author,
+            webhook=str(self.webhook) if self.webhook else None,
+            created_at=now,
+        )

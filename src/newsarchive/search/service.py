@@ -74,9 +74,14 @@ def run_search(
 
 
 def _search(
-    session: Session, engine: Engine, query: Query, params: SearchParams, *, facets: bool,
+    session: Session,
+    engine: Engine,
+    query: Query,
+    params: SearchParams,
+    *,
+    facets: bool,
     exact: bool,
-) -> SearchPage:  # fmt: skip
+) -> SearchPage:
     # A relevance cursor says which ranking made its page (the recent window or every match),
     # and the next page comes from the same one, whatever the flags or the counts say now.
     windowed = bool(params.sort == "relevance" and params.cursor and _in_window(params.cursor))
@@ -152,16 +157,25 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
 def _filtered_beyond_dates(params: SearchParams) -> bool:
     """Filters only the general search applies (they need the article table)."""
     return bool(
-        params.source or params.lang or params.author or params.collapse
-        or params.after_id is not None or params.up_to_id is not None
-    )  # fmt: skip
+        params.source
+        or params.lang
+        or params.author
+        or params.collapse
+        or params.after_id is not None
+        or params.up_to_id is not None
+    )
 
 
 def _filtered(params: SearchParams) -> bool:
     return bool(
-        params.source or params.lang or params.author or params.date_from or params.date_to
-        or params.after_id is not None or params.up_to_id is not None
-    )  # fmt: skip
+        params.source
+        or params.lang
+        or params.author
+        or params.date_from
+        or params.date_to
+        or params.after_id is not None
+        or params.up_to_id is not None
+    )
 
 
 def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, Any]:

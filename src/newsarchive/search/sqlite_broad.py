@@ -206,9 +206,14 @@ def _exactly_sorted(
 
 
 def _facets(
-    session: Session, query: Query, low: int, high: int, sample: DaySample, matched: int,
+    session: Session,
+    query: Query,
+    low: int,
+    high: int,
+    sample: DaySample,
+    matched: int,
     total: int,
-) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+) -> dict[str, list[dict[str, Any]]]:
     """Sources and languages estimated from the matches on every few of the sample's spans
     (about FACET_SAMPLE of them, spread like the sample); days counted exactly."""
     every = -(-matched // FACET_SAMPLE) or 1

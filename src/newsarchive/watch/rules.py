@@ -77,7 +77,7 @@ def judge_articles(
                 base,
                 f"{share:.0%} of the newest {len(recent)} articles have "
                 f"{LABELS[kind]}, against {base:.0%} before",
-            )  # fmt: skip
+            )
         )
     median = statistics.median(s.words for s in recent)
     base = baselines.get("text_short", statistics.median(s.words for s in before))
@@ -89,7 +89,7 @@ def judge_articles(
             base,
             f"the newest {len(recent)} articles have {median:.0f} words (median), "
             f"against {base:.0f} before",
-        )  # fmt: skip
+        )
     )
     return verdicts
 
@@ -106,7 +106,7 @@ def judge_runs(runs: Sequence[RunSample]) -> list[Verdict]:
                 broken,
                 0.0,
                 f"the last {FAILED_RUNS} runs stored nothing and had failures",
-            )  # fmt: skip
+            )
         )
     quiet, earlier = runs[:SILENT_RUNS], runs[SILENT_RUNS : SILENT_RUNS * 4]
     if len(quiet) == SILENT_RUNS and earlier:
@@ -120,7 +120,7 @@ def judge_runs(runs: Sequence[RunSample]) -> list[Verdict]:
                     usual,
                     f"no new article in the last {SILENT_RUNS} runs, against "
                     f"{usual:.1f} a run before",
-                )  # fmt: skip
+                )
             )
     return verdicts
 

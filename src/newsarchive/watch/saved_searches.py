@@ -24,9 +24,15 @@ def params(
     up_to_id: int | None = None,
 ) -> SearchParams:
     return SearchParams(
-        q=search.q, source=search.source, lang=search.lang, author=search.author,
-        sort="newest", limit=limit, after_id=after_id, up_to_id=up_to_id,
-    )  # fmt: skip
+        q=search.q,
+        source=search.source,
+        lang=search.lang,
+        author=search.author,
+        sort="newest",
+        limit=limit,
+        after_id=after_id,
+        up_to_id=up_to_id,
+    )
 
 
 def deliver_new_matches(session: Session, now: datetime) -> int:
@@ -47,9 +53,10 @@ def deliver_new_matches(session: Session, now: datetime) -> int:
             continue  # another worker sends these
         if matches:
             data = {
-                "search_id": search.id, "search": search.name,
+                "search_id": search.id,
+                "search": search.name,
                 "articles": [_summary(a) for a in sorted(matches, key=lambda a: a.id)],
-            }  # fmt: skip
+            }
             webhooks.queue(session, search.webhook, "search.matches", data, now)
             with_news += 1
     return with_news
@@ -67,7 +74,10 @@ def _matches(session: Session, step: SearchParams) -> list[Article]:
 
 def _summary(article: Article) -> dict[str, Any]:
     return {
-        "id": article.id, "url": article.url, "title": article.title,
-        "source": article.source_name, "published_at": article.published_at,
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "source": article.source_name,
+        "published_at": article.published_at,
         "published_date": article.published_day,
-    }  # fmt: skip
+    }

@@ -52,9 +52,13 @@ def evaluate(
         alert = open_now.get(verdict.kind)
         if verdict.broken and alert is None:
             alert = archive.open_alert(
-                session, source_id, verdict.kind, now=now, baseline=verdict.baseline,
+                session,
+                source_id,
+                verdict.kind,
+                now=now,
+                baseline=verdict.baseline,
                 message=verdict.message,
-            )  # fmt: skip
+            )
             opened.append(alert)
             webhooks.queue(session, webhook, "alert.opened", _event(alert), now)
         elif not verdict.broken and alert is not None:
@@ -66,9 +70,12 @@ def evaluate(
 
 def _event(alert: Alert) -> dict[str, Any]:
     return {
-        "source": alert.source.name, "source_id": alert.source_id, "kind": alert.kind,
-        "since": alert.opened_at, "message": alert.message,
-    }  # fmt: skip
+        "source": alert.source.name,
+        "source_id": alert.source_id,
+        "kind": alert.kind,
+        "since": alert.opened_at,
+        "message": alert.message,
+    }
 
 
 def report(session: Session, source_id: int, now: datetime) -> dict[str, Any]:
@@ -86,14 +93,18 @@ def report(session: Session, source_id: int, now: datetime) -> dict[str, Any]:
     days = []
     for day in sorted(set(by_day) | set(problems), reverse=True):
         rows = by_day.get(day, [])
-        days.append({
-            "date": day, "stored": len(rows),
-            "with_page_date": sum(r.date_source == "page" for r in rows),
-            "with_authors": sum(bool(r.authors) for r in rows),
-            "with_title": sum(bool(r.title) for r in rows),
-            "median_words": statistics.median(r.word_count for r in rows) if rows else None,
-            "failed": problems[day]["failed"], "skipped": problems[day]["skipped"],
-        })  # fmt: skip
+        days.append(
+            {
+                "date": day,
+                "stored": len(rows),
+                "with_page_date": sum(r.date_source == "page" for r in rows),
+                "with_authors": sum(bool(r.authors) for r in rows),
+                "with_title": sum(bool(r.title) for r in rows),
+                "median_words": statistics.median(r.word_count for r in rows) if rows else None,
+                "failed": problems[day]["failed"],
+                "skipped": problems[day]["skipped"],
+            }
+        )
     runs = archive.newest_runs(session, source_id, 100)
     failing = 0
     for run in runs:
@@ -117,7 +128,7 @@ def report(session: Session, source_id: int, now: datetime) -> dict[str, Any]:
                 "closed_at": a.closed_at,
             }
             for a in archive.source_alerts(session, source_id)
-        ],  # fmt: skip
+        ],
     }
 
 

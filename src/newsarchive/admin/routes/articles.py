@@ -28,10 +28,16 @@ def _listing(session: Session, filters: dict[str, str], cursor: str) -> dict[str
     source, lang = filters["source"] or None, filters["lang"] or None
     if filters["q"].strip():
         params = SearchParams(
-            q=filters["q"], date_from=start, date_to=end, source=source, lang=lang,
-            sort="newest", limit=PAGE_SIZE, cursor=cursor or None,
+            q=filters["q"],
+            date_from=start,
+            date_to=end,
+            source=source,
+            lang=lang,
+            sort="newest",
+            limit=PAGE_SIZE,
+            cursor=cursor or None,
             collapse=filters["collapse"] == "story",
-        )  # fmt: skip
+        )
         page = run_search(session, params, facets=False)
         return {
             "items": [hit.article for hit in page.hits],
@@ -70,9 +76,14 @@ def articles(
         "/admin/articles?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
     )
     return render(
-        request, "articles.html", **found, error=error, filters=filters, sources=source_names,
+        request,
+        "articles.html",
+        **found,
+        error=error,
+        filters=filters,
+        sources=source_names,
         next_url=next_url,
-    )  # fmt: skip
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -92,9 +103,16 @@ def article(request: Request, article_id: int, session: SessionDep) -> HTMLRespo
     ]
     paragraphs = [p for p in found.text.split("\n") if p.strip()]
     return render(
-        request, "article.html", article=found, paragraphs=paragraphs, raw_size=raw_size,
-        versions=versions, takedowns=takedowns, copies=copies, earliest=story[0] if story else None,
-    )  # fmt: skip
+        request,
+        "article.html",
+        article=found,
+        paragraphs=paragraphs,
+        raw_size=raw_size,
+        versions=versions,
+        takedowns=takedowns,
+        copies=copies,
+        earliest=story[0] if story else None,
+    )
 
 
 @router.get("/articles/{article_id}/raw")
@@ -111,9 +129,12 @@ def raw_page(article_id: int, session: SessionDep) -> Response:
 
 @router.post("/articles/{article_id}/reextract")
 def reextract(
-    request: Request, article_id: int, form: CheckedForm, settings: AdminSettings,
+    request: Request,
+    article_id: int,
+    form: CheckedForm,
+    settings: AdminSettings,
     sessions: Sessions,
-) -> Response:  # fmt: skip
+) -> Response:
     outcome = services.pipeline(settings, sessions).reextract(article_id)
     if outcome.status == "stored":
         flash(request, "Extracted again from the stored page.")

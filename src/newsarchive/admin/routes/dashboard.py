@@ -34,6 +34,11 @@ def dashboard(request: Request, settings: AdminSettings, session: SessionDep) ->
     }
     chart = charts.daily_bars(per_day, last - timedelta(days=89), last)
     return render(
-        request, "dashboard.html", totals=totals, chart=chart, runs=runs, failing=failing,
+        request,
+        "dashboard.html",
+        totals=totals,
+        chart=chart,
+        runs=runs,
+        failing=failing,
         alerts=alerts,
-    )  # fmt: skip
+    )

@@ -45,9 +45,11 @@ def saved_feed(search_id: int, request: Request, session: SessionDep) -> Respons
     search = archive.get_saved_search(session, search_id)
     page = run_search(session, params(search, limit=50), facets=False)
     body = atom.feed(
-        title=f"newsarchive: {search.name}", self_url=str(request.url), feed_id=str(request.url),
+        title=f"newsarchive: {search.name}",
+        self_url=str(request.url),
+        feed_id=str(request.url),
         articles=[hit.article for hit in page.hits],
-    )  # fmt: skip
+    )
     return Response(body, media_type=atom.MEDIA_TYPE)
 
 

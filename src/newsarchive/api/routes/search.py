@@ -18,7 +18,7 @@ from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchRe
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.query import MAX_QUERY_CHARS, parse
-from newsarchive.search.service import iter_matches
+from newsarchive.search.service import Sort, iter_matches
 from newsarchive.transfer import csv_lines
 
 router = APIRouter(tags=["search"])
@@ -35,14 +35,27 @@ Q = Annotated[
 
 
 def _params(
-    q: str, date_from: date | None, date_to: date | None, source: str | None,
-    lang: str | None, author: str | None, sort: str = "relevance", limit: int = 20,
+    q: str,
+    date_from: date | None,
+    date_to: date | None,
+    source: str | None,
+    lang: str | None,
+    author: str | None,
+    sort: Sort = "relevance",
+    limit: int = 20,
     cursor: str | None = None,
-) -> SearchParams:  # fmt: skip
+) -> SearchParams:
     return SearchParams(
-        q=q, date_from=date_from, date_to=date_to, source=source, lang=lang, author=author,
-        sort=sort, limit=limit, cursor=cursor,  # type: ignore[arg-type]
-    )  # fmt: skip
+        q=q,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        lang=lang,
+        author=author,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @router.get("/api/search", response_model=SearchResponse, responses=errors(422))
