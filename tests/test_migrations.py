@@ -159,3 +159,46 @@ def test_concurrent_first_starts_wait_for_one_migration(empty_db_url: str, tmp_p
         assert migrate.current_revision(engine) == migrate.head_revision(empty_db_url)
     finally:
         engine.dispose()
+
+
+def test_0012_keeps_the_word_forms_of_the_articles_already_stored(empty_db_url: str) -> None:
+    """An archive from before 0012: its articles' forms are recorded by the migration, so a
+    search for another form finds them at once; down drops the table, the articles stay."""
+    migrate.upgrade(empty_db_url, "0011")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
+                    "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')"
+                )
+            )
+            for n, (title, language) in enumerate([("Teachers strike", "en"), ("Häfen", "de")]):
+                conn.execute(
+                    text(
+                        "INSERT INTO articles (source_id, url, url_normalized, url_key, "
+                        "content_hash, title, text, authors, tags, categories, word_count, "
+                        "language, published_at, published_day, date_source, first_seen_at, "
+                        "fetched_at, updated_at) VALUES (1, :u, :u, :u, :h, :t, 'x', '[]', "
+                        "'[]', '[]', 1, :lang, :at, '2024-01-01', 'page', :at, :at, :at)"
+                    ),
+                    {
+                        "u": f"https://s.example/{n}",
+                        "h": f"hash{n}",
+                        "t": title,
+                        "lang": language,
+                        "at": "2024-01-01 10:00:00+00",
+                    },
+                )
+        migrate.upgrade(empty_db_url)
+        with engine.connect() as conn:
+            forms = conn.execute(text("SELECT language, stem, form FROM word_forms")).all()
+            assert ("en", "teacher", "teachers") in forms
+            assert ("de", "haf", "häfen") in forms
+        migrate.downgrade(empty_db_url, "0011")
+        assert "word_forms" not in _tables(empty_db_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 2
+    finally:
+        engine.dispose()

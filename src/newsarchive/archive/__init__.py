@@ -45,6 +45,7 @@ from newsarchive.archive.deliveries import (
     queue_delivery,
     recent_deliveries,
 )
+from newsarchive.archive.forms import forms_of, rebuild_forms, record_forms
 from newsarchive.archive.health import (
     articles_since,
     close_alert,
@@ -122,6 +123,9 @@ from newsarchive.archive.stories import (
 )
 
 __all__ = [
+    "forms_of",
+    "rebuild_forms",
+    "record_forms",
     "bulk",
     "frontier",
     "paging",  # namespaces: the crawl queue, the fresh load, the cursor codec

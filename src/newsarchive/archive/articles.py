@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from newsarchive.archive.days import DayRule, day_of_row
+from newsarchive.archive.forms import record_forms, record_rows
 from newsarchive.archive.paging import Page, newest_first, storable_id
 from newsarchive.db.models import (
     ARTICLE_RAW,
@@ -154,6 +155,7 @@ def add_article(
         own = {"story_id": article_id, "updated_at": articles.c.updated_at}
         conn.execute(update(articles).where(articles.c.id == article_id).values(own))
     conn.execute(insert(raws), {**raw, "article_id": article_id})
+    record_forms(conn, article.get("language"), (article.get("title"), article.get("text")))
     return article_id
 
 
@@ -166,7 +168,14 @@ def update_article(
     if "published_at" in values:
         values["published_day"] = day_of_row(days, values)
     values = without_taken_hash(session, article_id, values)
-    session.connection().execute(update(Article).where(Article.id == article_id).values(values))
+    conn = session.connection()
+    conn.execute(update(Article).where(Article.id == article_id).values(values))
+    if "title" in values or "text" in values:
+        row = conn.execute(
+            select(Article.language, Article.title, Article.text).where(Article.id == article_id)
+        ).first()
+        if row is not None:
+            record_forms(conn, row.language, (row.title, row.text))
 
 
 def without_taken_hash(
@@ -208,10 +217,11 @@ def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, An
     """Insert many articles in one statement batch (bulk loads and imports; no raw pages);
     each is a story of its own until `newsarchive stories rebuild` groups them."""
     if rows:
-        session.connection().execute(
-            insert(ARTICLES),
-            [{**row, "published_day": day_of_row(days, row)} for row in rows],
+        conn = session.connection()
+        conn.execute(
+            insert(ARTICLES), [{**row, "published_day": day_of_row(days, row)} for row in rows]
         )
+        record_rows(conn, rows, set())
         session.execute(
             update(Article)
             .where(Article.story_id.is_(None))

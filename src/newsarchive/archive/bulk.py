@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, text
 
 from newsarchive.archive.days import DayRule, day_of_row
+from newsarchive.archive.forms import record_rows
 from newsarchive.db.models import ARTICLE_RAW, ARTICLES
 from newsarchive.errors import InvalidInput
 
@@ -66,6 +67,7 @@ def _load(
     loaded = Loaded()
     seen_keys: set[str] = set()
     seen_hashes: set[str] = set()
+    seen_forms: set[Any] = set()
     next_id = store.first_id(connection)
     complete = (_complete(row, days) for row in rows)
     while batch := list(islice(complete, BATCH)):
@@ -81,6 +83,7 @@ def _load(
             fresh.append(row)
         pages = [{**row.pop("raw"), "article_id": row["id"]} for row in fresh if row.get("raw")]
         store.write(connection, fresh)
+        record_rows(connection, fresh, seen_forms)
         if pages:
             connection.execute(insert(ARTICLE_RAW), pages)
         loaded.stored += len(fresh)

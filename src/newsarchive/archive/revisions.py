@@ -12,6 +12,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from newsarchive.archive.articles import without_taken_hash
+from newsarchive.archive.forms import record_forms
 from newsarchive.archive.frontier import CHUNK, ensure_hosts, insert_ignoring
 from newsarchive.db.models import Article, ArticleRaw, FrontierURL, Revision, Source, Takedown
 
@@ -138,6 +139,8 @@ def add_revision(
         .values(**values, revision_count=number, fetched_at=now, updated_at=now)
     )
     session.execute(update(ArticleRaw).where(ArticleRaw.article_id == article.id).values(**raw))
+    language = values.get("language", article.language)
+    record_forms(session.connection(), language, (values.get("title"), values.get("text")))
     session.flush()
     return number
 

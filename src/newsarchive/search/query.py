@@ -2,10 +2,12 @@
 
     words            all must match              harbour expansion
     "a phrase"       the words in this order     "city council"
+    "word"           this form only              "teachers"
     OR               either side                 harbour OR port
     -word, -"a b"    must not match              harbour -football
 
-Words are split the way both engines' tokenizers split text (runs of letters and digits), so
+A word written bare also matches its other forms (search/forms.py expands it); a quoted word or
+phrase matches the forms written. Words are split the way both engines' tokenizers split text (runs of letters and digits), so
 "e-mail" is the phrase "e mail", and every token handed on is plain alphanumerics: no user text
 ever reaches an engine's query syntax. Anything else in the input is ignored; a query with
 nothing left to search, or only excluded words, is refused with a readable reason.
@@ -26,9 +28,11 @@ _LEXEME = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 @dataclass(frozen=True)
 class Term:
-    """One word, or a phrase of several, lowercased."""
+    """One word, or a phrase of several, lowercased. `exact`: quoted, so only the forms
+    written match (a phrase always matches its words as written)."""
 
     tokens: tuple[str, ...]
+    exact: bool = False
 
     @property
     def is_phrase(self) -> bool:
@@ -69,12 +73,17 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in _TOKEN.findall(text))
 
 
+def _term(found: tuple[str, ...], quoted: bool) -> Term:
+    return Term(found, exact=quoted and len(found) == 1)  # a phrase is never widened
+
+
 def parse(text: str) -> Query:
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidInput(f"query longer than {MAX_QUERY_CHARS} characters")
     items: list[tuple[str, Term | None]] = []  # ("term", t) | ("neg", t) | ("or", None)
     for match in _LEXEME.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
+        was_quoted = quoted is not None
         if bare is not None:
             if bare == "OR":
                 items.append(("or", None))
@@ -83,7 +92,7 @@ def parse(text: str) -> Query:
             quoted = bare[1:] if negated else bare
         found = tokens(quoted or "")
         if found:
-            items.append(("neg" if negated else "term", Term(found)))
+            items.append(("neg" if negated else "term", _term(found, was_quoted)))
     must: list[Term | AnyOf] = []
     must_not: list[Term] = []
     pending_or = False

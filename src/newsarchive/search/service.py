@@ -16,6 +16,7 @@ from newsarchive.db.models import Article, Source
 from newsarchive.errors import InvalidInput
 from newsarchive.search.engine import Ask, Engine
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
+from newsarchive.search.forms import expand
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, parse
 from newsarchive.search.sqlite import SQLiteEngine
@@ -61,13 +62,18 @@ class SearchPage:
     facets_exact: bool = True
 
 
+def parsed(session: Session, params: SearchParams) -> Query:
+    """The query parsed, its bare words widened to all their forms (search/forms.py)."""
+    return expand(session.connection(), parse(params.q), params.lang)
+
+
 def run_search(
     session: Session, params: SearchParams, *, facets: bool = True, exact: bool = False
 ) -> SearchPage:
     """One page of a search. Past EXACT_UP_TO matches the engine's fast path may answer, with
     estimated totals and facets (marked so); `exact` asks for every count exactly instead."""
     engine = engine_for(session)
-    query = parse(params.q)
+    query = parsed(session, params)
     archive.check_day_range(params.date_from, params.date_to)
     with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
         return _search(session, engine, query, params, facets=facets, exact=exact)
@@ -140,7 +146,7 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
-    _hits, matched = _matched(engine, parse(params.q), step)
+    _hits, matched = _matched(engine, parsed(session, params), step)
     assert matched is not None
     while True:
         rows = session.execute(_page_query(matched, step)).all()

@@ -17,6 +17,7 @@ from newsarchive.db.models.runs import RUN_COUNTERS, RUNS, Run, RunError, RunSou
 from newsarchive.db.models.sources import Feed, Source
 from newsarchive.db.models.stories import STORY_KEYS, StoryKey
 from newsarchive.db.models.watching import Alert, Delivery, SavedSearch
+from newsarchive.db.models.words import WordForm
 
 __all__ = [
     "ARTICLES",
@@ -39,6 +40,7 @@ __all__ = [
     "RunSource",
     "STORY_KEYS",
     "SavedSearch",
+    "WordForm",
     "Source",
     "StoryKey",
     "Takedown",

@@ -1,0 +1,81 @@
+"""Word-form queries: the forms of each word the archive holds, recorded in the transaction
+that stores or changes an article, and read by a search to find every form of a query word."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from newsarchive import stemming
+from newsarchive.db.models import Article, WordForm
+
+CHUNK = 2000  # rows per INSERT (3 parameters each, under SQLite's 32,766)
+
+
+def record_forms(connection: Connection, language: str | None, texts: Iterable[str | None]) -> None:
+    """Keep the forms of these texts' words in their language."""
+    _insert(connection, stemming.forms(language, texts), language)
+
+
+def record_rows(connection: Connection, rows: Iterable[Mapping[str, Any]], seen: set[Any]) -> None:
+    """The forms of many article rows (title, text, language) at once, for bulk loads:
+    `seen` holds what this load recorded already, so each form is written once."""
+    fresh: dict[str | None, set[tuple[str, str]]] = {}
+    for row in rows:
+        language = stemming.language_of(row.get("language"))
+        if language is None:
+            continue
+        for pair in stemming.forms(language, (row.get("title"), row.get("text"))):
+            if (language, pair) not in seen:
+                seen.add((language, pair))
+                fresh.setdefault(language, set()).add(pair)
+    for language, pairs in fresh.items():
+        _insert(connection, pairs, language)
+
+
+def _insert(connection: Connection, pairs: set[tuple[str, str]], language: str | None) -> None:
+    lang = stemming.language_of(language)
+    if lang is None or not pairs:
+        return
+    values = [{"language": lang, "stem": stem, "form": form} for stem, form in sorted(pairs)]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(values), CHUNK):
+        stmt = dialect.insert(WordForm).values(values[start : start + CHUNK])
+        connection.execute(stmt.on_conflict_do_nothing())
+
+
+def forms_of(connection: Connection, keys: Sequence[tuple[str, str]], limit: int) -> list[str]:
+    """The forms held under these (language, stem) keys, shortest first, at most `limit`."""
+    if not keys:
+        return []
+    query = (
+        select(WordForm.form)
+        .where(tuple_(WordForm.language, WordForm.stem).in_(keys))
+        .group_by(WordForm.form)
+        .order_by(func.length(WordForm.form), WordForm.form)
+        .limit(limit)
+    )
+    return list(connection.scalars(query))
+
+
+def rebuild_forms(
+    connection: Connection, *, batch: int = 2000, progress: Callable[[int], None] | None = None
+) -> int:
+    """Record the forms of every stored article (an archive from before forms were kept, or a
+    new stemmer), in id order; returns how many articles were read. The caller commits."""
+    seen: set[Any] = set()
+    last, read = 0, 0
+    columns = (Article.id, Article.language, Article.title, Article.text)
+    while True:
+        query = select(*columns).where(Article.id > last).order_by(Article.id).limit(batch)
+        rows = [row._asdict() for row in connection.execute(query)]
+        if not rows:
+            return read
+        record_rows(connection, rows, seen)
+        read += len(rows)
+        last = rows[-1]["id"]
+        if progress is not None:
+            progress(len(rows))
