@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     extract_workers: int | None = Field(
         None, ge=0, le=64, description="Extraction processes per crawl; unset: one per CPU."
     )
+    extract_timeout: float = Field(
+        20.0,
+        gt=0,
+        le=3600,
+        description="Seconds one page may take in extraction; past it the process is replaced.",
+    )
     crawl_lease: float = Field(
         600.0,
         gt=0,

@@ -66,6 +66,7 @@ def crawler(
         database_url=settings.database_url,
         concurrency=settings.concurrency,
         extract_workers=settings.extract_workers,
+        extract_timeout=settings.extract_timeout,
         host_delay=settings.host_delay,
         max_wait=settings.crawl_max_wait,
         lease=timedelta(seconds=settings.crawl_lease),

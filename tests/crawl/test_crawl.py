@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -14,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.config import Settings
-from newsarchive.crawl import ExtractionPool, exclusive_crawl
+from newsarchive.crawl import exclusive_crawl
 from newsarchive.db.models import Article, FrontierURL, Host
-from newsarchive.errors import CrawlBusy, Failed
+from newsarchive.errors import CrawlBusy
 from newsarchive.services import crawler
 from tests import newsroom
 from tests.factories import add_source
@@ -179,31 +177,6 @@ def test_extraction_runs_in_a_process_pool(
     add_source(sessions, "newsroom", feeds=[feed])
     report = crawler(crawl_settings.model_copy(update={"extract_workers": 2}), sessions).run()
     assert report.counts["stored"] == 6
-
-
-def test_extraction_processes_start_again_after_one_dies() -> None:
-    pool = ExtractionPool(1, threading.Event())
-    try:
-        assert pool.run(pow, 2, 10) == 1024
-        with pytest.raises(Failed, match="extraction process died") as died:
-            pool.run(os._exit, 1)  # a worker killed mid-page (out of memory, a crash)
-        assert died.value.retryable  # the page goes back to the queue
-        assert pool.run(pow, 2, 10) == 1024  # and the next pages are extracted again
-    finally:
-        pool.close()
-
-
-def test_a_stopping_crawl_does_not_start_extraction_processes_again() -> None:
-    stop = threading.Event()
-    pool = ExtractionPool(1, stop)
-    try:
-        stop.set()  # SIGTERM reached the whole process group
-        with pytest.raises(Failed):
-            pool.run(os._exit, 1)
-        with pytest.raises(Failed):
-            pool.run(pow, 2, 10)
-    finally:
-        pool.close()
 
 
 def test_broken_feed_is_a_recorded_error(

@@ -195,3 +195,34 @@ def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
     if again.stdout:
         again.stdout.close()
     assert article_count(sessions) == 10
+
+
+@pytest.mark.parametrize("after", [1.0, 2.5])
+def test_ctrl_c_while_processes_start_loses_no_page(
+    after: float, db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+) -> None:
+    """SIGINT to the process group early, while the crawl and its extraction processes are
+    still starting (a second in, the imports are not done): whatever it interrupts, no page is
+    recorded as failed, and the next run stores every one."""
+    feed = slow_site(site, pages=8, delay=0.2)
+    add_source(sessions, "slow", feeds=[feed])
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl"],
+        cwd=tmp_path,
+        env={**os.environ, "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
+             "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "2", "NEWSARCHIVE_CONCURRENCY": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    time.sleep(after)
+    os.killpg(crawl.pid, signal.SIGINT)
+    output = crawl.communicate(timeout=60)[0].decode()
+    with sessions() as session:
+        states = Counter(session.scalars(select(FrontierURL.state)))
+    assert "failed" not in states, output
+    again = crawl_process(db_url, tmp_path, NEWSARCHIVE_EXTRACT_WORKERS="1")
+    assert again.wait(timeout=120) == 0
+    if again.stdout:
+        again.stdout.close()
+    assert article_count(sessions) == 8

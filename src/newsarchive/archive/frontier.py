@@ -291,17 +291,20 @@ def finish(
     )
 
 
-def release_claims(session: Session) -> int:
-    """Put every claimed URL back in the queue (only safe when no other worker can be running)."""
-    return (
-        session.connection()
-        .execute(
-            update(FrontierURL)
-            .where(FrontierURL.state == "claimed")
-            .values(state="queued", lease_until=None, claimed_by=None)
-        )
-        .rowcount
-    )
+def release_claims(session: Session, workers: Sequence[str] | None = None) -> int:
+    """Put the claimed URLs of these workers (None: every worker, only safe when no other can
+    be running) back in the queue."""
+    query = update(FrontierURL).where(FrontierURL.state == "claimed")
+    if workers is not None:
+        query = query.where(FrontierURL.claimed_by.in_(workers))
+    released = query.values(state="queued", lease_until=None, claimed_by=None)
+    return session.connection().execute(released).rowcount
+
+
+def claiming_workers(session: Session) -> list[str]:
+    """The workers that hold claims now."""
+    query = select(FrontierURL.claimed_by).where(FrontierURL.state == "claimed").distinct()
+    return [worker for worker in session.scalars(query) if worker]
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

@@ -39,6 +39,7 @@ class CrawlOptions:
     lease: timedelta = timedelta(minutes=5)  # a claim not closed by then is free again
     user_agent: str = "newsarchive"  # for robots.txt
     max_page_bytes: int = 10_000_000
+    extract_timeout: float = 20.0  # seconds one page may take in extraction
     revisit_after: tuple[timedelta, ...] = ()  # revisits of stored articles; () none
     alert_webhook: str | None = None  # where health alerts are POSTed
     webhook_secret: str | None = None  # signs them

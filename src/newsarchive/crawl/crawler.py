@@ -29,7 +29,7 @@ from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
 from newsarchive.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
 from newsarchive.crawl.politeness import Politeness, Slot
-from newsarchive.crawl.pool import ExtractionPool
+from newsarchive.crawl.pool import ExtractionPool, Requeue
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import RUN_COUNTERS, Source
 from newsarchive.db.session import session_scope
@@ -45,6 +45,21 @@ log = logging.getLogger(__name__)
 DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a frontier row's end: done
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
+
+
+def _dead_here(worker: str) -> bool:
+    """Whether a worker id (host:pid:nonce) names a process of this machine that is gone."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: alive
+        return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,7 @@ class _Done:
     fetched: bool
     retry_at: datetime | None
     gone: str | None = None  # a revisit found the page taken down, and why
+    requeue: bool = False  # the run's stop cut it short: back to the queue, uncounted
 
 
 class _Budget:
@@ -156,6 +172,10 @@ class Crawler:
             if resume:
                 archive.frontier.release_claims(session)
                 archive.interrupt_running_runs(session, kind="crawl")
+            else:  # other crawls may run: take over only what dead ones on this machine held
+                dead = [w for w in archive.frontier.claiming_workers(session) if _dead_here(w)]
+                if dead:
+                    archive.frontier.release_claims(session, dead)
             sources = (
                 [archive.get_source_by_name(session, source)]
                 if source
@@ -210,7 +230,7 @@ class Crawler:
 
             yield inline
             return
-        pool = ExtractionPool(workers, self.stop)
+        pool = ExtractionPool(workers, self.stop, self.options.extract_timeout)
         try:
             yield lambda page, now: pool.run(prepare, page, now)
         finally:
@@ -264,6 +284,8 @@ class Crawler:
                 hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
                 page = fetched_page(item.url, result, source_id=item.source_id, hint=hint)
                 outcome = tools.pipeline.store(page)
+        except Requeue:
+            return _Done(item, Outcome(item.url, "skipped"), fetched, self.clock(), requeue=True)
         except Failed as exc:
             if (answer := revisits.gone_answer(item, exc)) is not None:
                 (outcome, gone), fetched = answer, True
@@ -341,6 +363,11 @@ class Crawler:
 
     def _close(self, session: Session, done: _Done) -> None:
         item, outcome = done.item, done.outcome
+        if done.requeue:
+            archive.frontier.finish(
+                session, item.id, state="queued", now=self.clock(), retry_at=self.clock()
+            )
+            return
         state = "done" if outcome.status in DONE else outcome.status
         archive.frontier.finish(
             session,

@@ -1,17 +1,22 @@
-"""Extraction in processes, which replace themselves when one dies."""
+"""Extraction in processes, each page with a time limit: a process that overruns it, or dies,
+is ended and replaced (pebble's ProcessPool), and the run goes on."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
+import os
 import signal
 import threading
-from collections.abc import Callable
-from concurrent.futures import (
-    ProcessPoolExecutor,
-)
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from multiprocessing import forkserver
 from typing import Any, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
 
 from newsarchive.crawl.metrics import EXTRACT_SECONDS
 from newsarchive.errors import Failed
@@ -19,50 +24,75 @@ from newsarchive.errors import Failed
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C on a terminal reaches the whole process group: the crawl's own handler finishes
-    the pages in hand, so an extraction process must not die of it mid-page."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+class Requeue(Failed):
+    """The page's extraction was cut short by the run's own stop: the page goes back to the
+    queue as it was, for the next run (it did nothing wrong)."""
+
+    def __init__(self) -> None:
+        super().__init__("the run stopped while the page was being extracted", retryable=True)
+
+
+def _in_worker() -> None:
+    """A worker's first act (it is born ignoring Ctrl-C: forkserver_preload.py): it dies with
+    its parent, the forkserver, which dies with the crawl, so a crawl killed with SIGKILL
+    leaves no extraction processes behind."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pipe's EOF ends it
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+@contextmanager
+def _deaf_while_starting() -> Iterator[None]:
+    """Ctrl-C ignored for the moment the forkserver is started: an ignored signal stays ignored
+    across exec, and Python then leaves it so, so the forkserver ignores Ctrl-C from its first
+    instruction, through its imports (a Ctrl-C there killed it, and the pages its workers held
+    failed). Only the main thread may change handlers; elsewhere (the admin page's crawls)
+    forkserver_preload.py covers it from its first line."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class ExtractionPool:
-    """Extraction processes that replace themselves when one dies (a page that exhausts memory,
-    a crash in a C extension): a broken ProcessPoolExecutor fails every later call, which would
-    fail the rest of the run."""
-
-    def __init__(self, workers: int, stop: threading.Event) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, stop: threading.Event, time_limit: float) -> None:
         self.stop = stop
-        self.context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has already imported trafilatura and its models.
-        self.context.set_forkserver_preload(["newsarchive.ingest.pipeline"])
-        self._lock = threading.Lock()
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=self.context, initializer=_ignore_interrupts
-        )
+        self.time_limit = time_limit
+        context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported trafilatura and its models,
+        # and ignores Ctrl-C (forkserver_preload.py).
+        context.set_forkserver_preload(["newsarchive.crawl.forkserver_preload"])
+        with _deaf_while_starting():
+            forkserver.ensure_running()
+        self._pool = ProcessPool(max_workers=workers, initializer=_in_worker, context=context)
 
     def run(self, function: Callable[..., T], *args: Any) -> T:
-        pool = self._pool
+        future = self._pool.schedule(function, args=list(args), timeout=self.time_limit)
         try:
             with EXTRACT_SECONDS.time():
-                return pool.submit(function, *args).result()
-        except BrokenProcessPool as exc:
-            self._replace(pool)
-            # The page goes back to the queue rather than being lost as failed (the process
-            # may also have died of a SIGTERM sent to the whole process group on shutdown).
+                return future.result()  # type: ignore[no-any-return]
+        except FutureTimeout as exc:  # pebble has ended the process and started another
+            raise Failed(
+                f"extraction took longer than {self.time_limit:g} s, the limit "
+                "(NEWSARCHIVE_EXTRACT_TIMEOUT): the page was left out"
+            ) from exc
+        except (ProcessExpired, EOFError, ConnectionError) as exc:  # the process, or its server
+            if self.stop.is_set():  # killed with the rest of the process group on shutdown
+                raise Requeue() from exc
+            log.warning("an extraction process died (%r): it was replaced", exc)
             raise Failed("the extraction process died", retryable=True) from exc
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is broken and not self.stop.is_set():
-                broken.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
-                log.warning("an extraction process died: the pool was started again")
-
     def close(self) -> None:
-        self._pool.shutdown()
+        self._pool.close()  # type: ignore[no-untyped-call]
+        self._pool.join(timeout=self.time_limit + 5)
+        if self._pool.active:
+            self._pool.stop()  # type: ignore[no-untyped-call]
+            self._pool.join()
