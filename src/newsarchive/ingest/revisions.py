@@ -13,6 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 GONE_STATUSES = (404, 410)
+# Word pairs the diff's matcher may compare (quadratic on repetitive text; a public GET of
+# revisions must stay cheap whatever the stored texts): a few tens of milliseconds.
+MAX_DIFF_CELLS = 4_000_000
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 1}
 
@@ -81,7 +84,7 @@ def diff_segments(old: str, new: str, context: int = 8) -> list[Segment]:
     around each change ("gap" stands for the rest); paragraph breaks show as a pilcrow. []
     when nothing changed."""
     before, after = _words(old), _words(new)
-    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    opcodes = _opcodes(before, after)
     if all(tag == "equal" for tag, *_ in opcodes):
         return []
     out: list[Segment] = []
@@ -100,6 +103,49 @@ def diff_segments(old: str, new: str, context: int = 8) -> list[Segment]:
         if j2 > j1:
             out.append(("added", " ".join(after[j1:j2])))
     return [(kind, words) for kind, words in out if words]
+
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def _opcodes(before: list[str], after: list[str]) -> list[Opcode]:
+    """difflib's opcodes in bounded time. The words both versions share at the start and at the
+    end are cut off first (a revision usually changes a few words in place: linear); the
+    matcher, quadratic on repetitive text, compares only what is left, and only up to
+    MAX_DIFF_CELLS word pairs; past that the middle reads as replaced whole."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    a, b = before[start : len(before) - end], after[start : len(after) - end]
+    if len(a) * len(b) <= MAX_DIFF_CELLS:
+        middle: list[Opcode] = list(
+            difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        )
+    else:
+        middle = [("replace", 0, len(a), 0, len(b))]
+    shifted = [
+        (tag, i1 + start, i2 + start, j1 + start, j2 + start) for tag, i1, i2, j1, j2 in middle
+    ]
+    ops: list[Opcode] = [op for op in shifted if op[1] < op[2] or op[3] < op[4]]
+    if start:
+        ops.insert(0, ("equal", 0, start, 0, start))
+    if end:
+        ops.append(("equal", len(before) - end, len(before), len(after) - end, len(after)))
+    return _merged(ops) or [("equal", 0, 0, 0, 0)]
+
+
+def _merged(ops: list[Opcode]) -> list[Opcode]:
+    """Neighbouring runs of equal words as one."""
+    out: list[Opcode] = []
+    for op in ops:
+        if out and op[0] == "equal" and out[-1][0] == "equal":
+            out[-1] = ("equal", out[-1][1], op[2], out[-1][3], op[4])
+        else:
+            out.append(op)
+    return out
 
 
 def word_diff(old: str, new: str, context: int = 8) -> str:
