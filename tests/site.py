@@ -94,6 +94,16 @@ class NewsSite:
         self.routes[path] = handler
         return self.url(path)
 
+    def dribbling(self, path: str, every: float) -> str:
+        """Answers its status line one byte every `every` seconds, for as long as the client
+        stays (each byte well within any read timeout)."""
+
+        def handler(req: BaseHTTPRequestHandler) -> None:
+            _dribble(req, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", every)
+
+        self.routes[path] = handler
+        return self.url(path)
+
     def endless(self, path: str, *, declare_length: int | None = None) -> str:
         """Streams 1 MB chunks until the client hangs up."""
 
@@ -199,6 +209,17 @@ class NewsSite:
         self._server.server_close()
 
 
+def _dribble(req: BaseHTTPRequestHandler, text: str, every: float) -> None:
+    req.close_connection = True
+    for char in text * 100:
+        try:
+            req.wfile.write(char.encode())
+            req.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        time.sleep(every)
+
+
 def free_port() -> int:
     """A loopback port nobody listens on now (for servers a test starts itself)."""
     with socket.socket() as s:
@@ -210,8 +231,11 @@ class Receiver:
     """A webhook receiver on 127.0.0.1: records every POST (path, headers, body) and answers
     `status`."""
 
-    def __init__(self, status: int = 204) -> None:
+    def __init__(self, status: int = 204, dribble: float | None = None) -> None:
+        """`dribble`: send the status line one byte every this many seconds (a receiver that
+        is slow on purpose: httpx's timeouts are per read)."""
         self.status = status
+        self.dribble = dribble
         self.posts: list[tuple[str, dict[str, str], bytes]] = []
         receiver = self
 
@@ -225,6 +249,9 @@ class Receiver:
                         self.rfile.read(length),
                     )
                 )
+                if receiver.dribble is not None:
+                    _dribble(self, f"HTTP/1.1 {receiver.status} OK\r\n", receiver.dribble)
+                    return
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import random
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from newsarchive.config import Settings
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import SavedSearch
 from newsarchive.db.session import session_scope
+from newsarchive.fetch.http import Fetcher
 from newsarchive.services import crawler
 from newsarchive.watch import webhooks
 from tests.factories import add_source
@@ -194,6 +196,28 @@ def test_a_broken_webhook_url_does_not_hold_up_the_others(
     assert (good.delivered_at is not None, broken.delivered_at) == (True, None)
     assert broken.attempts == 1
     assert (broken.last_error or "").startswith("connection failed")
+
+
+def test_a_dribbling_receiver_is_given_up_at_the_deadline(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """A receiver that sends its status line one byte at a time (each byte within any read
+    timeout) holds a POST no longer than the poster's deadline, and no other worker posts the
+    delivery meanwhile: its lease outlasts the attempt."""
+    with Receiver(dribble=0.3) as slow:
+        with session_scope(sessions) as session:
+            archive.queue_delivery(session, slow.url, "alert.opened", "{}", utc_now())
+        started = time.monotonic()
+        with Fetcher(user_agent="t", timeout=1.0, allow_private=True) as poster:
+            arrived = webhooks.deliver_due(sessions, poster, secret=None, clock=utc_now, budget=1)
+        elapsed = time.monotonic() - started
+    assert arrived == 0
+    assert elapsed < 5  # the 1 s deadline (it dribbled for 30 s before)
+    with sessions() as session:
+        [delivery] = archive.recent_deliveries(session)
+        assert not archive.due_deliveries(session, utc_now())  # backoff: not again at once
+    assert (delivery.last_error or "").startswith("timed out after 1 s")
+    assert len(slow.posts) == 1
 
 
 def test_a_saved_search_mark_moves_once(sessions: sessionmaker[Session]) -> None:

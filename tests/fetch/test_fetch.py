@@ -240,3 +240,16 @@ class TestRetries:
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value) == expected
+
+
+def test_a_page_that_dribbles_its_headers_ends_at_the_deadline(site: NewsSite) -> None:
+    """One byte every 0.2 s keeps every read within its timeout; the request's one deadline
+    still ends it."""
+    url = site.dribbling("/drip", every=0.2)
+    started = time.monotonic()
+    with (
+        Fetcher(user_agent="t", timeout=1.0, allow_private=True) as fetcher,
+        pytest.raises(Failed, match="timed out after 1 s"),
+    ):
+        fetcher.fetch(url)
+    assert time.monotonic() - started < 4

@@ -9,21 +9,20 @@ as soon as it passes the size cap; the whole request has one deadline, connect t
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
-import httpcore
 import httpx
 
 from newsarchive.errors import Failed, Skipped
+from newsarchive.fetch import connections
+from newsarchive.fetch.connections import within
 from newsarchive.fetch.urls import (
     absolute,
-    allowed_addresses,
     check_public_host,
     is_public_address,
     normalize,
@@ -76,40 +75,6 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-class _CheckedBackend(httpcore.SyncBackend):
-    """httpcore's network backend, connecting only to addresses the rule allows: the address
-    checked is the address connected to."""
-
-    def __init__(self, address_allowed: Callable[[str], bool]) -> None:
-        self.address_allowed = address_allowed
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            addresses = allowed_addresses(host, port, self.address_allowed)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve host {host!r}") from exc
-        for address in addresses:  # in the resolver's order, as socket.create_connection does
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                error = exc
-        raise error
-
-
-def _checked_transport(address_allowed: Callable[[str], bool]) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport()
-    # httpx takes no network backend of its own; its httpcore pool does (httpx 0.28).
-    transport._pool._network_backend = _CheckedBackend(address_allowed)  # noqa: SLF001
-    return transport
-
-
 def _is_redirect(response: httpx.Response) -> bool:
     return response.status_code in REDIRECT_STATUSES and "location" in response.headers
 
@@ -145,8 +110,8 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.host_check = None if allow_private else host_check
-        if transport is None and not allow_private:
-            transport = _checked_transport(address_allowed)
+        if transport is None:
+            transport = connections.transport(None if allow_private else address_allowed)
         self._client = httpx.Client(
             headers={
                 "User-Agent": user_agent,
@@ -167,10 +132,18 @@ class Fetcher:
         if self.host_check is not None:
             self.host_check(url)
         try:
-            with self._client.stream(  # the status is all we read: a body cannot stall us
-                "POST", url, content=body, headers={"Content-Type": "application/json", **headers}
-            ) as response:
+            with (
+                within(time.monotonic() + self.timeout),
+                self._client.stream(  # the status is all we read: a body cannot stall us
+                    "POST",
+                    url,
+                    content=body,
+                    headers={"Content-Type": "application/json", **headers},
+                ) as response,
+            ):
                 return response.status_code
+        except httpx.TimeoutException as exc:
+            raise Failed(f"timed out after {self.timeout:g} s") from exc
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
 
@@ -262,7 +235,7 @@ class Fetcher:
         self, url: str, headers: dict[str, str], deadline: float, html_only: bool
     ) -> _Response:
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with within(deadline), self._client.stream("GET", url, headers=headers) as response:
                 if _is_redirect(response) or response.status_code == 304:
                     return _Response(response, b"")
                 if response.status_code == 429 or response.status_code >= 500:
