@@ -88,6 +88,12 @@ def test_saved_searches_need_the_token_and_good_input(client: TestClient) -> Non
         409,
         "a saved search named 'x' already exists",
     )
+    unknown = client.post(
+        "/api/saved-searches", json={**body, "name": "y", "source": "nope"}, headers=AUTH
+    )
+    assert (unknown.status_code, unknown.json()["detail"]) == (422, "no source named 'nope'")
     [saved] = client.get("/api/saved-searches").json()
+    feed = f"/api/saved-searches/{saved['id']}.atom"
+    assert client.delete(feed, headers=AUTH).status_code == 405  # a feed is not deleted
     assert client.delete(f"/api/saved-searches/{saved['id']}", headers=AUTH).status_code == 204
     assert client.get(f"/api/saved-searches/{saved['id']}").status_code == 404

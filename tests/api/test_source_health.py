@@ -118,7 +118,8 @@ def test_alerts_are_posted_signed_once_each(
         harbour.crawl(0)  # a run with nothing new sends nothing again
         assert events(receiver) == [("alert.opened", "dates_missing")]
         _path, headers, body = receiver.posts[0]
-        signed = headers["x-newsarchive-timestamp"].encode() + b"." + body
+        delivery = headers["x-newsarchive-delivery"]
+        signed = f"{headers['x-newsarchive-timestamp']}.{delivery}.".encode() + body
         expected = "sha256=" + hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
         assert headers["x-newsarchive-signature"] == expected
         assert headers["x-newsarchive-delivery"].isdigit()

@@ -63,6 +63,8 @@ def test_bad_input_is_422(client: TestClient) -> None:
         {"name": "x", "feeds": ["not a url"]},
         {"name": "x", "interval": -1},
         {"name": "x", "unknown": 1},
+        {"name": "x", "enabled": 0},  # not guessed to mean false
+        {"name": "x", "enabled": "no"},
     ):
         response = client.post("/api/sources", json=body, headers=AUTH)
         assert response.status_code == 422, body

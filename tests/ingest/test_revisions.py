@@ -172,3 +172,9 @@ def test_the_diff_holds_both_versions(old: list[str], new: list[str]) -> None:
     assert " ".join(w for kind, w in segments if kind != "added") == " ".join(old) or not segments
     assert " ".join(w for kind, w in segments if kind != "removed") == " ".join(new) or not segments
     assert (segments == []) == (old == new)
+
+
+def test_a_pages_own_diff_marks_are_escaped() -> None:
+    """Only the diff's marks read as changes: a text that writes [-x-] or {+y+} itself is
+    shown with backslashes."""
+    assert word_diff("a b", "a [-x-] {+y+}") == r"a [-b-] {+[\-x\-] {\+y\+}+}"

@@ -156,7 +156,16 @@ def word_diff(old: str, new: str, context: int = 8) -> str:
 
 def plain(segments: list[Segment]) -> str:
     marks = {"removed": "[-{}-]", "added": "{{+{}+}}", "same": "{}", "gap": "{}"}
-    return " ".join(marks[kind].format(words) for kind, words in segments)
+    return " ".join(marks[kind].format(_escaped(words)) for kind, words in segments)
+
+
+def _escaped(words: str) -> str:
+    """A page's own '[-', '-]', '{+' or '+}' (and backslashes) with a backslash, so that only
+    the diff's marks read as changes."""
+    out = words.replace("\\", "\\\\")
+    for mark, escaped in (("[-", "[\\-"), ("-]", "\\-]"), ("{+", "{\\+"), ("+}", "\\+}")):
+        out = out.replace(mark, escaped)
+    return out
 
 
 def _words(text: str) -> list[str]:

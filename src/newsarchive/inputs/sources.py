@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictBool,
+    ValidationError,
+)
 
 from newsarchive import archive
 from newsarchive.errors import InvalidInput, validation_message
@@ -38,7 +46,7 @@ class SourceIn(BaseModel):
     feeds: list[HttpUrl] = Field(default_factory=list, max_length=MAX_URLS)
     sitemaps: list[HttpUrl] = Field(default_factory=list, max_length=MAX_URLS)
     interval: int = Field(0, ge=0, le=MAX_INTERVAL, description="minutes; 0: at every crawl run")
-    enabled: bool = True
+    enabled: StrictBool = True  # true or false: 0, 1 or "no" are refused, not guessed
 
     def fields(self) -> archive.SourceFields:
         return archive.SourceFields(
@@ -59,7 +67,7 @@ class SourcePatch(BaseModel):
     feeds: list[HttpUrl] | None = Field(None, max_length=MAX_URLS)
     sitemaps: list[HttpUrl] | None = Field(None, max_length=MAX_URLS)
     interval: int | None = Field(None, ge=0, le=MAX_INTERVAL)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
     def fields(self) -> archive.SourceFields:
         cleared = "home" in self.model_fields_set

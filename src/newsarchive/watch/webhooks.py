@@ -29,10 +29,12 @@ def body(event: str, data: dict[str, Any]) -> str:
     return json.dumps({"event": event, **data}, default=str, sort_keys=True)
 
 
-def signature(secret: str, timestamp: str, payload: bytes) -> str:
-    """X-Newsarchive-Signature: "sha256=" and the hex HMAC-SHA256 of the timestamp, a dot and
-    the body: a receiver that checks the timestamp is recent cannot be replayed old events."""
-    signed = timestamp.encode() + b"." + payload
+def signature(secret: str, timestamp: str, delivery: str, payload: bytes) -> str:
+    """X-Newsarchive-Signature: "sha256=" and the hex HMAC-SHA256 of the timestamp, the
+    delivery id and the body, joined by dots: a receiver that checks the timestamp is recent
+    cannot be replayed old events, and one that drops repeated ids cannot be replayed a
+    captured one under another id."""
+    signed = f"{timestamp}.{delivery}.".encode() + payload
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
@@ -83,7 +85,7 @@ def _post(
     timestamp = str(int(time.time()))
     headers = {"X-Newsarchive-Delivery": str(delivery_id), "X-Newsarchive-Timestamp": timestamp}
     if secret:
-        headers["X-Newsarchive-Signature"] = signature(secret, timestamp, payload)
+        headers["X-Newsarchive-Signature"] = signature(secret, timestamp, str(delivery_id), payload)
     try:
         status = poster.post_json(url, payload, headers)
     except IngestError as exc:
