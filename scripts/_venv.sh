@@ -17,6 +17,7 @@ fi
 STAMP=".venv/.installed"
 WANT="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1) ${EXTRAS:-}"
 if [ ! -f "$STAMP" ] || ! grep -qxF -- "$WANT" "$STAMP"; then
+    echo "setting up .venv (the first run takes about a minute; later starts install nothing)" >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".${EXTRAS:-}"
     echo "$WANT" > "$STAMP"

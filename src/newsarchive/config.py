@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     user_agent: str = Field(
         f"newsarchive/{__version__} (+{PROJECT_URL})", description="Sent on every fetch."
     )
+    contact: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f()]*$",
+        description="A URL or address where site owners reach whoever runs this archive.",
+    )
     allow_private_hosts: bool = Field(
         False, description="Allow fetching loopback/private/link-local addresses."
     )
@@ -156,6 +162,15 @@ class Settings(BaseSettings):
     @property
     def revisit_schedule(self) -> tuple[timedelta, ...]:
         return parse_schedule(self.revisit_after)
+
+    @property
+    def agent(self) -> str:
+        """The User-Agent sent: NEWSARCHIVE_USER_AGENT, with NEWSARCHIVE_CONTACT in it."""
+        if not self.contact:
+            return self.user_agent
+        if self.user_agent.endswith(")"):
+            return f"{self.user_agent[:-1]}; {self.contact})"
+        return f"{self.user_agent} ({self.contact})"
 
     @property
     def writes_enabled(self) -> bool:

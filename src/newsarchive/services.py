@@ -25,7 +25,7 @@ def day_rule(settings: Settings) -> archive.DayRule:
 
 def fetcher(settings: Settings) -> Fetcher:
     return Fetcher(
-        user_agent=settings.user_agent,
+        user_agent=settings.agent,
         timeout=settings.fetch_timeout,
         max_bytes=settings.max_page_bytes,
         max_redirects=settings.max_redirects,
@@ -38,7 +38,7 @@ def poster(settings: Settings) -> Fetcher:
     """For webhooks: the fetcher's address rules, a short timeout, no retries (a delivery is
     tried again at a later run)."""
     return Fetcher(
-        user_agent=settings.user_agent, timeout=5.0, allow_private=settings.allow_private_hosts
+        user_agent=settings.agent, timeout=5.0, allow_private=settings.allow_private_hosts
     )
 
 
@@ -70,7 +70,7 @@ def crawler(
         host_delay=settings.host_delay,
         max_wait=settings.crawl_max_wait,
         lease=timedelta(seconds=settings.crawl_lease),
-        user_agent=settings.user_agent,
+        user_agent=settings.agent,
         max_page_bytes=settings.max_page_bytes,
         revisit_after=settings.revisit_schedule,
         alert_webhook=settings.alert_webhook,

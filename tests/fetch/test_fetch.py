@@ -2,6 +2,8 @@ import time
 
 import pytest
 
+from newsarchive import services
+from newsarchive.config import Settings
 from newsarchive.errors import Failed, Skipped
 from newsarchive.fetch.http import Fetcher, parse_content_type, parse_retry_after
 from tests.site import NewsSite
@@ -253,3 +255,13 @@ def test_a_page_that_dribbles_its_headers_ends_at_the_deadline(site: NewsSite) -
     ):
         fetcher.fetch(url)
     assert time.monotonic() - started < 4
+
+
+def test_the_contact_setting_goes_in_the_user_agent(site: NewsSite) -> None:
+    url = site.page("/who", "<html><body><p>hello</p></body></html>")
+    settings = Settings(allow_private_hosts=True, contact="mailto:ops@example.org")
+    with services.fetcher(settings) as fetcher:
+        fetcher.fetch(url)
+    [request] = site.requests_to("/who")
+    assert request["user-agent"].endswith("; mailto:ops@example.org)")
+    assert request["user-agent"].startswith("newsarchive/")

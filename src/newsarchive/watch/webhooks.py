@@ -26,7 +26,14 @@ BUDGET = 10.0  # seconds of sending after a run
 
 
 def body(event: str, data: dict[str, Any]) -> str:
-    return json.dumps({"event": event, **data}, default=str, sort_keys=True)
+    return json.dumps({"event": event, **data}, default=_iso, sort_keys=True)
+
+
+def _iso(value: Any) -> str:
+    """Times as ISO 8601 ('2026-12-04T19:27:16+00:00'), as everywhere else the archive answers."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
 
 
 def signature(secret: str, timestamp: str, delivery: str, payload: bytes) -> str:
