@@ -56,7 +56,10 @@ def test_the_table_has_no_setting_the_code_lacks() -> None:
 
 def _commands(group: click.Group, prefix: str = "newsarchive") -> list[tuple[str, click.Command]]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # (the top group loads its commands on demand)
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             found += _commands(command, path)

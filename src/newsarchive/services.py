@@ -7,16 +7,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.config import Settings
-from newsarchive.crawl import Crawler, CrawlOptions
-from newsarchive.crawl.discovery import Progress
 from newsarchive.db.base import utc_now
 from newsarchive.fetch.http import Fetcher
-from newsarchive.ingest.pipeline import Pipeline
+
+if TYPE_CHECKING:  # (imported where they are built: extraction loads trafilatura, 1 s)
+    from newsarchive.crawl import Crawler
+    from newsarchive.crawl.discovery import Progress
+    from newsarchive.ingest.pipeline import Pipeline
 
 
 def day_rule(settings: Settings) -> archive.DayRule:
@@ -45,6 +48,8 @@ def poster(settings: Settings) -> Fetcher:
 def pipeline(
     settings: Settings, sessions: sessionmaker[Session], page_fetcher: Fetcher | None = None
 ) -> Pipeline:
+    from newsarchive.ingest.pipeline import Pipeline
+
     return Pipeline(
         sessions,
         fetcher=page_fetcher,
@@ -62,6 +67,8 @@ def crawler(
     stop: threading.Event | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Crawler:
+    from newsarchive.crawl import Crawler, CrawlOptions
+
     options = CrawlOptions(
         database_url=settings.database_url,
         concurrency=settings.concurrency,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from newsarchive import __version__
 
@@ -35,39 +35,74 @@ class OneLineErrors(click.Group):
         except click.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(1)
-        except OperationalError as exc:  # the database is down or unreachable: one line, exit 1
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError  # (only now: it costs 0.1 s to import)
+
+            if not isinstance(exc, OperationalError):
+                raise
+            # the database is down or unreachable: one line, exit 1
             reason = str(exc.orig or exc).strip().splitlines()[0]
             click.echo(f"Error: cannot use the database: {reason}", err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-@click.group(cls=OneLineErrors)
+# Each command's module, loaded only when the command runs: `newsarchive --help` and
+# `--version` import none of them (trafilatura, SQLAlchemy and pydantic took 1.3 s to start).
+# The summary is what --help lists (tests/test_cli.py checks it against the command's own help).
+COMMANDS = {
+    "crawl": (
+        "crawl",
+        "crawl",
+        "Discover and ingest new articles of every due source: what cron runs.",
+    ),
+    "db": ("serve", "db", "Schema migrations (Alembic, with the package's own migrations)."),
+    "export": (
+        "ingest",
+        "export",
+        "Write the archive, or the articles of a range of days, as JSON Lines or CSV.",
+    ),
+    "import": (
+        "ingest",
+        "import_",
+        "Import local pages (.html, .htm, .xhtml, gzipped too), web archives and exports.",
+    ),
+    "ingest": ("ingest", "ingest", "Fetch, extract and store each article page."),
+    "reextract": ("ingest", "reextract", "Run extraction again on stored raw pages."),
+    "search": ("search", "search", "Search the archive, like GET /api/search, and print a table."),
+    "serve": ("serve", "serve", "Migrate the database to head, then serve the API and admin page."),
+    "sources": ("sources", "sources", "Register, list and remove the sites the crawler follows."),
+    "stories": (
+        "stories",
+        "stories",
+        "Stories: the copies of one article across sources, grouped.",
+    ),
+    "webhooks": ("webhooks", "webhooks", "Webhooks of alerts and saved searches."),
+}
+
+
+class Commands(OneLineErrors):
+    """The command group, its commands imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name, _summary = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"newsarchive.cli.{module}"), name)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl(
+                [(name, summary) for name, (_m, _n, summary) in sorted(COMMANDS.items())]
+            )
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="newsarchive")
 def cli() -> None:
     """A news-article ingestion and archive service."""
-
-
-from newsarchive.cli.crawl import crawl  # noqa: E402  (the group above comes first)
-from newsarchive.cli.ingest import export, import_, ingest, reextract  # noqa: E402
-from newsarchive.cli.search import search  # noqa: E402
-from newsarchive.cli.serve import db, serve  # noqa: E402
-from newsarchive.cli.sources import sources  # noqa: E402
-from newsarchive.cli.stories import stories  # noqa: E402
-from newsarchive.cli.webhooks import webhooks  # noqa: E402
-
-COMMANDS = (
-    serve,
-    db,
-    ingest,
-    export,
-    import_,
-    sources,
-    crawl,
-    reextract,
-    search,
-    stories,
-    webhooks,
-)
-for command in COMMANDS:
-    cli.add_command(command)
