@@ -63,7 +63,7 @@ def search(
         for hit in page.hits:
             table.add_row(
                 str(hit.article.id),
-                f"{hit.article.published_at:%Y-%m-%d %H:%M}",
+                hit.article.published_text,
                 hit.article.source_name,
                 hit.article.title or "",
                 _marked(hit.snippet),

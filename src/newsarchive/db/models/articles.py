@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import (
@@ -111,6 +111,19 @@ class Article(Base):
     @property
     def source_name(self) -> str:
         return self.source.name
+
+    @property
+    def published_text(self) -> str:
+        """The date as the page gave it: the site's day when it gave no time (a day stays a
+        day), else the time in the site's zone with its offset, or in UTC when unknown."""
+        if self.published_precision == "day":
+            return self.published_day.isoformat()
+        offset = self.published_offset
+        if offset is None:
+            return f"{self.published_at:%Y-%m-%d %H:%M} UTC"
+        local = self.published_at + timedelta(minutes=offset)
+        sign, minutes = ("+" if offset >= 0 else "-"), abs(offset)
+        return f"{local:%Y-%m-%d %H:%M} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
 
 
 class DayCount(Base):
