@@ -102,6 +102,16 @@ class IngestError(NewsArchiveError):
         return self.detail
 
 
+class Interrupted(IngestError):
+    """The work on a page was cut short by its run's stop: no outcome of the page's own, so it
+    passes through the pipeline to the crawl, which puts the page back in the queue."""
+
+    outcome = "skipped"
+
+    def __init__(self) -> None:
+        super().__init__("the run stopped while the page was being extracted")
+
+
 class Skipped(IngestError):
     status_code = 422
     outcome = "skipped"

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.config import Settings
 from newsarchive.crawl import ExtractionPool
-from newsarchive.crawl.pool import Requeue
 from newsarchive.db.models import Article, FrontierURL
-from newsarchive.errors import Failed
+from newsarchive.errors import Failed, Interrupted
 from newsarchive.services import crawler
 from tests.factories import add_source
 from tests.pages import LOREM, article_html
@@ -59,7 +58,7 @@ def test_a_page_whose_process_died_while_stopping_goes_back_to_the_queue() -> No
     pool = ExtractionPool(1, stop, time_limit=5.0)
     try:
         stop.set()  # SIGTERM reached the whole process group
-        with pytest.raises(Requeue):
+        with pytest.raises(Interrupted):
             pool.run(os._exit, 1)
     finally:
         pool.close()
@@ -177,3 +176,50 @@ def test_a_killed_crawl_leaves_no_extraction_processes_and_the_next_run_carries_
         states = session.scalars(select(FrontierURL.state)).all()
         assert "claimed" not in states
         assert session.scalars(select(Article)).first() is None
+
+
+def test_a_stop_gives_up_the_page_in_hand_at_once() -> None:
+    stop = threading.Event()
+    pool = ExtractionPool(1, stop, time_limit=60.0)
+    try:
+        threading.Timer(0.5, stop.set).start()
+        started = time.monotonic()
+        with pytest.raises(Interrupted):
+            pool.run(time.sleep, 30)
+        assert time.monotonic() - started < 5
+    finally:
+        pool.close()
+
+
+def test_sigterm_with_a_hostile_page_in_hand_ends_the_run_at_once(
+    site: NewsSite, db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A stop does not wait out a slow page (264 s before, with compose's 60 s to stop): the
+    run ends within seconds and the page goes back to the queue, counted nowhere."""
+    pages = [site.page(f"/h/{i}", HOSTILE.replace("x", f"h{i}")) for i in range(2)]
+    add_source(sessions, "slow", feeds=[site.feed("/rss", pages)])
+    env = os.environ | {
+        "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
+        "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "2",
+        "NEWSARCHIVE_EXTRACT_TIMEOUT": "120",
+    }  # fmt: skip
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "crawl"], env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(_alive(_descendants(crawl.pid))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)  # its extraction processes, busy with the hostile pages
+        time.sleep(1)
+        crawl.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output = crawl.communicate(timeout=60)[0].decode()
+        assert time.monotonic() - started < 15, output
+    finally:
+        crawl.kill()
+        crawl.wait()
+    assert crawl.returncode == 0, output
+    with sessions() as session:
+        states = set(session.scalars(select(FrontierURL.state)))
+    assert states == {"queued"}, output

@@ -29,11 +29,11 @@ from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
 from newsarchive.crawl.metrics import EXTRACT_SECONDS, FETCH_SECONDS
 from newsarchive.crawl.politeness import Politeness, Slot
-from newsarchive.crawl.pool import ExtractionPool, Requeue
+from newsarchive.crawl.pool import ExtractionPool
 from newsarchive.db.base import utc_now
 from newsarchive.db.models import RUN_COUNTERS, Source
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed, IngestError, Skipped
+from newsarchive.errors import Failed, IngestError, Interrupted, Skipped
 from newsarchive.fetch.http import Fetcher, FetchResult
 from newsarchive.fetch.page import Hint, Page
 from newsarchive.ingest.outcome import Outcome
@@ -284,7 +284,7 @@ class Crawler:
                 hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
                 page = fetched_page(item.url, result, source_id=item.source_id, hint=hint)
                 outcome = tools.pipeline.store(page)
-        except Requeue:
+        except Interrupted:
             return _Done(item, Outcome(item.url, "skipped"), fetched, self.clock(), requeue=True)
         except Failed as exc:
             if (answer := revisits.gone_answer(item, exc)) is not None:

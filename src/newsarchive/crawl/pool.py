@@ -16,23 +16,16 @@ from contextlib import contextmanager
 from multiprocessing import forkserver
 from typing import Any, TypeVar
 
-from pebble import ProcessExpired, ProcessPool
+from pebble import ProcessExpired, ProcessFuture, ProcessPool
 
 from newsarchive.crawl.metrics import EXTRACT_SECONDS
-from newsarchive.errors import Failed
+from newsarchive.errors import Failed, Interrupted
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+STOP_CHECK = 0.25  # seconds between two looks at the run's stop while a page is extracted
 PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
-
-
-class Requeue(Failed):
-    """The page's extraction was cut short by the run's own stop: the page goes back to the
-    queue as it was, for the next run (it did nothing wrong)."""
-
-    def __init__(self) -> None:
-        super().__init__("the run stopped while the page was being extracted", retryable=True)
 
 
 def _in_worker() -> None:
@@ -78,7 +71,7 @@ class ExtractionPool:
         future = self._pool.schedule(function, args=list(args), timeout=self.time_limit)
         try:
             with EXTRACT_SECONDS.time():
-                return future.result()  # type: ignore[no-any-return]
+                return self._result(future)  # type: ignore[no-any-return]
         except FutureTimeout as exc:  # pebble has ended the process and started another
             raise Failed(
                 f"extraction took longer than {self.time_limit:g} s, the limit "
@@ -86,9 +79,23 @@ class ExtractionPool:
             ) from exc
         except (ProcessExpired, EOFError, ConnectionError) as exc:  # the process, or its server
             if self.stop.is_set():  # killed with the rest of the process group on shutdown
-                raise Requeue() from exc
+                raise Interrupted() from exc
             log.warning("an extraction process died (%r): it was replaced", exc)
             raise Failed("the extraction process died", retryable=True) from exc
+
+    def _result(self, future: ProcessFuture) -> Any:
+        """The future's result, waiting in short steps: when the run is told to stop, the page
+        in hand is given up at once (its process ended) and goes back to the queue, so a stop
+        never waits out a slow page."""
+        while True:
+            try:
+                return future.result(timeout=STOP_CHECK)
+            except FutureTimeout:
+                if future.done():  # the page's own time limit: pebble set this error
+                    raise
+                if self.stop.is_set():
+                    future.cancel()  # type: ignore[no-untyped-call]  # (ends its process)
+                    raise Interrupted() from None
 
     def close(self) -> None:
         self._pool.close()  # type: ignore[no-untyped-call]

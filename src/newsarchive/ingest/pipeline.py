@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed, IngestError, LocalError, Skipped
+from newsarchive.errors import Failed, IngestError, Interrupted, LocalError, Skipped
 from newsarchive.extract.article import ExtractedArticle, extract
 from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher, FetchResult
@@ -101,6 +101,8 @@ class Pipeline:
                 raise Skipped("no URL: the page has no canonical link; pass --base-url")
             url = without_tracking(url)
             return self._save(page, prepared, url)
+        except Interrupted:
+            raise
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
 
@@ -123,6 +125,8 @@ class Pipeline:
             )
         try:
             prepared = self.extractor(page, self.clock())
+        except Interrupted:
+            raise
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
         extracted = prepared.extracted
@@ -142,6 +146,8 @@ class Pipeline:
         archive day stays); else nothing but the page's new validators."""
         try:
             prepared = self.extractor(page, self.clock())
+        except Interrupted:
+            raise
         except IngestError as exc:
             return Outcome(page.label, exc.outcome, exc.reason)  # type: ignore[arg-type]
         extracted, now = prepared.extracted, self.clock()
