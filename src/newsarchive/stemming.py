@@ -98,7 +98,7 @@ def forms(language: str | None, texts: Iterable[str | None]) -> set[tuple[str, s
     lang = language_of(language)
     if lang is None:
         return set()
-    distinct = {w for text in texts if text for w in words(text)}
+    distinct = {w for text in texts if text for w in words(text) if not w.isdigit()}
     stemmer = _stemmer(lang)
     ordered = list(distinct)
     stems = stemmer.stemWords(ordered)

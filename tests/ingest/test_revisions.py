@@ -177,4 +177,5 @@ def test_the_diff_holds_both_versions(old: list[str], new: list[str]) -> None:
 def test_a_pages_own_diff_marks_are_escaped() -> None:
     """Only the diff's marks read as changes: a text that writes [-x-] or {+y+} itself is
     shown with backslashes."""
-    assert word_diff("a b", "a [-x-] {+y+}") == r"a [-b-] {+[\-x\-] {\+y\+}+}"
+    assert word_diff("a b", "a [-x-] {+y+}") == r"a [-b-] {+\[-x\-] \{+y\+}+}"
+    assert word_diff("a", "a {+}") == r"a {+\{+}+}"  # one mark, escaped once

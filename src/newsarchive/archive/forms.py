@@ -13,6 +13,7 @@ from newsarchive import stemming
 from newsarchive.db.models import Article, WordForm
 
 CHUNK = 2000  # rows per INSERT (3 parameters each, under SQLite's 32,766)
+SEEN_AT_MOST = 1_000_000  # forms a load remembers writing; past it, it relies on ON CONFLICT
 
 
 def record_forms(connection: Connection, language: str | None, texts: Iterable[str | None]) -> None:
@@ -28,6 +29,8 @@ def record_rows(connection: Connection, rows: Iterable[Mapping[str, Any]], seen:
         language = stemming.language_of(row.get("language"))
         if language is None:
             continue
+        if len(seen) > SEEN_AT_MOST:
+            seen.clear()
         for pair in stemming.forms(language, (row.get("title"), row.get("text"))):
             if (language, pair) not in seen:
                 seen.add((language, pair))
@@ -51,11 +54,13 @@ def forms_of(connection: Connection, keys: Sequence[tuple[str, str]], limit: int
     """The forms held under these (language, stem) keys, shortest first, at most `limit`."""
     if not keys:
         return []
+    # (byte order on both stores, so both keep the same forms when there are more)
+    form = WordForm.form.collate("C") if connection.dialect.name == "postgresql" else WordForm.form
     query = (
         select(WordForm.form)
         .where(tuple_(WordForm.language, WordForm.stem).in_(keys))
         .group_by(WordForm.form)
-        .order_by(func.length(WordForm.form), WordForm.form)
+        .order_by(func.length(WordForm.form), form)
         .limit(limit)
     )
     return list(connection.scalars(query))

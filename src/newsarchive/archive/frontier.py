@@ -291,6 +291,22 @@ def finish(
     )
 
 
+def requeue(session: Session, claim_id: int, now: datetime) -> None:
+    """Put a claim back as it was before it was claimed (its try not counted): the run that
+    held it stopped before the page had an outcome."""
+    session.connection().execute(
+        update(FrontierURL)
+        .where(FrontierURL.id == claim_id)
+        .values(
+            state="queued",
+            next_try_at=now,
+            lease_until=None,
+            claimed_by=None,
+            attempts=case((FrontierURL.attempts > 0, FrontierURL.attempts - 1), else_=0),
+        )
+    )
+
+
 def release_claims(session: Session, workers: Sequence[str] | None = None) -> int:
     """Put the claimed URLs of these workers (None: every worker, only safe when no other can
     be running) back in the queue."""

@@ -2,6 +2,7 @@
 
 crawler.py     the run: discovery first, then the worker threads on the frontier
 contract.py    what a run is given (CrawlOptions) and what it answers (CrawlReport)
+workers.py     worker ids, and whether a worker of this machine is gone
 discovery.py   feeds and sitemaps of due sources -> new URLs in the frontier
 politeness.py  robots.txt, and one request per host slot
 pool.py        extraction processes that replace themselves when one dies

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.crawl import after_run, revisits
+from newsarchive.crawl import after_run, revisits, workers
 from newsarchive.crawl.contract import CrawlOptions, CrawlReport
 from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
@@ -45,21 +43,6 @@ log = logging.getLogger(__name__)
 DONE = ("stored", "duplicate", "revised", "unchanged", "gone")  # a frontier row's end: done
 MAX_ATTEMPTS = 3  # tries of one URL across runs before it is marked failed for good
 RETRY_BASE = timedelta(minutes=5)  # a retryable failure waits 5, 10, 20 ... minutes
-
-
-def _dead_here(worker: str) -> bool:
-    """Whether a worker id (host:pid:nonce) names a process of this machine that is gone."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # another user's process: alive
-        return False
-    return False
 
 
 @dataclass(frozen=True)
@@ -127,7 +110,7 @@ class Crawler:
         self.sessions = sessions
         self.progress = progress or (lambda _kind, _n: None)
         self.clock = clock
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker = workers.worker_id()
         # Set it (SIGTERM does, through the CLI) to finish the pages in hand and end the run.
         self.stop = stop or threading.Event()
         self.run_log = RunLog(sessions, "crawl", clock=clock)
@@ -173,7 +156,9 @@ class Crawler:
                 archive.frontier.release_claims(session)
                 archive.interrupt_running_runs(session, kind="crawl")
             else:  # other crawls may run: take over only what dead ones on this machine held
-                dead = [w for w in archive.frontier.claiming_workers(session) if _dead_here(w)]
+                dead = [
+                    w for w in archive.frontier.claiming_workers(session) if workers.dead_here(w)
+                ]
                 if dead:
                     archive.frontier.release_claims(session, dead)
             sources = (
@@ -364,9 +349,7 @@ class Crawler:
     def _close(self, session: Session, done: _Done) -> None:
         item, outcome = done.item, done.outcome
         if done.requeue:
-            archive.frontier.finish(
-                session, item.id, state="queued", now=self.clock(), retry_at=self.clock()
-            )
+            archive.frontier.requeue(session, item.id, self.clock())
             return
         state = "done" if outcome.status in DONE else outcome.status
         archive.frontier.finish(

@@ -91,15 +91,16 @@ class ExtractionPool:
             try:
                 return future.result(timeout=STOP_CHECK)
             except FutureTimeout:
-                if future.done():  # the page's own time limit: pebble set this error
-                    raise
+                if future.done():  # done meanwhile, or its own time limit (pebble's error)
+                    return future.result()
                 if self.stop.is_set():
                     future.cancel()  # type: ignore[no-untyped-call]  # (ends its process)
                     raise Interrupted() from None
 
     def close(self) -> None:
         self._pool.close()  # type: ignore[no-untyped-call]
-        self._pool.join(timeout=self.time_limit + 5)
-        if self._pool.active:
+        try:
+            self._pool.join(timeout=self.time_limit + 5)
+        except TimeoutError:  # pages still in hand past their limit: end their processes
             self._pool.stop()  # type: ignore[no-untyped-call]
             self._pool.join()

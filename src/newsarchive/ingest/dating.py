@@ -55,8 +55,8 @@ def choose_date(
         candidates.append(_Candidate(now, "first_seen", None, "second"))
     if not candidates:
         return None
-    best = max(candidates, key=lambda c: RANK[c.source])  # the first of equals: the page's
-    if held is not None and RANK[best.source] < RANK[held]:
+    best = max(candidates, key=lambda c: RANK.get(c.source, 0))  # the first of equals: the page's
+    if held is not None and RANK.get(best.source, 0) < RANK.get(held, 0):
         return None
     at, offset = stored_date(best.at, best.precision, extracted.zone)
     return {

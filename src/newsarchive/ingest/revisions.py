@@ -159,13 +159,13 @@ def plain(segments: list[Segment]) -> str:
     return " ".join(marks[kind].format(_escaped(words)) for kind, words in segments)
 
 
+_MARKS = re.compile(r"\\|\[-|-\]|\{\+|\+\}")  # one pass: '{+}' is one mark, not two
+
+
 def _escaped(words: str) -> str:
     """A page's own '[-', '-]', '{+' or '+}' (and backslashes) with a backslash, so that only
     the diff's marks read as changes."""
-    out = words.replace("\\", "\\\\")
-    for mark, escaped in (("[-", "[\\-"), ("-]", "\\-]"), ("{+", "{\\+"), ("+}", "\\+}")):
-        out = out.replace(mark, escaped)
-    return out
+    return _MARKS.sub(lambda m: "\\" + m[0], words)
 
 
 def _words(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from newsarchive import archive, stemming
 from newsarchive.search.query import AnyOf, Query, Term
 
 MAX_FORMS = 24  # forms one query word stands for, the shortest first
+MAX_WIDENED = 256  # terms of a whole widened query: past it, later words keep fewer forms
 
 
 def expand(connection: Connection, query: Query, lang: str | None = None) -> Query:
@@ -22,6 +23,7 @@ def expand(connection: Connection, query: Query, lang: str | None = None) -> Que
     else:
         languages = stemming.LANGUAGES
     known: dict[str, tuple[str, ...]] = {}
+    budget = [MAX_WIDENED]
 
     def forms(term: Term) -> tuple[Term, ...]:
         if term.exact or term.is_phrase or not languages:
@@ -29,8 +31,10 @@ def expand(connection: Connection, query: Query, lang: str | None = None) -> Que
         word = term.tokens[0]
         if word not in known:
             keys = [(language, stemming.stem(word, language)) for language in languages]
-            found = archive.forms_of(connection, keys, MAX_FORMS)
+            limit = max(0, min(MAX_FORMS, budget[0]))
+            found = archive.forms_of(connection, keys, limit) if limit else []
             known[word] = (word, *(f for f in found if f != word))
+            budget[0] -= len(known[word])
         return tuple(Term((form,), exact=True) for form in known[word])
 
     must: list[Term | AnyOf] = []

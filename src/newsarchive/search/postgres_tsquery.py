@@ -4,7 +4,6 @@ bound parameters (never from strings), in the text search configuration of migra
 
 from __future__ import annotations
 
-from functools import reduce
 from typing import Any
 
 from sqlalchemy import ColumnElement, Double, cast, func, literal_column
@@ -22,16 +21,24 @@ def _term(term: Term) -> ColumnElement:  # type: ignore[type-arg]
     return func.phraseto_tsquery(CONFIG, " ".join(term.tokens))
 
 
+def _balanced(operator: str, parts: list[ColumnElement]) -> ColumnElement:  # type: ignore[type-arg]
+    """a op b op c ... as a balanced tree: a query of many forms (search/forms.py widens each
+    word) nests log(n) deep, not n (SQLAlchemy compiles recursively)."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return _balanced(operator, parts[:middle]).op(operator)(_balanced(operator, parts[middle:]))
+
+
 def to_tsquery(query: Query) -> ColumnElement:  # type: ignore[type-arg]
     def clause(c: Term | AnyOf) -> ColumnElement:  # type: ignore[type-arg]
         if isinstance(c, AnyOf):
-            return reduce(lambda a, b: a.op("||")(b), (_term(t) for t in c.terms))
+            return _balanced("||", [_term(t) for t in c.terms])
         return _term(c)
 
-    combined = reduce(lambda a, b: a.op("&&")(b), (clause(c) for c in query.must))
-    for term in query.must_not:
-        combined = combined.op("&&")(func.tsquery_not(_term(term)))
-    return combined
+    parts = [clause(c) for c in query.must]
+    parts += [func.tsquery_not(_term(term)) for term in query.must_not]
+    return _balanced("&&", parts)
 
 
 def matches(query: Query) -> ColumnElement[bool]:
