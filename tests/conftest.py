@@ -8,6 +8,7 @@ PostgreSQL fails the run instead of skipping.
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,16 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers() -> Iterator[None]:
+    """A crawl run in this process (CliRunner) installs SIGINT and SIGTERM handlers of its own:
+    they go with the test, so the next one starts with Python's, whatever the order."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
 
 
 # --- databases ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,35 +38,66 @@ def add_article(
     offset: int | None = None,
     date_source: str = "page",
 ) -> int:
-    n = next(_serial)
-    url = f"https://{source}.example/story/{n}"
+    source_id = _source_id(sessions, source)
+    fields = _fields(source, source_id, title, text, published)
+    fields |= {"language": language, "authors": authors or [], "tags": tags or []}
+    fields |= {"published_precision": precision, "published_offset": offset}
+    fields["date_source"] = date_source
+    with session_scope(sessions) as session:
+        return archive.add_article(session, days, fields, {"body": b"", "size": 0})
+
+
+def add_articles(
+    sessions: sessionmaker[Session],
+    articles: Iterable[tuple[str, str, datetime]],
+    *,
+    source: str = "alpha",
+) -> list[int]:
+    """Many (title, text, published) articles, each as add_article stores it with its other
+    arguments left as they are, in one transaction: for tests that need a thousand."""
+    source_id = _source_id(sessions, source)
+    with session_scope(sessions) as session:
+        return [
+            archive.add_article(
+                session,
+                archive.DayRule(),
+                _fields(source, source_id, title, text, published),
+                {"body": b"", "size": 0},
+            )
+            for title, text, published in articles
+        ]
+
+
+def _source_id(sessions: sessionmaker[Session], source: str) -> int:
     with sessions() as session:
         found = archive.find_source(session, source)
-    source_id = found.id if found else add_source(sessions, source)
-    with session_scope(sessions) as session:
-        return archive.add_article(
-            session,
-            days,
-            {
-                "source_id": source_id,
-                "url": url,
-                "url_normalized": url,
-                "url_key": url,
-                "content_hash": hashlib.sha256(f"{n}{text}".encode()).hexdigest(),
-                "title": title,
-                "text": text,
-                "authors": authors or [],
-                "tags": tags or [],
-                "categories": [],
-                "language": language,
-                "word_count": len(text.split()),
-                "published_at": published,
-                "published_precision": precision,
-                "published_offset": offset,
-                "date_source": date_source,
-                "first_seen_at": published,
-                "fetched_at": published,
-                "updated_at": published,
-            },
-            {"body": b"", "size": 0},
-        )
+    return found.id if found else add_source(sessions, source)
+
+
+def _fields(
+    source: str, source_id: int, title: str, text: str, published: datetime
+) -> dict[str, Any]:
+    """add_article's row with its defaults."""
+    n = next(_serial)
+    url = f"https://{source}.example/story/{n}"
+    return {
+        "source_id": source_id,
+        "url": url,
+        "url_normalized": url,
+        "url_key": url,
+        "content_hash": hashlib.sha256(f"{n}{text}".encode()).hexdigest(),
+        "title": title,
+        "text": text,
+        "authors": [],
+        "tags": [],
+        "categories": [],
+        "language": "en",
+        "word_count": len(text.split()),
+        "published_at": published,
+        "published_precision": "second",
+        "published_offset": None,
+        "date_source": "page",
+        "first_seen_at": published,
+        "fetched_at": published,
+        "updated_at": published,
+    }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -134,13 +136,19 @@ def test_serve_migrates_and_answers_over_http(
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--workers", workers],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    # The server's output goes to a file, not a pipe: nothing here waits on a running server's
+    # output (a read blocks until it exits), and a full pipe cannot stall the server either.
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*command, "--workers", workers],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own: the workers go with it, whatever happens
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -149,18 +157,18 @@ def test_serve_migrates_and_answers_over_http(
                 break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        server.stdout.read().decode() if server.stdout else ""
-                    ) from None
-                time.sleep(0.2)
+                    raise AssertionError(log.read_text(errors="replace")) from None
+                time.sleep(0.05)
         assert response.status_code == 200
         assert response.json()["articles"] == 0
-        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10).status_code == 200
     finally:
         server.terminate()
-        server.wait(timeout=10)
-        if server.stdout:
-            server.stdout.close()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
 
 
 def test_serve_answers_without_waiting_for_delayed_acks() -> None:
@@ -382,8 +390,8 @@ def test_log_lines_go_above_the_progress_bar(tmp_path: Path, site: NewsSite) -> 
     env |= {"NEWSARCHIVE_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
             "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true", "NEWSARCHIVE_HOST_DELAY": "0",
             "NEWSARCHIVE_EXTRACT_WORKERS": "0", "TERM": "xterm", "COLUMNS": "200"}  # fmt: skip
-    add = [sys.executable, "-m", "newsarchive", "sources", "add", "local", "--feed", feed]
-    assert subprocess.run(add, cwd=tmp_path, env=env, capture_output=True).returncode == 0
+    added = CliRunner().invoke(cli, ["sources", "add", "local", "--feed", feed], env=env)
+    assert added.exit_code == 0, added.output  # (in this process: only the crawl needs a terminal)
     leader, follower = pty.openpty()
     crawl = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "crawl"],
@@ -391,15 +399,20 @@ def test_log_lines_go_above_the_progress_bar(tmp_path: Path, site: NewsSite) -> 
     )  # fmt: skip
     os.close(follower)
     chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the crawl ended
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
+    deadline = time.monotonic() + 60
+    try:
+        while select.select([leader], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the crawl ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+        if crawl.poll() is None and time.monotonic() >= deadline:
+            crawl.kill()  # still writing after a minute: it fails below, and ends here
     assert crawl.wait(timeout=60) == 0
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))
     page_lines = [

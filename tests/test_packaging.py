@@ -4,6 +4,7 @@ top-level migrations/ folder of the checkout), templates and static files."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -12,13 +13,21 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# What a build leaves in the tree it builds, and what no build reads (.git, .venv, caches)
+NOT_COPIED = shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "*.db*")
 
 
 def test_an_installed_wheel_migrates_a_database_from_anywhere(tmp_path: Path) -> None:
+    # The wheel is built from a copy of the checkout: a build writes build/ and
+    # src/newsarchive.egg-info into the tree it builds, which another build at the same time (a
+    # second test run, an editable install) would share, and where files of an earlier build
+    # (modules since moved or deleted) would end up in this wheel.
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT, tree, ignore=NOT_COPIED)
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(dist), str(ROOT)],
+         "--quiet", "-w", str(dist), str(tree)],
         check=True, capture_output=True, cwd=tmp_path,
     )  # fmt: skip
     [wheel] = dist.glob("newsarchive-*.whl")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.api.app import create_app
 from newsarchive.config import Settings
-from tests.factories import add_article
+from tests.factories import add_article, add_articles
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -153,13 +153,17 @@ class TestFeedsAndExport:
     def test_export_jsonl_streams_every_match(
         self, client: TestClient, sessions: sessionmaker[Session]
     ) -> None:
-        for i in range(1205):  # more than two internal batches
-            add_article(
-                sessions,
-                f"Tide {i}",
-                f"tide number {i}",
-                datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
-            )
+        add_articles(  # more than two internal batches
+            sessions,
+            (
+                (
+                    f"Tide {i}",
+                    f"tide number {i}",
+                    datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
+                )
+                for i in range(1205)
+            ),
+        )
         with client.stream("GET", "/api/export", params={"q": "tide"}) as response:
             assert response.status_code == 200
             rows = [json.loads(line) for line in response.iter_lines() if line]

@@ -5,19 +5,28 @@ marked so and close to the truth."""
 from __future__ import annotations
 
 import random
+import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, bindparam, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.archive import DayRule, bulk, paging
+from newsarchive import archive
+from newsarchive.db import migrate
+from newsarchive.db.session import make_engine, make_sessionmaker
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, postgres_broad, run_search
 from newsarchive.search.sampling import sample_days
+from tests.conftest import PG_ADMIN, create_database, drop_database
 from tests.factories import add_article, add_source
 
 ARTICLES = 24_000
@@ -45,17 +54,113 @@ def corpus(source_ids: list[int]) -> Iterator[dict[str, Any]]:
         }  # fmt: skip
 
 
+# Loading the 24,000 articles takes seconds on each store, so each store is loaded once for the
+# module (per xdist worker), into a database of the module's own; the tests only read it. A
+# test that changes the archive asks for `writable` and gets a copy of its own.
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """conftest's two stores, module-wide here (a test on one store asks for it indirectly)."""
+    return str(request.param)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    url: str
+    rows: list[dict[str, Any]]
+
+
+def fingerprint(url: str) -> tuple[Any, ...]:
+    """What a test that only reads leaves as it found: the row counts, the last article id."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return tuple(
+                conn.execute(
+                    text(
+                        "SELECT (SELECT count(*) FROM articles), (SELECT max(id) FROM articles),"
+                        " (SELECT count(*) FROM sources), (SELECT count(*) FROM day_counts),"
+                        " (SELECT count(*) FROM saved_searches), (SELECT count(*) FROM meta)"
+                    )
+                ).one()
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def loaded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    url = create_database(backend, tmp_path_factory.mktemp("broad"))
+    try:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            sessions = make_sessionmaker(engine)
+            source_ids = [add_source(sessions, name) for name in ("north", "south", "east")]
+            rows = list(corpus(source_ids))
+            with engine.connect() as conn:
+                archive.bulk.load_fresh(conn, archive.DayRule(), rows)
+                conn.commit()
+        finally:
+            engine.dispose()
+        for i, row in enumerate(rows, 1):  # ids as the load numbered them
+            row["id"] = i
+            row["day"] = archive.DayRule().day_of(
+                row["published_at"], "second", row["published_offset"]
+            )
+        yield Loaded(url, rows)
+    finally:
+        drop_database(url)
+
+
+def copy_database(url: str, tmp_dir: Path) -> str:
+    """A new database holding what the one at `url` holds."""
+    if url.startswith("sqlite"):
+        target = tmp_dir / f"copy-{uuid.uuid4().hex[:8]}.db"
+        source = sqlite3.connect(make_url(url).database or "")
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return f"sqlite:///{target}"
+    name = f"newsarchive_test_{uuid.uuid4().hex[:12]}"
+    template = make_url(url).database
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        # a template must have no one connected (only this worker uses it: any is left over)
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (template,),
+        )
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture
-def broad(engine: Engine, sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
-    source_ids = [add_source(sessions, name) for name in ("north", "south", "east")]
-    rows = list(corpus(source_ids))
-    with engine.connect() as conn:
-        bulk.load_fresh(conn, DayRule(), rows)
-        conn.commit()
-    for i, row in enumerate(rows, 1):  # ids as the load numbered them
-        row["id"] = i
-        row["day"] = DayRule().day_of(row["published_at"], "second", row["published_offset"])
-    return rows
+def writable() -> None:
+    """Asked for by a test that writes: its `db_url` is a copy of the loaded database."""
+
+
+@pytest.fixture
+def db_url(loaded: Loaded, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The loaded database (instead of conftest's empty one), which a test leaves unchanged."""
+    if "writable" in request.fixturenames:
+        url = copy_database(loaded.url, tmp_path)
+        yield url
+        drop_database(url)
+        return
+    before = fingerprint(loaded.url)
+    yield loaded.url
+    assert fingerprint(loaded.url) == before, "a test changed the shared database: `writable`"
+
+
+@pytest.fixture
+def broad(loaded: Loaded) -> list[dict[str, Any]]:
+    """The loaded rows (each test has its own dicts), with their ids and archive days."""
+    return [dict(row) for row in loaded.rows]
 
 
 def search(sessions: sessionmaker[Session], q: str, **kwargs: Any) -> Any:
@@ -180,14 +285,17 @@ def test_bad_ranges_and_forged_cursors_are_refused_or_empty_never_a_crash(
         )
     edge = {"oldest": datetime(1, 1, 1, tzinfo=UTC), "newest": datetime(9999, 12, 31, tzinfo=UTC)}
     for sort, at in edge.items():
-        cursor = paging.encode(sort, at, 1)
+        cursor = archive.paging.encode(sort, at, 1)
         page = search(sessions, "every", sort=sort, cursor=cursor, limit=5)
         assert len(page.hits) == 5  # every article is past either edge
 
 
-@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its_limit(
-    broad: list[dict[str, Any]], sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    broad: list[dict[str, Any]],
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    writable: None,
 ) -> None:
     """A relevance window found by walking the date index or from the GIN bitmap is the same
     window; past FACETS_EXACT_UP_TO matches the sources and languages come from a sample of
@@ -218,9 +326,13 @@ def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its
     assert search(sessions, "third", facets=True).facets["days"] == newest_days
 
 
-@pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_relevance_window_pages_on_in_its_window_after_the_matches_fall_below_the_limit(
-    broad: list[dict[str, Any]], sessions: sessionmaker[Session], engine: Engine, backend: str
+    broad: list[dict[str, Any]],
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    backend: str,
+    writable: None,
 ) -> None:
     """Page 1 ranked the most recent matches; when deletions bring the matches under 10,000
     before page 2 is asked for, page 2 still comes from the most recent ones, not from a
