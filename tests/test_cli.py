@@ -275,7 +275,8 @@ class TestSourcesAndCrawl:
         assert line.startswith("run 1 finished: discovered 0, fetched 0, stored 0, duplicates 0")
         assert line.split(" (database: ")[0].endswith(
             "; feeds or sitemaps failed 1 (first: feed: refused to fetch 127.0.0.1 (127.0.0.1): "
-            "private or loopback address at http://127.0.0.1:9/rss)"
+            "private or loopback address (NEWSARCHIVE_ALLOW_PRIVATE_HOSTS=true allows it) "
+            "at http://127.0.0.1:9/rss)"
         )
         listed = run("sources", "list")
         assert "last error: refused to fetch 127.0.0.1" in " ".join(listed.output.split())

@@ -103,6 +103,10 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+# The setting that lifts the rule, named in every refusal (its value is read by the entry points).
+ALLOW_SETTING = "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS"
+
+
 def check_public_host(url: str) -> None:
     """Refuse loopback, private, link-local and other non-global targets, after DNS."""
     parts = urlsplit(url)
@@ -122,5 +126,8 @@ def allowed_addresses(host: str, port: int, allowed: Callable[[str], bool]) -> l
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
         if not allowed(address):
-            raise Skipped(f"refused to fetch {host} ({address}): private or loopback address")
+            raise Skipped(
+                f"refused to fetch {host} ({address}): private or loopback address "
+                f"({ALLOW_SETTING}=true allows it)"
+            )
     return addresses
