@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsarchive import stemming
@@ -58,7 +58,10 @@ def forms_of(connection: Connection, keys: Sequence[tuple[str, str]], limit: int
     form = WordForm.form.collate("C") if connection.dialect.name == "postgresql" else WordForm.form
     query = (
         select(WordForm.form)
-        .where(tuple_(WordForm.language, WordForm.stem).in_(keys))
+        # (one index seek per key: SQLite scans the table for a row-value IN list)
+        .where(
+            or_(*(and_(WordForm.language == lang, WordForm.stem == stem) for lang, stem in keys))
+        )
         .group_by(WordForm.form)
         .order_by(func.length(WordForm.form), form)
         .limit(limit)
