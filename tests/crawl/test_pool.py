@@ -67,7 +67,7 @@ def test_a_page_whose_process_died_while_stopping_goes_back_to_the_queue() -> No
 def test_workers_are_born_deaf_to_ctrl_c(pool: ExtractionPool) -> None:
     """A Ctrl-C that reaches a process the forkserver has just forked, before any code of ours
     runs in it (with both cores busy, processes start slowly), cannot kill it: it is ignored
-    from birth. The crawl itself still hears it."""
+    from birth."""
     assert pool.run(pow, 2, 3) == 8  # the pool's forkserver is up
     context = multiprocessing.get_context("forkserver")
     child = context.Process(target=time.sleep, args=(3,))
@@ -76,7 +76,6 @@ def test_workers_are_born_deaf_to_ctrl_c(pool: ExtractionPool) -> None:
     os.kill(child.pid, signal.SIGINT)  # type: ignore[arg-type]
     child.join(10)
     assert child.exitcode == 0
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def _parent(pid: int) -> int:
@@ -178,15 +177,16 @@ def test_a_killed_crawl_leaves_no_extraction_processes_and_the_next_run_carries_
         assert session.scalars(select(Article)).first() is None
 
 
-def test_a_stop_gives_up_the_page_in_hand_at_once() -> None:
+def test_a_stop_finishes_a_quick_page_and_gives_up_a_slow_one() -> None:
     stop = threading.Event()
     pool = ExtractionPool(1, stop, time_limit=60.0)
     try:
-        threading.Timer(0.5, stop.set).start()
+        threading.Timer(0.3, stop.set).start()
+        assert pool.run(time.sleep, 1) is None  # in hand at the stop, done within the grace
         started = time.monotonic()
         with pytest.raises(Interrupted):
             pool.run(time.sleep, 30)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 3 + 5
     finally:
         pool.close()
 

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 STOP_CHECK = 0.25  # seconds between two looks at the run's stop while a page is extracted
+STOP_GRACE = 3.0  # seconds a page in hand may still take once the run is told to stop
 PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
 
 
@@ -84,9 +86,11 @@ class ExtractionPool:
             raise Failed("the extraction process died", retryable=True) from exc
 
     def _result(self, future: ProcessFuture) -> Any:
-        """The future's result, waiting in short steps: when the run is told to stop, the page
-        in hand is given up at once (its process ended) and goes back to the queue, so a stop
-        never waits out a slow page."""
+        """The future's result, waiting in short steps. When the run is told to stop, the page
+        in hand still gets STOP_GRACE seconds (a page takes a fraction of one: it is stored, as
+        the stop promises); past that it is given up (its process ended) and goes back to the
+        queue, so a stop never waits out a slow page."""
+        stop_seen: float | None = None
         while True:
             try:
                 return future.result(timeout=STOP_CHECK)
@@ -94,8 +98,10 @@ class ExtractionPool:
                 if future.done():  # done meanwhile, or its own time limit (pebble's error)
                     return future.result()
                 if self.stop.is_set():
-                    future.cancel()  # type: ignore[no-untyped-call]  # (ends its process)
-                    raise Interrupted() from None
+                    stop_seen = stop_seen or time.monotonic()
+                    if time.monotonic() - stop_seen >= STOP_GRACE:
+                        future.cancel()  # type: ignore[no-untyped-call]  # (ends its process)
+                        raise Interrupted() from None
 
     def close(self) -> None:
         self._pool.close()  # type: ignore[no-untyped-call]
