@@ -170,24 +170,35 @@ def revisit_columns(session: Session, article_id: int) -> dict[str, Any] | None:
 
 
 def set_revisit_columns(
-    session: Session, article_id: int, columns: Mapping[str, Any], *, now: datetime, reason: str
+    session: Session,
+    article_id: int,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    *,
+    now: datetime,
+    reason: str,
 ) -> None:
-    """Write what a revisit decided (ingest/revisions.after_revisit) and follow it with the
-    takedown log: one opened when the article becomes removed (with `reason`), closed when it
-    is restored."""
-    article = session.get(Article, article_id)
-    if article is None:  # deleted meanwhile
-        return
-    was_removed = article.removed_at is not None
-    article.revisits_done, article.revisit_at = columns["done"], columns["revisit_at"]
-    article.gone_since, article.removed_at = columns["gone_since"], columns["removed_at"]
-    if was_removed and article.removed_at is None:
+    """Write what a revisit decided (ingest/revisions.after_revisit, from the `old` columns
+    revisit_columns read) and follow it with the takedown log: one opened when the article
+    becomes removed (with `reason`), closed when it is restored."""
+    session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(
+            revisits_done=new["done"],
+            revisit_at=new["revisit_at"],
+            gone_since=new["gone_since"],
+            removed_at=new["removed_at"],
+        )
+    )
+    was_removed, removed = old["removed_at"] is not None, new["removed_at"] is not None
+    if was_removed and not removed:
         session.execute(
             update(Takedown)
             .where(and_(Takedown.article_id == article_id, Takedown.restored_at.is_(None)))
             .values(restored_at=now)
         )
-    elif not was_removed and article.removed_at is not None:
+    elif removed and not was_removed:
         session.add(Takedown(article_id=article_id, removed_at=now, reason=reason))
 
 

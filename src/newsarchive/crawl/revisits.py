@@ -69,5 +69,5 @@ def close(
     answered = outcome.status in ANSWERED
     new = after_revisit(RevisitState(**columns), schedule, now, answered=answered, gone=gone)
     archive.set_revisit_columns(
-        session, article_id, asdict(new), now=now, reason=gone or outcome.reason or "gone"
+        session, article_id, columns, asdict(new), now=now, reason=gone or outcome.reason or "gone"
     )

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 
 from newsarchive.errors import InvalidInput
+from newsarchive.stemming import WORD  # the engines' split, one pattern for text and queries
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
-_TOKEN = re.compile(r"[^\W_]+")
 _LEXEME = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -70,7 +70,7 @@ class Query:
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _TOKEN.findall(text))
+    return tuple(t.lower() for t in WORD.findall(text))
 
 
 def _term(found: tuple[str, ...], quoted: bool) -> Term:
