@@ -33,7 +33,11 @@ def slow_site(site: NewsSite, pages: int, delay: float) -> str:
     return site.feed("/feed.rss", links)
 
 
-def crawl_process(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+def crawl_process(
+    db_url: str, tmp_path: Path, *, own_group: bool = False, **env: str
+) -> subprocess.Popen[bytes]:
+    """`newsarchive crawl` in a process of its own; `own_group`: in a process group of its own,
+    like a terminal's foreground job (a Ctrl-C there reaches the whole group)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     environ |= {
         "NEWSARCHIVE_DATABASE_URL": db_url,
@@ -48,6 +52,7 @@ def crawl_process(db_url: str, tmp_path: Path, **env: str) -> subprocess.Popen[b
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=own_group,
     )
 
 
@@ -170,15 +175,7 @@ def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
     no traceback, exit 0, the run interrupted, no page failed, the next run carries on."""
     feed = slow_site(site, pages=10, delay=0.3)
     add_source(sessions, "slow", feeds=[feed])
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "crawl"],
-        cwd=tmp_path,
-        env={**os.environ, "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
-             "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "1", "NEWSARCHIVE_CONCURRENCY": "2"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-    )  # fmt: skip
+    crawl = crawl_process(db_url, tmp_path, own_group=True, NEWSARCHIVE_EXTRACT_WORKERS="1")
     wait_while_running(crawl, lambda: article_count(sessions) >= 2)
     os.killpg(crawl.pid, signal.SIGINT)
     output = crawl.communicate(timeout=30)[0].decode()
@@ -206,15 +203,7 @@ def test_ctrl_c_while_processes_start_loses_no_page(
     recorded as failed, and the next run stores every one."""
     feed = slow_site(site, pages=8, delay=0.2)
     add_source(sessions, "slow", feeds=[feed])
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "crawl"],
-        cwd=tmp_path,
-        env={**os.environ, "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
-             "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "2", "NEWSARCHIVE_CONCURRENCY": "2"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    crawl = crawl_process(db_url, tmp_path, own_group=True, NEWSARCHIVE_EXTRACT_WORKERS="2")
     time.sleep(after)
     os.killpg(crawl.pid, signal.SIGINT)
     output = crawl.communicate(timeout=60)[0].decode()

@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from newsarchive.crawl import ExtractionPool
 from newsarchive.db.models import Article, FrontierURL
 from newsarchive.errors import Failed, Interrupted
 from newsarchive.services import crawler
+from tests.crawl.test_crawl_workers import crawl_process
 from tests.factories import add_source
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
@@ -110,6 +110,18 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+def _busy_crawl(db_url: str, tmp_path: Path, *, limit: float) -> subprocess.Popen[bytes]:
+    """`newsarchive crawl` with two extraction processes, once its forkserver and both workers
+    are up (busy with the hostile pages the test listed)."""
+    crawl = crawl_process(
+        db_url, tmp_path, NEWSARCHIVE_EXTRACT_WORKERS="2", NEWSARCHIVE_EXTRACT_TIMEOUT=str(limit)
+    )
+    deadline = time.monotonic() + 60
+    while len(_alive(_descendants(crawl.pid))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return crawl
+
+
 def test_a_hostile_page_fails_alone_and_the_run_goes_on(
     site: NewsSite, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
@@ -135,19 +147,8 @@ def test_a_killed_crawl_leaves_no_extraction_processes_and_the_next_run_carries_
 ) -> None:
     pages = [site.page(f"/k/{i}", HOSTILE.replace("x", f"x{i}")) for i in range(4)]
     add_source(sessions, "slow", feeds=[site.feed("/rss", pages)])
-    env = os.environ | {
-        "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
-        "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "2",
-        "NEWSARCHIVE_EXTRACT_TIMEOUT": "60",
-    }  # fmt: skip
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "crawl"], env=env, cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    crawl = _busy_crawl(db_url, tmp_path, limit=60)
     try:
-        deadline = time.monotonic() + 60
-        while len(_alive(_descendants(crawl.pid))) < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)  # the forkserver and its two workers, busy with hostile pages
         helpers = _alive(_descendants(crawl.pid))
         assert len(helpers) >= 3
         crawl.kill()
@@ -158,7 +159,7 @@ def test_a_killed_crawl_leaves_no_extraction_processes_and_the_next_run_carries_
         assert _alive(helpers) == set()
     finally:
         crawl.kill()
-        crawl.wait()
+        crawl.communicate()
     with sessions() as session:
         claimed = session.scalars(select(FrontierURL).where(FrontierURL.state == "claimed"))
         assert len(list(claimed)) >= 1  # the killed run's pages, held by its leases
@@ -198,19 +199,8 @@ def test_sigterm_with_a_hostile_page_in_hand_ends_the_run_at_once(
     run ends within seconds and the page goes back to the queue, counted nowhere."""
     pages = [site.page(f"/h/{i}", HOSTILE.replace("x", f"h{i}")) for i in range(2)]
     add_source(sessions, "slow", feeds=[site.feed("/rss", pages)])
-    env = os.environ | {
-        "NEWSARCHIVE_DATABASE_URL": db_url, "NEWSARCHIVE_ALLOW_PRIVATE_HOSTS": "true",
-        "NEWSARCHIVE_HOST_DELAY": "0", "NEWSARCHIVE_EXTRACT_WORKERS": "2",
-        "NEWSARCHIVE_EXTRACT_TIMEOUT": "120",
-    }  # fmt: skip
-    crawl = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "crawl"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    crawl = _busy_crawl(db_url, tmp_path, limit=120)
     try:
-        deadline = time.monotonic() + 60
-        while len(_alive(_descendants(crawl.pid))) < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)  # its extraction processes, busy with the hostile pages
         time.sleep(1)
         crawl.send_signal(signal.SIGTERM)
         started = time.monotonic()
