@@ -44,6 +44,7 @@ TABLES = (
     "hosts",
     "sources",
     "day_counts",
+    "word_forms",
     "meta",
 )
 # What migrations put in `meta`: a test that changes the archive's zone must not change the

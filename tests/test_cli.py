@@ -462,7 +462,7 @@ def test_stories_rebuild_groups_and_says_so(run, tmp_path: Path) -> None:  # typ
     result = run("stories", "rebuild", "--workers", "2")
     assert result.exit_code == 0, result.output
     assert result.output == "grouped 3 articles: 1 stories with copies, holding 2 articles\n"
-    exported = run("export", "--output", str(tmp_path / "out.jsonl"))  # signatures stay behind
+    exported = run("export", "--articles", "-o", str(tmp_path / "out.jsonl"))  # no signatures
     assert exported.exit_code == 0, exported.output
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [sorted({"story_id", "minhash"} & set(r)) for r in rows if r["type"] == "article"] == [

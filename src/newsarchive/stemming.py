@@ -96,22 +96,31 @@ def stem(word: str, language: str) -> str:
     return unaccented(_stemmer(language).stemWord(word))
 
 
-def forms(language: str | None, texts: Iterable[str | None]) -> set[tuple[str, str]]:
-    """(stem, word) for every distinct word of these texts in their language; empty for a
-    language without a stemmer, whose words have no other forms."""
-    lang = language_of(language)
-    if lang is None:
-        return set()
+def distinct_words(texts: Iterable[str | None]) -> set[str]:
+    """Every distinct word of these texts, lowercased (what forms are made of)."""
     found: set[str] = set()
     for text in texts:
         if text:
             found.update(WORD.findall(text.lower()))
-    distinct = {w for w in found if len(w) <= LONGEST_WORD and not w.isdigit()}
-    known = _keys.setdefault(lang, {})
-    new = [w for w in distinct if w not in known]
+    return found
+
+
+def keyed(language: str, distinct: Iterable[str]) -> set[tuple[str, str]]:
+    """(stem, word) for these words in a language of SNOWBALL; numbers and over-long runs
+    left out, as they have no other forms."""
+    kept = [w for w in distinct if len(w) <= LONGEST_WORD and not w.isdigit()]
+    known = _keys.setdefault(language, {})
+    new = [w for w in kept if w not in known]
     if new:
         if len(known) > KEYS_AT_MOST:
             known.clear()
-        for word, stemmed in zip(new, _stemmer(lang).stemWords(new), strict=True):
+        for word, stemmed in zip(new, _stemmer(language).stemWords(new), strict=True):
             known[word] = unaccented(stemmed)
-    return {(known[w], w) for w in distinct}
+    return {(known[w], w) for w in kept}
+
+
+def forms(language: str | None, texts: Iterable[str | None]) -> set[tuple[str, str]]:
+    """(stem, word) for every distinct word of these texts in their language; empty for a
+    language without a stemmer, whose words have no other forms."""
+    lang = language_of(language)
+    return set() if lang is None else keyed(lang, distinct_words(texts))

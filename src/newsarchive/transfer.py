@@ -1,6 +1,8 @@
-"""Moving a whole archive between stores (SQLite <-> PostgreSQL) as JSON Lines: every source,
-then every article with every column, and optionally its raw page. Import keeps ids out (the
-target numbers its own rows) and everything else as it was."""
+"""Archives in and out as files. A backup (`newsarchive export`) is every table as JSON Lines
+after a header line, restored as it was into an empty archive of either store (archive/backup.py).
+A selection of articles (a range of days, a search) is every source, then every matching article
+with every column and optionally its raw page: import merges it into any archive, which
+numbers its own rows. Both are streamed."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
+from newsarchive.db import migrate
 from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, Source
+from newsarchive.errors import InvalidInput
 
 # Ids are the target's; the day follows the date, its precision and offset; stories are
 # regrouped in the target (`stories rebuild`); revisit plans and version counts belong to the
@@ -35,7 +39,6 @@ SKIPPED_COLUMNS = {
     "gone_since",
 }
 ARTICLE_COLUMNS = [c.key for c in Article.__table__.columns if c.key not in SKIPPED_COLUMNS]
-CSV_COLUMNS = ["source", *ARTICLE_COLUMNS, "published_date"]
 # What an article row must carry (the rest have defaults).
 REQUIRED_COLUMNS = (
     "url",
@@ -64,14 +67,64 @@ COLUMN_TYPES: dict[str, type] = {
 }
 
 
+BACKUP_FORMAT = 2  # 1: the selection format, a source or article per line, no header
+
+
+def backup_lines(session: Session) -> Iterator[str]:
+    """A backup of the whole archive as seen at one moment: a header line, then one line per
+    row of every table ({"table": ..., "row": {...}}), parents first."""
+    connection = session.connection()
+    archive.backup.snapshot(connection)
+    schema = migrate.revision_of(connection)
+    header = {"type": "backup", "format": BACKUP_FORMAT, "schema": schema}
+    yield json.dumps(header) + "\n"
+    for table, row in archive.backup.dump(connection):
+        yield json.dumps({"table": table, "row": row}, ensure_ascii=False) + "\n"
+
+
+def is_backup(first_line: str) -> bool:
+    """True for the first line of a backup (a selection's first line is a source or article)."""
+    try:
+        header = json.loads(first_line)
+    except ValueError:
+        return False
+    return isinstance(header, dict) and header.get("type") == "backup"
+
+
+def restore(session: Session, lines: Iterable[tuple[int, str]]) -> dict[str, int]:
+    """Restore a backup (numbered lines, header first) into an empty archive: every row or,
+    on the first that does not fit, none (InvalidInput naming its line). The caller commits."""
+    numbered = iter(lines)
+    _number, first = next(numbered, (0, "{}"))
+    header = json.loads(first)
+    if header.get("format") != BACKUP_FORMAT:
+        raise InvalidInput(
+            f"backup format {header.get('format')!r}: this newsarchive reads format {BACKUP_FORMAT}"
+        )
+    full = archive.backup.holding(session.connection())
+    if full:
+        raise InvalidInput(archive.backup.not_empty(full))
+    at = [1]
+
+    def rows() -> Iterator[archive.backup.Row]:
+        for number, line in numbered:
+            at[0] = number
+            try:
+                item = json.loads(line)
+                yield str(item["table"]), dict(item["row"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InvalidInput(f"not a backup row: {type(exc).__name__}: {exc}") from None
+
+    try:
+        return archive.backup.restore(session.connection(), rows())
+    except InvalidInput as exc:
+        raise InvalidInput(f"line {at[0]}: {exc.detail}") from None
+
+
 def export_rows(
-    session: Session,
-    *,
-    with_raw: bool = False,
-    days: tuple[date | None, date | None] = (None, None),
-    batch: int = 500,
+    session: Session, articles: Iterable[Article], *, with_raw: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Every source, then every article (of the archive days given) with every column."""
+    """Every source, then each of these articles with every column (and its raw page)."""
     for source in archive.list_sources(session):
         yield {
             "type": "source",
@@ -82,29 +135,22 @@ def export_rows(
             "auto_created": source.auto_created,
             "feeds": [{"kind": f.kind, "url": f.url} for f in source.feeds],
         }
-    last = 0
-    while True:
-        ids = archive.article_ids(session, after=last, limit=batch, days=days)
-        if not ids:
-            return
-        for article in archive.articles_by_id(session, ids):
-            row: dict[str, Any] = {"type": "article", "source": article.source_name}
-            for key in ARTICLE_COLUMNS:
-                value = getattr(article, key)
-                row[key] = value.isoformat() if isinstance(value, datetime | date) else value
-            row["published_date"] = article.published_day.isoformat()  # for readers; not read back
-            if with_raw:
-                raw = archive.get_raw(session, article.id)
-                if raw is not None:
-                    row["raw"] = {
-                        "body": base64.b64encode(raw.body).decode(),
-                        "size": raw.size,
-                        "content_type": raw.content_type,
-                        "charset": raw.charset,
-                    }
-            yield row
-        last = ids[-1]
-        session.expunge_all()
+    for article in articles:
+        row: dict[str, Any] = {"type": "article", "source": article.source_name}
+        for key in ARTICLE_COLUMNS:
+            value = getattr(article, key)
+            row[key] = value.isoformat() if isinstance(value, datetime | date) else value
+        row["published_date"] = article.published_day.isoformat()  # for readers; not read back
+        if with_raw:
+            raw = archive.get_raw(session, article.id)
+            if raw is not None:
+                row["raw"] = {
+                    "body": base64.b64encode(raw.body).decode(),
+                    "size": raw.size,
+                    "content_type": raw.content_type,
+                    "charset": raw.charset,
+                }
+        yield row
 
 
 def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
@@ -112,14 +158,12 @@ def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         yield json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def csv_lines(
-    rows: Iterable[Mapping[str, Any]], fields: Sequence[str] | None = None
-) -> Iterator[str]:
+def csv_lines(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> Iterator[str]:
     """Article rows as CSV, streamed (rows of another type, such as sources, are left out;
     lists joined with '; '). Scraped text that a spreadsheet would run as a formula (a title
     starting with =, +, - or @) is written with a leading apostrophe."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields or CSV_COLUMNS), extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         if row.get("type", "article") != "article":

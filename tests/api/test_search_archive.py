@@ -10,11 +10,13 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.api.app import create_app
+from newsarchive.cli import cli
 from newsarchive.config import Settings
 from tests.factories import add_article, add_articles
 
@@ -316,3 +318,39 @@ def test_csv_export_does_not_hand_a_spreadsheet_a_formula(
     text = client.get("/api/export", params={"format": "csv"}).text
     [row] = list(csv.DictReader(io.StringIO(text)))
     assert row["title"] == '\'=HYPERLINK("http://evil.example","harbour")'
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {"q": "harbour"},
+        {"q": "harbour", "author": "Ana Ruiz"},
+        {"source": "beta"},
+        {"lang": "de"},
+        {"from": "2024-03-02", "to": "2024-03-02"},
+    ],
+)
+def test_the_cli_exports_the_same_csv_as_the_api(
+    client: TestClient,
+    sessions,  # type: ignore[no-untyped-def]
+    db_url: str,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    selection: dict[str, str],
+) -> None:
+    add_article(sessions, "Harbour opens", "the harbour", datetime(2024, 3, 2, 9, tzinfo=UTC),
+                source="alpha", authors=["Ana Ruiz"], language="en")  # fmt: skip
+    add_article(sessions, "Harbour closes", "the harbour again", datetime(2024, 3, 3, 9, tzinfo=UTC),
+                source="beta", authors=["Bo Li"], language="de")  # fmt: skip
+    add_article(sessions, "Weather", "sunny", datetime(2024, 3, 2, 10, tzinfo=UTC), source="beta")
+    api = client.get("/api/export", params={"format": "csv", **selection})
+    assert api.status_code == 200, api.text
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
+    out = tmp_path / "x.csv"
+    args = [f"--{key}={value}" for key, value in selection.items()]
+    result = CliRunner().invoke(cli, ["export", "--format", "csv", *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == api.content
+    header = api.text.splitlines()[0].split(",")
+    assert {"id", "story_id", "story_size", "source", "published_date"} <= set(header)
+    assert len(api.text.splitlines()) > 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -82,6 +83,16 @@ class Article(ArticleSummary):
     removed_at: UTCTime | None = Field(
         description="when the page was found taken down (404/410 twice, a run apart); null: it is up"
     )
+
+
+# An export's columns (CSV) and fields (JSON Lines), from the API and the CLI alike.
+EXPORT_FIELDS = list(Article.model_fields)
+
+
+def article_records(articles: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """Stored articles as the API shows them, as plain JSON values."""
+    for article in articles:
+        yield Article.model_validate(article).model_dump(mode="json")
 
 
 class RevisionOut(BaseModel):

@@ -5,7 +5,7 @@ session first and never commit: the caller (a request, a CLI command, the pipeli
 transaction. Callers outside this package reach it one way, `from newsarchive import archive`,
 and use the names below: `archive.get_article(session, 3)`, `archive.frontier.claim(...)`."""
 
-from newsarchive.archive import bulk, frontier, paging
+from newsarchive.archive import backup, bulk, frontier, paging
 from newsarchive.archive.articles import (
     MAX_LIMIT,
     ArticleFilters,
@@ -45,7 +45,7 @@ from newsarchive.archive.deliveries import (
     queue_delivery,
     recent_deliveries,
 )
-from newsarchive.archive.forms import forms_of, rebuild_forms, record_forms
+from newsarchive.archive.forms import forms_of, languages_held, rebuild_forms, record_forms
 from newsarchive.archive.health import (
     articles_since,
     close_alert,
@@ -124,8 +124,10 @@ from newsarchive.archive.stories import (
 
 __all__ = [
     "forms_of",
+    "languages_held",
     "rebuild_forms",
     "record_forms",
+    "backup",
     "bulk",
     "frontier",
     "paging",  # namespaces: the crawl queue, the fresh load, the cursor codec

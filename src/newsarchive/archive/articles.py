@@ -221,7 +221,7 @@ def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, An
         conn.execute(
             insert(ARTICLES), [{**row, "published_day": day_of_row(days, row)} for row in rows]
         )
-        record_rows(conn, rows, set())
+        record_rows(conn, rows, {})
         session.execute(
             update(Article)
             .where(Article.story_id.is_(None))

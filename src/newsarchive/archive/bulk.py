@@ -67,7 +67,7 @@ def _load(
     loaded = Loaded()
     seen_keys: set[str] = set()
     seen_hashes: set[str] = set()
-    seen_forms: set[Any] = set()
+    seen_forms: dict[str, set[str]] = {}
     next_id = store.first_id(connection)
     complete = (_complete(row, days) for row in rows)
     while batch := list(islice(complete, BATCH)):
@@ -97,7 +97,16 @@ def is_empty(connection: Connection) -> bool:
 
 
 def _complete(row: Mapping[str, Any], days: DayRule) -> dict[str, Any]:
-    """Every column of the row: its own values, else each column's default."""
+    """Every column of the row, its archive day by the rule, and its raw page if it has one."""
+    out = with_defaults(row)
+    out["published_day"] = day_of_row(days, out)
+    if row.get("raw"):
+        out["raw"] = row["raw"]
+    return out
+
+
+def with_defaults(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Every column of an article row: its own values, else each column's default."""
     out: dict[str, Any] = {}
     for column in ARTICLES.columns:
         if column.key in row:
@@ -108,9 +117,6 @@ def _complete(row: Mapping[str, Any], days: DayRule) -> dict[str, Any]:
             out[column.key] = column.default.arg(None)  # type: ignore[attr-defined]
         else:
             out[column.key] = None
-    out["published_day"] = day_of_row(days, out)
-    if row.get("raw"):
-        out["raw"] = row["raw"]
     return out
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newsarchive import stemming
 from newsarchive.db.models import Article, WordForm
 
 CHUNK = 2000  # rows per INSERT (3 parameters each, under SQLite's 32,766)
-SEEN_AT_MOST = 1_000_000  # forms a load remembers writing; past it, it relies on ON CONFLICT
+SEEN_AT_MOST = 1_000_000  # words a load remembers per language; past it, ON CONFLICT does
 
 
 def record_forms(connection: Connection, language: str | None, texts: Iterable[str | None]) -> None:
@@ -21,22 +21,26 @@ def record_forms(connection: Connection, language: str | None, texts: Iterable[s
     _insert(connection, stemming.forms(language, texts), language)
 
 
-def record_rows(connection: Connection, rows: Iterable[Mapping[str, Any]], seen: set[Any]) -> None:
+def record_rows(
+    connection: Connection, rows: Iterable[Mapping[str, Any]], seen: dict[str, set[str]]
+) -> None:
     """The forms of many article rows (title, text, language) at once, for bulk loads:
-    `seen` holds what this load recorded already, so each form is written once."""
-    fresh: dict[str | None, set[tuple[str, str]]] = {}
+    `seen` holds the words this load recorded already, by language, so that only an
+    article's new words are stemmed and written (a set difference, not a loop per word)."""
+    fresh: dict[str, set[str]] = {}
     for row in rows:
         language = stemming.language_of(row.get("language"))
         if language is None:
             continue
-        if len(seen) > SEEN_AT_MOST:
-            seen.clear()
-        for pair in stemming.forms(language, (row.get("title"), row.get("text"))):
-            if (language, pair) not in seen:
-                seen.add((language, pair))
-                fresh.setdefault(language, set()).add(pair)
-    for language, pairs in fresh.items():
-        _insert(connection, pairs, language)
+        known = seen.setdefault(language, set())
+        if len(known) > SEEN_AT_MOST:
+            known.clear()
+        new = stemming.distinct_words((row.get("title"), row.get("text"))) - known
+        if new:
+            known |= new
+            fresh.setdefault(language, set()).update(new)
+    for language, words in fresh.items():
+        _insert(connection, stemming.keyed(language, words), language)
 
 
 def _insert(connection: Connection, pairs: set[tuple[str, str]], language: str | None) -> None:
@@ -48,6 +52,23 @@ def _insert(connection: Connection, pairs: set[tuple[str, str]], language: str |
     for start in range(0, len(values), CHUNK):
         stmt = dialect.insert(WordForm).values(values[start : start + CHUNK])
         connection.execute(stmt.on_conflict_do_nothing())
+
+
+# Each language with forms held, by one index seek per language (a skip scan of the primary
+# key, which leads with the language), instead of the whole index that DISTINCT would read.
+LANGUAGES_HELD = text(
+    "WITH RECURSIVE held(language) AS ("
+    " SELECT min(language) FROM word_forms"
+    " UNION ALL"
+    " SELECT (SELECT min(language) FROM word_forms WHERE language > held.language)"
+    " FROM held WHERE held.language IS NOT NULL"
+    ") SELECT language FROM held WHERE language IS NOT NULL"
+)
+
+
+def languages_held(connection: Connection) -> list[str]:
+    """The languages whose forms the archive holds: a query word is looked up in these only."""
+    return list(connection.scalars(LANGUAGES_HELD))
 
 
 def forms_of(connection: Connection, keys: Sequence[tuple[str, str]], limit: int) -> list[str]:
@@ -74,7 +95,7 @@ def rebuild_forms(
 ) -> int:
     """Record the forms of every stored article (an archive from before forms were kept, or a
     new stemmer), in id order; returns how many articles were read. The caller commits."""
-    seen: set[Any] = set()
+    seen: dict[str, set[str]] = {}
     last, read = 0, 0
     columns = (Article.id, Article.language, Article.title, Article.text)
     while True:

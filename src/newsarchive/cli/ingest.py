@@ -48,21 +48,27 @@ def ingest(urls: tuple[str, ...]) -> None:
     type=click.Choice(["jsonl", "csv"]),
     default="jsonl",
     show_default=True,
-    help="jsonl: sources, then articles with every field (read back by import); csv: articles.",
+    help="jsonl: a backup of everything, or with a selection its sources and articles; "
+    "csv: the selected articles, one row each, the columns of GET /api/export.",
+)
+@click.option("--q", help="Only the matches of this search (the search language of the API).")
+@click.option(
+    "--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First archive day (inclusive)."
 )
 @click.option(
-    "--from",
-    "date_from",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="First archive day to export (inclusive).",
+    "--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last archive day (inclusive)."
 )
+@click.option("--source", help="Only this source's articles (its name).")
+@click.option("--lang", help="Only articles in this language (ISO 639-1 code).")
+@click.option("--author", help="Only articles by this author (with --q).")
 @click.option(
-    "--to",
-    "date_to",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Last archive day to export (inclusive).",
+    "--articles",
+    "articles_only",
+    is_flag=True,
+    help="JSON Lines of sources and articles only, even of the whole archive: what import "
+    "merges into an archive that has articles already.",
 )
-@click.option("--with-raw", is_flag=True, help="Include each article's stored raw page (jsonl).")
+@click.option("--with-raw", is_flag=True, help="With a selection: each article's raw page too.")
 @click.option(
     "--output",
     "-o",
@@ -71,35 +77,85 @@ def ingest(urls: tuple[str, ...]) -> None:
 )
 def export(
     format_: str,
+    q: str | None,
     date_from: datetime | None,
     date_to: datetime | None,
+    source: str | None,
+    lang: str | None,
+    author: str | None,
+    articles_only: bool,
     with_raw: bool,
     output: Path | None,
 ) -> None:
-    """Write the archive, or the articles of a range of days, as JSON Lines (sources, then
-    articles: backups, and moving between SQLite and PostgreSQL, since `newsarchive import
-    FILE.jsonl` reads it back) or as CSV (one row per article)."""
+    """Write a backup of the whole archive (every table, ids kept: `newsarchive import FILE`
+    restores it into an empty archive of either store), or a selection of articles as JSON
+    Lines (read back into any archive by import) or CSV."""
     from newsarchive import transfer
+    from newsarchive.api.schemas import EXPORT_FIELDS, article_records
+    from newsarchive.search.service import SearchParams, iter_selection
 
-    days = (date_from.date() if date_from else None, date_to.date() if date_to else None)
-    try:
-        archive.check_day_range(*days)
-    except InvalidInput as exc:
-        raise click.UsageError(exc.detail) from None
+    params = SearchParams(
+        q=q or "",
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        source=source,
+        lang=lang,
+        author=author,
+    )
+    selected = articles_only or any((q, date_from, date_to, source, lang, author))
     if output is not None and not output.parent.is_dir():
         raise click.UsageError(f"--output: no such directory: {output.parent}")
+    with open_sessions() as sessions, sessions() as session:
+        try:
+            articles = iter_selection(session, params)
+        except InvalidInput as exc:
+            raise click.UsageError(exc.detail) from None
+        if format_ == "csv":
+            lines = transfer.csv_lines(article_records(articles), EXPORT_FIELDS)
+        elif selected:
+            rows = transfer.export_rows(session, articles, with_raw=with_raw)
+            lines = transfer.jsonl_lines(rows)
+        else:
+            session.rollback()  # the backup's snapshot begins its own transaction
+            lines = transfer.backup_lines(session)
+        _write(lines, output)
+
+
+def _write(lines: Iterator[str], output: Path | None) -> None:
     try:
         stream = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as exc:
         raise click.UsageError(f"--output: cannot write {output}: {exc.strerror}") from None
     try:
-        with open_sessions() as sessions, sessions() as session:
-            rows = transfer.export_rows(session, with_raw=with_raw, days=days)
-            lines = transfer.csv_lines(rows) if format_ == "csv" else transfer.jsonl_lines(rows)
-            stream.writelines(lines)
+        stream.writelines(lines)
     finally:
         if output:
             stream.close()
+
+
+def _is_backup(path: Path) -> bool:
+    from newsarchive import transfer
+
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        first = next((line for line in lines if line.strip()), "")
+    return transfer.is_backup(first)
+
+
+def _restore(path: Path) -> bool:
+    """Restore a backup into this (empty) archive: all of it, or nothing and why."""
+    from newsarchive import transfer
+
+    with open_sessions() as sessions, path.open(encoding="utf-8") as lines:
+        numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
+        try:
+            with session_scope(sessions) as session:
+                written = transfer.restore(session, numbered)
+        except InvalidInput as exc:
+            click.echo(f"failed: {path}: {exc.detail}; nothing was restored")
+            return False
+    rows = ", ".join(f"{table} {count}" for table, count in written.items())
+    click.echo(f"restored {path}: {sum(written.values())} rows ({rows or 'an empty archive'})")
+    return True
 
 
 def _import_jsonl(path: Path, settings: Settings) -> bool:
@@ -165,8 +221,11 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
         raise click.UsageError(f"--base-url is not an http(s) URL: {base_url}")
     exports = [p for p in paths if p.is_file() and p.name.endswith(".jsonl")]
     complete = True
-    for path in exports:  # an archive written by `newsarchive export`
-        complete = _import_jsonl(path, load_settings()) and complete
+    for path in exports:  # a backup or a selection written by `newsarchive export`
+        if _is_backup(path):
+            complete = _restore(path) and complete
+        else:
+            complete = _import_jsonl(path, load_settings()) and complete
     paths = tuple(p for p in paths if p not in exports)
     if paths:
         files = [f for p in paths for f in expand(p)]

@@ -17,16 +17,19 @@ MAX_WIDENED = 256  # terms of a whole widened query: past it, later words keep f
 
 def expand(connection: Connection, query: Query, lang: str | None = None) -> Query:
     """The query with each bare word replaced by all its forms (the word itself first)."""
+    if not any(_bare(term) for term in _terms(query)):
+        return query  # nothing to widen: no lookup at all
+    held = [h for h in archive.languages_held(connection) if h in stemming.SNOWBALL]
     if lang is not None:
         narrowed = stemming.language_of(lang)
-        languages: tuple[str, ...] = (narrowed,) if narrowed else ()
+        languages = tuple(language for language in held if language == narrowed)
     else:
-        languages = stemming.LANGUAGES
+        languages = tuple(held)
     known: dict[str, tuple[str, ...]] = {}
     budget = [MAX_WIDENED]
 
     def forms(term: Term) -> tuple[Term, ...]:
-        if term.exact or term.is_phrase or not languages:
+        if not _bare(term) or not languages:
             return (term,)
         word = term.tokens[0]
         if word not in known:
@@ -44,3 +47,13 @@ def expand(connection: Connection, query: Query, lang: str | None = None) -> Que
         must.append(widened[0] if len(widened) == 1 else AnyOf(widened))
     must_not = tuple(t for term in query.must_not for t in forms(term))
     return Query(tuple(must), must_not)
+
+
+def _bare(term: Term) -> bool:
+    """A word written without quotes: it stands for all its forms."""
+    return not term.exact and not term.is_phrase
+
+
+def _terms(query: Query) -> list[Term]:
+    terms = [t for c in query.must for t in (c.terms if isinstance(c, AnyOf) else (c,))]
+    return [*terms, *query.must_not]

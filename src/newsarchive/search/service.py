@@ -160,6 +160,21 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
         session.expunge_all()
 
 
+def iter_selection(session: Session, params: SearchParams) -> Iterator[Article]:
+    """What an export takes: every match of the search or, when q is empty, every article
+    the filters keep; newest first, flat memory."""
+    if params.q:
+        parse(params.q)  # a bad query is refused before the first article
+        return iter_matches(session, params)
+    if params.author is not None:
+        raise InvalidInput("'author' filters a search: give 'q' too")
+    archive.check_day_range(params.date_from, params.date_to)
+    filters = archive.ArticleFilters(
+        source=params.source, lang=params.lang, date_from=params.date_from, date_to=params.date_to
+    )
+    return archive.iter_articles(session, filters)
+
+
 def _filtered_beyond_dates(params: SearchParams) -> bool:
     """Filters only the general search applies (they need the article table)."""
     return bool(

@@ -4,21 +4,27 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.api import atom
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import NO_NUL, Cursor, From, Lang, Limit, Text, To
-from newsarchive.api.schemas import Article, ArticleSummary, SearchHit, SearchResponse, errors
+from newsarchive.api.schemas import (
+    EXPORT_FIELDS,
+    ArticleSummary,
+    SearchHit,
+    SearchResponse,
+    article_records,
+    errors,
+)
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from newsarchive.search.query import MAX_QUERY_CHARS, parse
-from newsarchive.search.service import Sort, iter_matches
+from newsarchive.search.service import Sort, iter_selection
 from newsarchive.transfer import csv_lines
 
 router = APIRouter(tags=["search"])
@@ -133,9 +139,6 @@ def search_feed(
     return Response(body, media_type=atom.MEDIA_TYPE)
 
 
-EXPORT_FIELDS = list(Article.model_fields)
-
-
 @router.get(
     "/api/export",
     response_class=StreamingResponse,
@@ -161,6 +164,7 @@ def export(
 ) -> StreamingResponse:
     """Every match of a search, or every article, newest first, streamed: no cap, flat
     memory. Whatever can be wrong with the request is answered before the first byte."""
+    params = _params(q or "", date_from, date_to, source, lang, author)
     archive.check_day_range(date_from, date_to)
     if q is not None:
         parse(q)  # a bad query is a 422 now, not a broken stream later
@@ -168,18 +172,9 @@ def export(
         raise InvalidInput("'author' filters a search: give 'q' too")
     sessions = request.app.state.sessions
 
-    def articles(session: Session) -> Iterator[Any]:
-        if q is None:
-            filters = archive.ArticleFilters(
-                source=source, lang=lang, date_from=date_from, date_to=date_to
-            )
-            return archive.iter_articles(session, filters)
-        return iter_matches(session, _params(q, date_from, date_to, source, lang, author))
-
     def rows() -> Iterator[dict[str, object]]:
         with sessions() as session:
-            for article in articles(session):
-                yield Article.model_validate(article).model_dump(mode="json")
+            yield from article_records(iter_selection(session, params))
 
     if format == "jsonl":
         lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows())
