@@ -60,7 +60,7 @@ COMMANDS = {
     "export": (
         "ingest",
         "export",
-        "Write the archive, or the articles of a range of days, as JSON Lines or CSV.",
+        "Write a backup of the whole archive, or a selection of articles as JSON Lines or CSV.",
     ),
     "import": (
         "ingest",

@@ -87,9 +87,9 @@ def export(
     with_raw: bool,
     output: Path | None,
 ) -> None:
-    """Write a backup of the whole archive (every table, ids kept: `newsarchive import FILE`
-    restores it into an empty archive of either store), or a selection of articles as JSON
-    Lines (read back into any archive by import) or CSV."""
+    """Write a backup of the whole archive, or a selection of articles as JSON Lines or CSV.
+    A backup holds every table, ids kept: `newsarchive import FILE` restores it into an empty
+    archive of either store. Import merges a selection into any archive."""
     from newsarchive import transfer
     from newsarchive.api.schemas import EXPORT_FIELDS, article_records
     from newsarchive.search.service import SearchParams, iter_selection
