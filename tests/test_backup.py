@@ -111,9 +111,7 @@ def run(args: list[str], url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return CliRunner().invoke(cli, args)
 
 
-@pytest.mark.parametrize(
-    ("origin", "target"), [("sqlite", "postgresql"), ("postgresql", "sqlite")]
-)
+@pytest.mark.parametrize(("origin", "target"), [("sqlite", "postgresql"), ("postgresql", "sqlite")])
 def test_a_backup_restores_every_table_as_it_was_in_the_other_store(
     origin: str, target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

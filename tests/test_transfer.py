@@ -78,7 +78,9 @@ def test_round_trip_sqlite_to_postgresql_keeps_every_field(
 
     dump = tmp_path / "archive.jsonl"
     monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", db_url)
-    exported = CliRunner().invoke(cli, ["export", "--articles", "--with-raw", "--output", str(dump)])
+    exported = CliRunner().invoke(
+        cli, ["export", "--articles", "--with-raw", "--output", str(dump)]
+    )
     assert exported.exit_code == 0, exported.output
     rows = [json.loads(line) for line in dump.read_text().splitlines()]
     assert [r["type"] for r in rows] == ["source", "source", "article", "article"]

@@ -27,6 +27,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+REASON_CHARS = 300  # a reason is one line a person reads, not a dump
+
+
+def brief(text: str, limit: int = REASON_CHARS) -> str:
+    """Text as one line of at most `limit` characters, cut at a word with an ellipsis rather
+    than mid-word, so a long reason still reads as one."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 2]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
+
 
 class NewsArchiveError(Exception):
     status_code = 500

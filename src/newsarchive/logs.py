@@ -46,6 +46,8 @@ def configure(*, fmt: str = "text", level: str = "INFO") -> None:
         logger.handlers[:] = [handler]
         logger.propagate = False
     logging.getLogger("newsarchive").setLevel(level.upper())
+    # warcio notes every target URI with a space in it, which it repairs itself: not news
+    logging.getLogger("warcio").setLevel(logging.ERROR)
 
 
 @contextmanager

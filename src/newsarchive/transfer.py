@@ -22,7 +22,7 @@ from newsarchive import archive
 from newsarchive.db import migrate
 from newsarchive.db.base import UTCDateTime
 from newsarchive.db.models import Article, Source
-from newsarchive.errors import InvalidInput
+from newsarchive.errors import InvalidInput, brief
 
 # Ids are the target's; the day follows the date, its precision and offset; stories are
 # regrouped in the target (`stories rebuild`); revisit plans and version counts belong to the
@@ -232,7 +232,7 @@ def import_fresh(
                 else:
                     raise ValueError(f"unknown row type {kind!r}")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                failed(number, f"{type(exc).__name__}: {exc}"[:300])
+                failed(number, brief(f"{type(exc).__name__}: {exc}"))
 
     loaded = archive.bulk.load_fresh(session.connection(), days, articles())
     return {"source": sources, "stored": loaded.stored, "duplicate": loaded.duplicates}

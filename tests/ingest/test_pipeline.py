@@ -182,8 +182,8 @@ class TestImport:
         outcomes = list(pipeline.import_paths([path]))
         assert [o.status for o in outcomes] == ["stored", "stored"]
         assert [o.label for o in outcomes] == [
-            "https://harbour.example/news/10",
-            "https://harbour.example/news/11",
+            f"https://harbour.example/news/10 in {path}",
+            f"https://harbour.example/news/11 in {path}",
         ]
         assert count(sessions) == 2
 
@@ -199,8 +199,12 @@ class TestImport:
         )
         outcomes = [(o.label, o.status, o.reason) for o in pipeline.import_paths([path])]
         assert outcomes == [
-            ("http://[bad/news/12", "failed", "the record's target URI is not an http(s) URL"),
-            ("https://harbour.example/news/13", "stored", None),
+            (
+                f"http://[bad/news/12 in {path}",
+                "failed",
+                "the record's target URI is not an http(s) URL",
+            ),
+            (f"https://harbour.example/news/13 in {path}", "stored", None),
         ]
         assert count(sessions) == 1
 

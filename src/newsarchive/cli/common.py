@@ -18,7 +18,7 @@ from newsarchive.config import Settings, get_settings
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import Conflict, InvalidInput, NewsArchiveError, NotFound
-from newsarchive.ingest.outcome import Outcome
+from newsarchive.ingest.outcome import Outcome, totals_line
 from newsarchive.ingest.runs import recorded
 
 
@@ -79,6 +79,7 @@ def run_recorded(kind: str, settings: Settings, work: Any, fetcher: Any) -> list
                 outcomes.append(outcome)
     finally:
         engine.dispose()
+    click.echo(f"{totals_line(run.id, 'finished', outcomes)} (database: {safe_url(settings)})")
     return outcomes
 
 

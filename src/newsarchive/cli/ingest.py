@@ -19,7 +19,7 @@ from newsarchive.cli.common import (
 )
 from newsarchive.config import Settings
 from newsarchive.db.session import session_scope
-from newsarchive.errors import InvalidInput, NotFound
+from newsarchive.errors import InvalidInput, NotFound, brief
 from newsarchive.fetch.urls import is_http_url
 from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.runs import RunLog, recorded
@@ -198,7 +198,7 @@ def _import_jsonl(path: Path, settings: Settings) -> bool:
                         session, json.loads(line), services.day_rule(settings)
                     )
             except (ValueError, KeyError, TypeError) as exc:
-                failed(run, number, f"{type(exc).__name__}: {exc}"[:300])
+                failed(run, number, brief(f"{type(exc).__name__}: {exc}"))
                 continue
             if result in ("stored", "duplicate"):
                 run.add({"stored" if result == "stored" else "duplicates": 1}, None)

@@ -7,15 +7,19 @@ file never stops the files after it.
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
+from contextlib import redirect_stderr
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
-from newsarchive.errors import LocalError
+from newsarchive.errors import LocalError, brief
 from newsarchive.fetch.http import HTML_TYPES, parse_content_type
 from newsarchive.fetch.page import Page
 from newsarchive.fetch.urls import is_http_url
@@ -42,8 +46,7 @@ def read_path(
                 str(path), "unsupported file type (want .html, .html.gz, .warc, .warc.gz)"
             )
     except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError) as exc:
-        reason = " ".join(f"unreadable file: {type(exc).__name__}: {exc}".split())
-        yield LocalError(str(path), reason[:300])
+        yield LocalError(str(path), brief(f"unreadable file: {type(exc).__name__}: {exc}"))
 
 
 def _read_html(path: Path, base_url: str | None, max_bytes: int) -> Page | LocalError:
@@ -62,7 +65,7 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
         yield LocalError(str(path), "not a WARC or ARC file (no WARC/ or filedesc:// header)")
         return
     with path.open("rb") as stream:
-        for record in ArchiveIterator(stream, arc2warc=True):
+        for record in _records(stream):
             if record.rec_type not in ("response", "resource"):
                 continue
             target = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
@@ -76,7 +79,7 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
             content_type, charset = parse_content_type(header)
             if content_type not in HTML_TYPES:
                 continue
-            label = target or f"{path} (record without target URI)"
+            label = f"{target} in {path}" if target else f"{path} (record without target URI)"
             if target and not is_http_url(target):
                 yield LocalError(label, "the record's target URI is not an http(s) URL")
                 continue
@@ -94,6 +97,18 @@ def _read_warc(path: Path, max_bytes: int) -> Iterator[Page | LocalError]:
                 charset=charset,
                 content_type=content_type,
             )
+
+
+def _records(stream: BinaryIO) -> Iterator[ArcWarcRecord]:
+    """The archive's records, without warcio's notes on stderr: a record whose length was off
+    is read as warcio recovers it, and what cannot be read fails the file with its reason."""
+    records = iter(ArchiveIterator(stream, arc2warc=True))
+    while True:
+        with redirect_stderr(io.StringIO()):
+            record = next(records, None)
+        if record is None:
+            return
+        yield record
 
 
 def _looks_like_archive(path: Path) -> bool:

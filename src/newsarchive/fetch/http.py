@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from newsarchive.errors import Failed, Skipped
+from newsarchive.errors import Failed, Skipped, brief
 from newsarchive.fetch import connections
 from newsarchive.fetch.connections import within
 from newsarchive.fetch.urls import (
@@ -145,7 +145,7 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise Failed(f"timed out after {self.timeout:g} s") from exc
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            raise Failed(f"connection failed: {type(exc).__name__}: {exc}"[:300]) from exc
+            raise Failed(brief(f"connection failed: {type(exc).__name__}: {exc}")) from exc
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -257,7 +257,7 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise Failed(f"timed out after {self.timeout:g} s", retryable=True) from exc
         except httpx.HTTPError as exc:
-            reason = f"connection failed: {type(exc).__name__}: {exc}"[:300]
+            reason = brief(f"connection failed: {type(exc).__name__}: {exc}")
             raise Failed(reason, retryable=True) from exc
 
     def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:

@@ -40,3 +40,13 @@ class Outcome:
 
     def counts(self) -> dict[str, int]:
         return dict.fromkeys(COUNTS[self.status], 1)
+
+
+def totals_line(run_id: int, status: str, outcomes: list[Outcome]) -> str:
+    """The run's closing line, as a crawl's: 'run 4 finished: stored 2, duplicates 0, ...'."""
+    totals: dict[str, int] = {}
+    for outcome in outcomes:
+        for name, n in outcome.counts().items():
+            totals[name] = totals.get(name, 0) + n
+    names = ("stored", "duplicates", "skipped", "failed")
+    return f"run {run_id} {status}: " + ", ".join(f"{name} {totals.get(name, 0)}" for name in names)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.db.session import session_scope
-from newsarchive.errors import IngestError
+from newsarchive.errors import IngestError, brief
 from newsarchive.fetch.http import Fetcher
 
 MAX_ATTEMPTS = 6  # then the delivery is given up (and stays in the log)
@@ -98,5 +98,5 @@ def _post(
     except IngestError as exc:
         return exc.reason
     except Exception as exc:  # noqa: BLE001  (one bad receiver must not stop the others)
-        return f"{type(exc).__name__}: {exc}"[:300]
+        return brief(f"{type(exc).__name__}: {exc}")
     return None if 200 <= status < 300 else f"HTTP {status}"
