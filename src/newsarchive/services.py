@@ -19,6 +19,7 @@ from newsarchive.fetch.http import Fetcher
 if TYPE_CHECKING:  # (imported where they are built: extraction loads trafilatura, 1 s)
     from newsarchive.crawl import Crawler
     from newsarchive.crawl.discovery import Progress
+    from newsarchive.ingest.outcome import Outcome
     from newsarchive.ingest.pipeline import Pipeline
 
 
@@ -95,3 +96,26 @@ def crawler(
         stop=stop,
         clock=clock,
     )
+
+
+def revisit(
+    settings: Settings, sessions: sessionmaker[Session], article_ids: list[int]
+) -> list[Outcome]:
+    """Revisit these stored articles now, as one recorded run ("revisit"): the API's, the admin
+    page's and the CLI's "revisit now". An id not stored is a failed outcome of its own."""
+    from newsarchive.errors import NotFound
+    from newsarchive.ingest.outcome import Outcome
+    from newsarchive.ingest.revisits import revisit_now
+    from newsarchive.ingest.runs import recorded
+
+    outcomes: list[Outcome] = []
+    with fetcher(settings) as page_fetcher, recorded(sessions, "revisit") as run:
+        work = pipeline(settings, sessions, page_fetcher)
+        for article_id in article_ids:
+            try:
+                outcome = revisit_now(work, article_id)
+            except NotFound as exc:
+                outcome = Outcome(f"article {article_id}", "failed", exc.detail)
+            run.count(outcome)
+            outcomes.append(outcome)
+    return outcomes

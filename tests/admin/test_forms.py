@@ -149,6 +149,26 @@ def test_reextract_raw_and_delete_with_confirmation(
     admin.get(f"/admin/articles/{article_id}", status=404)
 
 
+def test_revisit_now_says_what_came_of_it(
+    admin: Admin, site: NewsSite, sessions: sessionmaker[Session]
+) -> None:
+    admin.post("/admin/ingest", {"url": site.page("/news/4", article_html("Tide tables"))})
+    with sessions() as session:
+        article_id = session.scalars(select(Article.id)).one()
+    page = admin.get(f"/admin/articles/{article_id}")
+    assert "Revisit now" in [button.text_content() for button in page.cssselect("button")]
+    same = admin.post(f"/admin/articles/{article_id}/revisit", {})
+    assert text(same, ".flash") == "The page has not changed."
+    site.page("/news/4", article_html("Tide tables, corrected"))
+    changed = admin.post(f"/admin/articles/{article_id}/revisit", {})
+    assert text(changed, ".flash") == "The page changed (title): a new revision is kept."
+    with sessions() as session:
+        assert session.get(Article, article_id).revision_count == 2  # type: ignore[union-attr]
+    site.gone("/news/4", 500)
+    failed = admin.post(f"/admin/articles/{article_id}/revisit", {})
+    assert text(failed, ".flash.error") == "Not revisited: HTTP 500"
+
+
 def test_crawl_now_starts_a_run_and_shows_it(
     admin: Admin, site: NewsSite, sessions: sessionmaker[Session]
 ) -> None:

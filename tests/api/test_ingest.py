@@ -11,14 +11,17 @@ from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
 
-def test_stores_then_reports_the_duplicate(client: TestClient, site: NewsSite) -> None:
+def test_stores_then_revisits_the_stored_article(client: TestClient, site: NewsSite) -> None:
     url = site.page("/news/1", article_html("Harbour opens"))
     created = client.post("/api/ingest", json={"url": url}, headers=AUTH)
     assert created.status_code == 201, created.text
     assert created.json()["title"] == "Harbour opens"
+    site.page("/news/1", article_html("Harbour opens late"))
     again = client.post("/api/ingest", json={"url": url + "?utm_source=x"}, headers=AUTH)
     assert again.status_code == 200
     assert again.json()["id"] == created.json()["id"]
+    assert again.json()["title"] == "Harbour opens late"
+    assert again.json()["revision_count"] == 2
 
 
 def test_a_page_showing_one_headline_and_declaring_another_keeps_both(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive.config import Settings
 from newsarchive.db.models import Article
 from newsarchive.services import crawler
+from tests.api.conftest import AUTH
 from tests.factories import add_source
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
@@ -93,3 +94,38 @@ def test_the_changes_feed(client: TestClient, changed_and_removed: dict[str, int
     summary = entries[0].findtext(f"{ATOM}summary") or ""
     assert summary.startswith("Changed: text. The ferry opens. {+<b>Late</b>, the harbour")
     assert entries[0].findtext(f"{ATOM}id", "").endswith("/news/ferry#revision-2")
+
+
+def test_revisit_now_keeps_a_change_and_follows_a_takedown(
+    client: TestClient, site: NewsSite
+) -> None:
+    url = site.page("/news/now", article_html("Harbour opens"))
+    created = client.post("/api/ingest", json={"url": url}, headers=AUTH)
+    assert created.status_code == 201, created.text
+    article_id = created.json()["id"]
+    assert client.post(f"/api/articles/{article_id}/revisit").status_code == 401
+    same = client.post(f"/api/articles/{article_id}/revisit", headers=AUTH)
+    assert same.status_code == 200, same.text
+    assert (same.json()["status"], same.json()["changed"]) == ("unchanged", None)
+
+    site.page("/news/now", article_html("Harbour opens late"))
+    changed = client.post(f"/api/articles/{article_id}/revisit", headers=AUTH).json()
+    assert (changed["status"], changed["changed"]) == ("revised", "title")
+    assert changed["article"]["title"] == "Harbour opens late"
+    assert changed["article"]["revision_count"] == 2
+    versions = client.get(f"/api/articles/{article_id}/revisions").json()
+    assert [v["title"] for v in versions] == ["Harbour opens", "Harbour opens late"]
+
+    site.gone("/news/now", 410)
+    gone = client.post(f"/api/articles/{article_id}/revisit", headers=AUTH).json()
+    assert (gone["status"], gone["gone"]) == ("gone", "HTTP 410")
+    assert client.post("/api/articles/999999/revisit", headers=AUTH).status_code == 404
+
+
+def test_a_revisit_that_cannot_fetch_is_a_502(client: TestClient, site: NewsSite) -> None:
+    url = site.page("/news/flaky", article_html("Harbour opens"))
+    article_id = client.post("/api/ingest", json={"url": url}, headers=AUTH).json()["id"]
+    site.gone("/news/flaky", 500)
+    failed = client.post(f"/api/articles/{article_id}/revisit", headers=AUTH)
+    assert failed.status_code == 502, failed.text
+    assert "HTTP 500" in failed.json()["detail"]

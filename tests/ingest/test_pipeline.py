@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsarchive import archive
 from newsarchive.db.models import Article, ArticleRaw, Source
 from newsarchive.fetch.http import Fetcher
 from newsarchive.fetch.page import Hint, Page
@@ -61,16 +62,21 @@ class TestIngestUrl:
             assert zlib.decompress(raw.body) == story(1).encode()
             assert raw.size == len(story(1).encode())
 
-    def test_tracking_parameter_variant_is_a_duplicate_without_fetching(
+    def test_a_stored_url_asked_again_is_revisited_under_its_stored_address(
         self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
     ) -> None:
         url = site.page("/news/2", story(2))
         first = pipeline.ingest_url(url)
         again = pipeline.ingest_url(url + "?utm_source=newsletter&utm_medium=email#top")
-        assert again.status == "duplicate"
-        assert again.article_id == first.article_id
-        assert len(site.requests_to("/news/2")) == 1
+        assert (again.status, again.article_id) == ("unchanged", first.article_id)
+        assert len(site.requests_to("/news/2")) == 2  # the stored URL, without the tracking
+        update = [f"Paragraph 2. {LOREM}", LOREM, "Update: the ferry is late tonight."]
+        site.page("/news/2", article_html("Story number 2", paragraphs=update))
+        changed = pipeline.ingest_url(url)
+        assert (changed.status, changed.reason) == ("revised", "text")
         assert count(sessions) == 1
+        with sessions() as session:
+            assert archive.get_article(session, first.article_id or 0).revision_count == 2
 
     def test_mirror_with_same_canonical_is_a_duplicate(
         self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]

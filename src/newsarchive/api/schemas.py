@@ -110,6 +110,16 @@ class RevisionOut(BaseModel):
     )
 
 
+class RevisitOut(BaseModel):
+    status: Literal["revised", "unchanged", "gone"] = Field(
+        description="revised: the page changed and a new revision was kept; gone: 404, 410 or "
+        "moved to the home page (taken down after two such answers a run apart)"
+    )
+    changed: str | None = Field(description="what changed, when revised: 'title, text'")
+    gone: str | None = Field(description="why the page looks gone, when gone")
+    article: Article
+
+
 class Story(BaseModel):
     id: int
     size: int

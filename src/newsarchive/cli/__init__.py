@@ -69,6 +69,11 @@ COMMANDS = {
     ),
     "ingest": ("ingest", "ingest", "Fetch, extract and store each article page."),
     "reextract": ("ingest", "reextract", "Run extraction again on stored raw pages."),
+    "revisit": (
+        "ingest",
+        "revisit",
+        "Fetch stored articles' pages now and keep a new revision of each that changed.",
+    ),
     "search": ("search", "search", "Search the archive, like GET /api/search, and print a table."),
     "serve": ("serve", "serve", "Migrate the database to head, then serve the API and admin page."),
     "sources": ("sources", "sources", "Register, list and remove the sites the crawler follows."),

@@ -237,6 +237,21 @@ def import_(paths: tuple[Path, ...], base_url: str | None) -> None:
 
 
 @click.command()
+@click.argument("ids", nargs=-1, type=click.IntRange(1), required=True)
+def revisit(ids: tuple[int, ...]) -> None:
+    """Fetch stored articles' pages now and keep a new revision of each that changed, as a
+    crawl's revisit would (asking conditionally, following takedowns); one line each:
+    revised, unchanged, gone or failed. Exits 1 if any failed."""
+    settings = load_settings()
+    with open_sessions() as sessions:
+        outcomes = services.revisit(settings, sessions, list(ids))
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@click.command()
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
 def reextract(ids: tuple[int, ...], all_: bool) -> None:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.crawl import after_run, revisits, workers
+from newsarchive.crawl import after_run, workers
 from newsarchive.crawl.contract import CrawlOptions, CrawlReport
 from newsarchive.crawl.discovery import LISTINGS, Discovery, Progress
 from newsarchive.crawl.exclusive import exclusive_crawl
@@ -33,9 +33,10 @@ from newsarchive.db.models import RUN_COUNTERS, Source
 from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Interrupted, Skipped
 from newsarchive.fetch.http import Fetcher, FetchResult
-from newsarchive.fetch.page import Hint, Page
+from newsarchive.fetch.page import Hint, Page, fetched_page
+from newsarchive.ingest import revisits
 from newsarchive.ingest.outcome import Outcome
-from newsarchive.ingest.pipeline import Pipeline, Prepared, fetched_page, prepare
+from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
 from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)
@@ -264,7 +265,9 @@ class Crawler:
             result = self._fetch(tools, item)
             fetched = True
             if item.revisit_of is not None:
-                outcome, gone = revisits.judge(tools.pipeline, item, result)
+                outcome, gone = revisits.judge(
+                    tools.pipeline, item.url, item.revisit_of, item.source_id, result
+                )
             else:
                 hint = Hint(item.hint_title, item.hint_date, item.hint_date_source)
                 page = fetched_page(item.url, result, source_id=item.source_id, hint=hint)
@@ -272,7 +275,7 @@ class Crawler:
         except Interrupted:
             return _Done(item, Outcome(item.url, "skipped"), fetched, self.clock(), requeue=True)
         except Failed as exc:
-            if (answer := revisits.gone_answer(item, exc)) is not None:
+            if (answer := revisits.gone_answer(item.url, item.revisit_of, exc)) is not None:
                 (outcome, gone), fetched = answer, True
             else:
                 outcome, retry_at = self._failed(item, exc)
@@ -292,7 +295,7 @@ class Crawler:
         return _Done(item, outcome, fetched, retry_at, gone)
 
     def _fetch(self, tools: _Tools, item: archive.frontier.Claim) -> FetchResult:
-        etag, last_modified = revisits.validators(self.sessions, item)
+        etag, last_modified = revisits.validators(self.sessions, item.revisit_of)
         fetch_started = time.perf_counter()
         try:
             result = tools.fetcher.fetch(

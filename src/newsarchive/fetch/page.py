@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsarchive.fetch.http import FetchResult
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,18 @@ class Page:
     live: bool = False
     etag: str | None = None
     last_modified: str | None = None
+
+
+def fetched_page(url: str, result: FetchResult, **given: Any) -> Page:
+    """A page fetched from the web now: a crawl may revisit it, asking conditionally."""
+    return Page(
+        label=url,
+        body=result.body,
+        url=result.final_url,
+        charset=result.charset,
+        content_type=result.content_type,
+        live=True,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        **given,
+    )

@@ -34,9 +34,10 @@ class Outcome:
 
     def line(self) -> str:
         """What the CLI prints: 'stored: URL (article 3)', 'failed: URL: reason'."""
-        if self.status in ("stored", "duplicate", "unchanged"):
-            return f"{self.status}: {self.label} (article {self.article_id})"
-        return f"{self.status}: {self.label}: {self.reason}"
+        article = f" (article {self.article_id})" if self.article_id is not None else ""
+        if self.status in ("stored", "duplicate", "unchanged") or not self.reason:
+            return f"{self.status}: {self.label}{article}"
+        return f"{self.status}: {self.label}{article}: {self.reason}"
 
     def counts(self) -> dict[str, int]:
         return dict.fromkeys(COUNTS[self.status], 1)

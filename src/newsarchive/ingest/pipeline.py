@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,10 @@ from newsarchive.db.session import session_scope
 from newsarchive.errors import Failed, IngestError, Interrupted, LocalError, Skipped
 from newsarchive.extract.article import ExtractedArticle, extract
 from newsarchive.fetch.files import read_path
-from newsarchive.fetch.http import Fetcher, FetchResult
-from newsarchive.fetch.page import Hint, Page
+from newsarchive.fetch.http import Fetcher
+from newsarchive.fetch.page import Hint, Page, fetched_page
 from newsarchive.fetch.urls import host_of, normalize, without_tracking
+from newsarchive.ingest import revisits
 from newsarchive.ingest.dating import choose_date
 from newsarchive.ingest.outcome import Outcome
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
@@ -70,8 +71,8 @@ class Pipeline:
             key = normalize(url)
             with self.sessions() as session:
                 existing = archive.find_duplicate(session, url_keys=[key])
-                if existing is not None:
-                    return Outcome(url, "duplicate", article_id=existing)
+            if existing is not None:  # asked for again: what changed since?
+                return replace(revisits.revisit_now(self, existing), label=url)
             result = self.fetcher.fetch(url)
         except IngestError as exc:
             return Outcome(url, exc.outcome, exc.reason)  # type: ignore[arg-type]
@@ -240,21 +241,6 @@ class Pipeline:
             if existing is None:
                 raise
             return Outcome(page.label, "duplicate", article_id=existing)
-
-
-def fetched_page(url: str, result: FetchResult, **given: Any) -> Page:
-    """A page fetched from the web now: a crawl may revisit it, asking conditionally."""
-    return Page(
-        label=url,
-        body=result.body,
-        url=result.final_url,
-        charset=result.charset,
-        content_type=result.content_type,
-        live=True,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        **given,
-    )
 
 
 def _raw_row(page: Page, prepared: Prepared) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Browsing and searching articles; one article, its stored page, re-extraction, deletion."""
+"""Browsing and searching articles; one article, its stored page, a revisit now, re-extraction,
+deletion."""
 
 from __future__ import annotations
 
@@ -140,6 +141,28 @@ def reextract(
         flash(request, "Extracted again from the stored page.")
     else:
         flash(request, f"Not re-extracted: {outcome.reason}", "error")
+    return back(f"/admin/articles/{article_id}")
+
+
+@router.post("/articles/{article_id}/revisit")
+def revisit(
+    request: Request,
+    article_id: int,
+    form: CheckedForm,
+    settings: AdminSettings,
+    sessions: Sessions,
+) -> Response:
+    """Fetch the page now, as a crawl's revisit would, and say what came of it."""
+    [outcome] = services.revisit(settings, sessions, [article_id])
+    said = {
+        "revised": f"The page changed ({outcome.reason}): a new revision is kept.",
+        "unchanged": "The page has not changed.",
+        "gone": f"The page looks gone ({outcome.reason}).",
+    }
+    if outcome.status in said:
+        flash(request, said[outcome.status])
+    else:
+        flash(request, f"Not revisited: {outcome.reason}", "error")
     return back(f"/admin/articles/{article_id}")
 
 

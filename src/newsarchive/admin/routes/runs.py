@@ -43,8 +43,13 @@ def ingest(
     with services.fetcher(settings) as fetcher, recorded(sessions, "ingest") as recording:
         outcome = services.pipeline(settings, sessions, fetcher).ingest_url(url)
         recording.count(outcome)
-    if outcome.article_id is None:
+    if outcome.article_id is None or outcome.status in ("skipped", "failed"):
         flash(request, f"{outcome.status.capitalize()}: {outcome.reason}", "error")
         return render(request, "ingest.html", status=422, url=url)
-    flash(request, "Stored." if outcome.status == "stored" else "Already in the archive.")
+    said = {
+        "stored": "Stored.",
+        "revised": f"Already in the archive; its page changed ({outcome.reason}): a new revision is kept.",
+        "gone": f"Already in the archive; its page looks gone ({outcome.reason}).",
+    }
+    flash(request, said.get(outcome.status, "Already in the archive."))
     return back(f"/admin/articles/{outcome.article_id}")

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from newsarchive import archive
+from newsarchive import archive, services
 from newsarchive.api import atom
-from newsarchive.api.deps import SessionDep
-from newsarchive.api.schemas import RevisionOut, errors
+from newsarchive.api.deps import AdminDep, SessionDep, SettingsDep
+from newsarchive.api.schemas import WRITE_ERRORS, Article, RevisionOut, RevisitOut, errors
+from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.revisions import history
 
 router = APIRouter(tags=["revisions"])
@@ -27,6 +28,30 @@ def revisions(article_id: int, session: SessionDep) -> list[RevisionOut]:
     article = archive.get_article(session, article_id)
     entries = history(archive.list_revisions(session, article_id), article)
     return [RevisionOut.model_validate(asdict(entry)) for entry in entries]
+
+
+@router.post(
+    "/api/articles/{article_id}/revisit",
+    response_model=RevisitOut,
+    dependencies=[AdminDep],
+    responses=errors(*WRITE_ERRORS, 404, 502),
+)
+def revisit(article_id: int, request: Request, settings: SettingsDep) -> RevisitOut:
+    """Fetch the article's page now and compare: "revised" (a new revision, `changed` says
+    what), "unchanged", or "gone" (404, 410, moved to the home page); 502 when it could not
+    be fetched. The next revisit is planned as a crawl's would be."""
+    sessions = request.app.state.sessions
+    with sessions() as session:
+        archive.get_article(session, article_id)  # 404 before any fetch
+    [outcome] = services.revisit(settings, sessions, [article_id])
+    if outcome.status in ("skipped", "failed"):
+        error = Skipped if outcome.status == "skipped" else Failed
+        raise error(f"{outcome.status}: {outcome.reason}")
+    with sessions() as session:
+        article = Article.model_validate(archive.get_article(session, article_id))
+    changed = outcome.reason if outcome.status == "revised" else None
+    gone = outcome.reason if outcome.status == "gone" else None
+    return RevisitOut(status=outcome.status, changed=changed, gone=gone, article=article)
 
 
 @router.get(

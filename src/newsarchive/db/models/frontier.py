@@ -44,7 +44,7 @@ class FrontierURL(Base):
     hint_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hint_date_source: Mapped[str | None] = mapped_column(String(16))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    # Set while the row is a revisit of a stored article (crawl/revisits.py).
+    # Set while the row is a revisit of a stored article (ingest/revisits.py).
     # (SET NULL: a deleted article's row stays "done", so discovery never stores it again)
     revisit_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     discovered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
