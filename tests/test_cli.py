@@ -132,13 +132,14 @@ def test_db_commands(empty_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert runner.invoke(cli, ["db", "downgrade", "base"]).output.startswith("base (empty)")
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("workers", "log_format"), [("1", "text"), ("2", "json")])
 def test_serve_migrates_and_answers_over_http(
-    empty_db_url: str, tmp_path: Path, workers: str
+    empty_db_url: str, tmp_path: Path, workers: str, log_format: str
 ) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
+    env["NEWSARCHIVE_LOG_FORMAT"] = log_format
     # The server's output goes to a file, not a pipe: nothing here waits on a running server's
     # output (a read blocks until it exits), and a full pipe cannot stall the server either.
     log = tmp_path / "serve.log"
@@ -172,6 +173,15 @@ def test_serve_migrates_and_answers_over_http(
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    if log_format == "json":  # the server's own lines (startup, access) too
+        events = [json.loads(line) for line in lines]
+        assert any(
+            "GET /api/health" in e["event"] and e["logger"] == "uvicorn.access" for e in events
+        )
+        assert any(e["event"].startswith("newsarchive ") for e in events)
+    else:
+        assert lines[0].startswith("newsarchive ")
 
 
 def test_serve_answers_without_waiting_for_delayed_acks() -> None:

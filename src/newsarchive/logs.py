@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 FIELDS = ("run", "source", "url", "status", "duration_ms", "reason", "count")
+# Every logger whose lines reach the terminal, the server's (started with log_config=None, so
+# uvicorn leaves them to us) included: with NEWSARCHIVE_LOG_FORMAT=json, every line is JSON.
+OURS = ("newsarchive", "py.warnings", "uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,7 +44,7 @@ def configure(*, fmt: str = "text", level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     logging.captureWarnings(True)
-    for name in ("newsarchive", "py.warnings"):
+    for name in OURS:
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.propagate = False
@@ -54,7 +57,7 @@ def configure(*, fmt: str = "text", level: str = "INFO") -> None:
 def above(console: Console) -> Iterator[None]:
     """While a live progress bar is drawn, log lines go above it, through its console, instead
     of cutting through it."""
-    loggers = [logging.getLogger(name) for name in ("newsarchive", "py.warnings")]
+    loggers = [logging.getLogger(name) for name in OURS]
     saved = [logger.handlers[:] for logger in loggers]
     handler = _ConsoleHandler(console)
     if saved[0]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from typing import Any
 
@@ -51,13 +52,18 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     if problem:
         migrate.upgrade(settings.database_url)
     listener = _listen(host, port)
-    click.echo(
-        f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
-    )
+    banner = f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
+    if settings.log_format == "json":  # every line a JSON event
+        logging.getLogger("newsarchive.serve").info(banner)
+    else:
+        click.echo(banner)
     if workers == 1:
         uvicorn.Server(
             uvicorn.Config(
-                create_app(settings), log_level="info", timeout_graceful_shutdown=GRACE_SECONDS
+                create_app(settings),
+                log_config=None,  # our handlers (logs.py): JSON lines when asked for
+                log_level="info",
+                timeout_graceful_shutdown=GRACE_SECONDS,
             )
         ).run(sockets=[listener])
         return
@@ -67,6 +73,7 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
         "newsarchive.cli.serve:worker_app",
         factory=True,
         workers=workers,
+        log_config=None,
         log_level="info",
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
