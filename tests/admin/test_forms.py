@@ -16,9 +16,11 @@ from newsarchive.config import Settings
 from newsarchive.db.models import Article, Source
 from newsarchive.db.session import session_scope
 from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.inputs.opml import read_opml
 from newsarchive.services import crawler
 from tests.admin.conftest import TOKEN, Admin, open_admin, text
 from tests.factories import add_article, add_source
+from tests.inputs.test_opml import MINIFLUX
 from tests.pages import LOREM, article_html, story_paragraphs
 from tests.site import NewsSite
 
@@ -369,3 +371,53 @@ def test_save_list_and_delete_a_search(admin: Admin) -> None:
     )
     assert text(deleted, ".flash") == "Search deleted."
     assert deleted.cssselect("table.searches") == []
+
+
+def test_a_feed_list_is_uploaded_and_downloaded_as_opml(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    response = admin.client.post(
+        "/admin/sources/opml",
+        data={"csrf": admin.csrf("/admin/sources")},
+        files={"opml": ("miniflux.opml", MINIFLUX, "text/x-opml")},
+    )
+    assert response.status_code == 200, response.text
+    page = admin.parse(response.text)
+    assert text(page, ".flash") == (
+        "Imported 3 sources from the OPML file; 1 feeds refused "
+        "(mailto:someone@example.org: not an http(s) URL)."
+    )
+    with sessions() as session:
+        assert sorted(s.name for s in session.scalars(select(Source))) == [
+            "Gazette \u00bb Z\u00fcrich", "Harbour Times", "untitled.example"
+        ]  # fmt: skip
+    download = admin.client.get("/admin/sources.opml")
+    assert download.headers["content-type"].startswith("text/x-opml")
+    assert len(read_opml(download.content).sources) == 3
+    wrong = admin.client.post(
+        "/admin/sources/opml",
+        data={"csrf": admin.csrf("/admin/sources")},
+        files={"opml": ("notes.txt", b"shopping list", "text/plain")},
+    )
+    assert text(admin.parse(wrong.text), ".flash.error").startswith(
+        "Not imported: not an OPML file"
+    )
+    refused = admin.client.post("/admin/sources/opml", files={"opml": ("x.opml", MINIFLUX)})
+    assert refused.status_code == 403  # no CSRF token: refused
+
+
+def test_sources_made_from_single_pages_are_folded_away_under_the_form(
+    admin: Admin, site: NewsSite
+) -> None:
+    admin.post("/admin/sources", {"name": "local", "feed": site.url("/rss")})
+    admin.post("/admin/ingest", {"url": site.page("/news/9", article_html("Tide tables"))})
+    page = admin.get("/admin/sources")
+    headings = [e.tag for e in page.cssselect("main details.add, main table.sources")]
+    assert headings[0] == "details"  # the form comes first
+    own = page.cssselect("main > table.sources td:first-child a")
+    assert [a.text_content() for a in own] == ["local"]
+    folded = page.cssselect("details.auto")
+    assert len(folded) == 1
+    assert folded[0].get("open") is None
+    assert "127.0.0.1" in folded[0].text_content()
+    assert folded[0].cssselect("button") == []  # nothing to crawl there

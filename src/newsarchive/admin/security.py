@@ -10,6 +10,7 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.datastructures import UploadFile
 
 from newsarchive.config import Settings
 from newsarchive.errors import Forbidden, LoginRequired
@@ -84,6 +85,9 @@ async def checked_form(request: Request) -> dict[str, Any]:
     login_required(request)
     form = await posted_form(request)
     if not csrf_ok(request, str(form.get("csrf", ""))):
+        for value in form.values():
+            if isinstance(value, UploadFile):  # (an upload refused unread)
+                await value.close()
         raise Forbidden(
             "This form has expired or did not come from this page. Reload it and try again."
         )

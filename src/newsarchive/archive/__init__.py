@@ -94,6 +94,7 @@ from newsarchive.archive.saved_searches import (
 )
 from newsarchive.archive.sources import (
     SourceFields,
+    add_missing_sources,
     article_counts,
     create_source,
     delete_source,
@@ -152,6 +153,7 @@ __all__ = [
     "count_articles",
     "count_first_seen_since",
     "count_on_days",
+    "add_missing_sources",
     "create_source",
     "day_conditions",
     "day_counts_between",

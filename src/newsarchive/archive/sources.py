@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,6 +86,21 @@ def create_source(session: Session, name: str, fields: SourceFields) -> Source:
     set_feeds(source, fields)
     session.flush()
     return source
+
+
+def add_missing_sources(
+    session: Session, listed: Iterable[tuple[str, SourceFields]]
+) -> tuple[list[Source], list[str]]:
+    """Create each listed source whose name is not registered yet (a feed list imported twice
+    adds nothing); returns the sources added and the names left as they were."""
+    added: list[Source] = []
+    kept: list[str] = []
+    for name, fields in listed:
+        if find_source(session, name) is not None:
+            kept.append(name)
+        else:
+            added.append(create_source(session, name, fields))
+    return added, kept
 
 
 def update_source(session: Session, source: Source, fields: SourceFields) -> Source:

@@ -1,8 +1,9 @@
-"""`newsarchive sources add | list | remove`."""
+"""`newsarchive sources add | list | remove | import | export`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -87,3 +88,50 @@ def sources_remove(name: str, with_articles: bool) -> None:
         source = archive.get_source_by_name(session, name)
         archive.delete_source(session, source, with_articles=with_articles)
     click.echo(f"removed source {name}")
+
+
+@sources.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sources_import(path: Path) -> None:
+    """Register the feeds of an OPML file (a feed reader's export) as sources: one per site,
+    named by its title; a name already registered is left as it is."""
+    from newsarchive.inputs.opml import read_opml
+
+    try:
+        listed = read_opml(path.read_bytes())
+    except InvalidInput as exc:
+        raise click.UsageError(f"{path}: {exc.detail}") from None
+    with open_sessions() as sessions, session_scope(sessions) as session:
+        added, kept = archive.add_missing_sources(
+            session, [(s.name, s.fields()) for s in listed.sources]
+        )
+        feeds = sum(len(source.feeds) for source in added)
+    for reason in listed.refused:
+        click.echo(f"refused: {reason}")
+    line = f"imported {path}: added {len(added)} sources ({feeds} feeds)"
+    click.echo(line + (f", {len(kept)} already registered: {', '.join(kept)}" if kept else ""))
+
+
+@sources.command("export")
+@click.option("--format", "format_", type=click.Choice(["opml"]), default="opml", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+)
+def sources_export(format_: str, output: Path | None) -> None:
+    """Write every source's feeds as OPML, for a feed reader or another archive."""
+    from newsarchive.inputs.opml import write_opml
+
+    with open_sessions() as sessions, sessions() as session:
+        listed = [
+            (s.name, s.home_url, [f.url for f in s.feeds if f.kind == "feed"])
+            for s in archive.list_sources(session)
+            if not s.auto_created
+        ]
+    text = write_opml(listed, title="newsarchive sources")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"--output: cannot write {output}: {exc.strerror}") from None

@@ -1,4 +1,4 @@
-"""Sources: list, add, edit, enable or disable, remove, crawl now."""
+"""Sources: list, add, edit, enable or disable, remove, crawl now; feed lists in and out as OPML."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from newsarchive import archive
 from newsarchive.admin.forms import new_source, source_change
 from newsarchive.admin.pages import LOGGED_IN, Crawls, SessionDep, back, render
 from newsarchive.admin.security import CheckedForm, flash
-from newsarchive.errors import NewsArchiveError
+from newsarchive.errors import InvalidInput, NewsArchiveError
+from newsarchive.inputs.opml import MAX_BYTES, read_opml, write_opml
 
 router = APIRouter(dependencies=LOGGED_IN)
 
@@ -41,6 +43,44 @@ def add_source(request: Request, form: CheckedForm, session: SessionDep) -> Resp
         return _sources_page(request, session, form=form, status=422)
     flash(request, f"Source {source.name} added.")
     return back("/admin/sources")
+
+
+@router.post("/sources/opml")
+def import_opml(request: Request, form: CheckedForm, session: SessionDep) -> Response:
+    """A feed reader's OPML export, uploaded: a source per site, names already registered
+    left as they are."""
+    upload, data = form.get("opml"), b""
+    if isinstance(upload, UploadFile):
+        with upload.file:
+            data = upload.file.read(MAX_BYTES + 1)
+    try:
+        listed = read_opml(data)
+    except InvalidInput as exc:
+        flash(request, f"Not imported: {exc.detail}", "error")
+        return back("/admin/sources")
+    added, kept = archive.add_missing_sources(
+        session, [(s.name, s.fields()) for s in listed.sources]
+    )
+    said = f"Imported {len(added)} sources from the OPML file"
+    said += f"; {len(kept)} already registered" if kept else ""
+    said += f"; {len(listed.refused)} feeds refused ({listed.refused[0]})" if listed.refused else ""
+    flash(request, said + ".")
+    return back("/admin/sources")
+
+
+@router.get("/sources.opml")
+def export_opml(session: SessionDep) -> Response:
+    """Every source's feeds as OPML, for a feed reader or another archive."""
+    listed = [
+        (s.name, s.home_url, [f.url for f in s.feeds if f.kind == "feed"])
+        for s in archive.list_sources(session)
+        if not s.auto_created
+    ]
+    return Response(
+        write_opml(listed, title="newsarchive sources"),
+        media_type="text/x-opml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="newsarchive-sources.opml"'},
+    )
 
 
 @router.get("/sources/{source_id}", response_class=HTMLResponse)
