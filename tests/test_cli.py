@@ -294,6 +294,31 @@ class TestSourcesAndCrawl:
         listed = run("sources", "list")
         assert "last error: refused to fetch 127.0.0.1" in " ".join(listed.output.split())
 
+    def test_a_source_whose_feeds_were_all_refused_stays_due(  # type: ignore[no-untyped-def]
+        self, run, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS", "false")
+        added = run(
+            "sources", "add", "local", "--feed", "http://127.0.0.1:9/rss", "--interval", "600"
+        )
+        assert added.exit_code == 0
+        for number in (1, 2):  # not skipped for ten hours because the first run found nothing
+            line = run("crawl").stdout.splitlines()[0]
+            assert line.startswith(f"run {number} finished: ")
+            assert "feeds or sitemaps failed 1" in line
+
+    def test_a_home_page_only_source_that_is_refused_says_so(  # type: ignore[no-untyped-def]
+        self, run, monkeypatch: pytest.MonkeyPatch, sessions
+    ) -> None:
+        monkeypatch.setenv("NEWSARCHIVE_ALLOW_PRIVATE_HOSTS", "false")
+        assert run("sources", "add", "home", "--home", "http://127.0.0.1:9/").exit_code == 0
+        line = run("crawl").stdout.splitlines()[0]
+        assert "; feeds or sitemaps failed 1 (first: robots.txt: refused to fetch 127.0.0.1" in line
+        assert "the source has only a home page, so nothing was found" in line
+        with sessions() as session:
+            [row] = archive.get_run(session, 1).sources
+            assert row.feeds_failed == 1
+
     def test_crawl_of_an_unknown_source_is_bad_input(self, run) -> None:  # type: ignore[no-untyped-def]
         result = run("crawl", "--source", "nope")
         assert (result.exit_code, result.output) == (2, "Error: source 'nope' not found\n")

@@ -108,6 +108,7 @@ from newsarchive.archive.sources import (
     set_feeds,
     source_for_host,
     source_names,
+    unmark_crawled,
     update_source,
 )
 from newsarchive.archive.stories import (
@@ -179,6 +180,7 @@ __all__ = [
     "list_runs",
     "list_sources",
     "mark_crawled",
+    "unmark_crawled",
     "record_error",
     "record_feed_check",
     "run_totals",

@@ -166,6 +166,15 @@ def due_sources(session: Session, now: datetime) -> list[Source]:
     ]
 
 
+def unmark_crawled(
+    session: Session, source_id: int, marked_at: datetime, before: datetime | None
+) -> None:
+    """Undo this run's mark_crawled (nothing could be read): the source stays due. A later
+    mark, by another run, is left alone."""
+    query = update(Source).where(Source.id == source_id, Source.last_crawled_at == marked_at)
+    session.connection().execute(query.values(last_crawled_at=before))
+
+
 def mark_crawled(
     session: Session, source_id: int, now: datetime, due_before: datetime | None
 ) -> bool:

@@ -20,7 +20,8 @@ from newsarchive.fetch.listings import parse as parse_listing
 from newsarchive.fetch.urls import is_http_url, normalize, without_tracking
 from newsarchive.ingest.runs import RunLog
 
-LISTINGS = ("feed: ", "sitemap: ")  # how a feed's or sitemap's failure reason starts
+# How the failure reason of a feed, a sitemap or (for a source with a home page) robots.txt starts.
+LISTINGS = ("feed: ", "sitemap: ", "robots.txt: ")
 MAX_SITEMAPS = 200  # child sitemaps followed from the indexes under one listed sitemap
 MAX_SITEMAP_DEPTH = 3
 Progress = Callable[[str, int], None]  # ("discovered", n) or ("stored" | "duplicate" | ..., 1)
@@ -46,19 +47,21 @@ class Discovery:
         self._sitemaps_left = MAX_SITEMAPS
 
     def discover(self, source: Source, *, forced: bool) -> None:
-        now = self.clock()
+        """Read the source's feeds and sitemaps (and those its robots.txt names). When none
+        could be read, the run does not count as the source's crawl: it stays due."""
+        now, before = self.clock(), source.last_crawled_at
         due_before = None if forced else now - timedelta(minutes=source.interval_minutes)
         with session_scope(self.sessions) as session:
             if not archive.mark_crawled(session, source.id, now, due_before):
                 return  # another worker is discovering this source
             feeds = [(f.id, f.kind, f.url, f.etag, f.last_modified) for f in source.feeds]
-        for feed_id, kind, url, etag, last_modified in feeds:
-            self._read_listing(source.id, feed_id, kind, url, etag, last_modified)
+        read = [self._read_listing(source.id, *feed) for feed in feeds]
         if source.home_url:
             known = {url for _i, kind, url, _e, _l in feeds if kind == "sitemap"}
-            for sitemap in self._robots_sitemaps(source.home_url):
-                if sitemap not in known:
-                    self._read_listing(source.id, None, "sitemap", sitemap, None, None)
+            read += self._home_sitemaps(source.id, source.home_url, known, alone=not feeds)
+        if read and not any(read):
+            with session_scope(self.sessions) as session:
+                archive.unmark_crawled(session, source.id, now, before)
 
     def _read_listing(
         self,
@@ -69,7 +72,8 @@ class Discovery:
         etag: str | None,
         last_modified: str | None,
         depth: int = 0,
-    ) -> None:
+    ) -> bool:
+        """True when the listing was read (or had not changed)."""
         if depth == 0:  # each listed feed or sitemap has its own budget of child sitemaps
             self._sitemaps_left = MAX_SITEMAPS
         error: str | None = None
@@ -111,6 +115,7 @@ class Discovery:
                     etag=etag,
                     last_modified=last_modified,
                 )
+        return error is None
 
     def _enqueue(
         self, source_id: int, feed_id: int | None, kind: str, entries: list[Entry]
@@ -139,10 +144,24 @@ class Discovery:
         if added:
             self.progress("discovered", added)
 
-    def _robots_sitemaps(self, home_url: str) -> list[str]:
+    def _home_sitemaps(
+        self, source_id: int, home_url: str, known: set[str], *, alone: bool
+    ) -> list[bool]:
+        """The sitemaps robots.txt names, read; each one's success. A source with only a home
+        page whose robots.txt cannot be read or names none has found nothing: said, not silent."""
         parts = urlsplit(home_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        robots = f"{origin}/robots.txt"
         try:
-            rules = self.politeness.robots_for(f"{parts.scheme}://{parts.netloc}")
-        except IngestError:
-            return []
-        return list(rules.sitemaps) if rules is not None else []
+            rules = self.politeness.robots_for(origin)
+        except IngestError as exc:
+            reason = f"robots.txt: {exc.reason.removeprefix('robots.txt ')}"
+            self.run_log.feed_failed(robots, exc.outcome, reason, source_id)
+            return [False]
+        sitemaps = [s for s in (rules.sitemaps if rules is not None else ()) if s not in known]
+        if not sitemaps and alone:
+            why = self.politeness.refusal(origin) or "names no sitemap"
+            reason = f"robots.txt: {why}; the source has only a home page, so nothing was found"
+            self.run_log.feed_failed(robots, "skipped", reason, source_id)
+            return [False]
+        return [self._read_listing(source_id, None, "sitemap", s, None, None) for s in sitemaps]

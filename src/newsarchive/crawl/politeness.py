@@ -40,6 +40,7 @@ class Politeness:
         self.stop = stop
         self._robots: dict[str, Protego | None | Failed] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
+        self._refused: dict[str, str] = {}
         self._lock = threading.Lock()
         self._crawl_delays = False  # some robots.txt asked for a Crawl-delay this run
 
@@ -101,6 +102,10 @@ class Politeness:
             raise rules
         return rules
 
+    def refusal(self, origin: str) -> str | None:
+        """Why robots.txt of an origin was not even asked for (our address rules), if so."""
+        return self._refused.get(origin)
+
     def _read_robots(self, origin: str) -> Protego | None | Failed:
         try:
             result = self.fetcher.fetch(
@@ -113,7 +118,8 @@ class Politeness:
             if exc.retryable:
                 return Failed(f"robots.txt unavailable ({exc.reason})", retryable=True)
             return None  # 4xx: no rules
-        except Skipped:
+        except Skipped as exc:  # refused by our rules (a private address): no fetch, no rules
+            self._refused[origin] = exc.reason
             return None
         rules = Protego.parse(result.body[:500_000].decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(self.user_agent)
