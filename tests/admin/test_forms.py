@@ -261,6 +261,19 @@ def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[S
     assert "the 90 days to 2021-03-04" in text(page, "h2")
 
 
+def test_the_dashboard_lists_a_source_whose_feeds_were_refused(
+    admin: Admin, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    add_source(sessions, "walled", feeds=["http://127.0.0.1:9/rss"])
+    crawler(settings.model_copy(update={"allow_private_hosts": False}), sessions).run()
+    rows = admin.get("/admin/").xpath(
+        "//h2[starts-with(., 'Sources whose')]/following::table[1]//tr"
+    )
+    cells = [" ".join(td.text_content().split()) for td in rows[1].cssselect("td")]
+    assert cells[0] == "walled"
+    assert cells[3].startswith("feed: refused to fetch 127.0.0.1")
+
+
 def test_an_article_page_shows_its_versions_escaped_and_a_takedown(
     admin: Admin, site: NewsSite, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:

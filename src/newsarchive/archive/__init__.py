@@ -72,6 +72,7 @@ from newsarchive.archive.revisions import (
     set_revisit_columns,
 )
 from newsarchive.archive.runs import (
+    LISTING_FAILURES,
     beat,
     count,
     finish_run,
@@ -133,6 +134,7 @@ __all__ = [
     "bulk",
     "frontier",
     "paging",  # namespaces: the crawl queue, the fresh load, the cursor codec
+    "LISTING_FAILURES",
     "MAX_LIMIT",
     "ArticleFilters",
     "DayCountRow",

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     func,
+    or_,
     select,
     update,
 )
@@ -83,12 +84,24 @@ def finish_run(session: Session, run_id: int, status: str = "finished") -> None:
     )
 
 
+# How the failure reason of a listing starts: a feed, a sitemap, or robots.txt of a source's
+# home page (crawl/discovery.py writes them so). Refused or failed, a listing not read matters.
+LISTING_FAILURES = ("feed: ", "sitemap: ", "robots.txt: ")
+
+
+def _failure() -> Any:
+    """A page that failed, or a listing that could not be read (refused ones too)."""
+    listing = [RunError.reason.startswith(prefix, autoescape=True) for prefix in LISTING_FAILURES]
+    return or_(RunError.outcome == "failed", *listing)
+
+
 def sources_with_failures(session: Session, *, since: datetime) -> list[dict[str, Any]]:
-    """Sources whose pages or feeds failed lately, with how often and the latest reason."""
+    """Sources whose pages failed or whose feeds could not be read lately (refused by our
+    address rules included), with how often and the latest reason."""
     rows = session.execute(
         select(Source.id, Source.name, func.count(RunError.id), func.max(RunError.at))
         .join(RunError, RunError.source_id == Source.id)
-        .where(RunError.at >= since, RunError.outcome == "failed")
+        .where(RunError.at >= since, _failure())
         .group_by(Source.id, Source.name)
         .order_by(func.count(RunError.id).desc())
         .limit(20)
@@ -97,7 +110,7 @@ def sources_with_failures(session: Session, *, since: datetime) -> list[dict[str
     for source_id, name, failures, last_at in rows:
         last = session.scalars(
             select(RunError.reason)
-            .where(RunError.source_id == source_id, RunError.outcome == "failed")
+            .where(RunError.source_id == source_id, _failure())
             .order_by(RunError.id.desc())
             .limit(1)
         ).first()

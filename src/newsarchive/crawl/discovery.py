@@ -20,8 +20,7 @@ from newsarchive.fetch.listings import parse as parse_listing
 from newsarchive.fetch.urls import is_http_url, normalize, without_tracking
 from newsarchive.ingest.runs import RunLog
 
-# How the failure reason of a feed, a sitemap or (for a source with a home page) robots.txt starts.
-LISTINGS = ("feed: ", "sitemap: ", "robots.txt: ")
+LISTINGS = archive.LISTING_FAILURES  # how a listing's failure reason starts
 MAX_SITEMAPS = 200  # child sitemaps followed from the indexes under one listed sitemap
 MAX_SITEMAP_DEPTH = 3
 Progress = Callable[[str, int], None]  # ("discovered", n) or ("stored" | "duplicate" | ..., 1)
