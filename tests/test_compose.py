@@ -69,3 +69,38 @@ def test_services_healthcheck_dependencies_and_volume() -> None:
     assert services["crawler"]["command"][:3] == ["newsarchive", "crawl", "--loop"]
     assert services["api"]["command"][:2] == ["newsarchive", "serve"]
     assert "--workers" in services["api"]["command"]
+
+
+def test_every_setting_in_env_reaches_the_app_and_a_password_may_hold_any_character(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".env").write_text("NEWSARCHIVE_REVISIT_AFTER=1h,1d\nNEWSARCHIVE_LOG_FORMAT=json\n")
+    password = "p@ss/w:rd%20#x"
+    result = subprocess.run(
+        [str(compose_binary()), "-f", str(ROOT / "docker-compose.yml"),
+         "--project-directory", str(tmp_path), "config", "--format", "json"],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("NEWSARCHIVE_", "POSTGRES_"))}
+        | {"POSTGRES_PASSWORD": password, "NEWSARCHIVE_ADMIN_TOKEN": "token", "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in ("api", "crawler", "migrate"):
+        environment = services[name]["environment"]
+        assert environment["NEWSARCHIVE_REVISIT_AFTER"] == "1h,1d"
+        assert environment["NEWSARCHIVE_LOG_FORMAT"] == "json"
+        assert environment["PGPASSWORD"] == password  # to libpq as it is, nothing to encode
+        assert "@db:5432" in environment["NEWSARCHIVE_DATABASE_URL"]
+        assert password not in environment["NEWSARCHIVE_DATABASE_URL"]
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"] == password
+
+
+def test_metrics_stay_inside_the_compose_network_by_default() -> None:
+    services = json.loads(run("config", "--format", "json", env=ENV).stdout)["services"]
+    [published] = services["api"]["ports"]
+    assert published["host_ip"] == "127.0.0.1"  # the API and its /metrics: not to the world
+    crawler = services["crawler"]
+    assert "ports" not in crawler
+    assert crawler["expose"] == ["9100"]
+    command = crawler["command"]
+    assert command[command.index("--metrics-host") + 1] == "0.0.0.0"

@@ -261,6 +261,23 @@ def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[S
     assert "the 90 days to 2021-03-04" in text(page, "h2")
 
 
+def test_an_article_page_links_what_is_a_web_address_and_nothing_else(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    article_id = add_article(sessions, "Harbour", "the harbour reopened")
+    with session_scope(sessions) as session:
+        article = session.get(Article, article_id)
+        assert article is not None
+        article.canonical_url, article.top_image = "https://h.example/c", "javascript:alert(1)"
+    page = admin.get(f"/admin/articles/{article_id}")
+    links = {a.text_content(): a.get("href") for a in page.cssselect("dl.meta a")}
+    assert links["https://h.example/c"] == "https://h.example/c"
+    assert links["alpha"] == f"/admin/sources/{article.source_id}"
+    assert links["its articles"] == "/admin/articles?source=alpha"
+    assert "javascript:alert(1)" not in links.values()  # shown as text, never a link
+    assert "javascript:alert(1)" in text(page, "dl.meta")
+
+
 def test_the_dashboard_lists_a_source_whose_feeds_were_refused(
     admin: Admin, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
@@ -434,3 +451,50 @@ def test_sources_made_from_single_pages_are_folded_away_under_the_form(
     assert folded[0].get("open") is None
     assert "127.0.0.1" in folded[0].text_content()
     assert folded[0].cssselect("button") == []  # nothing to crawl there
+
+
+def test_a_search_is_saved_with_its_filters_exported_and_found_again(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    add_article(
+        sessions, "Harbour opens", "the harbour reopened", source="alpha", authors=["Ana Ruiz"]
+    )
+    add_article(sessions, "Harbour closes", "the harbour closed", source="beta", authors=["Bo Li"])
+    found = admin.get("/admin/articles?q=harbour&source=alpha&author=Ana+Ruiz")
+    assert [a.text_content() for a in found.cssselect("table.articles td a")] == ["Harbour opens"]
+    links = {a.text_content(): a.get("href") for a in found.cssselect("p.actions a")}
+    assert links["Export as CSV"] == "/api/export?q=harbour&source=alpha&author=Ana+Ruiz&format=csv"
+    exported = admin.client.get(links["Export as CSV"])
+    assert [line.split(",")[3] for line in exported.text.splitlines()[1:]] == ["Harbour opens"]
+    form = admin.get(links["Save this search"])
+    filled = {i.get("name"): i.get("value") for i in form.cssselect("form.stacked input")}
+    assert (filled["q"], filled["source"], filled["author"]) == ("harbour", "alpha", "Ana Ruiz")
+    saved = admin.post(
+        "/admin/searches",
+        {"name": "Ana on the harbour", "q": "harbour", "source": "alpha", "author": "Ana Ruiz"},
+    )
+    assert text(saved, ".flash") == "Search Ana on the harbour saved."
+    [name] = saved.cssselect("table.searches td a")[:1]
+    again = admin.get(name.get("href"))
+    assert [a.text_content() for a in again.cssselect("table.articles td a")] == ["Harbour opens"]
+    unknown = admin.post(
+        "/admin/searches", {"name": "x", "q": "harbour", "source": "nosuch"}, status=422
+    )
+    assert text(unknown, ".flash.error") == "no source named 'nosuch'"
+
+
+def test_the_archive_is_browsed_by_year_month_and_day(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    add_article(sessions, "Leap day", "a leap day story", datetime(2024, 2, 29, 12, tzinfo=UTC))
+    add_article(sessions, "New year", "a new year story", datetime(2025, 1, 1, 9, tzinfo=UTC))
+    years = admin.get("/admin/archive")
+    assert [a.text_content() for a in years.cssselect("table.archive td a")] == ["2025", "2024"]
+    months = admin.get("/admin/archive/2024")
+    assert [a.text_content() for a in months.cssselect("table.archive td a")] == ["February"]
+    days = admin.get("/admin/archive/2024/2")
+    [day] = days.cssselect("table.archive td a")
+    assert day.text_content() == "2024-02-29"
+    articles = admin.get(day.get("href"))
+    assert [a.text_content() for a in articles.cssselect("table.articles td a")] == ["Leap day"]
+    admin.get("/admin/archive/2024/13", status=422)

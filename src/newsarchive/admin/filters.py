@@ -13,3 +13,8 @@ def when(value: datetime | None) -> str:
 
 def published(article: Article) -> str:
     return article.published_text
+
+
+def web(url: str | None) -> str | None:
+    """A scraped address made a link only when it is http(s): never javascript: or data:."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None

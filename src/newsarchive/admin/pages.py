@@ -33,6 +33,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.autoescape = True  # every template, whatever its name
 templates.env.filters["when"] = filters.when
 templates.env.filters["published"] = filters.published
+templates.env.filters["web"] = filters.web
 
 
 def settings_of(request: Request) -> Settings:

@@ -8,12 +8,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.archive.paging import storable_id
-from newsarchive.db.models import Article, SavedSearch
-from newsarchive.errors import Conflict, NotFound
+from newsarchive.db.models import Article, SavedSearch, Source
+from newsarchive.errors import Conflict, InvalidInput, NotFound
 
 
 def create_saved_search(session: Session, search: SavedSearch) -> SavedSearch:
-    """Store it; it delivers only what is stored from now on."""
+    """Store it; it delivers only what is stored from now on. A source it names must exist
+    (a misspelt one would match nothing, silently, for ever)."""
+    if (
+        search.source is not None
+        and session.scalar(select(Source.id).where(Source.name == search.source)) is None
+    ):
+        raise InvalidInput(f"no source named {search.source!r}")
     if session.scalar(select(SavedSearch.id).where(SavedSearch.name == search.name)):
         raise Conflict(f"a saved search named {search.name!r} already exists")
     search.last_article_id = session.scalar(select(func.max(Article.id))) or 0

@@ -33,12 +33,19 @@ from newsarchive.cli.common import (
     type=click.IntRange(1, 65535),
     help="Serve this process's fetch and extraction timings for Prometheus on this port.",
 )
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the metrics port listens on (0.0.0.0 in a container, for its network).",
+)
 def crawl(
     source_name: str | None,
     max_articles: int | None,
     loop: bool,
     interval: float | None,
     metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
     """Discover and ingest new articles of every due source: what cron runs.
 
@@ -65,7 +72,12 @@ def crawl(
     if metrics_port is not None:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1", registry=METRICS)
+        try:
+            start_http_server(metrics_port, addr=metrics_host, registry=METRICS)
+        except OSError as exc:
+            raise click.UsageError(
+                f"--metrics-port: cannot listen on {metrics_host}:{metrics_port}: {exc.strerror}"
+            ) from None
     with open_sessions() as sessions:
         while not stop.is_set():
             started = time.monotonic()

@@ -34,6 +34,7 @@ def _listing(session: Session, filters: dict[str, str], cursor: str) -> dict[str
             date_to=end,
             source=source,
             lang=lang,
+            author=filters["author"] or None,
             sort="newest",
             limit=PAGE_SIZE,
             cursor=cursor or None,
@@ -58,13 +59,14 @@ def articles(
     q: str = "",
     source: str = "",
     lang: str = "",
+    author: str = "",
     date_from: str = "",
     date_to: str = "",
     cursor: str = "",
     collapse: str = "",
 ) -> HTMLResponse:
     filters = {"q": q, "source": source, "lang": lang, "date_from": date_from, "date_to": date_to}
-    filters["collapse"] = collapse
+    filters |= {"author": author, "collapse": collapse}
     found: dict[str, Any] = {"items": [], "snippets": {}, "total": None, "next_cursor": None}
     error = None
     source_names = [s.name for s in archive.list_sources(session)]
@@ -76,6 +78,11 @@ def articles(
     next_url = (
         "/admin/articles?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
     )
+    wanted = {
+        k: v for k, v in filters.items() if v and k not in ("collapse", "date_from", "date_to")
+    }
+    dates = {"from": date_from, "to": date_to}
+    exported = {**wanted, **{k: v for k, v in dates.items() if v}, "format": "csv"}
     return render(
         request,
         "articles.html",
@@ -84,6 +91,8 @@ def articles(
         filters=filters,
         sources=source_names,
         next_url=next_url,
+        save_url="/admin/searches?" + urlencode(wanted) if q.strip() else None,
+        export_url="/api/export?" + urlencode(exported) if not error else None,
     )
 
 

@@ -19,6 +19,8 @@ from newsarchive.search.query import parse
 
 router = APIRouter(dependencies=LOGGED_IN)
 _LABELS = {"name": "Name", "q": "Search", "webhook": "Webhook"}  # as the form says
+_LABELS |= {"source": "Source", "lang": "Language", "author": "Author"}
+FIELDS = ("name", "q", "source", "lang", "author", "webhook")
 
 
 def _page(
@@ -30,16 +32,15 @@ def _page(
 
 @router.get("/searches", response_class=HTMLResponse)
 def searches(request: Request, session: SessionDep) -> HTMLResponse:
-    return _page(request, session, form={})
+    """The list, and the form filled in from a search's "save this search" link."""
+    given = {key: request.query_params.get(key, "") for key in FIELDS}
+    return _page(request, session, form={k: v for k, v in given.items() if v})
 
 
 @router.post("/searches")
 def save_search(request: Request, form: CheckedForm, session: SessionDep) -> Response:
-    given = {
-        "name": str(form.get("name") or ""),
-        "q": str(form.get("q") or "").strip(),
-        "webhook": str(form.get("webhook") or "").strip() or None,
-    }
+    given = {key: str(form.get(key) or "").strip() or None for key in FIELDS}
+    given["name"] = str(form.get("name") or "")
     try:
         search = checked(SavedSearchIn, given, _LABELS)  # as the API checks it
         parse(search.q)
