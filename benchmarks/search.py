@@ -36,6 +36,7 @@ from newsarchive.db import migrate
 from newsarchive.db.models import Article, WordForm
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.search import SearchParams, run_search
+from newsarchive.search.timeline import timeline
 
 VOCABULARY = 50_000
 WORDS_PER_ARTICLE = 500
@@ -199,6 +200,11 @@ def query_classes() -> dict[str, dict[str, Any]]:
             "path": "/api/search",
             "params": {"q": mid, "author": "Writer 42", "facets": "false"},
         },
+        # attention over time: a common word over a year, by day (366 exact counts)
+        "timeline": {
+            "path": "/api/timeline",
+            "params": {"q": common, "from": "2019-01-01", "to": "2019-12-31"},
+        },
     }
 
 
@@ -217,6 +223,13 @@ def in_process(sessions: Any, spec: dict[str, Any]) -> None:
                     author=params.get("author"),
                 ),
                 facets=params["facets"] == "true",
+            )
+        elif path == "/api/timeline":
+            timeline(
+                session,
+                [params["q"]],
+                start=date.fromisoformat(params["from"]),
+                end=date.fromisoformat(params["to"]),
             )
         elif path == "/api/archive":
             archive.archive_years(session)

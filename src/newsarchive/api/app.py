@@ -23,6 +23,7 @@ from newsarchive.api.routes import (
 )
 from newsarchive.api.routes import (
     articles,
+    explore,
     health,
     ingest,
     revisions,
@@ -81,7 +82,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions, make_sessionmaker(replica) if replica is not None else None
     )
     app.state.migrations = migrate.scripts(settings.database_url)
-    routers = (health, articles, revisions, search, days, sources, runs, ingest, saved_searches)
+    routers = (
+        health,
+        articles,
+        revisions,
+        search,
+        explore,
+        days,
+        sources,
+        runs,
+        ingest,
+        saved_searches,
+    )
     for module in routers:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)

@@ -23,6 +23,7 @@ from newsarchive.db.models import (
     Article,
     DayCount,
     Meta,
+    Source,
 )
 
 
@@ -89,6 +90,24 @@ def count_on_days(session: Session, start: date | None, end: date | None) -> int
 
 def day_counts_between(session: Session, start: date, end: date) -> dict[date, int]:
     return {day: n for day, n, _undated in _day_counts(session, start, end)}
+
+
+def articles_per_day(
+    session: Session, start: date, end: date, *, source: str | None, lang: str | None
+) -> dict[date, int]:
+    """Articles filed under each day from start to end, of one source or language if given
+    (without either: from day_counts, never the article table)."""
+    if source is None and lang is None:
+        return day_counts_between(session, start, end)
+    query = select(Article.published_day, func.count()).where(
+        Article.published_day >= start, Article.published_day <= end
+    )
+    if source is not None:
+        query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)
+    if lang is not None:
+        query = query.where(Article.language == lang.lower())
+    rows = session.execute(query.group_by(Article.published_day))
+    return {row[0]: int(row[1]) for row in rows}
 
 
 def _grouped(rows: list[tuple[date, int, int]], key: Any) -> list[DayCountRow]:

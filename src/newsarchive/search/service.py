@@ -160,6 +160,21 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
         session.expunge_all()
 
 
+def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
+    """Every match of a search (its days and filters) counted per archive day, exactly, as the
+    days facet counts them: a day's count is that day's search total."""
+    engine = engine_for(session)
+    query = parsed(session, params)
+    archive.check_day_range(params.date_from, params.date_to)
+    days: Counter[date] = Counter()
+    with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
+        hits, matched = _matched(engine, query, params)
+        grouped = _grouped(engine, query, params, matched if matched is not None else hits)
+        for day, _source_id, _language, n in session.execute(grouped):
+            days[day] += n
+    return days
+
+
 def iter_selection(session: Session, params: SearchParams) -> Iterator[Article]:
     """What an export takes: every match of the search or, when q is empty, every article
     the filters keep; newest first, flat memory."""

@@ -1,0 +1,74 @@
+"""Explore: attention over time, the questions media researchers ask of an archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from newsarchive.api.deps import SessionDep
+from newsarchive.api.params import NO_NUL, From, Lang, Text, To
+from newsarchive.api.schemas import TimelineOut, errors
+from newsarchive.search.query import MAX_QUERY_CHARS
+from newsarchive.search.timeline import MAX_QUERIES
+from newsarchive.search.timeline import timeline as count_timeline
+
+router = APIRouter(tags=["explore"])
+
+Queries = Annotated[
+    list[Annotated[str, Query(max_length=MAX_QUERY_CHARS, pattern=NO_NUL)]],
+    Query(
+        max_length=MAX_QUERIES,
+        description="1 to 4 searches, each in the full search language; empty: all articles",
+    ),
+]
+
+
+@router.get(
+    "/api/timeline",
+    response_model=TimelineOut,
+    responses={200: {"content": {"text/csv": {}}}, **errors(422)},
+)
+def timeline(
+    session: SessionDep,
+    q: Queries = [""],  # noqa: B006  (FastAPI copies defaults; never mutated)
+    date_from: From = None,
+    date_to: To = None,
+    interval: Literal["day", "week", "month"] = "day",
+    source: Text = None,
+    lang: Lang = None,
+    format: Literal["json", "csv"] = "json",
+) -> TimelineOut | Response:
+    """Each search's matching articles per archive day, week (from Monday) or month, beside
+    all articles of that period with the same filters: `share` = count / total. Every bucket
+    of the range is there, zeros too; the range is widened to whole weeks or months, and is
+    the last 90 days (a year by week, two by month) up to the newest archive day unless given.
+    Counts are exact: a day's `count` is the search's total on that day."""
+    found = count_timeline(
+        session, q, start=date_from, end=date_to, interval=interval, source=source, lang=lang
+    )
+    out = TimelineOut.model_validate(
+        {
+            "interval": found.interval,
+            "from": found.start,
+            "to": found.end,
+            "series": [asdict(series) for series in found.series],
+        }
+    )
+    if format == "json":
+        return out
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["date", "q", "count", "total", "share"])
+    for series in out.series:
+        for point in series.points:
+            q_cell = "'" + series.q if series.q[:1] in ("=", "+", "-", "@") else series.q
+            writer.writerow([point.day, q_cell, point.count, point.total, f"{point.share:.6f}"])
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="newsarchive-timeline.csv"'},
+    )
