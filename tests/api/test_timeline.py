@@ -120,3 +120,29 @@ def test_a_bad_question_is_a_422_that_says_why(
     answer = client.get("/api/timeline", params=params)  # type: ignore[arg-type]
     assert answer.status_code == 422, answer.text
     assert says in answer.text
+
+
+def test_top_words_are_the_topic_s_not_the_language_s(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    harbour = "The harbour {n} was busy: the ferry and the dock cranes worked all night."
+    weather = "The weather {n} was sunny and the wind was calm over the hills."
+    for n in range(12):
+        add_article(
+            sessions, f"Harbour {n}", harbour.format(n=n), datetime(2024, 3, 1, n, tzinfo=UTC)
+        )
+        add_article(
+            sessions, f"Weather {n}", weather.format(n=n), datetime(2024, 3, 2, n, tzinfo=UTC)
+        )
+    answer = client.get("/api/terms", params={"q": "harbour", "limit": 5})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["sampled"] == 12
+    words = [t["term"] for t in body["terms"]]
+    assert set(words[:4]) == {"ferry", "dock", "cranes", "busy"}
+    assert "the" not in words  # a stop word
+    assert "harbour" not in words  # the query's own word
+    assert all(t["count"] == 12 for t in body["terms"][:4])
+    every = client.get("/api/terms", params={"limit": 50}).json()
+    assert every["sampled"] == 24
+    assert client.get("/api/terms", params={"q": "-"}).status_code == 422

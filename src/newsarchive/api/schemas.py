@@ -135,6 +135,17 @@ class TimelineOut(BaseModel):
     series: list[TimelineSeries]
 
 
+class TermOut(BaseModel):
+    term: str
+    count: int = Field(description="sampled matches that hold the word")
+    score: float = Field(description="how characteristic: higher first")
+
+
+class TermsOut(BaseModel):
+    terms: list[TermOut]
+    sampled: int = Field(description="matches read (the newest, up to 2,000)")
+
+
 class RevisitOut(BaseModel):
     status: Literal["revised", "unchanged", "gone"] = Field(
         description="revised: the page changed and a new revision was kept; gone: 404, 410 or "

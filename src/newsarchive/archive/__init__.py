@@ -22,6 +22,8 @@ from newsarchive.archive.articles import (
     get_raw,
     iter_articles,
     list_articles,
+    sample_ids,
+    texts_of,
     update_article,
 )
 from newsarchive.archive.days import (
@@ -144,6 +146,8 @@ __all__ = [
     "SourceFields",
     "add_article",
     "add_articles",
+    "sample_ids",
+    "texts_of",
     "archive_days",
     "archive_months",
     "archive_years",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -211,6 +212,31 @@ def article_ids(
     """Ids in order, after `after`, of the articles on the archive days given."""
     query = select(Article.id).where(Article.id > after, *day_conditions(*days))
     return list(session.scalars(query.order_by(Article.id).limit(limit)))
+
+
+def texts_of(session: Session, ids: Sequence[int]) -> list[tuple[str | None, str, str | None]]:
+    """(title, text, language) of these articles, for counting their words."""
+    if not ids:
+        return []
+    query = select(Article.title, Article.text, Article.language).where(Article.id.in_(ids))
+    return [(row.title, row.text, row.language) for row in session.execute(query)]
+
+
+def sample_ids(session: Session, size: int, seed: int = 0) -> list[int]:
+    """About `size` ids of stored articles, spread over the archive at random (ids drawn in
+    the id range, kept where an article has them: an index seek each, no scan)."""
+    low, high = session.execute(select(func.min(Article.id), func.max(Article.id))).one()
+    if low is None:
+        return []
+    rng = random.Random(seed)
+    wanted = {rng.randint(low, high) for _ in range(min(size, high - low + 1) * 2)}
+    found: list[int] = []
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        found += session.scalars(select(Article.id).where(Article.id.in_(chunk)))
+    rng.shuffle(found)
+    return found[:size]
 
 
 def add_articles(session: Session, days: DayRule, rows: Sequence[Mapping[str, Any]]) -> None:

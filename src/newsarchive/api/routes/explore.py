@@ -1,4 +1,4 @@
-"""Explore: attention over time, the questions media researchers ask of an archive."""
+"""Explore: attention over time and a topic's words, the questions media researchers ask."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from fastapi import APIRouter, Query, Response
 
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import NO_NUL, From, Lang, Text, To
-from newsarchive.api.schemas import TimelineOut, errors
+from newsarchive.api.schemas import TermsOut, TimelineOut, errors
 from newsarchive.search.query import MAX_QUERY_CHARS
+from newsarchive.search.service import SearchParams
+from newsarchive.search.terms import top_terms
 from newsarchive.search.timeline import MAX_QUERIES
 from newsarchive.search.timeline import timeline as count_timeline
 
@@ -71,4 +73,31 @@ def timeline(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="newsarchive-timeline.csv"'},
+    )
+
+
+@router.get("/api/terms", response_model=TermsOut, responses=errors(422))
+def terms(
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(max_length=MAX_QUERY_CHARS, pattern=NO_NUL, description="a search; empty: all"),
+    ] = "",
+    date_from: From = None,
+    date_to: To = None,
+    source: Text = None,
+    lang: Lang = None,
+    author: Text = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TermsOut:
+    """The words most characteristic of the matching articles against the whole archive: in
+    how many of the newest 2,000 matches (`sampled`) each word is, against a random sample of
+    2,000 articles of the archive. Stop words of each article's language and the query's own
+    words are left out; `score` orders them (a word's part of the two samples' divergence)."""
+    params = SearchParams(
+        q=q, date_from=date_from, date_to=date_to, source=source, lang=lang, author=author
+    )
+    found = top_terms(session, params, limit=limit)
+    return TermsOut.model_validate(
+        {"terms": [asdict(t) for t in found.terms], "sampled": found.sampled}
     )
