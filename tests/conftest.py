@@ -39,6 +39,7 @@ TABLES = (
     "deliveries",
     "saved_searches",
     "article_raw",
+    "article_copies",
     "articles",
     "feeds",
     "hosts",

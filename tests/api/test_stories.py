@@ -3,6 +3,7 @@ summary, the story filter, and search collapsed to one hit per story."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.ingest.pipeline import Pipeline
+from tests.api.conftest import AUTH
 from tests.pages import article_html, story_paragraphs
+from tests.site import NewsSite
 
 STORY = story_paragraphs(seed=11)
 
@@ -76,3 +79,28 @@ def test_search_collapsed_shows_each_story_once(client: TestClient, stored: dict
     ).json()  # fmt: skip
     assert len({newest["items"][0]["story_id"], rest["items"][0]["story_id"]}) == 2
     assert rest["next_cursor"] is None
+
+
+def test_copies_show_on_the_article_in_summaries_exports_and_the_story(
+    client: TestClient, site: NewsSite
+) -> None:
+    text = article_html("Ferry strike", paragraphs=story_paragraphs(41))
+    original = client.post("/api/ingest", json={"url": site.page("/a/strike", text)}, headers=AUTH)
+    assert original.status_code == 201, original.text
+    article_id = original.json()["id"]
+    copied = client.post("/api/ingest", json={"url": site.page("/b/strike", text)}, headers=AUTH)
+    assert (copied.status_code, copied.json()["id"]) == (200, article_id)
+    full = client.get(f"/api/articles/{article_id}").json()
+    assert [(c["url"], c["source"]) for c in full["copies"]] == [
+        (site.url("/b/strike"), "127.0.0.1")
+    ]
+    assert full["copy_count"] == 1
+    [summary] = client.get("/api/articles").json()["items"]
+    assert summary["copy_count"] == 1
+    [line] = client.get("/api/export").text.splitlines()
+    assert json.loads(line)["copies"][0]["url"] == site.url("/b/strike")
+    header = client.get("/api/export", params={"format": "csv"}).text.splitlines()[0].split(",")
+    assert "copy_count" in header
+    assert "copies" not in header
+    story = client.get(f"/api/stories/{full['story_id']}").json()
+    assert (story["size"], story["outlets"]) == (1, 1)  # one outlet: the site itself

@@ -21,6 +21,7 @@ from newsarchive.fetch.http import Fetcher
 from newsarchive.fetch.page import Hint, Page
 from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
 from tests.conftest import corpus
+from tests.factories import add_source
 from tests.pages import LOREM, article_html
 from tests.site import NewsSite
 
@@ -350,3 +351,36 @@ class TestReextract:
         assert missing.exit_code == 1
         assert missing.output == "failed: article 99999: article 99999 not found\n"
         assert CliRunner().invoke(cli, ["reextract"]).exit_code == 2
+
+
+def test_an_exact_copy_at_another_url_is_counted_as_the_article_s_reach(
+    pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+) -> None:
+    first = pipeline.ingest_url(site.page("/news/wire", story(30)))
+    copy = pipeline.ingest_url(site.page("/other/wire-copy", story(30)))
+    assert (copy.status, copy.reason, copy.article_id) == ("duplicate", "a copy", first.article_id)
+    again = pipeline.ingest_url(site.url("/other/wire-copy") + "?utm_source=x")
+    assert again.article_id == first.article_id
+    assert count(sessions) == 1
+    with sessions() as session:
+        article = archive.get_article(session, first.article_id or 0)
+        assert article.copy_count == 1  # each URL once
+        assert [c.url for c in article.copies] == [site.url("/other/wire-copy")]
+        assert article.copies[0].source_name == "127.0.0.1"
+
+
+def test_a_story_s_outlets_count_the_sources_of_its_copies(
+    pipeline: Pipeline, sessions: sessionmaker[Session]
+) -> None:
+    wire = add_source(sessions, "wire")
+    paper = add_source(sessions, "paper")
+    first = pipeline.store(
+        Page(label="a", body=story(31).encode(), url="https://wire.example/a", source_id=wire)
+    )
+    copy = pipeline.store(
+        Page(label="b", body=story(31).encode(), url="https://paper.example/b", source_id=paper)
+    )
+    assert copy.article_id == first.article_id
+    with sessions() as session:
+        article = archive.get_article(session, first.article_id or 0)
+        assert archive.story_outlets(session, article.story_id or 0) == 2

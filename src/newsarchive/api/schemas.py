@@ -58,6 +58,17 @@ class ArticleSummary(BaseModel):
         "sources) share it: the id of the story's first article"
     )
     story_size: int = Field(description="how many stored articles the story has")
+    copy_count: int = Field(
+        description="at how many other URLs an exact copy of its text was seen (its reach)"
+    )
+
+
+class CopyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    url: str
+    source: str = Field(validation_alias="source_name")
+    first_seen_at: UTCTime
 
 
 class Article(ArticleSummary):
@@ -83,10 +94,14 @@ class Article(ArticleSummary):
     removed_at: UTCTime | None = Field(
         description="when the page was found taken down (404/410 twice, a run apart); null: it is up"
     )
+    copies: list[CopyOut] = Field(
+        description="the other URLs where an exact copy of its text was seen, the first first"
+    )
 
 
-# An export's columns (CSV) and fields (JSON Lines), from the API and the CLI alike.
-EXPORT_FIELDS = list(Article.model_fields)
+# An export's columns (CSV; the copies are counted there) and its JSON Lines fields (each copy
+# listed), from the API and the CLI alike.
+EXPORT_FIELDS = [name for name in Article.model_fields if name != "copies"]
 
 
 def article_records(articles: Iterable[Any]) -> Iterator[dict[str, Any]]:
@@ -159,6 +174,9 @@ class RevisitOut(BaseModel):
 class Story(BaseModel):
     id: int
     size: int
+    outlets: int = Field(
+        description="how many sources ran it: its articles' and their exact copies' (reach)"
+    )
     first_seen_at: UTCTime
     articles: list[ArticleSummary] = Field(description="the earliest seen first")
 

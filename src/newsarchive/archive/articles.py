@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newsarchive.archive.days import DayRule, day_of_row
@@ -26,6 +27,7 @@ from newsarchive.db.models import (
     ARTICLE_RAW,
     ARTICLES,
     Article,
+    ArticleCopy,
     ArticleRaw,
     DayCount,
     Source,
@@ -133,6 +135,16 @@ def find_duplicate(
         return None
     query = select(Article.id).where(or_(*conditions)).limit(1)
     return session.connection().execute(query).scalar()
+
+
+def record_copy(
+    session: Session, article_id: int, *, url: str, url_key: str, source_id: int, now: datetime
+) -> None:
+    """An exact copy of the article seen at another URL: kept once per URL (its reach)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    row = {"article_id": article_id, "url": url, "url_key": url_key, "source_id": source_id}
+    stmt = dialect.insert(ArticleCopy).values(**row, first_seen_at=now)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["url_key"]))
 
 
 def add_article(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, union, update
 from sqlalchemy.orm import Session
 
-from newsarchive.db.models import ARTICLES, STORY_KEYS, Article, StoryKey
+from newsarchive.db.models import ARTICLES, STORY_KEYS, Article, ArticleCopy, StoryKey
 
 
 def lock_story_keys(session: Session, keys: Sequence[int]) -> None:
@@ -84,6 +84,18 @@ def hand_over_story(session: Session, story_id: int) -> None:
             .where(ARTICLES.c.story_id == story_id, ARTICLES.c.id != story_id)
             .values(story_id=next_id, updated_at=ARTICLES.c.updated_at)
         )
+
+
+def story_outlets(session: Session, story_id: int) -> int:
+    """How many sources ran the story: its articles' and their exact copies'."""
+    own = select(Article.source_id).where(Article.story_id == story_id)
+    copied = (
+        select(ArticleCopy.source_id)
+        .join(Article, Article.id == ArticleCopy.article_id)
+        .where(Article.story_id == story_id)
+    )
+    both = union(own, copied).subquery()
+    return int(session.scalar(select(func.count()).select_from(both)) or 0)
 
 
 def story_members(session: Session, story_id: int, *, limit: int = 200) -> list[Article]:

@@ -208,12 +208,23 @@ class Pipeline:
         keys = sorted({url_key, url_normalized})
         try:
             with session_scope(self.sessions) as session:
-                existing = archive.find_duplicate(
-                    session, url_keys=keys, content_hash=extracted.content_hash
-                )
+                existing = archive.find_duplicate(session, url_keys=keys)
                 if existing is not None:
                     return Outcome(page.label, "duplicate", article_id=existing)
                 source_id = page.source_id or archive.source_for_host(session, host_of(url_key)).id
+                copied = archive.find_duplicate(
+                    session, url_keys=[], content_hash=extracted.content_hash
+                )
+                if copied is not None:  # the same text at another URL: the article's reach
+                    archive.record_copy(
+                        session,
+                        copied,
+                        url=url,
+                        url_key=url_key,
+                        source_id=source_id,
+                        now=self.clock(),
+                    )
+                    return Outcome(page.label, "duplicate", "a copy", article_id=copied)
                 row = _article_row(
                     extracted,
                     page.hint,

@@ -75,6 +75,7 @@ def get_story(story_id: int, session: SessionDep) -> Story:
     return Story(
         id=story_id,
         size=members[0].story_size,
+        outlets=archive.story_outlets(session, story_id),
         first_seen_at=members[0].first_seen_at,
         articles=[ArticleSummary.model_validate(a) for a in members],
     )

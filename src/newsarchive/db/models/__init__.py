@@ -11,6 +11,7 @@ from newsarchive.db.models.articles import (
     DayCount,
     Meta,
 )
+from newsarchive.db.models.copies import ArticleCopy
 from newsarchive.db.models.frontier import FrontierURL, Host
 from newsarchive.db.models.revisions import Revision, Takedown
 from newsarchive.db.models.runs import RUN_COUNTERS, RUNS, Run, RunError, RunSource
@@ -24,6 +25,7 @@ __all__ = [
     "ARTICLE_RAW",
     "Alert",
     "Article",
+    "ArticleCopy",
     "ArticleRaw",
     "DATE_SOURCES",
     "DayCount",

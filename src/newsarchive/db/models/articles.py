@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from newsarchive.db.base import Base, UTCDateTime, utc_now
 
 if TYPE_CHECKING:
+    from newsarchive.db.models.copies import ArticleCopy
     from newsarchive.db.models.sources import Source
 
 
@@ -105,6 +106,8 @@ class Article(Base):
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     if TYPE_CHECKING:
         story_size: int  # how many articles share its story (a column property, below)
+        copy_count: int  # at how many other URLs its text was seen (models/copies.py)
+        copies: list[ArticleCopy]
 
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
