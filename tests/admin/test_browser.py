@@ -4,6 +4,8 @@ The forms and pages themselves are tested over HTTP in test_forms.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,7 +88,16 @@ def test_usable_at_narrow_and_wide_widths(
     )
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page)
-    for url in ("/admin/", "/admin/articles", "/admin/sources", "/admin/runs", "/admin/ingest"):
+    explore = "/admin/explore?q=harbour&q=ferries&interval=day"
+    for url in (
+        "/admin/",
+        "/admin/articles",
+        "/admin/sources",
+        "/admin/runs",
+        "/admin/ingest",
+        explore,
+        "/admin/archive",
+    ):
         page.goto(url)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -108,3 +119,32 @@ def test_the_runs_table_is_labelled_on_a_phone(page, sessions: sessionmaker[Sess
     assert "Stored: 4" in labels
     assert "Failed: 1" in labels
     assert "Kind: import" in labels
+
+
+def test_explore_draws_two_searches_and_downloads_their_series(
+    page, sessions: sessionmaker[Session]
+) -> None:  # type: ignore[no-untyped-def]
+    add_article(sessions, "Harbour opens", "the harbour opens to ferries")
+    add_article(sessions, "Weather", "a sunny day by the sea")
+    log_in(page)
+    page.click("header nav >> text=Explore")
+    inputs = page.locator("form.explore input[name=q]")
+    inputs.nth(0).fill("harbour")
+    inputs.nth(1).fill("weather")
+    page.select_option("select[name=interval]", "day")
+    page.fill("input[name=from]", "2024-04-28")
+    page.fill("input[name=to]", "2024-05-02")
+    page.click("form.explore button[type=submit]")
+    assert page.locator("svg.lines polyline").count() == 2
+    box = page.locator("svg.lines").bounding_box()
+    assert box is not None
+    assert box["width"] > 300
+    assert page.locator("section.panel h2").all_inner_texts() == [
+        "harbour 1 articles",
+        "weather 1 articles",
+    ]
+    with page.expect_download() as download:
+        page.click("text=Download the series as CSV")
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "date,q,count,total,share"
+    assert len(lines) == 1 + 2 * 5

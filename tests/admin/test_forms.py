@@ -258,7 +258,7 @@ def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[S
     ]
     assert len(bars) == 90
     assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
-    assert "the 90 days to 2021-03-04" in text(page, "h2")
+    assert "2020-12-05 to 2021-03-04" in text(page, "h2")  # 90 days
 
 
 def test_an_article_page_links_what_is_a_web_address_and_nothing_else(
@@ -289,6 +289,27 @@ def test_the_dashboard_lists_a_source_whose_feeds_were_refused(
     cells = [" ".join(td.text_content().split()) for td in rows[1].cssselect("td")]
     assert cells[0] == "walled"
     assert cells[3].startswith("feed: refused to fetch 127.0.0.1")
+
+
+def test_the_dashboard_chart_takes_a_range_and_leaves_undated_articles_out(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    add_article(sessions, "Old", "an old story", datetime(2021, 3, 4, 10, tzinfo=UTC))
+    add_article(sessions, "Older", "an older story", datetime(2020, 1, 6, 10, tzinfo=UTC))
+    add_article(
+        sessions, "Seen", "undated", datetime(2021, 3, 4, 11, tzinfo=UTC), date_source="first_seen"
+    )
+
+    def bars(path: str) -> list[str]:
+        titles = admin.get(path).xpath("//*[local-name()='rect']/*[local-name()='title']")
+        return [t.text_content() for t in titles if not t.text_content().endswith(": 0")]
+
+    assert bars("/admin/") == ["2021-03-04: 1"]  # the undated one left out
+    assert bars("/admin/?undated=true") == ["2021-03-04: 2"]
+    assert bars("/admin/?days=30") == ["2021-03-04: 1"]
+    assert bars("/admin/?days=all") == ["2020-01-06: 1", "2021-03-04: 1"]
+    assert len(admin.get("/admin/?days=365").xpath("//*[local-name()='rect']")) == 365
+    admin.get("/admin/?days=7", status=422)
 
 
 def test_an_article_page_shows_its_versions_escaped_and_a_takedown(
@@ -498,3 +519,38 @@ def test_the_archive_is_browsed_by_year_month_and_day(
     articles = admin.get(day.get("href"))
     assert [a.text_content() for a in articles.cssselect("table.articles td a")] == ["Leap day"]
     admin.get("/admin/archive/2024/13", status=422)
+
+
+def test_explore_compares_two_searches_over_time(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    for day in (1, 2, 3):
+        add_article(
+            sessions,
+            f"Harbour {day}",
+            f"the harbour and the ferry, day {day}",
+            datetime(2024, 3, day, 9, tzinfo=UTC),
+        )
+    add_article(sessions, "Weather", "sunny weather and wind", datetime(2024, 3, 2, 9, tzinfo=UTC))
+    page = admin.get(
+        "/admin/explore?q=harbour&q=weather&from=2024-03-01&to=2024-03-03&interval=day"
+    )
+    lines = page.xpath("//*[local-name()='polyline']")
+    assert len(lines) == 2
+    hovers = [
+        t.text_content() for t in page.xpath("//*[local-name()='circle']/*[local-name()='title']")
+    ]
+    assert hovers == [
+        "harbour: 2024-03-01: 100.0%", "harbour: 2024-03-02: 50.0%", "harbour: 2024-03-03: 100.0%",
+        "weather: 2024-03-01: 0.0%", "weather: 2024-03-02: 50.0%", "weather: 2024-03-03: 0.0%",
+    ]  # fmt: skip
+    panels = page.cssselect("section.panel")
+    assert [text(p, "h2") for p in panels] == ["harbour 3 articles", "weather 1 articles"]
+    assert "ferry" in text(panels[0], "p.terms")
+    csv_link = [a.get("href") for a in page.cssselect("section.chart a")][0]
+    assert admin.client.get(csv_link).text.splitlines()[1] == "2024-03-01,harbour,1,1,1.000000"
+    save = panels[0].cssselect("a.button")[0].get("href")
+    assert save.startswith("/admin/searches?q=harbour")
+    assert admin.get("/admin/").cssselect("nav a[href='/admin/explore']")
+    refused = admin.get("/admin/explore?q=-")
+    assert "no words to search for" in text(refused, ".flash.error")

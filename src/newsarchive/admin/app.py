@@ -1,11 +1,11 @@
 """The admin web page: server-rendered HTML over the same archive, search and pipeline the API
 uses. Mounted at /admin as its own small app, so that only it carries a session cookie.
 
-routes/   one router per page group (login, dashboard, articles, sources, runs and ingest,
-          saved searches)
+routes/   one router per page group (login, dashboard, explore, articles, the archive by
+          date, sources, runs and ingest, saved searches)
 pages.py  rendering, the error pages, what handlers depend on
 security.py, forms.py, filters.py, charts.py, crawls.py: login and CSRF, forms, template
-filters, the dashboard's chart, crawls started from the page
+filters, the dashboard's and the explore page's charts, crawls started from the page
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from newsarchive.admin import pages
 from newsarchive.admin.crawls import CrawlThreads
-from newsarchive.admin.routes import articles, dashboard, login, runs, searches, sources
+from newsarchive.admin.routes import (
+    articles,
+    browse,
+    dashboard,
+    explore,
+    login,
+    runs,
+    searches,
+    sources,
+)
 from newsarchive.admin.security import session_secret
 from newsarchive.config import Settings
 from newsarchive.db.replica import ReadRouting
@@ -41,6 +50,6 @@ def create_admin(
     )
     admin.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     pages.add_error_pages(admin)
-    for group in (login, dashboard, articles, sources, runs, searches):
+    for group in (login, dashboard, explore, articles, browse, sources, runs, searches):
         admin.include_router(group.router)
     return admin

@@ -39,6 +39,7 @@ from newsarchive.archive.days import (
     count_on_days,
     day_counts_between,
     day_of_row,
+    earliest_day,
     ensure_archive_zone,
     latest_day,
 )
@@ -186,6 +187,7 @@ __all__ = [
     "interrupt_running_runs",
     "interrupt_stale_runs",
     "iter_articles",
+    "earliest_day",
     "latest_day",
     "list_articles",
     "list_runs",

@@ -88,8 +88,18 @@ def count_on_days(session: Session, start: date | None, end: date | None) -> int
     return int(session.scalar(query) or 0)
 
 
-def day_counts_between(session: Session, start: date, end: date) -> dict[date, int]:
-    return {day: n for day, n, _undated in _day_counts(session, start, end)}
+def day_counts_between(
+    session: Session, start: date, end: date, *, dated: bool = False
+) -> dict[date, int]:
+    """Articles per archive day; `dated`: only those with a date of their own (not filed
+    under the day the archive first saw them)."""
+    return {day: n - (u if dated else 0) for day, n, u in _day_counts(session, start, end)}
+
+
+def earliest_day(session: Session, *, dated: bool = False) -> date | None:
+    """The oldest archive day that has articles (with a date of their own, if `dated`)."""
+    held = DayCount.articles - DayCount.undated if dated else DayCount.articles
+    return session.scalar(select(func.min(DayCount.day)).where(held > 0))
 
 
 def articles_per_day(
