@@ -41,6 +41,7 @@ TABLES = (
     "article_raw",
     "article_copies",
     "articles",
+    "source_collections",
     "feeds",
     "hosts",
     "sources",

@@ -554,3 +554,19 @@ def test_explore_compares_two_searches_over_time(
     assert admin.get("/admin/").cssselect("nav a[href='/admin/explore']")
     refused = admin.get("/admin/explore?q=-")
     assert "no words to search for" in text(refused, ".flash.error")
+
+
+def test_a_source_s_collections_are_set_on_the_admin_page(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    admin.post("/admin/sources", {"name": "berlin", "collections": "germany, national"})
+    with sessions() as session:
+        source = session.scalars(select(Source)).one()
+        assert source.collections == ["germany", "national"]
+    page = admin.get("/admin/sources")
+    assert "in germany, national" in text(page, "table.sources")
+    edit = admin.get(f"/admin/sources/{source.id}")
+    assert edit.cssselect("input[name=collections]")[0].get("value") == "germany, national"
+    admin.post(f"/admin/sources/{source.id}", {"collections": "europe", "interval": "0"})
+    with sessions() as session:
+        assert session.get(Source, source.id).collections == ["europe"]  # type: ignore[union-attr]

@@ -30,12 +30,15 @@ def _source_form(form: dict[str, Any]) -> dict[str, Any]:
         "feeds": _lines(form, "feed"),
         "sitemaps": _lines(form, "sitemap"),
         "interval": str(form.get("interval") or "").strip() or 0,
+        "collections": [
+            c.strip() for c in str(form.get("collections") or "").split(",") if c.strip()
+        ],
     }
 
 
 # The form's labels, so that a refusal names the field the user sees.
 _NAMES = {"name": "Name", "home": "Home page", "feeds": "Feeds", "sitemaps": "Sitemaps"}
-_NAMES |= {"interval": "Crawl every"}
+_NAMES |= {"interval": "Crawl every", "collections": "Collections"}
 
 
 def new_source(form: dict[str, Any]) -> SourceIn:

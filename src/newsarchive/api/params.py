@@ -46,3 +46,7 @@ Removed = Annotated[bool, Query(description="only articles whose page was taken 
 Dated = Annotated[
     bool, Query(description="leave out articles dated only by when the archive first saw them")
 ]
+Collection = Annotated[
+    str | None,
+    Query(max_length=100, pattern=NO_NUL, description="only sources in this collection"),
+]

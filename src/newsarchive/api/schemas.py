@@ -204,6 +204,7 @@ class SourceOut(BaseModel):
     sitemaps: list[str]
     interval: int
     enabled: bool
+    collections: list[str]
     auto_created: bool
     created_at: UTCTime
     last_crawled_at: UTCTime | None
@@ -220,6 +221,7 @@ class SourceOut(BaseModel):
             sitemaps=[f.url for f in source.feeds if f.kind == "sitemap"],
             interval=source.interval_minutes,
             enabled=source.enabled,
+            collections=source.collections,
             auto_created=source.auto_created,
             created_at=source.created_at,
             last_crawled_at=source.last_crawled_at,

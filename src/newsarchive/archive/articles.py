@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from newsarchive.archive.days import DayRule, day_of_row
 from newsarchive.archive.forms import record_forms, record_rows
 from newsarchive.archive.paging import Page, newest_first, storable_id
+from newsarchive.archive.sources import in_collection
 from newsarchive.db.models import (
     ARTICLE_RAW,
     ARTICLES,
@@ -41,6 +42,7 @@ MAX_LIMIT = 100
 class ArticleFilters:
     source: str | None = None
     lang: str | None = None
+    collection: str | None = None  # only the articles of the sources in this collection
     date_from: date | None = None
     date_to: date | None = None
     dated: bool = False  # leave out articles dated only by when the archive first saw them
@@ -111,6 +113,8 @@ def _filtered(query: Select, filters: ArticleFilters) -> Select:  # type: ignore
         query = query.join(Article.source).where(Source.name == filters.source)
     if filters.lang:
         query = query.where(Article.language == filters.lang.lower())
+    if filters.collection:
+        query = query.where(in_collection(filters.collection))
     if filters.dated:
         query = query.where(Article.date_source != "first_seen")
     if filters.changed:

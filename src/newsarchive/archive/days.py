@@ -24,6 +24,7 @@ from newsarchive.db.models import (
     DayCount,
     Meta,
     Source,
+    SourceCollection,
 )
 
 
@@ -103,11 +104,17 @@ def earliest_day(session: Session, *, dated: bool = False) -> date | None:
 
 
 def articles_per_day(
-    session: Session, start: date, end: date, *, source: str | None, lang: str | None
+    session: Session,
+    start: date,
+    end: date,
+    *,
+    source: str | None,
+    lang: str | None,
+    collection: str | None = None,
 ) -> dict[date, int]:
-    """Articles filed under each day from start to end, of one source or language if given
-    (without either: from day_counts, never the article table)."""
-    if source is None and lang is None:
+    """Articles filed under each day from start to end, of one source, language or collection
+    if given (without any: from day_counts, never the article table)."""
+    if source is None and lang is None and collection is None:
         return day_counts_between(session, start, end)
     query = select(Article.published_day, func.count()).where(
         Article.published_day >= start, Article.published_day <= end
@@ -116,6 +123,9 @@ def articles_per_day(
         query = query.join(Source, Source.id == Article.source_id).where(Source.name == source)
     if lang is not None:
         query = query.where(Article.language == lang.lower())
+    if collection is not None:
+        members = select(SourceCollection.source_id).where(SourceCollection.name == collection)
+        query = query.where(Article.source_id.in_(members))
     rows = session.execute(query.group_by(Article.published_day))
     return {row[0]: int(row[1]) for row in rows}
 

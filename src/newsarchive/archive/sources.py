@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    ColumnElement,
     delete,
     func,
     or_,
@@ -22,6 +23,7 @@ from newsarchive.db.models import (
     Article,
     Feed,
     Source,
+    SourceCollection,
 )
 from newsarchive.errors import Conflict, InvalidInput, SourceNotFound
 
@@ -69,6 +71,7 @@ class SourceFields:
     sitemaps: Sequence[str] | None = None
     interval_minutes: int | None = None
     enabled: bool | None = None
+    collections: Sequence[str] | None = None
 
 
 def create_source(session: Session, name: str, fields: SourceFields) -> Source:
@@ -84,6 +87,7 @@ def create_source(session: Session, name: str, fields: SourceFields) -> Source:
     )
     session.add(source)
     set_feeds(source, fields)
+    set_collections(source, fields.collections)
     session.flush()
     return source
 
@@ -113,6 +117,7 @@ def update_source(session: Session, source: Source, fields: SourceFields) -> Sou
     if fields.feeds is not None or fields.sitemaps is not None:
         source.auto_created = False  # the user made it a real source
     set_feeds(source, fields)
+    set_collections(source, fields.collections)
     session.flush()
     return source
 
@@ -134,6 +139,29 @@ def set_feeds(source: Source, fields: SourceFields) -> None:
         feed.kind = wanted[feed.url]
     have = {f.url for f in kept}
     source.feeds = kept + [Feed(kind=k, url=u) for u, k in wanted.items() if u not in have]
+
+
+def in_collection(name: str) -> ColumnElement[bool]:
+    """The condition "the article's source is in this collection"."""
+    members = select(SourceCollection.source_id).where(SourceCollection.name == name)
+    return Article.source_id.in_(members)
+
+
+def set_collections(source: Source, names: Sequence[str] | None) -> None:
+    """The source's collections become these (None: as they are)."""
+    if names is None:
+        return
+    wanted = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    kept = [tag for tag in source.tags if tag.name in wanted]
+    have = {tag.name for tag in kept}
+    source.tags = kept + [SourceCollection(name=name) for name in wanted if name not in have]
+
+
+def add_to_collections(source: Source, names: Sequence[str], *, remove: bool = False) -> None:
+    """Put the source in (or, with `remove`, take it out of) these collections."""
+    current = source.collections
+    wanted = [n for n in current if n not in names] if remove else [*current, *names]
+    set_collections(source, wanted)
 
 
 def _given(fields: SourceFields, kind: str) -> bool:

@@ -61,6 +61,7 @@ def ingest(urls: tuple[str, ...]) -> None:
 @click.option("--source", help="Only this source's articles (its name).")
 @click.option("--lang", help="Only articles in this language (ISO 639-1 code).")
 @click.option("--author", help="Only articles by this author (with --q).")
+@click.option("--collection", help="Only articles of the sources in this collection.")
 @click.option(
     "--articles",
     "articles_only",
@@ -83,6 +84,7 @@ def export(
     source: str | None,
     lang: str | None,
     author: str | None,
+    collection: str | None,
     articles_only: bool,
     with_raw: bool,
     output: Path | None,
@@ -101,8 +103,9 @@ def export(
         source=source,
         lang=lang,
         author=author,
+        collection=collection,
     )
-    selected = articles_only or any((q, date_from, date_to, source, lang, author))
+    selected = articles_only or any((q, date_from, date_to, source, lang, author, collection))
     if output is not None and not output.parent.is_dir():
         raise click.UsageError(f"--output: no such directory: {output.parent}")
     with open_sessions() as sessions, sessions() as session:

@@ -11,10 +11,10 @@ from newsarchive import archive
 from newsarchive.cli.common import open_sessions
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput
-from newsarchive.inputs.sources import SourceIn, checked
+from newsarchive.inputs.sources import SourceIn, SourcePatch, checked
 
 _OPTIONS = {"name": "NAME", "home": "--home", "feeds": "--feed", "sitemaps": "--sitemap"}
-_OPTIONS |= {"interval": "--interval"}
+_OPTIONS |= {"interval": "--interval", "collections": "--collection"}
 
 
 @click.group()
@@ -36,11 +36,23 @@ def sources() -> None:
     show_default=True,
     help="Minutes between crawls; 0: at every crawl run.",
 )
+@click.option(
+    "--collection",
+    "collections",
+    multiple=True,
+    help='A collection the source is in, such as "germany" (repeatable).',
+)
 def sources_add(
-    name: str, home: str | None, feeds: tuple[str, ...], sitemaps: tuple[str, ...], interval: int
+    name: str,
+    home: str | None,
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    interval: int,
+    collections: tuple[str, ...],
 ) -> None:
     """Register a source."""
     given = {"name": name, "home": home, "feeds": feeds, "sitemaps": sitemaps, "interval": interval}
+    given["collections"] = collections
     try:
         source_in = checked(SourceIn, given, names=_OPTIONS)
     except InvalidInput as exc:
@@ -65,7 +77,9 @@ def sources_list() -> None:
     for s in rows:
         table.add_row(
             str(s.id),
-            s.name + (" (auto)" if s.auto_created else ""),
+            s.name
+            + (" (auto)" if s.auto_created else "")
+            + (f"\n  in {', '.join(s.collections)}" if s.collections else ""),
             "\n".join(
                 f"{f.kind}: {f.url}" + (f"\n  last error: {f.last_error}" if f.last_error else "")
                 for f in s.feeds
@@ -88,6 +102,24 @@ def sources_remove(name: str, with_articles: bool) -> None:
         source = archive.get_source_by_name(session, name)
         archive.delete_source(session, source, with_articles=with_articles)
     click.echo(f"removed source {name}")
+
+
+@sources.command("tag")
+@click.argument("name")
+@click.argument("collections", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take the source out of these collections.")
+def sources_tag(name: str, collections: tuple[str, ...], remove: bool) -> None:
+    """Put a source in collections (or take it out, with --remove)."""
+    try:
+        checked(SourcePatch, {"collections": collections}, names=_OPTIONS)
+    except InvalidInput as exc:
+        raise click.UsageError(exc.detail) from None
+    with open_sessions() as sessions, session_scope(sessions) as session:
+        source = archive.get_source_by_name(session, name)
+        archive.add_to_collections(source, [c.strip() for c in collections], remove=remove)
+        session.flush()
+        now = source.collections
+    click.echo(f"source {name} is in: {', '.join(now) if now else 'no collection'}")
 
 
 @sources.command("import")

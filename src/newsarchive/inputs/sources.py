@@ -34,6 +34,18 @@ SourceName = Annotated[
 ]
 
 
+CollectionName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+    ),
+    AfterValidator(str.strip),
+]
+MAX_COLLECTIONS = 50
+
+
 def _texts(urls: list[HttpUrl] | None) -> list[str] | None:
     return None if urls is None else [str(url) for url in urls]
 
@@ -47,6 +59,11 @@ class SourceIn(BaseModel):
     sitemaps: list[HttpUrl] = Field(default_factory=list, max_length=MAX_URLS)
     interval: int = Field(0, ge=0, le=MAX_INTERVAL, description="minutes; 0: at every crawl run")
     enabled: StrictBool = True  # true or false: 0, 1 or "no" are refused, not guessed
+    collections: list[CollectionName] = Field(
+        default_factory=list,
+        max_length=MAX_COLLECTIONS,
+        description='names of collections the source is in ("germany", "national")',
+    )
 
     def fields(self) -> archive.SourceFields:
         return archive.SourceFields(
@@ -55,6 +72,7 @@ class SourceIn(BaseModel):
             sitemaps=_texts(self.sitemaps),
             interval_minutes=self.interval,
             enabled=self.enabled,
+            collections=self.collections,
         )
 
 
@@ -68,6 +86,7 @@ class SourcePatch(BaseModel):
     sitemaps: list[HttpUrl] | None = Field(None, max_length=MAX_URLS)
     interval: int | None = Field(None, ge=0, le=MAX_INTERVAL)
     enabled: StrictBool | None = None
+    collections: list[CollectionName] | None = Field(None, max_length=MAX_COLLECTIONS)
 
     def fields(self) -> archive.SourceFields:
         cleared = "home" in self.model_fields_set
@@ -77,6 +96,7 @@ class SourcePatch(BaseModel):
             sitemaps=_texts(self.sitemaps),
             interval_minutes=self.interval,
             enabled=self.enabled,
+            collections=self.collections,
         )
 
 

@@ -37,6 +37,7 @@ class SearchParams:
     source: str | None = None
     lang: str | None = None
     author: str | None = None
+    collection: str | None = None  # only the articles of the sources in this collection
     sort: Sort = "relevance"
     limit: int = 20
     cursor: str | None = None
@@ -185,7 +186,11 @@ def iter_selection(session: Session, params: SearchParams) -> Iterator[Article]:
         raise InvalidInput("'author' filters a search: give 'q' too")
     archive.check_day_range(params.date_from, params.date_to)
     filters = archive.ArticleFilters(
-        source=params.source, lang=params.lang, date_from=params.date_from, date_to=params.date_to
+        source=params.source,
+        lang=params.lang,
+        collection=params.collection,
+        date_from=params.date_from,
+        date_to=params.date_to,
     )
     return archive.iter_articles(session, filters)
 
@@ -195,6 +200,7 @@ def _filtered_beyond_dates(params: SearchParams) -> bool:
     return bool(
         params.source
         or params.lang
+        or params.collection
         or params.author
         or params.collapse
         or params.after_id is not None
@@ -206,6 +212,7 @@ def _filtered(params: SearchParams) -> bool:
     return bool(
         params.source
         or params.lang
+        or params.collection
         or params.author
         or params.date_from
         or params.date_to
@@ -249,6 +256,8 @@ def _filtered_matches(
         stmt = stmt.join(Source, Source.id == Article.source_id).where(Source.name == params.source)
     if params.lang:
         stmt = stmt.where(Article.language == params.lang.lower())
+    if params.collection:
+        stmt = stmt.where(archive.in_collection(params.collection))
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
     if params.after_id is not None:

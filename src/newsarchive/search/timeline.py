@@ -79,6 +79,7 @@ def timeline(
     interval: Interval = "day",
     source: str | None = None,
     lang: str | None = None,
+    collection: str | None = None,
 ) -> Timeline:
     """Each query's matches and every article, per bucket from start to end (whole buckets;
     by default the last DEFAULT_DAYS up to the newest archive day). An empty query: all."""
@@ -92,12 +93,16 @@ def timeline(
     if (end - start).days + 1 > MAX_DAYS[interval]:
         raise InvalidInput(f"at most {MAX_DAYS[interval]:,} days by {interval}: narrow from/to")
     first, last, buckets = span(start, end, interval)
-    every = archive.articles_per_day(session, first, last, source=source, lang=lang)
+    every = archive.articles_per_day(
+        session, first, last, source=source, lang=lang, collection=collection
+    )
     totals = _bucketed(every, interval)
     series = []
     for q in queries:
         if q.strip():
-            params = SearchParams(q=q, date_from=first, date_to=last, source=source, lang=lang)
+            params = SearchParams(
+                q=q, date_from=first, date_to=last, source=source, lang=lang, collection=collection
+            )
             counts = _bucketed(matches_per_day(session, params), interval)
         else:
             counts = totals

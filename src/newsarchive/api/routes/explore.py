@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.params import NO_NUL, From, Lang, Text, To
+from newsarchive.api.params import NO_NUL, Collection, From, Lang, Text, To
 from newsarchive.api.schemas import TermsOut, TimelineOut, errors
 from newsarchive.search.query import MAX_QUERY_CHARS
 from newsarchive.search.service import SearchParams
@@ -42,6 +42,7 @@ def timeline(
     interval: Literal["day", "week", "month"] = "day",
     source: Text = None,
     lang: Lang = None,
+    collection: Collection = None,
     format: Literal["json", "csv"] = "json",
 ) -> TimelineOut | Response:
     """Each search's matching articles per archive day, week (from Monday) or month, beside
@@ -50,7 +51,14 @@ def timeline(
     the last 90 days (a year by week, two by month) up to the newest archive day unless given.
     Counts are exact: a day's `count` is the search's total on that day."""
     found = count_timeline(
-        session, q, start=date_from, end=date_to, interval=interval, source=source, lang=lang
+        session,
+        q,
+        start=date_from,
+        end=date_to,
+        interval=interval,
+        source=source,
+        lang=lang,
+        collection=collection,
     )
     out = TimelineOut.model_validate(
         {
@@ -88,6 +96,7 @@ def terms(
     source: Text = None,
     lang: Lang = None,
     author: Text = None,
+    collection: Collection = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TermsOut:
     """The words most characteristic of the matching articles against the whole archive: in
@@ -95,7 +104,13 @@ def terms(
     2,000 articles of the archive. Stop words of each article's language and the query's own
     words are left out; `score` orders them (a word's part of the two samples' divergence)."""
     params = SearchParams(
-        q=q, date_from=date_from, date_to=date_to, source=source, lang=lang, author=author
+        q=q,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        lang=lang,
+        author=author,
+        collection=collection,
     )
     found = top_terms(session, params, limit=limit)
     return TermsOut.model_validate(

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from newsarchive import archive
 from newsarchive.api import atom
 from newsarchive.api.deps import SessionDep
-from newsarchive.api.params import NO_NUL, Cursor, From, Lang, Limit, Text, To
+from newsarchive.api.params import NO_NUL, Collection, Cursor, From, Lang, Limit, Text, To
 from newsarchive.api.schemas import (
     EXPORT_FIELDS,
     ArticleSummary,
@@ -73,6 +73,7 @@ def search(
     source: Text = None,
     lang: Lang = None,
     author: Text = None,
+    collection: Collection = None,
     sort: Literal["relevance", "newest", "oldest"] = "relevance",
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -91,7 +92,7 @@ def search(
 ) -> SearchResponse:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
-    params = replace(params, collapse=collapse == "story")
+    params = replace(params, collapse=collapse == "story", collection=collection)
     page = run_search(session, params, facets=facets, exact=exact)
     items = [
         SearchHit(
@@ -125,10 +126,12 @@ def search_feed(
     source: Text = None,
     lang: Lang = None,
     author: Text = None,
+    collection: Collection = None,
     limit: Limit = 50,
 ) -> Response:
     """An Atom feed of the newest matches of a search: subscribe to any query."""
     params = _params(q, None, None, source, lang, author, "newest", limit)
+    params = replace(params, collection=collection)
     page = run_search(session, params, facets=False)
     body = atom.feed(
         title=f"newsarchive: {q}",
@@ -161,10 +164,13 @@ def export(
     source: Text = None,
     lang: Lang = None,
     author: Text = None,
+    collection: Collection = None,
 ) -> StreamingResponse:
     """Every match of a search, or every article, newest first, streamed: no cap, flat
     memory. Whatever can be wrong with the request is answered before the first byte."""
-    params = _params(q or "", date_from, date_to, source, lang, author)
+    params = replace(
+        _params(q or "", date_from, date_to, source, lang, author), collection=collection
+    )
     archive.check_day_range(date_from, date_to)
     if q is not None:
         parse(q)  # a bad query is a 422 now, not a broken stream later

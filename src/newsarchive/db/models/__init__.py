@@ -15,7 +15,7 @@ from newsarchive.db.models.copies import ArticleCopy
 from newsarchive.db.models.frontier import FrontierURL, Host
 from newsarchive.db.models.revisions import Revision, Takedown
 from newsarchive.db.models.runs import RUN_COUNTERS, RUNS, Run, RunError, RunSource
-from newsarchive.db.models.sources import Feed, Source
+from newsarchive.db.models.sources import Feed, Source, SourceCollection
 from newsarchive.db.models.stories import STORY_KEYS, StoryKey
 from newsarchive.db.models.watching import Alert, Delivery, SavedSearch
 from newsarchive.db.models.words import WordForm
@@ -44,6 +44,7 @@ __all__ = [
     "SavedSearch",
     "WordForm",
     "Source",
+    "SourceCollection",
     "StoryKey",
     "Takedown",
 ]

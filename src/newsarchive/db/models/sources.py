@@ -28,6 +28,25 @@ class Source(Base):
     feeds: Mapped[list[Feed]] = relationship(
         lazy="selectin", order_by="Feed.id", cascade="all, delete-orphan", back_populates="source"
     )
+    tags: Mapped[list[SourceCollection]] = relationship(
+        lazy="selectin", order_by="SourceCollection.name", cascade="all, delete-orphan"
+    )
+
+    @property
+    def collections(self) -> list[str]:
+        """The collections the source is in ("germany", "national"), by name."""
+        return [tag.name for tag in self.tags]
+
+
+class SourceCollection(Base):
+    """A source's membership of a collection: searches, timelines and exports filter by it."""
+
+    __tablename__ = "source_collections"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
 class Feed(Base):
