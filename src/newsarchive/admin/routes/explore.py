@@ -32,10 +32,11 @@ def explore(
     measure: Literal["share", "count"] = "share",
     source: str = "",
     lang: str = "",
+    collection: str = "",
 ) -> HTMLResponse:
     queries = [text.strip() for text in q if text.strip()][:MAX_QUERIES]
     form = {"q": queries, "from": date_from, "to": date_to, "interval": interval}
-    form |= {"measure": measure, "source": source, "lang": lang}
+    form |= {"measure": measure, "source": source, "lang": lang, "collection": collection}
     found: dict[str, Any] = {"chart": None, "panels": [], "csv_url": None}
     error = None
     if queries:
@@ -48,6 +49,7 @@ def explore(
 
 def _explored(session: Any, queries: list[str], form: dict[str, Any]) -> dict[str, Any]:
     source, lang = form["source"] or None, form["lang"] or None
+    collection = form["collection"] or None
     found = timeline(
         session,
         queries,
@@ -56,6 +58,7 @@ def _explored(session: Any, queries: list[str], form: dict[str, Any]) -> dict[st
         interval=form["interval"],
         source=source,
         lang=lang,
+        collection=collection,
     )
     measure = form["measure"]
     chart = charts.lines(
@@ -69,7 +72,7 @@ def _explored(session: Any, queries: list[str], form: dict[str, Any]) -> dict[st
     for series in found.series:
         params = SearchParams(
             q=series.q, date_from=found.start, date_to=found.end, source=source, lang=lang,
-            sort="newest", limit=5,
+            collection=collection, sort="newest", limit=5,
         )  # fmt: skip
         page = run_search(session, params)
         panels.append(
@@ -84,6 +87,8 @@ def _explored(session: Any, queries: list[str], form: dict[str, Any]) -> dict[st
             }
         )
     shown = {"q": queries, "from": found.start, "to": found.end, "interval": found.interval}
-    shown |= {k: v for k, v in (("source", source), ("lang", lang)) if v}
+    shown |= {
+        k: v for k, v in (("source", source), ("lang", lang), ("collection", collection)) if v
+    }
     csv_url = "/api/timeline?" + urlencode({**shown, "format": "csv"}, doseq=True)
     return {"chart": chart, "panels": panels, "csv_url": csv_url, "span": found}
