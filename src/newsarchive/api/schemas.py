@@ -125,52 +125,6 @@ class RevisionOut(BaseModel):
     )
 
 
-class TimelinePoint(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    day: date = Field(
-        alias="date", description="the bucket's first day: the day, the Monday, the 1st"
-    )
-    count: int = Field(description="articles of the bucket that match the search")
-    total: int = Field(description="all articles of the bucket, with the same filters")
-    share: float = Field(description="count / total; 0 for a bucket without articles")
-
-
-class TimelineSeries(BaseModel):
-    q: str
-    points: list[TimelinePoint]
-
-
-class TimelineOut(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    interval: Literal["day", "week", "month"]
-    date_from: date = Field(alias="from", description="the first day counted")
-    date_to: date = Field(alias="to", description="the last day counted")
-    series: list[TimelineSeries]
-
-
-class TermOut(BaseModel):
-    term: str
-    count: int = Field(description="sampled matches that hold the word")
-    score: float = Field(description="how characteristic: higher first")
-
-
-class TermsOut(BaseModel):
-    terms: list[TermOut]
-    sampled: int = Field(description="matches read (the newest, up to 2,000)")
-
-
-class RevisitOut(BaseModel):
-    status: Literal["revised", "unchanged", "gone"] = Field(
-        description="revised: the page changed and a new revision was kept; gone: 404, 410 or "
-        "moved to the home page (taken down after two such answers a run apart)"
-    )
-    changed: str | None = Field(description="what changed, when revised: 'title, text'")
-    gone: str | None = Field(description="why the page looks gone, when gone")
-    article: Article
-
-
 class Story(BaseModel):
     id: int
     size: int

@@ -71,9 +71,15 @@ def _explored(session: Any, queries: list[str], form: dict[str, Any]) -> dict[st
     panels = []
     for series in found.series:
         params = SearchParams(
-            q=series.q, date_from=found.start, date_to=found.end, source=source, lang=lang,
-            collection=collection, sort="newest", limit=5,
-        )  # fmt: skip
+            q=series.q,
+            date_from=found.start,
+            date_to=found.end,
+            source=source,
+            lang=lang,
+            collection=collection,
+            sort="newest",
+            limit=5,
+        )
         page = run_search(session, params)
         panels.append(
             {

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import NO_NUL, Collection, From, Lang, Text, To
-from newsarchive.api.schemas import TermsOut, TimelineOut, errors
+from newsarchive.api.schemas import errors
 from newsarchive.search.query import MAX_QUERY_CHARS
 from newsarchive.search.service import SearchParams
 from newsarchive.search.terms import top_terms
@@ -19,6 +21,44 @@ from newsarchive.search.timeline import MAX_QUERIES
 from newsarchive.search.timeline import timeline as count_timeline
 
 router = APIRouter(tags=["explore"])
+
+
+# The answers' shapes (used by these routes only).
+class TimelinePoint(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    day: date = Field(
+        alias="date", description="the bucket's first day: the day, the Monday, the 1st"
+    )
+    count: int = Field(description="articles of the bucket that match the search")
+    total: int = Field(description="all articles of the bucket, with the same filters")
+    share: float = Field(description="count / total; 0 for a bucket without articles")
+
+
+class TimelineSeries(BaseModel):
+    q: str
+    points: list[TimelinePoint]
+
+
+class TimelineOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    interval: Literal["day", "week", "month"]
+    date_from: date = Field(alias="from", description="the first day counted")
+    date_to: date = Field(alias="to", description="the last day counted")
+    series: list[TimelineSeries]
+
+
+class TermOut(BaseModel):
+    term: str
+    count: int = Field(description="sampled matches that hold the word")
+    score: float = Field(description="how characteristic: higher first")
+
+
+class TermsOut(BaseModel):
+    terms: list[TermOut]
+    sampled: int = Field(description="matches read (the newest, up to 2,000)")
+
 
 Queries = Annotated[
     list[Annotated[str, Query(max_length=MAX_QUERY_CHARS, pattern=NO_NUL)]],

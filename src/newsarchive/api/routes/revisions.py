@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from newsarchive import archive, services
 from newsarchive.api import atom
 from newsarchive.api.deps import AdminDep, SessionDep, SettingsDep
-from newsarchive.api.schemas import WRITE_ERRORS, Article, RevisionOut, RevisitOut, errors
+from newsarchive.api.schemas import WRITE_ERRORS, Article, RevisionOut, errors
 from newsarchive.errors import Failed, Skipped
 from newsarchive.ingest.revisions import history
 
 router = APIRouter(tags=["revisions"])
+
+
+class RevisitOut(BaseModel):
+    status: Literal["revised", "unchanged", "gone"] = Field(
+        description="revised: the page changed and a new revision was kept; gone: 404, 410 or "
+        "moved to the home page (taken down after two such answers a run apart)"
+    )
+    changed: str | None = Field(description="what changed, when revised: 'title, text'")
+    gone: str | None = Field(description="why the page looks gone, when gone")
+    article: Article
 
 
 @router.get(
