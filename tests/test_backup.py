@@ -182,6 +182,16 @@ def test_a_backup_restores_only_into_an_empty_archive(
             lambda rows: rows.append(json.dumps({"table": "planets", "row": {}})),
             "table 'planets' is not one this version of newsarchive has",
         ),
+        (
+            lambda rows: rows.insert(2, rows[1]),  # a row twice: its id is taken
+            "do not fit",
+        ),
+        (
+            lambda rows: rows.insert(
+                1, '{"table": "sources", "row": {"id": 1, "name": "\\ud800"}}'
+            ),
+            "do not fit",  # a lone surrogate: no store can hold it
+        ),
     ],
 )
 def test_a_damaged_backup_restores_nothing_and_says_where(

@@ -40,7 +40,7 @@ def snapshot(url: str) -> tuple[list[dict], list[dict]]:
             articles.append(row)
         sources = [
             {"name": s.name, "home": s.home_url, "interval": s.interval_minutes, "enabled": s.enabled,
-             "feeds": sorted((f.kind, f.url) for f in s.feeds)}
+             "feeds": sorted((f.kind, f.url) for f in s.feeds), "collections": s.collections}
             for s in session.scalars(select(Source).order_by(Source.name))
         ]  # fmt: skip
     engine.dispose()
@@ -58,6 +58,8 @@ def test_round_trip_sqlite_to_postgresql_keeps_every_field(
         sessions, "harbour", home_url="https://h.example/", feeds=["https://h.example/rss"],
         sitemaps=["https://h.example/s.xml"], interval_minutes=30,
     )  # fmt: skip
+    with session_scope(sessions) as session:
+        archive.add_to_collections(archive.get_source_by_name(session, "harbour"), ["germany"])
     add_article(sessions, "Harbour «opens»", "Zürich text\nsecond line", datetime(2024, 2, 29, 23, 59, 59, 123456, tzinfo=UTC),
                 source="harbour", authors=["Ana Ruiz", "Bo Li"], language="de")  # fmt: skip
     add_article(sessions, "Second", "other text", source="beta", language=None)

@@ -110,10 +110,10 @@ def keyed(language: str, distinct: Iterable[str]) -> set[tuple[str, str]]:
     left out, as they have no other forms."""
     kept = [w for w in distinct if len(w) <= LONGEST_WORD and not w.isdigit()]
     known = _keys.setdefault(language, {})
+    if len(known) > KEYS_AT_MOST:  # (before `new` is taken: every word of `kept` gets a key)
+        known.clear()
     new = [w for w in kept if w not in known]
     if new:
-        if len(known) > KEYS_AT_MOST:
-            known.clear()
         for word, stemmed in zip(new, _stemmer(language).stemWords(new), strict=True):
             known[word] = unaccented(stemmed)
     return {(known[w], w) for w in kept}

@@ -117,8 +117,10 @@ def restore(session: Session, lines: Iterable[tuple[int, str]]) -> dict[str, int
 
     try:
         return archive.backup.restore(session.connection(), rows())
-    except InvalidInput as exc:
+    except InvalidInput as exc:  # (a database error names the last line of its batch)
         raise InvalidInput(f"line {at[0]}: {exc.detail}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"line {at[0] + 1}: not UTF-8 text") from None
 
 
 def export_rows(
@@ -133,6 +135,7 @@ def export_rows(
             "interval_minutes": source.interval_minutes,
             "enabled": source.enabled,
             "auto_created": source.auto_created,
+            "collections": source.collections,
             "feeds": [{"kind": f.kind, "url": f.url} for f in source.feeds],
         }
     for article in articles:
@@ -256,6 +259,7 @@ def _import_source(session: Session, row: Mapping[str, Any]) -> None:
             sitemaps=[f["url"] for f in row.get("feeds", []) if f["kind"] == "sitemap"],
         ),
     )
+    archive.add_to_collections(source, [str(name) for name in row.get("collections", [])])
     session.flush()
 
 

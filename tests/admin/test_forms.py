@@ -570,3 +570,14 @@ def test_a_source_s_collections_are_set_on_the_admin_page(
     admin.post(f"/admin/sources/{source.id}", {"collections": "europe", "interval": "0"})
     with sessions() as session:
         assert session.get(Source, source.id).collections == ["europe"]  # type: ignore[union-attr]
+
+
+def test_an_author_without_a_search_stays_out_of_the_export_link(
+    admin: Admin, sessions: sessionmaker[Session]
+) -> None:
+    add_article(sessions, "Harbour opens", "the harbour reopened", authors=["Ana Ruiz"])
+    page = admin.get("/admin/articles?author=Ana+Ruiz")
+    [export] = [
+        a.get("href") for a in page.cssselect("p.actions a") if a.text_content() == "Export as CSV"
+    ]
+    assert admin.client.get(export).status_code == 200

@@ -26,10 +26,11 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from newsarchive.archive import bulk
 from newsarchive.db.base import Base, UTCDateTime
-from newsarchive.errors import InvalidInput
+from newsarchive.errors import InvalidInput, brief
 
 DERIVED = frozenset({"day_counts"})  # recounted from the articles on restore
 REPLACED = frozenset({"meta"})  # facts about the store: the backup's replace the new store's
@@ -90,6 +91,7 @@ def restore(connection: Connection, rows: Iterable[Row]) -> dict[str, int]:
         if full:
             raise InvalidInput(not_empty(full))
         saved = store.take_down(connection)
+        driver_error = connection.dialect.loaded_dbapi.Error  # (the PostgreSQL load is a raw COPY)
         known = {t.name: t for t in tables()}
         written: dict[str, int] = {}
         next_article = 1
@@ -100,11 +102,21 @@ def restore(connection: Connection, rows: Iterable[Row]) -> dict[str, int]:
             if name in REPLACED:
                 connection.execute(delete(table))
             for batch in _batches(table, (row for _name, row in group)):
-                if name == "articles":
-                    store.write(connection, [bulk.with_defaults(row) for row in batch])
-                    next_article = max(next_article, max(row["id"] for row in batch) + 1)
-                else:
-                    connection.execute(insert(table), batch)
+                try:
+                    if name == "articles":
+                        store.write(connection, [bulk.with_defaults(row) for row in batch])
+                        next_article = max(next_article, max(row["id"] for row in batch) + 1)
+                    else:
+                        connection.execute(insert(table), batch)
+                except (
+                    DBAPIError,
+                    StatementError,
+                    KeyError,
+                    TypeError,
+                    UnicodeError,
+                    driver_error,
+                ) as exc:
+                    raise InvalidInput(f"rows of {name} do not fit: {_why(exc)}") from None
                 written[name] = written.get(name, 0) + len(batch)
         store.put_back(connection, saved, next_article)
         if connection.dialect.name == "postgresql":
@@ -112,6 +124,14 @@ def restore(connection: Connection, rows: Iterable[Row]) -> dict[str, int]:
         return written
     finally:
         store.end(connection)
+
+
+def _why(exc: Exception) -> str:
+    """The database's own sentence (its first line), not SQLAlchemy's wrapping of it."""
+    if isinstance(exc, KeyError):
+        return f"a row has no {exc}"
+    cause = getattr(exc, "orig", None) or exc
+    return brief(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__)
 
 
 def _batches(table: Table, rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

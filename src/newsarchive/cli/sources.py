@@ -151,15 +151,10 @@ def sources_import(path: Path) -> None:
 )
 def sources_export(format_: str, output: Path | None) -> None:
     """Write every source's feeds as OPML, for a feed reader or another archive."""
-    from newsarchive.inputs.opml import write_opml
+    from newsarchive.inputs.opml import listed, write_opml
 
     with open_sessions() as sessions, sessions() as session:
-        listed = [
-            (s.name, s.home_url, [f.url for f in s.feeds if f.kind == "feed"])
-            for s in archive.list_sources(session)
-            if not s.auto_created
-        ]
-    text = write_opml(listed, title="newsarchive sources")
+        text = write_opml(listed(archive.list_sources(session)), title="newsarchive sources")
     if output is None:
         click.echo(text, nl=False)
         return

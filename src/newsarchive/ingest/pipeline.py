@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed, IngestError, Interrupted, LocalError, Skipped
+from newsarchive.errors import Failed, IngestError, Interrupted, LocalError, NotFound, Skipped
 from newsarchive.extract.article import ExtractedArticle, extract
 from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher
@@ -72,7 +72,10 @@ class Pipeline:
             with self.sessions() as session:
                 existing = archive.find_duplicate(session, url_keys=[key])
             if existing is not None:  # asked for again: what changed since?
-                return replace(revisits.revisit_now(self, existing), label=url)
+                try:
+                    return replace(revisits.revisit_now(self, existing), label=url)
+                except NotFound:
+                    pass  # deleted meanwhile: stored afresh below
             result = self.fetcher.fetch(url)
         except IngestError as exc:
             return Outcome(url, exc.outcome, exc.reason)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from newsarchive.errors import InvalidInput
@@ -77,3 +78,13 @@ def write_opml(sources: Iterable[tuple[str, str | None, list[str]]], title: str)
             ET.SubElement(body, "outline", outline | ({"htmlUrl": home} if home else {}))
     ET.indent(opml)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(opml, encoding="unicode") + "\n"
+
+
+def listed(sources: Iterable[Any]) -> list[tuple[str, str | None, list[str]]]:
+    """What an OPML export lists of these sources: their feeds (sitemaps and the sources made
+    from single pages have no place in a feed reader)."""
+    return [
+        (s.name, s.home_url, [f.url for f in s.feeds if f.kind == "feed"])
+        for s in sources
+        if not s.auto_created
+    ]

@@ -179,12 +179,12 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
 def iter_selection(session: Session, params: SearchParams) -> Iterator[Article]:
     """What an export takes: every match of the search or, when q is empty, every article
     the filters keep; newest first, flat memory."""
+    archive.check_day_range(params.date_from, params.date_to)
     if params.q:
         parse(params.q)  # a bad query is refused before the first article
         return iter_matches(session, params)
     if params.author is not None:
         raise InvalidInput("'author' filters a search: give 'q' too")
-    archive.check_day_range(params.date_from, params.date_to)
     filters = archive.ArticleFilters(
         source=params.source,
         lang=params.lang,

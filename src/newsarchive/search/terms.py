@@ -118,7 +118,6 @@ def top_terms(session: Session, params: SearchParams, *, limit: int = 50, seed: 
     """The words most characteristic of the newest SAMPLE matches of the search (or, with an
     empty q, of the articles the filters keep) against SAMPLE articles of the whole archive."""
     ids = [a.id for a in islice(iter_selection(session, params), SAMPLE)]
-    session.expunge_all()
     matches = document_counts(archive.texts_of(session, ids))
     if params.q.strip():  # the query's own words (and their forms) say nothing new
         query = parsed(session, params)

@@ -78,9 +78,9 @@ def articles(
     next_url = (
         "/admin/articles?" + urlencode({**filters, "cursor": next_cursor}) if next_cursor else None
     )
-    wanted = {
-        k: v for k, v in filters.items() if v and k not in ("collapse", "date_from", "date_to")
-    }
+    wanted = {k: v for k, v in filters.items() if v and k in ("q", "source", "lang", "author")}
+    if not q.strip():
+        wanted.pop("author", None)  # (it filters a search only)
     dates = {"from": date_from, "to": date_to}
     exported = {**wanted, **{k: v for k, v in dates.items() if v}, "format": "csv"}
     return render(

@@ -14,7 +14,7 @@ from newsarchive.admin.forms import new_source, source_change
 from newsarchive.admin.pages import LOGGED_IN, Crawls, SessionDep, back, render
 from newsarchive.admin.security import CheckedForm, flash
 from newsarchive.errors import InvalidInput, NewsArchiveError
-from newsarchive.inputs.opml import MAX_BYTES, read_opml, write_opml
+from newsarchive.inputs.opml import MAX_BYTES, listed, read_opml, write_opml
 
 router = APIRouter(dependencies=LOGGED_IN)
 
@@ -71,13 +71,8 @@ def import_opml(request: Request, form: CheckedForm, session: SessionDep) -> Res
 @router.get("/sources.opml")
 def export_opml(session: SessionDep) -> Response:
     """Every source's feeds as OPML, for a feed reader or another archive."""
-    listed = [
-        (s.name, s.home_url, [f.url for f in s.feeds if f.kind == "feed"])
-        for s in archive.list_sources(session)
-        if not s.auto_created
-    ]
     return Response(
-        write_opml(listed, title="newsarchive sources"),
+        write_opml(listed(archive.list_sources(session)), title="newsarchive sources"),
         media_type="text/x-opml; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="newsarchive-sources.opml"'},
     )

@@ -36,7 +36,7 @@ class ArticleCopy(Base):
 
 
 Article.copies = relationship(  # type: ignore[assignment]
-    ArticleCopy, order_by=ArticleCopy.first_seen_at, lazy="select", viewonly=True
+    ArticleCopy, order_by=ArticleCopy.first_seen_at, lazy="selectin", viewonly=True
 )
 # Read with every article (an index lookup): at how many other URLs its text was seen.
 Article.copy_count = column_property(  # type: ignore[assignment]
