@@ -416,7 +416,7 @@ def test_save_list_and_delete_a_search(admin: Admin) -> None:
     ]:
         page = admin.post("/admin/searches", form, status=422)
         assert text(page, ".flash.error") == error
-    link = saved.cssselect("table.searches a")[0].get("href")
+    link = saved.cssselect("table.searches a[href$='.atom']")[0].get("href")
     deleted = admin.post(
         link.replace("/api/saved-searches/", "/admin/searches/").replace(".atom", "/delete"), {}
     )

@@ -61,7 +61,7 @@ def test_list_is_newest_first_with_summary_fields(
     assert set(first) == {
         "id", "url", "canonical_url", "title", "source", "published_at", "published_date",
         "published_precision", "date_source",
-        "language", "authors", "description", "word_count", "story_id", "story_size",
+        "language", "authors", "description", "word_count", "story_id", "story_size", "copy_count",
     }  # fmt: skip
 
 

@@ -3,12 +3,15 @@ Ctrl-C from birth, and that end with the crawl however it ends."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -110,6 +113,19 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+@pytest.fixture
+def alone() -> Iterator[None]:
+    """One crawl busy with hostile pages on the machine at a time, whichever test worker runs
+    it: two at once on two cores starved each other past these tests' time limits (and the
+    processes one left were counted as the other's)."""
+    with (Path(tempfile.gettempdir()) / "newsarchive-busy-crawl.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _busy_crawl(db_url: str, tmp_path: Path, *, limit: float) -> subprocess.Popen[bytes]:
     """`newsarchive crawl` with two extraction processes, once its forkserver and both workers
     are up (busy with the hostile pages the test listed)."""
@@ -143,7 +159,12 @@ def test_a_hostile_page_fails_alone_and_the_run_goes_on(
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_a_killed_crawl_leaves_no_extraction_processes_and_the_next_run_carries_on(
-    site: NewsSite, db_url: str, settings: Settings, sessions: sessionmaker[Session], tmp_path: Path
+    site: NewsSite,
+    db_url: str,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    alone: None,
 ) -> None:
     pages = [site.page(f"/k/{i}", HOSTILE.replace("x", f"x{i}")) for i in range(4)]
     add_source(sessions, "slow", feeds=[site.feed("/rss", pages)])
@@ -193,7 +214,7 @@ def test_a_stop_finishes_a_quick_page_and_gives_up_a_slow_one() -> None:
 
 
 def test_sigterm_with_a_hostile_page_in_hand_ends_the_run_at_once(
-    site: NewsSite, db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+    site: NewsSite, db_url: str, sessions: sessionmaker[Session], tmp_path: Path, alone: None
 ) -> None:
     """A stop does not wait out a slow page (264 s before, with compose's 60 s to stop): the
     run ends within seconds and the page goes back to the queue, counted nowhere."""
