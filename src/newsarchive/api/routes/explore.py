@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
@@ -19,6 +17,7 @@ from newsarchive.search.service import SearchParams
 from newsarchive.search.terms import top_terms
 from newsarchive.search.timeline import MAX_QUERIES
 from newsarchive.search.timeline import timeline as count_timeline
+from newsarchive.transfer import csv_lines
 
 router = APIRouter(tags=["explore"])
 
@@ -110,15 +109,19 @@ def timeline(
     )
     if format == "json":
         return out
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["date", "q", "count", "total", "share"])
-    for series in out.series:
-        for point in series.points:
-            q_cell = "'" + series.q if series.q[:1] in ("=", "+", "-", "@") else series.q
-            writer.writerow([point.day, q_cell, point.count, point.total, f"{point.share:.6f}"])
+    rows = (
+        {
+            "date": p.day,
+            "q": series.q,
+            "count": p.count,
+            "total": p.total,
+            "share": f"{p.share:.6f}",
+        }
+        for series in out.series
+        for p in series.points
+    )  # (one CSV writer for every export: the formula guard included)
     return Response(
-        buffer.getvalue(),
+        "".join(csv_lines(rows, ["date", "q", "count", "total", "share"])),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="newsarchive-timeline.csv"'},
     )
