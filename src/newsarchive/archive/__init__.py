@@ -132,8 +132,10 @@ from newsarchive.archive.stories import (
     texts_for_grouping,
     ungroup_all,
 )
+from newsarchive.archive.version import write_version
 
 __all__ = [
+    "write_version",
     "forms_of",
     "languages_held",
     "rebuild_forms",

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, text
 
+from newsarchive.archive import version
 from newsarchive.archive.days import DayRule, day_of_row
 from newsarchive.archive.forms import record_rows
 from newsarchive.db.models import ARTICLE_RAW, ARTICLES
@@ -88,6 +89,7 @@ def _load(
             connection.execute(insert(ARTICLE_RAW), pages)
         loaded.stored += len(fresh)
     store.put_back(connection, saved, next_id)
+    version.bump(connection)  # its article triggers were down
     return loaded
 
 

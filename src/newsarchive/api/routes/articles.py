@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from newsarchive import archive
+from newsarchive.api.caching import NOT_MODIFIED, AnswerDep
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import (
     Changed,
@@ -58,24 +59,31 @@ def list_articles(
     )
 
 
-@router.get("/api/articles/{article_id}", response_model=Article, responses=errors(404, 422))
-def get_article(article_id: int, session: SessionDep) -> Article:
-    return Article.model_validate(archive.get_article(session, article_id))
+@router.get(
+    "/api/articles/{article_id}", response_model=Article, responses=errors(404, 422) | NOT_MODIFIED
+)
+def get_article(article_id: int, session: SessionDep, answer: AnswerDep) -> Response:
+    return answer(session, lambda: Article.model_validate(archive.get_article(session, article_id)))
 
 
-@router.get("/api/stories/{story_id}", response_model=Story, responses=errors(404, 422))
-def get_story(story_id: int, session: SessionDep) -> Story:
+@router.get(
+    "/api/stories/{story_id}", response_model=Story, responses=errors(404, 422) | NOT_MODIFIED
+)
+def get_story(story_id: int, session: SessionDep, answer: AnswerDep) -> Response:
     """A story: the stored copies of one article across sources (near-duplicate texts),
     the earliest seen first (200 at most; `size` counts them all)."""
-    members = (
-        archive.story_members(session, story_id) if archive.paging.storable_id(story_id) else []
-    )
-    if not members:
-        raise NotFound(f"story {story_id} not found")
-    return Story(
-        id=story_id,
-        size=members[0].story_size,
-        outlets=archive.story_outlets(session, story_id),
-        first_seen_at=members[0].first_seen_at,
-        articles=[ArticleSummary.model_validate(a) for a in members],
-    )
+
+    def make() -> Story:
+        storable = archive.paging.storable_id(story_id)
+        members = archive.story_members(session, story_id) if storable else []
+        if not members:
+            raise NotFound(f"story {story_id} not found")
+        return Story(
+            id=story_id,
+            size=members[0].story_size,
+            outlets=archive.story_outlets(session, story_id),
+            first_seen_at=members[0].first_seen_at,
+            articles=[ArticleSummary.model_validate(a) for a in members],
+        )
+
+    return answer(session, make)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from newsarchive.api.caching import NOT_MODIFIED, AnswerDep, Rendered
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import NO_NUL, Collection, From, Lang, Text, To
 from newsarchive.api.schemas import errors
@@ -71,10 +72,11 @@ Queries = Annotated[
 @router.get(
     "/api/timeline",
     response_model=TimelineOut,
-    responses={200: {"content": {"text/csv": {}}}, **errors(422)},
+    responses={200: {"content": {"text/csv": {}}}, **errors(422), **NOT_MODIFIED},
 )
 def timeline(
     session: SessionDep,
+    answer: AnswerDep,
     q: Queries = [""],  # noqa: B006  (FastAPI copies defaults; never mutated)
     date_from: From = None,
     date_to: To = None,
@@ -83,53 +85,58 @@ def timeline(
     lang: Lang = None,
     collection: Collection = None,
     format: Literal["json", "csv"] = "json",
-) -> TimelineOut | Response:
+) -> Response:
     """Each search's matching articles per archive day, week (from Monday) or month, beside
     all articles of that period with the same filters: `share` = count / total. Every bucket
     of the range is there, zeros too; the range is widened to whole weeks or months, and is
     the last 90 days (a year by week, two by month) up to the newest archive day unless given.
     Counts are exact: a day's `count` is the search's total on that day."""
-    found = count_timeline(
-        session,
-        q,
-        start=date_from,
-        end=date_to,
-        interval=interval,
-        source=source,
-        lang=lang,
-        collection=collection,
-    )
-    out = TimelineOut.model_validate(
-        {
-            "interval": found.interval,
-            "from": found.start,
-            "to": found.end,
-            "series": [asdict(series) for series in found.series],
-        }
-    )
-    if format == "json":
-        return out
-    rows = (
-        {
-            "date": p.day,
-            "q": series.q,
-            "count": p.count,
-            "total": p.total,
-            "share": f"{p.share:.6f}",
-        }
-        for series in out.series
-        for p in series.points
-    )  # (one CSV writer for every export: the formula guard included)
-    return Response(
-        "".join(csv_lines(rows, ["date", "q", "count", "total", "share"])),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="newsarchive-timeline.csv"'},
-    )
+
+    def make() -> Rendered:
+        found = count_timeline(
+            session,
+            q,
+            start=date_from,
+            end=date_to,
+            interval=interval,
+            source=source,
+            lang=lang,
+            collection=collection,
+        )
+        out = TimelineOut.model_validate(
+            {
+                "interval": found.interval,
+                "from": found.start,
+                "to": found.end,
+                "series": [asdict(series) for series in found.series],
+            }
+        )
+        if format == "json":
+            return out
+        rows = (
+            {
+                "date": p.day,
+                "q": series.q,
+                "count": p.count,
+                "total": p.total,
+                "share": f"{p.share:.6f}",
+            }
+            for series in out.series
+            for p in series.points
+        )  # (one CSV writer for every export: the formula guard included)
+        csv = "".join(csv_lines(rows, ["date", "q", "count", "total", "share"]))
+        return csv, "text/csv; charset=utf-8"
+
+    response = answer(session, make)
+    if format == "csv":
+        response.headers["Content-Disposition"] = 'attachment; filename="newsarchive-timeline.csv"'
+    return response
 
 
-@router.get("/api/terms", response_model=TermsOut, responses=errors(422))
+@router.get("/api/terms", response_model=TermsOut, responses=errors(422) | NOT_MODIFIED)
 def terms(
     session: SessionDep,
+    answer: AnswerDep,
     q: Annotated[
         str,
         Query(max_length=MAX_QUERY_CHARS, pattern=NO_NUL, description="a search; empty: all"),
@@ -141,7 +148,7 @@ def terms(
     author: Text = None,
     collection: Collection = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> TermsOut:
+) -> Response:
     """The words most characteristic of the matching articles against the whole archive: in
     how many of the newest 2,000 matches (`sampled`) each word is, against a random sample of
     2,000 articles of the archive. Stop words of each article's language and the query's own
@@ -155,7 +162,10 @@ def terms(
         author=author,
         collection=collection,
     )
-    found = top_terms(session, params, limit=limit)
-    return TermsOut.model_validate(
-        {"terms": [asdict(t) for t in found.terms], "sampled": found.sampled}
-    )
+
+    def make() -> TermsOut:
+        found = top_terms(session, params, limit=limit)
+        terms = [asdict(t) for t in found.terms]
+        return TermsOut.model_validate({"terms": terms, "sampled": found.sampled})
+
+    return answer(session, make)

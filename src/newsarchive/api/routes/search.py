@@ -8,9 +8,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.api import atom
+from newsarchive.api.caching import NOT_MODIFIED, AnswerDep
 from newsarchive.api.deps import SessionDep
 from newsarchive.api.params import NO_NUL, Collection, Cursor, From, Lang, Limit, Text, To
 from newsarchive.api.schemas import (
@@ -64,9 +66,10 @@ def _params(
     )
 
 
-@router.get("/api/search", response_model=SearchResponse, responses=errors(422))
+@router.get("/api/search", response_model=SearchResponse, responses=errors(422) | NOT_MODIFIED)
 def search(
     session: SessionDep,
+    answer: AnswerDep,
     q: Q,
     date_from: From = None,
     date_to: To = None,
@@ -89,10 +92,14 @@ def search(
             "the facets then count stories"
         ),
     ] = None,
-) -> SearchResponse:
+) -> Response:
     """Full-text search. `next_cursor` pages on; facets count the whole result set."""
     params = _params(q, date_from, date_to, source, lang, author, sort, limit, cursor)
     params = replace(params, collapse=collapse == "story", collection=collection)
+    return answer(session, lambda: _search(session, params, facets=facets, exact=exact))
+
+
+def _search(session: Session, params: SearchParams, *, facets: bool, exact: bool) -> SearchResponse:
     page = run_search(session, params, facets=facets, exact=exact)
     items = [
         SearchHit(
@@ -117,11 +124,12 @@ def search(
 @router.get(
     "/api/search.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}, **errors(422)},
+    responses={200: {"content": {"application/atom+xml": {}}}, **errors(422), **NOT_MODIFIED},
 )
 def search_feed(
     request: Request,
     session: SessionDep,
+    answer: AnswerDep,
     q: Q,
     source: Text = None,
     lang: Lang = None,
@@ -132,14 +140,18 @@ def search_feed(
     """An Atom feed of the newest matches of a search: subscribe to any query."""
     params = _params(q, None, None, source, lang, author, "newest", limit)
     params = replace(params, collection=collection)
-    page = run_search(session, params, facets=False)
-    body = atom.feed(
-        title=f"newsarchive: {q}",
-        self_url=str(request.url),
-        feed_id=str(request.url),
-        articles=[hit.article for hit in page.hits],
-    )
-    return Response(body, media_type=atom.MEDIA_TYPE)
+
+    def make() -> tuple[bytes, str]:
+        page = run_search(session, params, facets=False)
+        body = atom.feed(
+            title=f"newsarchive: {q}",
+            self_url=str(request.url),
+            feed_id=str(request.url),
+            articles=[hit.article for hit in page.hits],
+        )
+        return body, atom.MEDIA_TYPE
+
+    return answer(session, make)
 
 
 @router.get(

@@ -17,6 +17,7 @@ from newsarchive.db.models.revisions import Revision, Takedown
 from newsarchive.db.models.runs import RUN_COUNTERS, RUNS, Run, RunError, RunSource
 from newsarchive.db.models.sources import Feed, Source, SourceCollection
 from newsarchive.db.models.stories import STORY_KEYS, StoryKey
+from newsarchive.db.models.version import ArchiveVersion
 from newsarchive.db.models.watching import Alert, Delivery, SavedSearch
 from newsarchive.db.models.words import WordForm
 
@@ -24,6 +25,7 @@ __all__ = [
     "ARTICLES",
     "ARTICLE_RAW",
     "Alert",
+    "ArchiveVersion",
     "Article",
     "ArticleCopy",
     "ArticleRaw",
