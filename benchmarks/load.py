@@ -6,7 +6,10 @@ mix of search, archive and article requests from this (second) process at rising
 
 Prints, per concurrency step, requests per second, p50/p99 latency and errors, beside GET
 /api/health with the same workers (the framework's own ceiling, measured in the same run), and
-the server's peak memory. The last line of output is one JSON object.
+the server's peak memory. The mix runs twice: with every answer made anew (the server's answer
+cache off: what the searches themselves cost), then as it is served, where the mix's 400
+requests repeat and the answer cache keeps them (api/caching.py). The last line of output is
+one JSON object. Needs wrk (`apt-get install wrk`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,7 +38,7 @@ from newsarchive.db.models import Article  # noqa: E402
 from newsarchive.db.session import make_engine, make_sessionmaker  # noqa: E402
 from search import load, query_classes  # noqa: E402
 
-STEPS = (1, 4, 8, 16, 32)
+STEPS = "1,4,8,16,32"
 
 
 def request_mix(max_id: int, seed: int = 5) -> list[tuple[str, dict[str, str]]]:
@@ -115,6 +119,65 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1e6
 
 
+def prepare(database: str, articles: int) -> tuple[str, int]:
+    """The database URL and the highest article id, after loading the articles if it has none."""
+    url = Settings(database_url=database).database_url
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:  # closed before the load: its open
+            present = session.scalar(select(func.count()).select_from(Article)) or 0
+        if present < articles:  # transaction would hold the lock the load's DROP INDEX waits for
+            if present:
+                raise SystemExit(f"{present} articles in {database}: use an empty database")
+            print(f"loading {articles:,} articles", file=sys.stderr)
+            load(url, articles)
+        with make_sessionmaker(engine)() as session:
+            return url, session.scalar(select(func.max(Article.id))) or 1
+    finally:
+        engine.dispose()
+
+
+def serve(url: str, workers: int, cache_mb: int) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env |= {"NEWSARCHIVE_DATABASE_URL": url, "NEWSARCHIVE_LOG_LEVEL": "WARNING",
+            "NEWSARCHIVE_ANSWER_CACHE_MB": str(cache_mb)}  # fmt: skip
+    server = subprocess.Popen(  # as the compose file runs it
+        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--no-migrate",
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            httpx.get(base + "/api/health", timeout=5).raise_for_status()
+            time.sleep(1)
+            return server, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the API server did not start")
+
+
+def run_mix(
+    server: subprocess.Popen[bytes], base: str, mix: list[tuple[str, dict[str, str]]],
+    steps: list[int], seconds: float,
+) -> tuple[list[dict[str, Any]], float]:  # fmt: skip
+    peak, results = 0.0, []
+    print(f"{'concurrency':>11} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for concurrency in steps:
+        result = step(base, concurrency, mix, seconds)
+        peak = max(peak, tree_rss_mb(server.pid))
+        results.append(result)
+        print(
+            f"{result['concurrency']:>11} {result['rps']:>8} {result['p50_ms']:>8} {result['p99_ms']:>8} {result['errors']:>7}"
+        )
+    return results, peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -123,61 +186,35 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0, help="per step")
+    parser.add_argument("--steps", default=STEPS, help="connections of each step")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    steps = [int(n) for n in args.steps.split(",")]
 
-    url = Settings(database_url=args.database).database_url
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        present = session.scalar(select(func.count()).select_from(Article)) or 0
-        if present < args.articles:
-            if present:
-                raise SystemExit(f"{present} articles in {args.database}: use an empty database")
-            print(f"loading {args.articles:,} articles", file=sys.stderr)
-            load(url, args.articles)
-        max_id = session.scalar(select(func.max(Article.id))) or 1
-    engine.dispose()
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
-    env |= {"NEWSARCHIVE_DATABASE_URL": url, "NEWSARCHIVE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(  # as the compose file runs it
-        [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--no-migrate",
-         "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/api/health", timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        time.sleep(1)
-        peak = 0.0
-        health = step(base, 32, [("/api/health", {})], args.seconds)
-        peak = max(peak, tree_rss_mb(server.pid))
-        mix = request_mix(max_id)
-        results = []
-        print(f"{'concurrency':>11} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-        for concurrency in STEPS:
-            result = step(base, concurrency, mix, args.seconds)
-            peak = max(peak, tree_rss_mb(server.pid))
-            results.append(result)
-            print(
-                f"{result['concurrency']:>11} {result['rps']:>8} {result['p50_ms']:>8} {result['p99_ms']:>8} {result['errors']:>7}"
-            )
-        print(
-            f"GET /api/health at 32 clients: {health['rps']} rps, p99 {health['p99_ms']} ms; server peak RSS {peak:.0f} MB ({args.workers} workers)"
-        )
-    finally:
-        server.terminate()
-        server.wait()
-    print(json.dumps({"database": make_engine(url).dialect.name, "articles": args.articles, "health_rps": health["rps"],
-                      "peak_rss_mb": round(peak), "steps": results}))  # fmt: skip
+    url, max_id = prepare(args.database, args.articles)
+    mix = request_mix(max_id)
+    found: dict[str, Any] = {}
+    peak = 0.0
+    for name, cache_mb in (("computed", 0), ("repeated", 64)):
+        server, base = serve(url, args.workers, cache_mb)
+        try:
+            if name == "computed":
+                health = step(base, max(steps), [("/api/health", {})], args.seconds)
+                print(
+                    f"GET /api/health at {max(steps)} connections: {health['rps']} rps, p99 {health['p99_ms']} ms"
+                )
+            print(f"the mix, {'every answer made anew' if cache_mb == 0 else 'answers kept'}:")
+            found[name], mix_peak = run_mix(server, base, mix, steps, args.seconds)
+            peak = max(peak, mix_peak)
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"server peak RSS {peak:.0f} MB ({args.workers} workers)")
+    print(json.dumps({"database": make_engine(url).dialect.name, "articles": args.articles,
+                      "workers": args.workers, "health_rps": health["rps"],
+                      "peak_rss_mb": round(peak), "steps": found["computed"],
+                      "repeated": found["repeated"]}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Builds N synthetic articles (about 500 words each drawn from a Zipf-like vocabul
 over ten years) through the store layer, unless the database already holds them (--reuse), then
 times each query class: median and 95th percentile through the HTTP API (a real uvicorn server
 on 127.0.0.1) and the same work run in-process on the engine (the service layer and the SQL, no
-HTTP): the difference is the API's own cost. The last line of output is one JSON object.
+HTTP): the difference is the API's own cost. The server keeps no answers (its answer cache is
+off), so every run makes its answer anew. The last line of output is one JSON object.
 """
 
 from __future__ import annotations
@@ -281,6 +282,7 @@ def serve(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env["NEWSARCHIVE_DATABASE_URL"] = database_url
+    env["NEWSARCHIVE_ANSWER_CACHE_MB"] = "0"  # every run makes its answer: what a search costs
     server = subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "serve", "--port", str(port)],
         env=env,

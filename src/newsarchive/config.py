@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     archive_tz_force: bool = Field(
         False, description="File every dated article under its day in NEWSARCHIVE_ARCHIVE_TZ."
     )
+    answer_cache_mb: int = Field(
+        64,
+        ge=0,
+        description="Megabytes of recent read answers each server process keeps until the "
+        "archive's next write; 0: none.",
+    )
     log_format: Literal["text", "json"] = Field("text", description="One line per event; json.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least level logged."

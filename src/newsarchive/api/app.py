@@ -18,7 +18,7 @@ from starlette.routing import Match
 from newsarchive import __version__, archive, services
 from newsarchive.admin.app import create_admin
 from newsarchive.api import docs, metrics
-from newsarchive.api.caching import Answers
+from newsarchive.api.caching import Answers, MiB
 from newsarchive.api.routes import (
     archive as days,
 )
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.answers = Answers()
+    app.state.answers = Answers(settings.answer_cache_mb * MiB)
     app.state.routing = ReadRouting(
         app.state.sessions, make_sessionmaker(replica) if replica is not None else None
     )

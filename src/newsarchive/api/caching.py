@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive import __version__, archive
 
-MAX_BYTES = 64 * 2**20  # of answers kept per process
-MAX_ANSWER_BYTES = MAX_BYTES // 64  # a larger answer (a long CSV) is answered, not kept
+MiB = 2**20
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: the archive has not changed since the ETag sent"}
 }
@@ -33,10 +32,11 @@ JSON = "application/json"
 class Answers:
     """Recent answers' bytes by (write version, URL), the least recently used dropped first."""
 
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self._kept: LRUCache[tuple[str, str], tuple[bytes, str]] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda kept: len(kept[0])
+            maxsize=max(max_bytes, 1), getsizeof=lambda kept: len(kept[0])
         )
+        self._largest = max_bytes // 64  # a larger answer (a long CSV) is answered, not kept
         self._lock = threading.Lock()  # handlers run in a thread pool
 
     def get(self, key: tuple[str, str]) -> tuple[bytes, str] | None:
@@ -44,7 +44,7 @@ class Answers:
             return self._kept.get(key)
 
     def put(self, key: tuple[str, str], body: bytes, media_type: str) -> None:
-        if len(body) <= MAX_ANSWER_BYTES:
+        if len(body) <= self._largest:
             with self._lock:
                 self._kept[key] = (body, media_type)
 
