@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     )
     read_database_url: str | None = Field(
         None,
-        description="A PostgreSQL streaming replica of database_url: the API's and admin "
-        "page's reads go there, writes to the primary.",
+        description="PostgreSQL streaming replicas of database_url, comma-separated: the "
+        "API's and admin page's reads go there in turn, writes to the primary.",
     )
     admin_token: SecretStr | None = Field(
         None,
@@ -129,12 +129,18 @@ class Settings(BaseSettings):
     @field_validator("read_database_url")
     @classmethod
     def _replica(cls, value: str | None) -> str | None:
-        if value is None or value == "":
+        if value is None or not value.strip(" ,"):
             return None
-        value = cls._supported_database(value)
-        if make_url(value).get_backend_name() != "postgresql":
+        urls = [cls._supported_database(url.strip()) for url in value.split(",") if url.strip()]
+        if any(make_url(url).get_backend_name() != "postgresql" for url in urls):
             raise ValueError("a read replica is a PostgreSQL streaming replica")
-        return value
+        return ",".join(urls)
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        """The replicas of NEWSARCHIVE_READ_DATABASE_URL (comma-separated; a comma inside a
+        URL is written %2C)."""
+        return self.read_database_url.split(",") if self.read_database_url else []
 
     @model_validator(mode="after")
     def _replica_of_postgresql(self) -> Settings:

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -45,9 +46,10 @@ def start(data: Path, port: int, *extra: str) -> None:
     as_postgres(BIN / "pg_ctl", "-D", data, "-l", data.parent / f"{data.name}.log", "-w", "start")
 
 
-@pytest.fixture
-def primary_and_replica() -> Iterator[tuple[str, str]]:
-    """(primary URL, replica URL) of a fresh pair of servers, stopped and deleted after."""
+@contextmanager
+def servers(replicas: int) -> Iterator[tuple[str, list[str], list[Path]]]:
+    """(primary URL, replica URLs, replica data folders) of a fresh primary and its streaming
+    replicas, stopped and deleted after."""
     if not (BIN / "initdb").exists() or shutil.which("runuser") is None or os.geteuid() != 0:
         if IN_CI:
             pytest.fail("the replica test needs PostgreSQL 15's server binaries and root")
@@ -55,23 +57,38 @@ def primary_and_replica() -> Iterator[tuple[str, str]]:
     base = Path(tempfile.mkdtemp(prefix="newsarchive-replica-"))
     user = pwd.getpwnam("postgres")
     os.chown(base, user.pw_uid, user.pw_gid)
-    primary, replica = base / "primary", base / "replica"
-    primary_port, replica_port = free_port(), free_port()
+    primary = base / "primary"
+    copies = [base / f"replica{n}" for n in range(replicas)]
+    url = "postgresql+psycopg://postgres@127.0.0.1:{}/postgres"
     try:
+        primary_port = free_port()
         as_postgres(BIN / "initdb", "-D", primary, "-A", "trust", "-U", "postgres")
-        start(primary, primary_port, "wal_level = replica\nmax_wal_senders = 4\n")
-        as_postgres(
-            BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port), "-U",
-            "postgres", "-D", replica, "-R", "-X", "stream",
-        )  # fmt: skip
-        start(replica, replica_port, "hot_standby = on\n")
-        url = "postgresql+psycopg://postgres@127.0.0.1:{}/postgres"
-        yield url.format(primary_port), url.format(replica_port)
+        start(primary, primary_port, "wal_level = replica\nmax_wal_senders = 8\n")
+        urls = []
+        for data in copies:
+            as_postgres(
+                BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary_port), "-U",
+                "postgres", "-D", data, "-R", "-X", "stream",
+            )  # fmt: skip
+            port = free_port()
+            start(data, port, "hot_standby = on\n")
+            urls.append(url.format(port))
+        yield url.format(primary_port), urls, copies
     finally:
-        for data in (replica, primary):
-            if (data / "postmaster.pid").exists():
-                as_postgres(BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop")
+        for data in (*copies, primary):
+            stop(data)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def stop(data: Path) -> None:
+    if (data / "postmaster.pid").exists():
+        as_postgres(BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop")
+
+
+@pytest.fixture
+def primary_and_replica() -> Iterator[tuple[str, str]]:
+    with servers(1) as (primary, replicas, _folders):
+        yield primary, replicas[0]
 
 
 def replica_sql(url: str, sql: str) -> object:
@@ -135,3 +152,36 @@ def test_a_replica_url_must_be_postgresql() -> None:
     assert Settings(read_database_url="").read_database_url is None
     with pytest.raises(ValueError, match="needs a PostgreSQL database_url"):
         Settings(database_url="sqlite:////tmp/x.db", read_database_url="postgresql://db2/archive")
+
+
+def test_reads_take_turns_over_replicas_and_skip_one_that_stopped(site: NewsSite) -> None:
+    with servers(2) as (primary_url, replica_urls, folders):
+        migrate.upgrade(primary_url)
+        settings = Settings(
+            database_url=primary_url, read_database_url=",".join(replica_urls),
+            admin_token="test-token", allow_private_hosts=True, host_delay=0,
+        )  # fmt: skip
+        assert settings.read_database_urls == replica_urls
+        url = site.page("/news/1", article_html(title="Harbour opens"))
+        with TestClient(create_app(settings)) as client:
+            assert client.post("/api/ingest", json={"url": url}, headers=AUTH).status_code == 201
+            for replica in replica_urls:
+                caught_up(primary_url, replica)
+            client.cookies.clear()  # a reader that wrote nothing
+            for n in range(10):
+                found = client.get("/api/search", params={"q": "harbour", "n": n})
+                assert found.json()["total"] == 1
+            ours = (  # the app's pooled connections to each replica
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid()"
+            )
+            connected = [replica_sql(r, ours)[0] for r in replica_urls]  # type: ignore[index]
+            assert all(n >= 1 for n in connected), connected
+
+            stop(folders[0])  # one replica stops answering mid-test
+            for n in range(10):  # every read is answered by the other
+                found = client.get("/api/archive", params={"n": n})
+                assert found.status_code == 200, found.text
+                assert found.json()["years"][0]["count"] == 1
+            stop(folders[1])  # with none left, the primary reads
+            assert client.get("/api/search", params={"q": "harbour"}).json()["total"] == 1

@@ -48,7 +48,10 @@ CRAWL_STOP_SECONDS = 30.0
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    replica = make_engine(settings.read_database_url) if settings.read_database_url else None
+    # A stopped replica refuses at once; one that is gone from the network is given 3 s.
+    replicas = [
+        make_engine(url, connect_args={"connect_timeout": 3}) for url in settings.read_database_urls
+    ]
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,9 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             wait = max(CRAWL_STOP_SECONDS, settings.fetch_timeout + 10)
             await run_in_threadpool(admin.state.crawls.shutdown, wait)
         finally:
-            engine.dispose()
-            if replica is not None:
-                replica.dispose()
+            for each in (engine, *replicas):
+                each.dispose()
 
     app = FastAPI(
         title="newsarchive",
@@ -80,9 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.answers = Answers(settings.answer_cache_mb * MiB)
-    app.state.routing = ReadRouting(
-        app.state.sessions, make_sessionmaker(replica) if replica is not None else None
-    )
+    app.state.routing = ReadRouting(app.state.sessions, [make_sessionmaker(r) for r in replicas])
     app.state.migrations = migrate.scripts(settings.database_url)
     routers = (
         health,
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     admin = create_admin(settings, app.state.sessions, app.state.routing)
     app.mount("/admin", admin)
     _add_error_handlers(app)
-    if replica is not None:
+    if replicas:
         _remember_writes(app, app.state.routing)
     return app
 

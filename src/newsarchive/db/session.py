@@ -28,7 +28,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     # (search/postgres_broad.py), and a generic plan cached from a mid-frequency word's
     # searches took 5 s instead of 33 ms for a common word's at 1M articles.
     no_prepare = {"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=no_prepare, **kwargs)
+    connect_args = no_prepare | kwargs.pop("connect_args", {})
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
