@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -182,6 +184,52 @@ def test_serve_migrates_and_answers_over_http(
         assert any(e["event"].startswith("newsarchive ") for e in events)
     else:
         assert lines[0].startswith("newsarchive ")
+
+
+def test_serve_workers_each_take_their_share_of_connections(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    """Each worker listens on a socket of its own (SO_REUSEPORT), so a burst of new connections
+    spreads over them: with one shared socket, the first worker awake took most of a burst."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
+    env["NEWSARCHIVE_DATABASE_URL"] = empty_db_url
+    command = [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    clients: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while len(listening := set(_pids(port, "listening")) - {str(server.pid)}) < 2:
+            assert server.poll() is None, "the server ended"
+            assert time.monotonic() < deadline, listening  # a socket listening in each worker
+            time.sleep(0.1)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        time.sleep(0.5)
+        held = Counter(_pids(port, "established"))
+        assert len(held) == 2, held  # (all 16 on one of two sockets: 1 in 32,768)
+        assert sum(held.values()) == 16
+    finally:
+        for client in clients:
+            client.close()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        assert server.returncode == 0
+
+
+def _pids(port: int, state: str) -> list[str]:
+    """The process of each socket on this local port in this state (ss, from iproute2)."""
+    found = subprocess.run(
+        ["ss", "-tnpH", "state", state, f"( sport = :{port} )"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return re.findall(r"pid=(\d+)", found)
 
 
 def test_serve_answers_without_waiting_for_delayed_acks() -> None:

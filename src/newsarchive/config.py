@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     archive_tz_force: bool = Field(
         False, description="File every dated article under its day in NEWSARCHIVE_ARCHIVE_TZ."
     )
+    api_threads: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="Requests one server process works on at once (each with a database "
+        "connection); the rest wait their turn.",
+    )
     answer_cache_mb: int = Field(
         64,
         ge=0,

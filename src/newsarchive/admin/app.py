@@ -10,6 +10,7 @@ filters, the dashboard's and the explore page's charts, crawls started from the 
 
 from __future__ import annotations
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +40,7 @@ def create_admin(
     admin.state.settings = settings
     admin.state.sessions = sessions
     admin.state.routing = routing or ReadRouting(sessions)
+    admin.state.finishing = CapacityLimiter(settings.api_threads)  # (the API's, when mounted)
     admin.state.crawls = CrawlThreads(settings, sessions)
     admin.add_middleware(
         SessionMiddleware,

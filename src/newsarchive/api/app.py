@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -47,7 +48,11 @@ CRAWL_STOP_SECONDS = 30.0
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    # A connection for each request thread and each finishing thread (api/deps.py): no
+    # request waits for one; more, for a moment, when commits queue.
+    threads = settings.api_threads
+    pool = {"pool_size": 2 * threads, "max_overflow": 2 * threads}
+    engine = make_engine(settings.database_url, **pool)
     # A stopped replica refuses at once; one that is gone from the network is given 3 s.
     replicas = [
         make_engine(url, connect_args={"connect_timeout": 3}) for url in settings.read_database_urls
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = threads  # the request threads
         try:
             with session_scope(app.state.sessions) as session:
                 rule = services.day_rule(settings)
@@ -82,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.answers = Answers(settings.answer_cache_mb * MiB)
+    app.state.finishing = CapacityLimiter(threads)  # the commits' threads (api/deps.py)
     app.state.routing = ReadRouting(app.state.sessions, [make_sessionmaker(r) for r in replicas])
     app.state.migrations = migrate.scripts(settings.database_url)
     routers = (
@@ -101,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics.install(app, app.state.sessions)
     docs.install(app)
     admin = create_admin(settings, app.state.sessions, app.state.routing)
+    admin.state.finishing = app.state.finishing
     app.mount("/admin", admin)
     _add_error_handlers(app)
     if replicas:

@@ -37,9 +37,9 @@ GRACE_SECONDS = 10
 def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     """Migrate the database to head, then serve the API and admin page."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
-    from newsarchive.api.app import create_app
+    from newsarchive.api.app import CRAWL_STOP_SECONDS, create_app
+    from newsarchive.cli.workers import run_workers
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
@@ -51,7 +51,9 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
         raise click.ClickException(problem)
     if problem:
         migrate.upgrade(settings.database_url)
-    listener = _listen(host, port)
+    listeners = [_listen(host, port, shared=workers > 1)]
+    port = listeners[0].getsockname()[1]  # (port 0: the one the system chose, for them all)
+    listeners += [_listen(host, port, shared=True) for _ in range(workers - 1)]
     banner = f"newsarchive {__version__} on http://{host}:{port} (database: {safe_url(settings)})"
     if settings.log_format == "json":  # every line a JSON event
         logging.getLogger("newsarchive.serve").info(banner)
@@ -65,19 +67,19 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
                 log_level="info",
                 timeout_graceful_shutdown=GRACE_SECONDS,
             )
-        ).run(sockets=[listener])
+        ).run(sockets=listeners)
         return
     # Each worker builds the app from the environment (the settings just checked) and serves
-    # on this socket, so every connection has TCP_NODELAY (uvicorn --workers loses it).
+    # on a socket of its own (cli/workers.py), with TCP_NODELAY (uvicorn --workers loses it).
     config = uvicorn.Config(
         "newsarchive.cli.serve:worker_app",
         factory=True,
-        workers=workers,
         log_config=None,
         log_level="info",
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
-    Multiprocess(config, sockets=[listener]).run()
+    stop_seconds = GRACE_SECONDS + max(CRAWL_STOP_SECONDS, settings.fetch_timeout + 10) + 5
+    raise SystemExit(run_workers(config, listeners, stop_seconds))
 
 
 def worker_app() -> Any:
@@ -87,13 +89,16 @@ def worker_app() -> Any:
     return create_app(load_settings())
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The server's socket, bound now: a port in use is one line, before any banner."""
+def _listen(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """A server socket, bound now: a port in use is one line, before any banner. `shared`:
+    one of several on the port (SO_REUSEPORT), one for each worker."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         family, kind, proto, _name, address = infos[0]
         listener = socket.socket(family, kind, proto)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         # Inherited by every accepted connection. Without it a response written in two parts
         # (head, then body) waits for the client's delayed ACK: 40 ms a request.
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
