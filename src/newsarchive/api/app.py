@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, **pool)
     # A stopped replica refuses at once; one that is gone from the network is given 3 s.
     replicas = [
-        make_engine(url, connect_args={"connect_timeout": 3}) for url in settings.read_database_urls
+        make_engine(url, connect_args={"connect_timeout": 3}, **pool)
+        for url in settings.read_database_urls
     ]
 
     @asynccontextmanager

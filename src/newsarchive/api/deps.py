@@ -25,10 +25,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     that reads right after a write sees it, and a failed commit is the response. A read may
     come from a replica (db/replica.py).
 
-    The handler's queries run on the request threads (as many as the pool has connections for
-    them, serve.py); the commit runs on threads of its own (`finishing`): with every request
-    thread waiting for a pooled connection, the commits that give connections back must
-    still be able to run."""
+    The handler's queries run on the request threads (NEWSARCHIVE_API_THREADS, api/app.py);
+    the commit runs on threads of its own (`finishing`): with every request thread waiting for
+    a pooled connection, the commits that give connections back must still be able to run."""
     routing = request.app.state.routing
     factory: sessionmaker[Session] = (
         await to_thread.run_sync(routing.sessions_for, request)  # (a replica is asked first)
