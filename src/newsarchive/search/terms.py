@@ -6,6 +6,7 @@ language (jusText's lists, which trafilatura ships) and the query's own words ar
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from functools import cache
 from itertools import islice
 
 import justext
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from newsarchive import archive, stemming
@@ -117,16 +119,34 @@ def characteristic(
 def top_terms(session: Session, params: SearchParams, *, limit: int = 50, seed: int = 0) -> Terms:
     """The words most characteristic of the newest SAMPLE matches of the search (or, with an
     empty q, of the articles the filters keep) against SAMPLE articles of the whole archive."""
-    ids = [a.id for a in islice(iter_selection(session, params), SAMPLE)]
-    matches = document_counts(archive.texts_of(session, ids))
+    version = archive.write_version(session)  # first: the background below is at least as new
+    sampled = list(islice(iter_selection(session, params), SAMPLE))
+    matches = document_counts((a.title, a.text, a.language) for a in sampled)
     if params.q.strip():  # the query's own words (and their forms) say nothing new
         query = parsed(session, params)
         for clause in query.must:
             for term in clause.terms if isinstance(clause, AnyOf) else (clause,):
                 for token in term.tokens:
                     matches.pop(token, None)
-    background_ids = archive.sample_ids(session, SAMPLE, seed)
-    background = document_counts(archive.texts_of(session, background_ids))
+    background, n_background = _background(session, version, seed)
     return Terms(
-        characteristic(matches, len(ids), background, len(background_ids), limit), len(ids)
+        characteristic(matches, len(sampled), background, n_background, limit), len(sampled)
     )
+
+
+_BACKGROUNDS: LRUCache[tuple[str, int], tuple[Counter[str], int]] = LRUCache(maxsize=2)
+_BACKGROUNDS_LOCK = threading.Lock()
+
+
+def _background(session: Session, version: str, seed: int) -> tuple[Counter[str], int]:
+    """The word counts of SAMPLE random articles of the archive and how many were read: the
+    same for every search until the archive's next write, so made once per version (the
+    Explore page asks for four searches' words at a time)."""
+    with _BACKGROUNDS_LOCK:
+        kept = _BACKGROUNDS.get((version, seed))
+    if kept is None:
+        ids = archive.sample_ids(session, SAMPLE, seed)
+        kept = document_counts(archive.texts_of(session, ids)), len(ids)
+        with _BACKGROUNDS_LOCK:
+            _BACKGROUNDS[(version, seed)] = kept
+    return kept
