@@ -11,6 +11,7 @@ from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,20 +45,24 @@ log = logging.getLogger(__name__)
 # Shutdown waits this long at least for the admin's crawls to finish the pages in hand (a fetch
 # can take the fetch timeout); the compose file's stop_grace_period leaves room for it.
 CRAWL_STOP_SECONDS = 30.0
+ROUTERS = (
+    health,
+    articles,
+    revisions,
+    search,
+    explore,
+    days,
+    sources,
+    runs,
+    ingest,
+    saved_searches,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    # A connection for each request thread and each finishing thread (api/deps.py): no
-    # request waits for one; more, for a moment, when commits queue.
     threads = settings.api_threads
-    pool = {"pool_size": 2 * threads, "max_overflow": 2 * threads}
-    engine = make_engine(settings.database_url, **pool)
-    # A stopped replica refuses at once; one that is gone from the network is given 3 s.
-    replicas = [
-        make_engine(url, connect_args={"connect_timeout": 3}, **pool)
-        for url in settings.read_database_urls
-    ]
+    engine, *replicas = _engines(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -92,19 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.finishing = CapacityLimiter(threads)  # the commits' threads (api/deps.py)
     app.state.routing = ReadRouting(app.state.sessions, [make_sessionmaker(r) for r in replicas])
     app.state.migrations = migrate.scripts(settings.database_url)
-    routers = (
-        health,
-        articles,
-        revisions,
-        search,
-        explore,
-        days,
-        sources,
-        runs,
-        ingest,
-        saved_searches,
-    )
-    for module in routers:
+    for module in ROUTERS:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)
@@ -115,6 +108,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if replicas:
         _remember_writes(app, app.state.routing)
     return app
+
+
+def _engines(settings: Settings) -> list[Engine]:
+    """The primary's engine, then each replica's. A connection for each request thread and
+    each finishing thread (api/deps.py): no request waits for one (more, for a moment, when
+    commits queue). A stopped replica refuses at once; one gone from the network gets 3 s."""
+    pool = {"pool_size": 2 * settings.api_threads, "max_overflow": 2 * settings.api_threads}
+    return [
+        make_engine(settings.database_url, **pool),
+        *(
+            make_engine(url, connect_args={"connect_timeout": 3}, **pool)
+            for url in settings.read_database_urls
+        ),
+    ]
 
 
 def _remember_writes(app: FastAPI, routing: ReadRouting) -> None:
