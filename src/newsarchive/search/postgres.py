@@ -29,10 +29,12 @@ class PostgresEngine(Engine):
         # costs microseconds), so testing every article in a sequential scan loses to the GIN
         # index even when most articles match (a word in 60 % of 250,000: 1.4 s against 0.6 s).
         # Measured for searches without filters; a filtered one keeps the planner's choice.
-        if filtered:
-            yield
-            return
-        with postgres_broad.planner(session, enable_seqscan="off"):
+        # Either way the bitmap of the matches stays exact: a lossy one (the default 4 MB)
+        # rechecked every article of its pages against its tsvector, 127,000 of them for a
+        # common word's 60,000 matches in a year (the timeline: 690 ms).
+        memory = {"work_mem": postgres_broad.BITMAP_MEMORY}
+        settings = memory if filtered else {"enable_seqscan": "off", **memory}
+        with postgres_broad.planner(session, **settings):
             yield
 
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
