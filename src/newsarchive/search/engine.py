@@ -83,6 +83,13 @@ class Engine(ABC):
         however many there are; None to let the general (exact) search answer."""
         return None
 
+    def per_day(
+        self, session: Session, query: Query, date_from: date | None, date_to: date | None
+    ) -> dict[date, int] | None:
+        """Exactly how many articles match on each archive day, counted in the index alone,
+        where the engine can (a search with no filter but dates); None: the general count."""
+        return None
+
 
 def marked_html(snippet: str) -> str:
     """Escape a snippet whose hits the engine wrapped in MARK_START / MARK_END."""

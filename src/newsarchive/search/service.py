@@ -168,7 +168,13 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
     query = parsed(session, params)
     archive.check_day_range(params.date_from, params.date_to)
     days: Counter[date] = Counter()
-    with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
+    filtered = _filtered_beyond_dates(params)
+    with engine.tuned(session, filtered=filtered):
+        counted = (
+            None if filtered else engine.per_day(session, query, params.date_from, params.date_to)
+        )
+        if counted is not None:
+            return Counter(counted)
         hits, matched = _matched(engine, query, params)
         grouped = _grouped(engine, query, params, matched if matched is not None else hits)
         for day, _source_id, _language, n in session.execute(grouped):
