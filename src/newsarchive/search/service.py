@@ -176,8 +176,9 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
         if counted is not None:
             return Counter(counted)
         hits, matched = _matched(engine, query, params)
-        grouped = _grouped(engine, query, params, matched if matched is not None else hits)
-        for day, _source_id, _language, n in session.execute(grouped):
+        found = matched if matched is not None else hits
+        by_day = _grouped(engine, query, params, found, columns=(Article.published_day,))
+        for day, n in session.execute(by_day):
             days[day] += n
     return days
 
@@ -321,11 +322,16 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, Article]:
     return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
 
 
-def _grouped(engine: Engine, query: Query, params: SearchParams, matched: Any) -> Select:  # type: ignore[type-arg]
-    """The matches counted per (day, source, language). An engine whose matches are a query of
-    the article table itself is grouped as it is (joined to the article table again, a
-    PostgreSQL search would read every match twice)."""
-    columns = (Article.published_day, Article.source_id, Article.language)
+def _grouped(
+    engine: Engine,
+    query: Query,
+    params: SearchParams,
+    matched: Any,
+    columns: tuple[Any, ...] = (Article.published_day, Article.source_id, Article.language),
+) -> Select:  # type: ignore[type-arg]
+    """The matches counted per (day, source, language), or per the columns given. An engine
+    whose matches are a query of the article table itself is grouped as it is (joined to the
+    article table again, a PostgreSQL search would read every match twice)."""
     if engine.selects_articles and not params.collapse:
         own, _score = _filtered_matches(engine, query, params, None)
         return own.with_only_columns(*columns, func.count()).group_by(*columns)
