@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.archive.days import DayRule, day_of_row
 from newsarchive.archive.forms import record_forms, record_rows
-from newsarchive.archive.paging import Page, newest_first, storable_id
+from newsarchive.archive.paging import SUMMARY_LOADING, Page, newest_first, storable_id
 from newsarchive.archive.sources import in_collection
 from newsarchive.db.models import (
     ARTICLE_RAW,
@@ -88,10 +88,17 @@ def day_conditions(date_from: date | None, date_to: date | None) -> list[Any]:
 
 
 def list_articles(
-    session: Session, filters: ArticleFilters, *, limit: int = 20, cursor: str | None = None
+    session: Session,
+    filters: ArticleFilters,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    summaries: bool = True,
 ) -> Page:
-    """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip."""
-    return newest_first(session, _filtered(select(Article), filters), limit, cursor)
+    """Newest first, keyset-paged on (published_at, id) so pages never repeat or skip.
+    `summaries`: what a listing shows (not each article's copies, paging.SUMMARY_LOADING)."""
+    query = select(Article).options(*(SUMMARY_LOADING if summaries else ()))
+    return newest_first(session, _filtered(query, filters), limit, cursor)
 
 
 def iter_articles(
@@ -100,7 +107,7 @@ def iter_articles(
     """Every article the filters keep, newest first, in keyset batches (flat memory)."""
     cursor = None
     while True:
-        page = list_articles(session, filters, limit=batch, cursor=cursor)
+        page = list_articles(session, filters, limit=batch, cursor=cursor, summaries=False)
         yield from page.items
         if page.next_cursor is None:
             return

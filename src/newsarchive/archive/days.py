@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from newsarchive.archive.paging import Page, newest_first
+from newsarchive.archive.paging import SUMMARY_LOADING, Page, newest_first
 from newsarchive.db.models import (
     ARTICLES,
     Article,
@@ -162,7 +162,7 @@ def articles_on_day(
 ) -> Page:
     """One archive day's articles, newest first, keyset-paged; `dated` leaves out those dated
     only by when the archive first saw them."""
-    query = select(Article).where(Article.published_day == day)
+    query = select(Article).options(*SUMMARY_LOADING).where(Article.published_day == day)
     if dated:
         query = query.where(Article.date_source != "first_seen")
     return newest_first(session, query, limit, cursor)

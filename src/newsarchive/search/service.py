@@ -119,7 +119,7 @@ def _search(
             (total, rows), found_facets = _counted_page(session, ranked, params), {}
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    articles = _load(session, [article_id for article_id, _score in rows])
+    articles = _load(session, [article_id for article_id, _score in rows], summaries=True)
     snippets = engine.snippets(session, query, list(articles.values()))
     page = [Hit(articles[i], score, snippets.get(i, "")) for i, score in rows]
     in_window = broad is not None and broad.windowed
@@ -316,10 +316,14 @@ def _counted_page(
     return total, [(r.id, float(r.score)) for r in session.execute(page)]
 
 
-def _load(session: Session, ids: Sequence[int]) -> dict[int, Article]:
+def _load(session: Session, ids: Sequence[int], *, summaries: bool = False) -> dict[int, Article]:
+    """These articles by id; `summaries`: as a page of hits shows them (archive.paging)."""
     if not ids:
         return {}
-    return {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    query = select(Article).where(Article.id.in_(ids))
+    if summaries:
+        query = query.options(*archive.paging.SUMMARY_LOADING)
+    return {a.id: a for a in session.scalars(query)}
 
 
 def _grouped(
