@@ -6,19 +6,17 @@ sqlite_broad.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from newsarchive.db.models import Article
-from newsarchive.search import sqlite_broad
+from newsarchive.search import fts5, sqlite_broad
 from newsarchive.search.engine import MARK_END, MARK_START, Ask, Broad, Engine, marked_html
 from newsarchive.search.fts5 import (
-    EPOCH,
     article_id,
     day_key,
-    fts,
     in_range,
     key_range,
     match,
@@ -60,10 +58,4 @@ class SQLiteEngine(Engine):
     def per_day(
         self, session: Session, query: Query, date_from: date | None, date_to: date | None
     ) -> dict[date, int]:
-        # The key's day (its high bits: an arithmetic shift, days before 1970 too): the
-        # article table is never read (a common word over a year: 60,000 matches).
-        day = fts.c.rowid.op(">>")(32)
-        counted = select(day, func.count()).where(
-            match(query), in_range(*key_range(date_from, date_to))
-        )
-        return {EPOCH + timedelta(days=d): n for d, n in session.execute(counted.group_by(day))}
+        return fts5.per_day(session, query, *key_range(date_from, date_to))

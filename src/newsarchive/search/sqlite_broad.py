@@ -19,7 +19,6 @@ from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
 from newsarchive.search.fts5 import (
-    EPOCH,
     KEY,
     article_id,
     day_key,
@@ -29,6 +28,7 @@ from newsarchive.search.fts5 import (
     key_day,
     key_range,
     match,
+    per_day,
     score,
 )
 from newsarchive.search.query import Query
@@ -249,16 +249,9 @@ def _days(session: Session, query: Query, low: int, high: int) -> list[dict[str,
     span = FACET_DAYS
     while True:
         start = low if span > 40_000 else max(low, (last - span + 1) * KEY)
-        day = fts.c.rowid.op(">>")(32)  # (an arithmetic shift: days before 1970 too)
-        rows = session.execute(
-            select(day, func.count())
-            .where(match(query), in_range(start, high))
-            .group_by(day)
-            .order_by(day.desc())
-        ).all()
-        if len(rows) >= FACET_DAYS or start == low:
+        counts = per_day(session, query, start, high)
+        if len(counts) >= FACET_DAYS or start == low:
             break
         span *= 4
-    return [
-        {"date": (EPOCH + timedelta(days=d)).isoformat(), "count": n} for d, n in rows[:FACET_DAYS]
-    ]
+    newest_days = sorted(counts.items(), reverse=True)[:FACET_DAYS]
+    return [{"date": day.isoformat(), "count": n} for day, n in newest_days]
