@@ -34,13 +34,17 @@ from newsarchive.db.replica import ReadRouting
 
 
 def create_admin(
-    settings: Settings, sessions: sessionmaker[Session], routing: ReadRouting | None = None
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    routing: ReadRouting | None = None,
+    finishing: CapacityLimiter | None = None,
 ) -> FastAPI:
     admin = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     admin.state.settings = settings
     admin.state.sessions = sessions
     admin.state.routing = routing or ReadRouting(sessions)
-    admin.state.finishing = CapacityLimiter(settings.api_threads)  # (the API's, when mounted)
+    # The threads its requests' commits run on (api/deps.py): the API's, when mounted in it.
+    admin.state.finishing = finishing or CapacityLimiter(settings.api_threads)
     admin.state.crawls = CrawlThreads(settings, sessions)
     admin.add_middleware(
         SessionMiddleware,

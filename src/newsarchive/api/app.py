@@ -101,8 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     metrics.install(app, app.state.sessions)
     docs.install(app)
-    admin = create_admin(settings, app.state.sessions, app.state.routing)
-    admin.state.finishing = app.state.finishing
+    admin = create_admin(settings, app.state.sessions, app.state.routing, app.state.finishing)
     app.mount("/admin", admin)
     _add_error_handlers(app)
     if replicas:

@@ -15,9 +15,9 @@ _VERSION = select(ArchiveVersion.__table__.c.epoch, ArchiveVersion.__table__.c.v
 
 
 def write_version(session: Session) -> str:
-    """The version as "<epoch>.<version>": changes with every write to what the API reads. Read it before the
-    answer it tags: an answer read after it is at least as new (a write moves the version in
-    its own transaction), so a cached answer is never older than its key."""
+    """The version as "<epoch>.<version>": changes with every write to what the API reads.
+    Read it before the answer it tags: an answer read after it is at least as new (a write
+    moves the version in its own transaction), so a cached answer is never older than its key."""
     epoch, version = session.connection().execute(_VERSION).one()
     return f"{epoch}.{version}"
 
