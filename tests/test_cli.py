@@ -169,12 +169,7 @@ def test_serve_migrates_and_answers_over_http(
         assert response.json()["articles"] == 0
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10).status_code == 200
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        _stop(server)
     lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
     if log_format == "json":  # the server's own lines (startup, access) too
         events = [json.loads(line) for line in lines]
@@ -214,13 +209,19 @@ def test_serve_workers_each_take_their_share_of_connections(
     finally:
         for client in clients:
             client.close()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        assert server.returncode == 0
+        assert _stop(server) == 0
+
+
+def _stop(server: subprocess.Popen[bytes]) -> int | None:
+    """Stop a server started in a session of its own; its exit status, or None if it had to
+    be killed (with its workers)."""
+    server.terminate()
+    try:
+        return server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        return None
 
 
 def _pids(port: int, state: str) -> list[str]:
