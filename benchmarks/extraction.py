@@ -1,5 +1,6 @@
-"""Extraction quality and speed: the product's extraction (the code path ingest uses) beside bare
-trafilatura with default settings and newspaper4k, on the same bytes, in the same run.
+"""Extraction quality and speed on three sets of real pages, each reported apart: the product's
+extraction (the code path ingest uses) beside bare trafilatura with default settings and
+newspaper4k, on the same bytes, in the same run.
 
     .venv/bin/python benchmarks/extraction.py [--corpus ../shared/corpus/articles] [--limit N]
 
@@ -8,14 +9,17 @@ newspaper4k is a benchmark-only dependency (`pip install -e '.[bench]'` in a ven
 Chinese and Thai extras); images are not fetched, and a page it fails on counts as an empty
 extraction for it. Without it installed, its column is left out.
 
-Scores exactly as ../shared/corpus/README.md defines them: body-text token F1 on aeb (averaged
-over pages, an empty extraction scores 0), the share of trafilatura-set pages that pass their
-with/without snippets, and exact title, date and author (case-insensitive set of names) accuracy
-where the truth has the field. The date is counted twice: tolerantly (`date`: within one day of
-the truth's, the usual allowance for a zone) and strictly (`date_strict`: the calendar day in the
-page's own zone must be the truth's day, no tolerance). `not_article` counts the
-pages the product refuses as not an article (they are stored by nobody). The last line of
-output is one JSON object.
+Scores exactly as ../shared/corpus/README.md defines them, per set: body-text token F1 on aeb
+and on fundus (averaged over pages, an empty extraction scores 0); the share of trafilatura-set
+pages that pass their with/without snippets; exact title, date and author (case-insensitive set
+of names) accuracy where the truth has the field, on the trafilatura and fundus sets. The date is
+counted twice: tolerantly (`date`: within one day of the truth's, the usual allowance for a zone)
+and strictly (`date_strict`: the calendar day in the page's own zone must be the truth's day).
+`archive_day` is the share of all dated pages (both sets) that the archive files under the
+truth's day, and `cpu_ms` the CPU time per page (`cpu_vs_trafilatura` its ratio to bare
+trafilatura's on the same pages). `not_article` counts the pages the product refuses as not an
+article (they are stored by nobody). The last line of output is one JSON object
+{set: {extractor: {figure: value}}}.
 """
 
 from __future__ import annotations
@@ -128,15 +132,32 @@ def norm(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
+Page = tuple[str, bytes, dict[str, Any]]
+SETS = ("aeb", "trafilatura", "fundus")
+FIELDS = {
+    "aeb": ("body_f1",),
+    "trafilatura": ("snippet_pages", "title", "date", "date_strict", "author"),
+    "fundus": ("body_f1", "title", "date", "date_strict", "author"),
+}
+
+
 def run(
-    extractor: Callable[[bytes, str], Result], pages: list[tuple[str, bytes, dict[str, Any]]]
-) -> tuple[dict[str, Result], float]:
-    started = time.perf_counter()
-    out = {key: extractor(body, truth["url"]) for key, body, truth in pages}
-    return out, len(pages) / (time.perf_counter() - started)
+    extractors: list[tuple[str, Callable[[bytes, str], Result]]], pages: list[Page]
+) -> dict[str, tuple[dict[str, Result], float]]:
+    """Each extractor's result per page and the CPU seconds they took, the extractors taking
+    turns page by page so that warm caches and a busy machine favour none of them."""
+    out: dict[str, tuple[dict[str, Result], float]] = {name: ({}, 0.0) for name, _ in extractors}
+    for key, body, truth in pages:
+        for name, extractor in extractors:
+            started = time.process_time()
+            result = extractor(body, truth["url"])
+            results, seconds = out[name]
+            results[key] = result
+            out[name] = (results, seconds + time.process_time() - started)
+    return out
 
 
-def load(folder: Path, limit: int | None) -> list[tuple[str, bytes, dict[str, Any]]]:
+def load(folder: Path, limit: int | None) -> list[Page]:
     truth = json.loads((folder / "truth.json").read_text())
     pages = []
     for key in sorted(truth)[:limit]:
@@ -146,43 +167,93 @@ def load(folder: Path, limit: int | None) -> list[tuple[str, bytes, dict[str, An
     return pages
 
 
-def score(
-    aeb: dict[str, Result], traf: dict[str, Result], aeb_pages: list, traf_pages: list
-) -> dict[str, float]:  # type: ignore[type-arg]
-    aeb_f1 = sum(f1(aeb[k].text, t["articleBody"]) for k, _b, t in aeb_pages) / max(
-        1, len(aeb_pages)
-    )
-    passed = 0
-    titles = dates = near_dates = authors = 0
-    n_title = n_date = n_author = 0
-    for key, _body, truth in traf_pages:
-        got = traf[key]
+def share(hits: list[bool]) -> float:
+    return round(sum(hits) / max(1, len(hits)), 4)
+
+
+def truth_fields(kind: str, truth: dict[str, Any]) -> tuple[str, str | None, Any, str | None]:
+    """(body, title, authors, YYYY-MM-DD) as the set writes them."""
+    if kind == "aeb":
+        return truth["articleBody"], None, None, None
+    if kind == "fundus":
+        day = truth.get("date")
+        return truth.get("body", ""), truth.get("title"), truth.get("authors"), day and day[:10]
+    day = truth.get("date")
+    return "", truth.get("title"), truth.get("author"), day and str(day)[:10]
+
+
+def score(kind: str, results: dict[str, Result], pages: list[Page]) -> dict[str, float]:
+    """The set's figures, as FIELDS lists them."""
+    body, snippets, titles, dates, near, authors = [], [], [], [], [], []
+    for key, _body, truth in pages:
+        got = results[key]
+        want_body, title, people, day = truth_fields(kind, truth)
+        body.append(f1(got.text, want_body))
         text = got.text
-        if all(s in text for s in truth.get("with", [])) and not any(
-            s in text for s in truth.get("without", [])
-        ):
-            passed += 1
-        if truth.get("title"):
-            n_title += 1
-            titles += norm(got.title) == norm(str(truth["title"]))
-        if truth.get("date"):
-            n_date += 1
-            dates += got.date == truth["date"][:10]
-            near_dates += within_a_day(got.date, truth["date"][:10])
-        if truth.get("author"):
-            n_author += 1
-            authors += names(got.authors) == names(truth["author"])
-    return {
-        "aeb_f1": round(aeb_f1, 4),
-        "snippet_pages": round(passed / max(1, len(traf_pages)), 4),
-        "title": round(titles / max(1, n_title), 4),
-        "date": round(near_dates / max(1, n_date), 4),
-        "date_strict": round(dates / max(1, n_date), 4),
-        "author": round(authors / max(1, n_author), 4),
-        "not_article": sum(
-            1 for r in {**aeb, **traf}.values() if (r.refused or "").startswith("not an article")
-        ),
+        snippets.append(
+            all(s in text for s in truth.get("with", []))
+            and not any(s in text for s in truth.get("without", []))
+        )
+        if title:
+            titles.append(norm(got.title) == norm(str(title)))
+        if day:
+            dates.append(got.date == day)
+            near.append(within_a_day(got.date, day))
+        if people and names(people):
+            authors.append(names(got.authors) == names(people))
+    figures = {
+        "body_f1": round(sum(body) / max(1, len(body)), 4),
+        "snippet_pages": share(snippets),
+        "title": share(titles),
+        "date": share(near),
+        "date_strict": share(dates),
+        "author": share(authors),
     }
+    return {field: figures[field] for field in FIELDS[kind]}
+
+
+def archive_day(results: dict[str, dict[str, Result]], sets: dict[str, list[Page]]) -> float:
+    """The share of dated pages filed under the truth's day: the product files an article
+    under the day its date falls on in the page's own zone, which is what Result.date holds."""
+    hits = []
+    for kind in ("trafilatura", "fundus"):
+        for key, _body, truth in sets.get(kind, []):
+            day = truth_fields(kind, truth)[3]
+            if day:
+                hits.append(results[kind][key].date == day)
+    return share(hits)
+
+
+def measure(
+    sets: dict[str, list[Page]], extractors: list[tuple[str, Callable[[bytes, str], Result]]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    figures: dict[str, dict[str, dict[str, float]]] = {kind: {} for kind in sets}
+    figures["all"] = {}
+    results: dict[str, dict[str, dict[str, Result]]] = {name: {} for name, _ in extractors}
+    cpu = dict.fromkeys(results, 0.0)
+    for kind, pages in sets.items():
+        for name, (found, seconds) in run(extractors, pages).items():
+            results[name][kind] = found
+            cpu[name] += seconds
+            refused = sum(
+                1 for r in found.values() if (r.refused or "").startswith("not an article")
+            )
+            figures[kind][name] = score(kind, found, pages) | {
+                "not_article": refused,
+                "cpu_ms": round(1000 * seconds / max(1, len(pages)), 1),
+            }
+    pages_n = sum(len(p) for p in sets.values())
+    for name in results:
+        figures["all"][name] = {
+            "archive_day": archive_day(results[name], sets),
+            "cpu_ms": round(1000 * cpu[name] / max(1, pages_n), 1),
+        }
+    for table in figures.values():
+        base = table.get("trafilatura", {}).get("cpu_ms")
+        for row in table.values():
+            if base:
+                row["cpu_vs_trafilatura"] = round(row["cpu_ms"] / base, 2)
+    return figures
 
 
 def main() -> None:
@@ -191,27 +262,19 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, default=None, help="pages per set (default: all)")
+    parser.add_argument("--sets", default=",".join(SETS), help="which sets, comma-separated")
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"skipped: no corpus at {args.corpus} (the team's ../shared/corpus/articles)")
         return
-    aeb_pages = load(args.corpus / "aeb", args.limit)
-    traf_pages = load(args.corpus / "trafilatura", args.limit)
-    pages = aeb_pages + traf_pages
-    print(f"{len(aeb_pages)} aeb pages, {len(traf_pages)} trafilatura pages", file=sys.stderr)
-    figures = {}
-    for name, extractor in [*peers(), ("product", product)]:
-        results, rate = run(extractor, pages)
-        figures[name] = score(results, results, aeb_pages, traf_pages) | {
-            "pages_per_s": round(rate, 2)
-        }
-    columns = ["product", *(name for name in figures if name != "product")]
-    print(f"{'':>16}" + "".join(f"{name:>13}" for name in columns))
-    for key in (
-        "aeb_f1", "snippet_pages", "title", "date", "date_strict", "author", "not_article",
-        "pages_per_s",
-    ):  # fmt: skip
-        print(f"{key:>16}" + "".join(f"{figures[name][key]:>13}" for name in columns))
+    sets = {kind: load(args.corpus / kind, args.limit) for kind in args.sets.split(",")}
+    print(", ".join(f"{len(p)} {kind} pages" for kind, p in sets.items()), file=sys.stderr)
+    figures = measure(sets, [*peers(), ("product", product)])
+    for kind, table in figures.items():
+        columns = ["product", *(name for name in table if name != "product")]
+        print(f"\n{kind:<20}" + "".join(f"{name:>13}" for name in columns))
+        for key in table["product"]:
+            print(f"{key:>20}" + "".join(f"{table[name].get(key, ''):>13}" for name in columns))
     print(json.dumps(figures))
 
 

@@ -1,25 +1,27 @@
-"""What each extraction rule adds, measured on two disjoint halves of the corpus.
+"""What each extraction rule adds on each of the corpus's three sets of pages.
 
-    .venv/bin/python benchmarks/extraction_rules.py [--corpus ../shared/corpus/articles]
+    .venv/bin/python benchmarks/extraction_rules.py [--corpus ../shared/corpus/articles] [--jobs N]
 
 Each rule is switched off in turn (its function replaced for the run) and the product is scored
-again on the trafilatura set, split into the pages with even and with odd positions. A rule
-that was fitted to a few pages helps on one half and not the other; a general rule gains on
-both. Scores as in extraction.py; the last line is one JSON object {rule: {field: [gain on
-half A, gain on half B]}}.
+again on the aeb, trafilatura and fundus sets. A rule is kept only where it gains on each set it
+touches and loses on none: one fitted to a few pages of one set shows as a gain there and a loss
+or nothing elsewhere. Scores as in extraction.py; the rules run in parallel processes (--jobs,
+default one per CPU). The last line is one JSON object {rule: {set: {field: points gained}}}.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from extraction import DEFAULT_CORPUS, load, product, run, score
+from extraction import DEFAULT_CORPUS, FIELDS, load, product, run, score
 
 from newsarchive.extract import article as extract
 from newsarchive.extract import authors, boilerplate, dates, metadata, titles
@@ -99,12 +101,23 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda title, site: " ".join(title.split()) if title else None,
     ),
 }
-FIELDS = ("title", "date_strict", "author", "snippet_pages")
+Sets = dict[str, list[Page]]
+Figures = dict[str, dict[str, float]]
+_SETS: Sets = {}  # the pages, loaded once before the worker processes fork
 
 
-def halves_score(pages: list[Page]) -> tuple[dict[str, float], dict[str, float]]:
-    results, _rate = run(product, pages)
-    return score(results, results, [], pages[0::2]), score(results, results, [], pages[1::2])
+def scores() -> Figures:
+    figures = {}
+    for kind, pages in _SETS.items():
+        found, _cpu = run([("product", product)], pages)["product"]
+        figures[kind] = {k: v for k, v in score(kind, found, pages).items() if k in FIELDS[kind]}
+    return figures
+
+
+def without(rule: str) -> tuple[str, Figures]:
+    module, attribute, stand_in = RULES[rule]
+    with mock.patch.object(module, attribute, stand_in):
+        return rule, scores()
 
 
 def main() -> None:
@@ -112,25 +125,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rule", action="append", help="only this rule (repeatable)")
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"skipped: no corpus at {args.corpus} (the team's ../shared/corpus/articles)")
         return
-    pages = load(args.corpus / "trafilatura", None)
-    full_a, full_b = halves_score(pages)
-    print(f"{len(pages)} pages; half A (even) and half B (odd), gain in points of accuracy")
-    print(f"{'rule':<48} {'field':<13} {'A':>6} {'B':>6}")
-    gains: dict[str, dict[str, list[float]]] = {}
-    for rule, (module, attribute, stand_in) in RULES.items():
-        with mock.patch.object(module, attribute, stand_in):
-            off_a, off_b = halves_score(pages)
-        gains[rule] = {}
-        for field in FIELDS:
-            gain = [round(100 * (full_a[field] - off_a[field]), 1)]
-            gain.append(round(100 * (full_b[field] - off_b[field]), 1))
-            if gain != [0.0, 0.0]:
-                gains[rule][field] = gain
-                print(f"{rule:<48} {field:<13} {gain[0]:>+6.1f} {gain[1]:>+6.1f}")
+    _SETS.update({kind: load(args.corpus / kind, None) for kind in FIELDS})
+    print(", ".join(f"{len(p)} {kind} pages" for kind, p in _SETS.items()))
+    full = scores()
+    print(f"{'rule':<52} {'set':<12} {'field':<14} {'gain':>6}")
+    gains: dict[str, dict[str, Figures]] = {}
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        for rule, off in pool.imap(without, args.rule or list(RULES)):
+            gains[rule] = {}
+            for kind, figures in full.items():
+                for field, value in figures.items():
+                    gain = round(100 * (value - off[kind][field]), 1)
+                    if gain:
+                        gains[rule].setdefault(kind, {})[field] = gain
+                        print(f"{rule:<52} {kind:<12} {field:<14} {gain:>+6.1f}", flush=True)
     print(json.dumps(gains))
 
 

@@ -52,6 +52,43 @@ class TestPageZone:
         )
         assert article.published_at.date() == date(2022, 5, 4)
 
+    def test_a_utc_stamp_under_a_url_of_the_day_before_is_filed_under_the_urls_day(
+        self,
+    ) -> None:
+        # nothing says the site's zone; its URL is written in its own day, the 24th
+        article = run(
+            article_html(published="2020-02-25T02:25:54Z", lang="en"),
+            "https://news.example.com/2020/02/24/council-votes/",
+        )
+        assert article.published_at == datetime(2020, 2, 25, 2, 25, 54, tzinfo=UTC)
+        assert article.published_at.date() == date(2020, 2, 24)
+        assert article.zone is not None and article.zone.utcoffset(None) == timedelta(hours=-3)
+
+    def test_a_utc_stamp_under_a_url_of_the_day_after_is_filed_under_the_urls_day(self) -> None:
+        article = run(
+            article_html(published="2020-02-24T22:10:00Z", lang="en"),
+            "https://news.example.com/2020/02/25/council-votes/",
+        )
+        assert article.published_at.date() == date(2020, 2, 25)
+
+    @pytest.mark.parametrize(
+        ("published", "url", "day"),
+        [
+            # the URL's day is the stamp's own: nothing to infer
+            ("2020-02-24T02:25:54Z", "https://news.example.com/2020/02/24/votes/", 24),
+            # two days apart is no zone: the URL names another day (a republished story)
+            ("2020-02-26T02:25:54Z", "https://news.example.com/2020/02/24/votes/", 26),
+            # the page's zone is known (a German site): its own day stands
+            ("2020-02-25T02:25:54Z", "https://news.example.de/2020/02/24/votes/", 25),
+        ],
+    )
+    def test_the_url_day_moves_only_an_instant_of_unknown_zone_by_one_day(
+        self, published: str, url: str, day: int
+    ) -> None:
+        article = run(article_html(published=published, lang="en"), url)
+        assert article.published_at == datetime.fromisoformat(published)
+        assert article.published_at.date() == date(2020, 2, day)
+
     def test_a_date_without_offset_is_local_time(self) -> None:
         article = run(
             article_html(published="2022-05-03 23:30:00", lang="de"),

@@ -104,6 +104,16 @@ def test_an_article_with_related_teasers_is_an_article() -> None:
     assert reason(page, f"{SITE}/news/harbour") is None
 
 
+@pytest.mark.parametrize(
+    "path", ["/?p=2895", "/index.php?id=12", "/?page_id=7&utm_source=rss", "/index.php?article=x"]
+)
+def test_a_short_post_at_a_query_url_on_the_root_is_an_article(path: str) -> None:
+    # WordPress and other CMSs address posts by a query on the site's root: not the home page
+    html = article_html(paragraphs=["Council approves the harbour plan after a long debate."])
+    assert reason(html, SITE + path) is None
+    assert reason(html, f"{SITE}/?utm_source=rss") == "not an article (home page)"
+
+
 def test_a_declared_article_on_a_home_url_is_an_article() -> None:
     page = article_html("One story site", extra_head='<meta property="og:type" content="article">')
     assert reason(page, f"{SITE}/") is None

@@ -95,6 +95,8 @@ def test_markup_in_a_diff_stays_text() -> None:
         ("https://h.example/news/1", "https://h.example/news/1-new", True, False),
         ("https://h.example/news/1", "https://h.example/", False, False),
         ("https://h.example/", "https://h.example/", True, False),
+        ("https://h.example/?p=2895", "https://h.example/", True, True),  # a WordPress post
+        ("https://h.example/news/1", "https://h.example/?p=2895", True, False),
     ],
 )
 def test_a_redirect_home_is_a_takedown(

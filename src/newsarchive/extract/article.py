@@ -221,6 +221,8 @@ def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str
     )
     in_url = date_in_path(page.url) if page.url else None
     published = dates.choose_published(candidates, page.library.date, in_url, zone, now)
+    if published is not None:
+        published, zone = dates.on_url_day(published, in_url, zone)
     modified = (dates.parse_date(raw, now, zone, month_first=month_first) for raw in modified_raw)
     return {
         "published_at": published.at if published else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
@@ -243,6 +243,28 @@ def choose_published(
         if _plausible(value, now):
             return Published(value, "url", "-".join(str(part) for part in url_day), "day")
     return None
+
+
+def on_url_day(
+    published: Published, url_day: tuple[int, int, int] | None, zone: tzinfo | None
+) -> tuple[Published, tzinfo | None]:
+    """A page of unknown zone that dates itself in UTC (2020-02-25T02:25:54Z) under a URL that
+    says /2020/02/24/ was published on the 24th where its site is: the URL is written in the
+    site's own day. The site's offset is then the one nearest UTC that puts the instant on the
+    URL's day (the day is what that says, not the hour); it is returned as the page's zone."""
+    if zone is not None or url_day is None or published.precision == "day" or published.wall:
+        return published, zone
+    try:
+        day = date(*url_day)
+    except ValueError:
+        return published, zone
+    utc = published.at.astimezone(UTC)
+    gap = (day - utc.date()).days
+    hours = -(utc.hour + 1) if gap == -1 else 24 - utc.hour if gap == 1 else None
+    if hours is None or not -12 <= hours <= 14:  # the offsets zones have
+        return published, zone
+    inferred = timezone(timedelta(hours=hours))
+    return replace(published, at=published.at.astimezone(inferred)), inferred
 
 
 def _wall(raw: str, zone: tzinfo | None) -> bool:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml.html import HtmlElement
 
 from newsarchive.extract.metadata import ARTICLE_TYPES
+from newsarchive.fetch.urls import is_home_page
 
 DECLARED_ARTICLE = ARTICLE_TYPES - {"webpage"}
 LISTING_TYPES = {"collectionpage", "itemlist", "profilepage"}
@@ -37,7 +38,6 @@ _CONSENT = re.compile(
 )
 _SEARCH_PATH = re.compile(r"/(?:search|suche|recherche|buscar|busca|cerca|zoeken)(?:/|$|\.)", re.I)
 _SEARCH_PARAMS = {"q", "s", "query", "search", "keyword", "keywords"}
-_HOME_PATHS = {"", "/index.html", "/index.htm", "/index.php", "/home", "/start"}  # no end "/"
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def not_article(page: Shape, *, url: str | None, text: str, words: int) -> str |
     if "searchresultspage" in page.ld_types or (url and _is_search(url)):
         return "search page"
     listing = page.ld_types & LISTING_TYPES or _teasers_are_the_text(page.teasers, text)
-    if url and urlsplit(url).path.rstrip("/") in _HOME_PATHS:
+    if url and is_home_page(url):
         return "home page" if listing or words < SHORT_WORDS else None
     return "section or tag page" if listing else None
 

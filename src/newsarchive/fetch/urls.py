@@ -17,6 +17,7 @@ MAX_URL_LENGTH = 2000
 _DATE_IN_PATH = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_.]|$)"
 )
+_HOME_PATHS = {"", "/index.html", "/index.htm", "/index.php", "/home", "/start"}  # no end "/"
 
 
 def is_http_url(url: str) -> bool:
@@ -59,6 +60,16 @@ def absolute(base: str | None, href: str | None) -> str | None:
     except ValueError:  # a page's own markup: "http://[bad" is no URL
         return None
     return joined if is_http_url(joined) else None
+
+
+def is_home_page(url: str) -> bool:
+    """The site's front page: its root (or /index.html, /home, ...) with no query that names
+    something else. `/?p=2895` is a WordPress post and `/index.php?id=12` an article; tracking
+    parameters name nothing."""
+    parts = urlsplit(url)
+    if parts.path.rstrip("/") not in _HOME_PATHS:
+        return False
+    return not (parts.query and clean_query(parts.query, strict=False))
 
 
 def host_of(url: str) -> str:

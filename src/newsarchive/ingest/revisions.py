@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+
+from newsarchive.fetch.urls import is_home_page
 
 GONE_STATUSES = (404, 410)
 # Word pairs the diff's matcher may compare (quadratic on repetitive text; a public GET of
@@ -179,8 +180,8 @@ def gone_reason(
     to the site's home page (sites do that rather than answer 404)."""
     if status in GONE_STATUSES:
         return f"HTTP {status}"
-    home = final is not None and urlsplit(final).path in ("", "/")
-    if redirected and home and urlsplit(asked).path not in ("", "/"):
+    home = final is not None and is_home_page(final)
+    if redirected and home and not is_home_page(asked):
         return f"redirected to the home page {final}"
     return None
 
