@@ -62,7 +62,8 @@ class TestPageZone:
         )
         assert article.published_at == datetime(2020, 2, 25, 2, 25, 54, tzinfo=UTC)
         assert article.published_at.date() == date(2020, 2, 24)
-        assert article.zone is not None and article.zone.utcoffset(None) == timedelta(hours=-3)
+        assert article.zone is not None
+        assert article.zone.utcoffset(None) == timedelta(hours=-3)
 
     def test_a_utc_stamp_under_a_url_of_the_day_after_is_filed_under_the_urls_day(self) -> None:
         article = run(
