@@ -333,6 +333,24 @@ class TestReextract:
             assert (article.published_at, article.date_source) == (feed_date, "feed")
             assert article.published_day.isoformat() == "2024-03-04"
 
+    def test_a_utc_stamp_is_filed_under_the_day_its_url_names(
+        self, pipeline: Pipeline, sessions: sessionmaker[Session]
+    ) -> None:
+        """#29: nothing says the site's zone; its URL says the 24th, its stamp is the 25th UTC."""
+        page = Page(
+            label="page",
+            body=article_html("Filed by its URL", published="2020-02-25T02:25:54Z").encode(),
+            url="https://news.example.com/2020/02/24/filed-by-its-url",
+        )
+        outcome = pipeline.store(page)
+        assert outcome.status == "stored"
+        with sessions() as session:
+            article = session.get(Article, outcome.article_id)
+            assert article is not None
+            assert article.published_at == datetime(2020, 2, 25, 2, 25, 54, tzinfo=UTC)
+            assert article.published_day.isoformat() == "2020-02-24"
+            assert article.published_offset == -180
+
     def test_cli(
         self, pipeline: Pipeline, site: NewsSite, db_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
