@@ -36,6 +36,11 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: a clock before a zone is no year": (dates, "_HHMM_ZONE", re.compile("(?!)")),
     "title and date: screen-reader <h1>s skipped": (metadata, "_HIDDEN", re.compile("(?!)")),
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
+    "date: a UTC stamp filed under its URL's day": (
+        dates,
+        "on_url_day",
+        lambda published, url_day, zone: (published, zone),
+    ),
     "author: bylines under and above the headline": (extract, "byline_names", lambda texts: []),
     "author: people before publishers": (authors, "is_organisation", lambda *args: False),
     "author: links to the writer's page": (metadata, "author_links", lambda tree: []),
@@ -56,6 +61,8 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda people, later: people,
     ),
     "author: acronyms are organisations": (authors, "_ACRONYM", re.compile("(?!)")),
+    "author: agencies credited beside the writers": (authors, "_the_site", lambda *args: True),
+    "author: degrees after a name are no one": (authors, "_CREDENTIAL", re.compile("(?!)")),
     "author: counts and image credits refused": (authors, "_NOT_A_PERSON", re.compile("(?!)")),
     "author: a first name completed by a later source": (
         authors,

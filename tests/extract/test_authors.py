@@ -47,6 +47,8 @@ URL = "https://www.harbourtimes.example/local/harbour"
         (["Jan de Vries en Anna Bakker"], ["Jan de Vries", "Anna Bakker"]),
         (["257 Artikel", "9 articles"], []),  # a writer page's count
         (["Foto: dpa", "Bild: Jane Doe"], []),  # image credits
+        (["(Image: Getty Images/iStockphoto)"], []),
+        (["Ma", "Do Kwon"], ["Ma", "Do Kwon"]),  # names, not degrees
         (["Alles von Martin Junker"], ["Martin Junker"]),
         (["Eine Kolumne von Nils Pickert"], ["Nils Pickert"]),
         (["Mehr Artikel von Stefanus Stahl →"], ["Stefanus Stahl"]),
@@ -133,8 +135,24 @@ class TestChoice:
         sources = (lambda: ["Jane Doe", "Jane Doe", "jane doe"],)
         assert choose_authors(sources, nobody, None, URL) == ["Jane Doe"]
 
-    def test_an_agency_before_a_writer_keeps_the_writer(self) -> None:
-        assert choose_authors((lambda: ["DPA, Jane Doe"],), nobody, None, URL) == ["Jane Doe"]
+    def test_an_agency_credited_beside_a_writer_follows_the_writer(self) -> None:
+        assert choose_authors((lambda: ["DPA, Jane Doe"],), nobody, None, URL) == [
+            "Jane Doe",
+            "DPA",
+        ]
+        sources = (lambda: ["Adam Vidler", "AP"],)
+        assert choose_authors(sources, nobody, "9News", URL) == ["Adam Vidler", "AP"]
+
+    def test_the_site_credited_beside_a_writer_is_no_author(self) -> None:
+        sources = (lambda: ["Harbour Times, Jane Doe", "harbourtimes.example"],)
+        assert choose_authors(sources, nobody, "Harbour Times", URL) == ["Jane Doe"]
+        publisher = (lambda: ["Jane Doe", "Coastal Media Group"],)
+        chosen = choose_authors(publisher, nobody, None, URL, publisher="Coastal Media Group")
+        assert chosen == ["Jane Doe"]
+
+    def test_degrees_after_a_name_are_no_one(self) -> None:
+        sources = (lambda: ["Ilana Muhlstein, MS, RDN", "Jo Ma, Ph.D."],)
+        assert choose_authors(sources, nobody, None, URL) == ["Ilana Muhlstein", "Jo Ma"]
 
     def test_a_publishers_address_is_no_one(self) -> None:
         sources = (lambda: ["hessenschau.de, Frankfurt, Germany"], lambda: ["By Jane Doe"])

@@ -252,6 +252,7 @@ def _authors(
         page.base,
         [*ld.author_organisations, ld.publisher or ""] if ld else (),
         lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
+        ld.publisher if ld else None,
     )
 
 

@@ -99,9 +99,14 @@ _LEGAL_FORM = re.compile(
 _LAST_FIRST = re.compile(r"^\s*([A-ZÄÖÜÉ][^\W\d_A-Z][\w'-]*),\s*([A-ZÄÖÜÉ][^\W\d_A-Z][\w'-]*)\s*$")
 # what is not a person: a count of articles ("257 Artikel"), an image credit ("Foto: dpa")
 _NOT_A_PERSON = re.compile(
-    r"^(?:\d[\d.,]*\s+(?:articles?|artikel|beiträge|beitrag|posts?|stories|comments?|kommentare)\b"
+    r"^[(\[]?(?:\d[\d.,]*\s+(?:articles?|artikel|beiträge|beitrag|posts?|stories|comments?|kommentare)\b"
     r"|(?:foto|fotos|bild|bilder|photo|photos|image|grafik|credit)s?\b)",
     re.IGNORECASE,
+)
+# a degree or licence after a writer's name ("Ilana Muhlstein, MS, RDN"): not an agency
+_CREDENTIAL = re.compile(  # (as written: "Ma" and "Do" are names)
+    r"^(?:Ph\.?\s?D|M\.?D|M\.?S|M\.?A|B\.?A|B\.?S|M\.?Sc|B\.?Sc|MBA|MPH|MSW|RDN?|R\.?N|LPN|CPT|"
+    r"DDS|DVM|D\.?O|J\.?D|LLM|CFA|CPA|CFP|Esq|FACS|FACP)\.?$"
 )
 _ACRONYM = re.compile(r"^[A-ZÄÖÜ]{2,6}$")  # "LTO", "DPA": an agency or a publisher's desk
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
@@ -151,6 +156,7 @@ def _clean(part: str) -> str | None:
         or len(name.split()) > 6
         or name.casefold() in _NOT_A_NAME
         or _NOT_A_PERSON.match(name)
+        or _CREDENTIAL.match(name)
         or "://" in name
         or "@" in name
         or "©" in name
@@ -222,11 +228,13 @@ def choose_authors(
     url: str | None,
     organisations: Iterable[str] = (),
     last_resort: Callable[[], list[str]] = list,
+    publisher: str | None = None,
 ) -> list[str]:
     """The people from the first source that names any, with the co-authors a later source
-    adds to them; failing that, the people of `last_resort` (a search of the whole page, too
-    costly to run on every page); then the first organisation a source named (a press
-    release's author is the company); only when no source names anyone, the guess.
+    adds to them and the agencies the source credits beside them (not the site itself: its
+    name, its address, `publisher`); failing that, the people of `last_resort` (a search of the
+    whole page, too costly to run on every page); then the first organisation a source named (a
+    press release's author is the company); only when no source names anyone, the guess.
     `organisations` are names the page itself calls one (an author typed Organization, the
     publisher)."""
     known = {name.casefold() for name in organisations}
@@ -251,10 +259,20 @@ def choose_authors(
         if people:
             later = [split(source())[0] for source in remaining]
             people = _spelled_out(_completed(_with_coauthors(people, later), later), guess)
-            return _unique(people)
+            agencies = [o for o in others if not _the_site(o, site_name, url, publisher)]
+            return _unique(people + agencies)
         fallback = fallback or others
     people, others = split(last_resort())
     return people or fallback or others or names_in(guess())
+
+
+def _the_site(name: str, site_name: str | None, url: str | None, publisher: str | None) -> bool:
+    """Whether an organisation a source names beside its writers is the site itself (its name,
+    its publisher, its address): dropped, where an agency ("Adam Vidler, AP") is credited."""
+    folded = letters(name)
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    names = {letters(site_name or ""), letters(publisher or ""), letters(host.rsplit(".", 1)[0])}
+    return any(n and len(folded) >= 2 and (folded in n or n in folded) for n in names)
 
 
 def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]:
