@@ -32,6 +32,7 @@ Page = tuple[str, bytes, dict[str, Any]]
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: the page's own zone": (dates, "page_zone", lambda *args: None),
     "date: byline under the headline first": (dates, "visible_days", lambda *args, **kw: []),
+    "date: a date inside a sentence is no byline": (dates, "in_a_sentence", lambda *args: False),
     "date: a dateline without a year": (dates, "yearless_day", lambda texts: None),
     "date: a clock before a zone is no year": (dates, "_HHMM_ZONE", re.compile("(?!)")),
     "title and date: screen-reader <h1>s skipped": (metadata, "_HIDDEN", re.compile("(?!)")),

@@ -150,6 +150,24 @@ class TestBylineDate:
         article = run(html, "https://news.example.com/law")
         assert article.published_at.date() == date(2015, 12, 12)
 
+    def test_a_date_that_markup_sets_inside_a_sentence_is_not_a_byline(self) -> None:
+        # the broadcast this story was on, in a <time> inside a sentence under the headline
+        sentence = (
+            'Über dieses Thema berichtet: BR24 Radio am <time datetime="2024-04-14T17:50:00+02:00">'
+            "14.04.2024 um 17:50 Uhr</time>."
+        )
+        html = with_byline(article_html(published="2024-04-15T12:36:37+00:00", lang="de"), sentence)
+        article = run(html, "https://www.example.de/nachrichten/streiks")
+        assert article.published_at == datetime(2024, 4, 15, 12, 36, 37, tzinfo=UTC)
+        # the same date as a dateline of its own is the byline date
+        html = with_byline(
+            article_html(published="2024-04-15T12:36:37+00:00", lang="de"),
+            "Stand: 14.04.2024 um 17:50 Uhr",
+        )
+        assert run(html, "https://www.example.de/nachrichten/streiks").published_at.date() == date(
+            2024, 4, 14
+        )
+
     def test_byline_alone_dates_a_page_without_metadata(self) -> None:
         html = with_byline(article_html(published=None), "Updated May 06, 2019")
         article = run(html, "https://home.example.com/hydrangea-care")

@@ -150,8 +150,8 @@ def visible_days(
     `month_first` (a US page) or only month first makes sense ('12/25/2023')."""
     latest = now.replace(tzinfo=None) + timedelta(days=1)
     found = []
-    for text in texts[:DATELINE_TEXTS]:
-        if len(text) > DATELINE_MAX_CHARS:
+    for index, text in enumerate(texts[:DATELINE_TEXTS]):
+        if len(text) > DATELINE_MAX_CHARS or in_a_sentence(texts, index):
             continue
         spaced = _SPACED_DOTS.sub(r"\1.\2.\3", text)  # "4. 2. 2022", as German typesetting has it
         spaced = _SLASHED.sub(lambda m: _month_first(m, month_first), spaced)
@@ -160,6 +160,16 @@ def visible_days(
         if day:
             found.append((date.fromisoformat(day), text))
     return found
+
+
+def in_a_sentence(texts: Sequence[str], index: int) -> bool:
+    """Whether texts[index] is inline in prose that markup split around it ("Über dieses Thema
+    berichtet: BR24 Radio am", "14.04.2026 um 17:50 Uhr", "."): the text before runs on into it
+    and the sentence ends after it. A dateline stands on its own."""
+    before = texts[index - 1] if index > 0 else ""
+    after = texts[index + 1] if index + 1 < len(texts) else ""
+    runs_on = len(before.split()) >= 3 and before[-1:].isalpha() and before[-1:].islower()
+    return runs_on and (after[:1] in (".", ",", ";") or after[:1].islower())
 
 
 def yearless_day(texts: Sequence[str]) -> tuple[int, int, str] | None:
