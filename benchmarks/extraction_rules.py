@@ -24,7 +24,7 @@ from unittest import mock
 from extraction import DEFAULT_CORPUS, FIELDS, load, product, run, score
 
 from newsarchive.extract import article as extract
-from newsarchive.extract import authors, boilerplate, dates, metadata, titles
+from newsarchive.extract import authors, boilerplate, chunks, dates, metadata, titles
 
 Page = tuple[str, bytes, dict[str, Any]]
 
@@ -91,6 +91,11 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda tree: 0,
     ),
     "text: share and related-post widgets removed": (boilerplate, "WIDGETS", []),
+    "text: a story split into chunks between ads read whole": (
+        chunks,
+        "holds",
+        lambda *args: False,
+    ),
     "text: the lead the description repeats kept": (extract, "shown_lead", lambda *args: None),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
     "title: typographic quotes and dashes folded": (titles, "_TYPOGRAPHY", {}),

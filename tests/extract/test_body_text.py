@@ -4,7 +4,9 @@ extract/lead.py, each built as the corpus pages that showed the cause are."""
 from datetime import UTC, datetime
 
 import pytest
+from trafilatura.utils import load_html
 
+from newsarchive.extract import chunks
 from newsarchive.extract.article import extract
 from tests.pages import LOREM, article_html, story_paragraphs
 
@@ -150,3 +152,37 @@ def test_a_description_the_page_does_not_show_is_not_added() -> None:
         paragraphs=[LOREM], extra_head=f'<meta name="description" content="{unseen}">'
     )
     assert unseen not in text_of(html)
+
+
+def chunked_page(chunks: list[list[str]], name: str = "body__inner-container") -> str:
+    """A story printed in chunks of the same markup with ads between them (The New Yorker)."""
+    parts = [
+        f'<div class="grid"><div class="body article__body"><div class="{name}">'
+        + "".join(f"<p>{p}</p>" for p in chunk)
+        + '</div></div></div><div class="ad"><span>Advertisement</span></div>'
+        for chunk in chunks
+    ]
+    story = "".join(parts)
+    return (
+        "<html><head><title>Harbour expansion approved</title>"
+        '<meta property="og:title" content="Harbour expansion approved"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/local'>Local</a></nav>"
+        f"<article><h1>Harbour expansion approved</h1>{story}</article>"
+        "<footer><p>© Harbour Times</p></footer></body></html>"
+    )
+
+
+def test_a_story_split_into_chunks_between_ads_is_read_whole() -> None:
+    paragraphs = story_paragraphs(seed=5, paragraphs=9)
+    text = text_of(chunked_page([paragraphs[:3], paragraphs[3:6], paragraphs[6:]]))
+    for paragraph in paragraphs:
+        assert paragraph in text
+
+
+def test_two_blocks_of_one_class_are_not_joined() -> None:
+    # the story and a company profile written in the same editor are no chunks of one story
+    story, profile = story_paragraphs(seed=5, paragraphs=6), story_paragraphs(seed=9, paragraphs=2)
+    page = load_html(chunked_page([story, profile], name="richtext"))
+    assert chunks.body_chunks(page) == []
+    three = load_html(chunked_page([story[:2], story[2:4], story[4:]]))
+    assert len(chunks.body_chunks(three)) == 3

@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.extract import boilerplate, dates, metadata, zones
+from newsarchive.extract import boilerplate, chunks, dates, metadata, zones
 from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name
 from newsarchive.extract.charset import decode
 from newsarchive.extract.lead import shown_lead, with_lead
@@ -305,7 +305,15 @@ def count_words(text: str) -> int:
 
 
 def _body_text(tree: HtmlElement, html: str, url: str | None) -> str:
+    split = chunks.body_chunks(tree)
+    first_chunk = chunks.words(split[0]) if split else ""  # (extraction prunes the tree)
     text = _trafilatura_text(tree, url)
+    if first_chunk and chunks.holds(first_chunk, text):  # the first chunk taken for the body
+        whole = _parse(html)
+        chunks.join(chunks.body_chunks(whole))
+        joined = _trafilatura_text(whole, url)
+        if len(joined) > len(text):
+            return joined
     if len(text) < MIN_TEXT_CHARS:  # the first pass probably missed the article
         retry = _trafilatura_text(_parse(html), url, favor_recall=True)
         if len(retry) > len(text):
