@@ -36,18 +36,18 @@ def body_chunks(tree: HtmlElement) -> list[HtmlElement]:
 
 
 def words(chunk: HtmlElement) -> str:
+    """The chunk's text with its spacing folded, kept before extraction prunes the tree."""
     return " ".join(chunk.text_content().split())
 
 
 def holds(chunk_words: str, text: str) -> bool:
-    """Whether extracted `text` came from one chunk alone (its `words`): it begins and ends in
-    it."""
+    """Whether extracted `text` came from one chunk alone (given by its `words`): its first and
+    last lines of prose are both in it."""
     lines = [line for line in text.split("\n") if len(line) >= 40]
     if not lines:
         return False
-    inside = chunk_words
     first, last = " ".join(lines[0].split())[:60], " ".join(lines[-1].split())[-60:]
-    return first in inside and last in inside
+    return first in chunk_words and last in chunk_words
 
 
 def join(chunks: list[HtmlElement]) -> None:
