@@ -158,6 +158,8 @@ class TestChoice:
         sources = (lambda: ["hessenschau.de, Frankfurt, Germany"], lambda: ["By Jane Doe"])
         assert choose_authors(sources, nobody, None, URL) == ["Jane Doe"]
         assert choose_authors(sources[:1], nobody, None, URL) == ["hessenschau.de"]
+        two_publishers = (lambda: ["Le Figaro et AFP"],)  # an agency is no address
+        assert choose_authors(two_publishers, nobody, "Le Figaro", URL) == ["Le Figaro", "AFP"]
 
     def test_an_author_the_page_types_as_an_organisation_is_one(self) -> None:
         sources = (lambda: ["Helmholtz Klima"], lambda: ["Christian Mihatsch"])

@@ -286,8 +286,10 @@ def _spelled_out(people: list[str], guess: Callable[[], list[str]]) -> list[str]
 
 def _an_address(names: list[str], site_name: str | None, url: str | None) -> bool:
     """A publisher followed by single words only ("hessenschau.de, Frankfurt, Germany"): its
-    address; "DPA, Jane Doe" is an agency and a writer."""
-    return is_organisation(names[0], site_name, url) and all(" " not in n for n in names[1:])
+    address; "DPA, Jane Doe" is an agency and a writer, "Le Figaro et AFP" two publishers."""
+    return is_organisation(names[0], site_name, url) and all(
+        " " not in n and not _ACRONYM.match(n) for n in names[1:]
+    )
 
 
 def _completed(people: list[str], later: list[list[str]]) -> list[str]:
