@@ -62,15 +62,16 @@ def weights() -> list[float]:
     return [1.0 / (rank + 1) ** ZIPF_S for rank in range(VOCABULARY)]
 
 
-def doc_frequency(rank: int, w: list[float]) -> float:
-    p = w[rank] / sum(w)
+def doc_frequency(rank: int, w: list[float], total: float | None = None) -> float:
+    p = w[rank] / (total if total is not None else sum(w))
     return 1 - (1 - p) ** WORDS_PER_ARTICLE
 
 
 def rank_with_df(target: float, w: list[float]) -> int:
     """The first vocabulary rank whose expected share of articles falls below ``target``."""
+    total = sum(w)  # (once: summed per rank, this took seconds)
     for rank in range(VOCABULARY):
-        if doc_frequency(rank, w) < target:
+        if doc_frequency(rank, w, total) < target:
             return rank
     return VOCABULARY - 1
 
