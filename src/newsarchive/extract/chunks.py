@@ -5,6 +5,8 @@ page is extracted again with the later chunks' contents moved into the first."""
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 # A story cut by ads comes in three parts or more; two blocks of one class are as often the
@@ -13,7 +15,7 @@ MIN_CHUNKS = 3
 MIN_PARAGRAPHS = 2  # a chunk of the story holds paragraphs, not one caption
 MIN_PARAGRAPH_CHARS = 80  # on average: prose, not a list of links or comments' one-liners
 MIN_CHUNK_CHARS = 300
-_NOT_THE_STORY = ("comment", "related", "teaser", "recirc", "newsletter", "footer", "sidebar")
+_NOT_THE_STORY = re.compile(r"comment|related|teaser|recirc|newsletter|footer|sidebar", re.I)
 
 
 def body_chunks(tree: HtmlElement) -> list[HtmlElement]:
@@ -22,16 +24,20 @@ def body_chunks(tree: HtmlElement) -> list[HtmlElement]:
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
     for element in tree.iter("div", "section"):
         name = element.get("class")
-        if name and not any(word in name.lower() for word in _NOT_THE_STORY):
+        if name:
             groups.setdefault((str(element.tag), name), []).append(element)
     best: list[HtmlElement] = []
     best_chars = 0
-    for members in groups.values():
-        if len(members) < MIN_CHUNKS or _nested(members):
+    for (_tag, name), members in groups.items():
+        if len(members) < MIN_CHUNKS or _NOT_THE_STORY.search(name):
             continue
-        sizes = [_prose_chars(member) for member in members]
-        if all(sizes) and sum(sizes) >= best_chars:  # (a later group of equal prose is inside)
-            best, best_chars = members, sum(sizes)
+        sizes = []
+        for member in members:  # (most groups fail on their first member: stop there)
+            sizes.append(_prose_chars(member))
+            if not sizes[-1]:
+                break
+        if all(sizes) and sum(sizes) >= best_chars and not _nested(members):
+            best, best_chars = members, sum(sizes)  # (a later group of equal prose is inside)
     return best
 
 
