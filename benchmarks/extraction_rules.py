@@ -24,13 +24,14 @@ from unittest import mock
 from extraction import DEFAULT_CORPUS, FIELDS, load, product, run, score
 
 from newsarchive.extract import article as extract
-from newsarchive.extract import authors, boilerplate, chunks, dates, metadata, titles
+from newsarchive.extract import authors, boilerplate, chunks, dates, metadata, titles, zones
 
 Page = tuple[str, bytes, dict[str, Any]]
 
 # rule name -> (module, attribute, stand-in that switches the rule off)
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: the page's own zone": (dates, "page_zone", lambda *args: None),
+    "date: the zone a byline names after its clock": (zones, "byline_zone", lambda texts: None),
     "date: byline under the headline first": (dates, "visible_days", lambda *args, **kw: []),
     "date: a date inside a sentence is no byline": (dates, "in_a_sentence", lambda *args: False),
     "date: a dateline without a year": (dates, "yearless_day", lambda texts: None),

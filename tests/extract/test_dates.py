@@ -7,6 +7,7 @@ import pytest
 
 from newsarchive.extract.article import extract
 from newsarchive.extract.dates import page_zone, parse_date, visible_days
+from newsarchive.extract.zones import byline_zone
 from tests.pages import article_html, under_headline
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -44,6 +45,33 @@ class TestPageZone:
         html = article_html(published="2022-05-04T02:41:00Z", lang="es-BO")
         article = run(html, "https://noticias.example.com/autos")
         assert article.published_at.date() == date(2022, 5, 3)  # 22:41 in La Paz
+
+    def test_the_zone_a_byline_names_after_its_clock_is_the_pages_zone(self) -> None:
+        # the metadata writes UTC; the byline the site's own time: the 19th in New York
+        html = with_byline(
+            article_html(published="2019-11-20T04:26:47Z", lang="en"),
+            "11:26 pm EST, Tuesday, November 19, 2019",
+        )
+        article = run(html, "https://news.example.com/politics/hearing")
+        assert article.published_at.date() == date(2019, 11, 19)
+        assert article.published_at.utcoffset() == timedelta(hours=-5)
+
+    @pytest.mark.parametrize(
+        ("byline", "offset"),
+        [
+            ("Sat 24 Feb 2024 12.42 CET", timedelta(hours=1)),
+            ("April 26, 2024 at 11:24 a.m. EDT", timedelta(hours=-4)),
+            ("2019-11-18T20:51:19Z", None),  # an ISO stamp's Z says nothing of the site
+            ("Updated 10:39", None),
+            (
+                "The CET meeting at 10:39 was long and went on and on past what anyone expected",
+                None,
+            ),
+        ],
+    )
+    def test_byline_zone(self, byline: str, offset: timedelta | None) -> None:
+        zone = byline_zone([byline])
+        assert (zone.utcoffset(None) if zone else None) == offset
 
     def test_without_any_hint_dates_stay_in_utc(self) -> None:
         article = run(

@@ -210,7 +210,9 @@ def _dates(page: _Sources, after_headline: list[str], now: datetime) -> dict[str
         *([ld.date_modified] if ld and ld.date_modified else []),
         *_all(meta, MODIFIED_META),
     ]
-    zone = dates.page_zone([*published_raw, *modified_raw], page.base, page.lang_attr)
+    zone = dates.page_zone(
+        [*published_raw, *modified_raw], page.base, page.lang_attr, after_headline
+    )
     month_first = zones.month_first(page.base, page.lang_attr)
     candidates = dates.Candidates(
         visible=dates.visible_days(after_headline, now, month_first=month_first),
@@ -309,9 +311,7 @@ def _body_text(tree: HtmlElement, html: str, url: str | None) -> str:
     first_chunk = chunks.words(split[0]) if split else ""  # (extraction prunes the tree)
     text = _trafilatura_text(tree, url)
     if first_chunk and chunks.holds(first_chunk, text):  # the first chunk taken for the body
-        whole = _parse(html)
-        chunks.join(chunks.body_chunks(whole))
-        joined = _trafilatura_text(whole, url)
+        joined = _trafilatura_text(chunks.joined(_parse(html)), url)
         if len(joined) > len(text):
             return joined
     if len(text) < MIN_TEXT_CHARS:  # the first pass probably missed the article

@@ -56,6 +56,12 @@ def holds(chunk_words: str, text: str) -> bool:
     return first in chunk_words and last in chunk_words
 
 
+def joined(tree: HtmlElement) -> HtmlElement:
+    """The tree with its body chunks' contents moved into the first chunk."""
+    join(body_chunks(tree))
+    return tree
+
+
 def join(chunks: list[HtmlElement]) -> None:
     """Move the later chunks' contents into the first."""
     for chunk in chunks[1:]:

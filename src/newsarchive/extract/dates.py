@@ -127,17 +127,19 @@ def _parse(raw: str, *, month_first: bool = False) -> datetime | None:
         return None
 
 
-def page_zone(raw_dates: Iterable[str], url: str | None, lang: str | None) -> tzinfo | None:
+def page_zone(
+    raw_dates: Iterable[str], url: str | None, lang: str | None, byline: Sequence[str] = ()
+) -> tzinfo | None:
     """The zone the page lives in: the first offset other than UTC that its own dates carry
-    (many sites write UTC in one place and local time in another); else the zone of the
-    country its domain or its html lang="xx-CC" names; else, on a .com-like domain, of a
-    language spoken in one zone."""
+    (many sites write UTC in one place and local time in another); else the zone its byline
+    names after a clock time ("11:26 pm EST"); else the zone of the country its domain or its
+    html lang="xx-CC" names; else, on a .com-like domain, of a language spoken in one zone."""
     for raw in raw_dates:
         value = _parse(raw)
         offset = value.utcoffset() if value is not None else None
         if offset:
             return timezone(offset)
-    return zones.locale_zone(url, lang)
+    return zones.byline_zone(byline) or zones.locale_zone(url, lang)
 
 
 def visible_days(

@@ -3,6 +3,8 @@ or html lang names, of a language spoken in one zone, or of a zone name it print
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -114,6 +116,23 @@ def abbreviated(name: str | None, offset: int | None) -> tzinfo | None:
         return timezone(timedelta(seconds=offset))
     hours = ZONE_NAMES.get((name or "").upper())
     return timezone(timedelta(hours=hours)) if hours is not None else None
+
+
+# A clock time and the zone it is in, as bylines print them ("11:26 pm EST", "12.42 CET"); not
+# "Z", which ends an ISO stamp in any zone's site
+_NAMED = "|".join(sorted((name for name in ZONE_NAMES if name != "Z"), key=len, reverse=True))
+_CLOCK_IN_ZONE = re.compile(rf"\b\d{{1,2}}[:.h]\d{{2}}\s*(?:[aApP]\.?[mM]\.?)?\s*\(?({_NAMED})\b")
+BYLINE_TEXTS, BYLINE_CHARS = 10, 80
+
+
+def byline_zone(texts: Sequence[str]) -> tzinfo | None:
+    """The zone a byline under the headline names after its clock time ("11:26 pm EST,
+    Tuesday, November 19, 2019"): the zone the site writes its times in."""
+    for text in texts[:BYLINE_TEXTS]:
+        found = _CLOCK_IN_ZONE.search(text) if len(text) <= BYLINE_CHARS else None
+        if found:
+            return abbreviated(found[1], None)
+    return None
 
 
 def locale_zone(url: str | None, lang: str | None) -> tzinfo | None:
