@@ -146,15 +146,14 @@ def run(
 ) -> dict[str, tuple[dict[str, Result], float]]:
     """Each extractor's result per page and the CPU seconds they took, the extractors taking
     turns page by page so that warm caches and a busy machine favour none of them."""
-    out: dict[str, tuple[dict[str, Result], float]] = {name: ({}, 0.0) for name, _ in extractors}
+    results: dict[str, dict[str, Result]] = {name: {} for name, _ in extractors}
+    seconds = dict.fromkeys(results, 0.0)
     for key, body, truth in pages:
         for name, extractor in extractors:
             started = time.process_time()
-            result = extractor(body, truth["url"])
-            results, seconds = out[name]
-            results[key] = result
-            out[name] = (results, seconds + time.process_time() - started)
-    return out
+            results[name][key] = extractor(body, truth["url"])
+            seconds[name] += time.process_time() - started
+    return {name: (results[name], seconds[name]) for name in results}
 
 
 def load(folder: Path, limit: int | None) -> list[Page]:

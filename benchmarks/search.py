@@ -62,8 +62,9 @@ def weights() -> list[float]:
     return [1.0 / (rank + 1) ** ZIPF_S for rank in range(VOCABULARY)]
 
 
-def doc_frequency(rank: int, w: list[float], total: float | None = None) -> float:
-    p = w[rank] / (total if total is not None else sum(w))
+def doc_frequency(rank: int, w: list[float], total: float) -> float:
+    """The expected share of articles holding the word of this rank; `total`: sum(w)."""
+    p = w[rank] / total
     return 1 - (1 - p) ** WORDS_PER_ARTICLE
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from newsarchive.extract.metadata import letters, plain_text
+from newsarchive.fetch.urls import host_of
 
 _PREFIX = re.compile(
     r"^(?:(?:a|an|ein|eine)\s+)?(?:"
@@ -171,8 +171,7 @@ def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
     """The site, its domain, a company or an acronym: a publisher, not a writer."""
     folded = letters(name)
     site = letters(site_name or "")
-    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
-    host_name = letters(host.rsplit(".", 1)[0]) if host else ""
+    host_name = _host_name(url)
     return bool(
         (site and (folded == site or (len(folded) >= 4 and (folded in site or site in folded))))
         or (host_name and len(folded) >= 4 and (folded in host_name or host_name in folded))
@@ -180,6 +179,12 @@ def is_organisation(name: str, site_name: str | None, url: str | None) -> bool:
         or _DOMAIN.search(name)
         or _ACRONYM.match(name)
     )
+
+
+def _host_name(url: str | None) -> str:
+    """The site's address without its top-level domain, as letters: "hessenschau" of
+    https://www.hessenschau.de/...."""
+    return letters(host_of(url).rsplit(".", 1)[0]) if url else ""
 
 
 def byline_names(texts: list[str]) -> list[str]:
@@ -270,8 +275,7 @@ def _the_site(name: str, site_name: str | None, url: str | None, publisher: str 
     """Whether an organisation a source names beside its writers is the site itself (its name,
     its publisher, its address): dropped, where an agency ("Adam Vidler, AP") is credited."""
     folded = letters(name)
-    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
-    names = {letters(site_name or ""), letters(publisher or ""), letters(host.rsplit(".", 1)[0])}
+    names = {letters(site_name or ""), letters(publisher or ""), _host_name(url)}
     return any(n and len(folded) >= 2 and (folded in n or n in folded) for n in names)
 
 

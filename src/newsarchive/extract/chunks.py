@@ -58,12 +58,7 @@ def holds(chunk_words: str, text: str) -> bool:
 
 def joined(tree: HtmlElement) -> HtmlElement:
     """The tree with its body chunks' contents moved into the first chunk."""
-    join(body_chunks(tree))
-    return tree
-
-
-def join(chunks: list[HtmlElement]) -> None:
-    """Move the later chunks' contents into the first."""
+    chunks = body_chunks(tree)
     for chunk in chunks[1:]:
         for child in list(chunk):
             chunks[0].append(child)  # (lxml moves an element that is appended elsewhere)
@@ -71,6 +66,7 @@ def join(chunks: list[HtmlElement]) -> None:
         if parent is not None:
             chunk.tail = None
             parent.remove(chunk)
+    return tree
 
 
 def _prose_chars(element: HtmlElement) -> int:
