@@ -39,7 +39,8 @@ from newsarchive.db import migrate
 from newsarchive.db.models import Article
 from newsarchive.db.session import make_engine, make_sessionmaker
 from newsarchive.fetch.page import Page
-from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
+from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.ingest.prepare import Prepared, prepare
 from newsarchive.search import SearchParams, run_search
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "articles"

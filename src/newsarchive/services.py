@@ -17,7 +17,7 @@ from newsarchive.db.base import utc_now
 from newsarchive.fetch.http import Fetcher
 
 if TYPE_CHECKING:  # (imported where they are built: extraction loads trafilatura, 1 s)
-    from newsarchive.crawl import Crawler
+    from newsarchive.crawl.crawler import Crawler
     from newsarchive.crawl.discovery import Progress
     from newsarchive.ingest.outcome import Outcome
     from newsarchive.ingest.pipeline import Pipeline
@@ -68,7 +68,8 @@ def crawler(
     stop: threading.Event | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Crawler:
-    from newsarchive.crawl import Crawler, CrawlOptions
+    from newsarchive.crawl.contract import CrawlOptions
+    from newsarchive.crawl.crawler import Crawler
 
     options = CrawlOptions(
         database_url=settings.database_url,

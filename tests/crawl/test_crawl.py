@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.config import Settings
-from newsarchive.crawl import exclusive_crawl
+from newsarchive.crawl.exclusive import exclusive_crawl
 from newsarchive.db.models import Article, FrontierURL, Host
 from newsarchive.errors import CrawlBusy
 from newsarchive.services import crawler
@@ -239,7 +239,7 @@ def test_fetch_and_extraction_times_are_measured(
 ) -> None:
     from prometheus_client import generate_latest
 
-    from newsarchive.crawl import METRICS
+    from newsarchive.crawl.metrics import METRICS
 
     def count(name: str, **labels: str) -> float:
         return METRICS.get_sample_value(name, labels) or 0.0

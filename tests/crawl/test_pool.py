@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.config import Settings
-from newsarchive.crawl import ExtractionPool
+from newsarchive.crawl.pool import ExtractionPool
 from newsarchive.db.models import Article, FrontierURL
 from newsarchive.errors import Failed, Interrupted
 from newsarchive.services import crawler
@@ -65,6 +66,18 @@ def test_a_page_whose_process_died_while_stopping_goes_back_to_the_queue() -> No
             pool.run(os._exit, 1)
     finally:
         pool.close()
+
+
+def test_the_extraction_processes_load_no_store_code() -> None:
+    """What the forkserver loads once for every worker: the extraction, not the database and web
+    code the crawl itself holds (a worker's memory and each crawl's start-up are the cost)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, newsarchive.crawl.forkserver_preload; print(*sys.modules)"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    assert {"trafilatura", "newsarchive.ingest.prepare", "newsarchive.crawl.pool"} <= set(loaded)
+    store = {m.split(".")[0] for m in loaded} & {"sqlalchemy", "fastapi", "alembic", "psycopg"}
+    assert store == set()
 
 
 def test_workers_are_born_deaf_to_ctrl_c(pool: ExtractionPool) -> None:

@@ -19,7 +19,8 @@ from newsarchive import archive
 from newsarchive.db.models import Article, ArticleRaw, Source
 from newsarchive.fetch.http import Fetcher
 from newsarchive.fetch.page import Hint, Page
-from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
+from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.ingest.prepare import Prepared, prepare
 from tests.conftest import corpus
 from tests.factories import add_source
 from tests.pages import LOREM, article_html

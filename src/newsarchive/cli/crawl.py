@@ -62,7 +62,7 @@ def crawl(
         signal.signal(signum, lambda *_: stop.set())
 
     from newsarchive import services
-    from newsarchive.crawl import METRICS
+    from newsarchive.crawl.metrics import METRICS
     from newsarchive.errors import CrawlBusy
 
     settings = load_settings()

@@ -10,12 +10,7 @@ revisits.py    a revisit of a stored article, judged
 after_run.py   source health judged, webhooks sent
 exclusive.py   one crawl at a time on SQLite
 metrics.py     this process's fetch and extraction timings
+
+Nothing is imported here: an extraction process loads pool.py and what it runs, not the
+crawl's database code (forkserver_preload.py).
 """
-
-from newsarchive.crawl.contract import CrawlOptions, CrawlReport
-from newsarchive.crawl.crawler import Crawler
-from newsarchive.crawl.exclusive import exclusive_crawl
-from newsarchive.crawl.metrics import METRICS
-from newsarchive.crawl.pool import ExtractionPool
-
-__all__ = ["METRICS", "CrawlOptions", "CrawlReport", "Crawler", "ExtractionPool", "exclusive_crawl"]

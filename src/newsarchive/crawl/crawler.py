@@ -36,7 +36,8 @@ from newsarchive.fetch.http import Fetcher, FetchResult
 from newsarchive.fetch.page import Hint, Page, fetched_page
 from newsarchive.ingest import revisits
 from newsarchive.ingest.outcome import Outcome
-from newsarchive.ingest.pipeline import Pipeline, Prepared, prepare
+from newsarchive.ingest.pipeline import Pipeline
+from newsarchive.ingest.prepare import Prepared, prepare
 from newsarchive.ingest.runs import RunLog
 
 log = logging.getLogger(__name__)

@@ -10,4 +10,7 @@ import signal
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-import newsarchive.ingest.pipeline  # noqa: E402, F401  (trafilatura and its models, loaded once)
+# What a worker runs, once: the pool's start-up and the extraction (trafilatura and its
+# models), without the store's code (0.35 s to import where the whole pipeline took 0.9 s)
+import newsarchive.crawl.pool  # noqa: E402, F401
+import newsarchive.ingest.prepare  # noqa: E402, F401

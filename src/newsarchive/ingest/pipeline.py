@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from newsarchive import archive
 from newsarchive.db.base import utc_now
 from newsarchive.db.session import session_scope
-from newsarchive.errors import Failed, IngestError, Interrupted, LocalError, NotFound, Skipped
-from newsarchive.extract.article import ExtractedArticle, extract
+from newsarchive.errors import IngestError, Interrupted, LocalError, NotFound, Skipped
+from newsarchive.extract.article import ExtractedArticle
 from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher
 from newsarchive.fetch.page import Hint, Page, fetched_page
@@ -30,9 +30,9 @@ from newsarchive.fetch.urls import host_of, normalize, without_tracking
 from newsarchive.ingest import revisits
 from newsarchive.ingest.dating import choose_date
 from newsarchive.ingest.outcome import Outcome
+from newsarchive.ingest.prepare import Extractor, Prepared, guarded, prepare
 from newsarchive.ingest.revisions import Version, changed_fields, next_revisit
 from newsarchive.stories.grouping import group
-from newsarchive.stories.signatures import signature
 
 log = logging.getLogger(__name__)
 
@@ -280,39 +280,6 @@ def _identity(url_normalized: str, canonical: str | None) -> str:
     if urlsplit(key).path in ("", "/") and urlsplit(url_normalized).path not in ("", "/"):
         return url_normalized
     return key
-
-
-@dataclass(frozen=True)
-class Prepared:
-    extracted: ExtractedArticle
-    raw: bytes  # the page, zlib-compressed for article_raw
-    signature: bytes | None = None  # the text's MinHash, for its story (stories/signatures.py)
-
-
-Extractor = Callable[[Page, datetime], Prepared]
-
-
-def guarded(extractor: Extractor) -> Extractor:
-    """An exception other than IngestError is a bug (ours or a library's) met on an odd page: it
-    becomes that page's recorded failure, not the end of the run (the next would end there too)."""
-
-    def run(page: Page, now: datetime) -> Prepared:
-        try:
-            return extractor(page, now)
-        except IngestError:
-            raise
-        except Exception as exc:  # noqa: BLE001  (see above)
-            log.exception("extraction raised", extra={"page": page.label})
-            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-            raise Failed(f"extraction failed ({detail})") from exc
-
-    return run
-
-
-def prepare(page: Page, now: datetime) -> Prepared:
-    """The CPU-heavy part of storing a page, free of I/O so that it can run in another process."""
-    extracted = extract(page.body, page.url, charset=page.charset, now=now)
-    return Prepared(extracted, zlib.compress(page.body, 6), signature(extracted.text))
 
 
 def _content(extracted: ExtractedArticle) -> dict[str, Any]:
