@@ -139,7 +139,7 @@ def page_zone(
         offset = value.utcoffset() if value is not None else None
         if offset:
             return timezone(offset)
-    return zones.byline_zone(byline) or zones.locale_zone(url, lang)
+    return zones.byline_zone(byline[:DATELINE_TEXTS]) or zones.locale_zone(url, lang)
 
 
 def visible_days(

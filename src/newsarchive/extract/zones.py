@@ -122,13 +122,14 @@ def abbreviated(name: str | None, offset: int | None) -> tzinfo | None:
 # "Z", which ends an ISO stamp in any zone's site
 _NAMED = "|".join(sorted((name for name in ZONE_NAMES if name != "Z"), key=len, reverse=True))
 _CLOCK_IN_ZONE = re.compile(rf"\b\d{{1,2}}[:.h]\d{{2}}\s*(?:[aApP]\.?[mM]\.?)?\s*\(?({_NAMED})\b")
-BYLINE_TEXTS, BYLINE_CHARS = 10, 80
+BYLINE_CHARS = 80
 
 
 def byline_zone(texts: Sequence[str]) -> tzinfo | None:
     """The zone a byline under the headline names after its clock time ("11:26 pm EST,
-    Tuesday, November 19, 2019"): the zone the site writes its times in."""
-    for text in texts[:BYLINE_TEXTS]:
+    Tuesday, November 19, 2019"): the zone the site writes its times in. `texts`: the first
+    texts under the headline, as many as the caller reads a dateline from."""
+    for text in texts:
         found = _CLOCK_IN_ZONE.search(text) if len(text) <= BYLINE_CHARS else None
         if found:
             return abbreviated(found[1], None)

@@ -104,7 +104,7 @@ def timeline(
             collection=collection,
         )
         out = TimelineOut.model_validate(  # (read from the dataclasses: asdict's deep copy
-            {  # was a fifth of a timeline's time in the API)
+            {  # was 14 % of a timeline's time in the API)
                 "interval": found.interval,
                 "from": found.start,
                 "to": found.end,
