@@ -2,14 +2,15 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from newsarchive.db import (
     migrate,
     models,  # noqa: F401  (registers the tables on Base.metadata)
 )
 from newsarchive.db.base import Base
-from newsarchive.db.session import make_engine
+from newsarchive.db.session import make_engine, make_sessionmaker
+from newsarchive.search import SearchParams, run_search
 
 TABLES = {
     "sources",
@@ -168,29 +169,7 @@ def test_0012_keeps_the_word_forms_of_the_articles_already_stored(empty_db_url: 
     engine = make_engine(empty_db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
-                    "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')"
-                )
-            )
-            for n, (title, language) in enumerate([("Teachers strike", "en"), ("Häfen", "de")]):
-                conn.execute(
-                    text(
-                        "INSERT INTO articles (source_id, url, url_normalized, url_key, "
-                        "content_hash, title, text, authors, tags, categories, word_count, "
-                        "language, published_at, published_day, date_source, first_seen_at, "
-                        "fetched_at, updated_at) VALUES (1, :u, :u, :u, :h, :t, 'x', '[]', "
-                        "'[]', '[]', 1, :lang, :at, '2024-01-01', 'page', :at, :at, :at)"
-                    ),
-                    {
-                        "u": f"https://s.example/{n}",
-                        "h": f"hash{n}",
-                        "t": title,
-                        "lang": language,
-                        "at": "2024-01-01 10:00:00+00",
-                    },
-                )
+            _insert_articles(conn, [("Teachers strike", "en"), ("Häfen", "de")])
         migrate.upgrade(empty_db_url)
         with engine.connect() as conn:
             forms = conn.execute(text("SELECT language, stem, form FROM word_forms")).all()
@@ -199,6 +178,67 @@ def test_0012_keeps_the_word_forms_of_the_articles_already_stored(empty_db_url: 
         migrate.downgrade(empty_db_url, "0011")
         assert "word_forms" not in _tables(empty_db_url)
         with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def _insert_articles(conn: Connection, articles: list[tuple[str, str]]) -> None:
+    """A source 's' and these (title, language) articles, as an older schema takes them."""
+    conn.execute(
+        text(
+            "INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
+            "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')"
+        )
+    )
+    for n, (title, language) in enumerate(articles):
+        conn.execute(
+            text(
+                "INSERT INTO articles (source_id, url, url_normalized, url_key, "
+                "content_hash, title, text, authors, tags, categories, word_count, "
+                "language, published_at, published_day, date_source, first_seen_at, "
+                "fetched_at, updated_at) VALUES (1, :u, :u, :u, :h, :t, 'x', '[]', "
+                "'[]', '[]', 1, :lang, :at, '2024-01-01', 'page', :at, :at, :at)"
+            ),
+            {
+                "u": f"https://s.example/{n}",
+                "h": f"hash{n}",
+                "t": title,
+                "lang": language,
+                "at": "2024-01-01 10:00:00+00",
+            },
+        )
+
+
+def _fts_intact(conn: Connection) -> None:
+    """SQLite: the full-text index holds exactly what its content says (raises if not)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO fts_articles(fts_articles) VALUES ('integrity-check')")
+
+
+def test_0016_filters_the_articles_already_stored(empty_db_url: str) -> None:
+    """An archive from before 0016: after it, a search filtered by source or language finds
+    the articles stored before; down again, the index is as 0015 left it."""
+    migrate.upgrade(empty_db_url, "0015")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            _insert_articles(conn, [("Harbour news", "en"), ("Harbour Neuigkeiten", "de")])
+            _fts_intact(conn)
+        migrate.upgrade(empty_db_url)
+        with make_sessionmaker(engine)() as session:
+            for filters, titles in (
+                ({"source": "s"}, {"Harbour news", "Harbour Neuigkeiten"}),
+                ({"lang": "de"}, {"Harbour Neuigkeiten"}),
+                ({"source": "s", "lang": "en"}, {"Harbour news"}),
+            ):
+                page = run_search(session, SearchParams(q="harbour", **filters))
+                assert {hit.article.title for hit in page.hits} == titles, filters
+        with engine.connect() as conn:
+            _fts_intact(conn)
+        migrate.downgrade(empty_db_url, "0015")
+        with engine.connect() as conn:
+            _fts_intact(conn)
             assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 2
     finally:
         engine.dispose()

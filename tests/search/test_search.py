@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsarchive import archive
+from newsarchive.db.models import Article
+from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
 from tests.factories import add_article
@@ -111,6 +114,46 @@ class TestFilters:
             "Football final",
             "Café in Zürich",
         ]
+
+    def test_collection(self, corpus: sessionmaker[Session]) -> None:
+        with session_scope(corpus) as session:
+            beta = archive.get_source_by_name(session, "beta")
+            archive.add_to_collections(beta, ["docks"])
+        assert titles(corpus, "the", collection="docks", sort="oldest") == [
+            "Port strike ends",
+            "Café in Zürich",
+        ]
+        assert titles(corpus, "the", collection="docks", source="alpha") == []
+        assert titles(corpus, "the", collection="nowhere") == []
+        assert titles(corpus, "the", source="nobody") == []
+
+    def test_filters_follow_an_article_that_changes_source_or_language(
+        self, corpus: sessionmaker[Session]
+    ) -> None:
+        with session_scope(corpus) as session:
+            moved = session.scalars(select(Article).where(Article.title == "Football final")).one()
+            moved.source_id = archive.get_source_by_name(session, "beta").id
+            moved.language = "fr"
+        assert titles(corpus, "harbour", source="alpha") == ["Harbour expansion approved"]
+        assert titles(corpus, "harbour", source="beta") == ["Football final"]
+        assert titles(corpus, "harbour", lang="en") == ["Harbour expansion approved"]
+        assert titles(corpus, "harbour", lang="FR") == ["Football final"]
+        with session_scope(corpus) as session:
+            session.delete(session.get(Article, moved.id))
+        assert titles(corpus, "harbour", source="beta") == []
+        assert titles(corpus, "harbour", lang="fr") == []
+
+    def test_filters_and_words_never_match_each_other(self, corpus: sessionmaker[Session]) -> None:
+        """Where the index holds each article's source and language as tokens (SQLite), a
+        text that writes such a token passes no filter, and a search for one finds only
+        the texts that write it."""
+        with corpus() as session:
+            beta = archive.get_source_by_name(session, "beta").id
+        tokens = f"zzs{beta} zzl{b'de'.hex()} zzs zzl"
+        add_article(corpus, "Tokens", f"The council wrote {tokens} here.")
+        assert titles(corpus, f"zzs{beta}") == ["Tokens"]
+        assert titles(corpus, "council", source="beta") == []
+        assert titles(corpus, "council", lang="de") == ["Council budget"]
 
     def test_date_range_is_inclusive(self, corpus: sessionmaker[Session]) -> None:
         found = titles(

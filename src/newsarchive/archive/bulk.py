@@ -156,8 +156,8 @@ class SQLiteStore:
         for sql in key_index:
             connection.exec_driver_sql(sql)
         connection.exec_driver_sql(
-            "INSERT INTO fts_articles(rowid, title, text) "
-            "SELECT search_key, title, text FROM articles ORDER BY search_key"
+            "INSERT INTO fts_articles(rowid, title, text, search_tags) "
+            "SELECT search_key, title, text, search_tags FROM articles ORDER BY search_key"
         )
         _count_days(connection)
         for sql in saved:

@@ -147,6 +147,12 @@ def in_collection(name: str) -> ColumnElement[bool]:
     return Article.source_id.in_(members)
 
 
+def collection_members(session: Session, name: str) -> list[int]:
+    """The ids of the sources in this collection."""
+    stmt = select(SourceCollection.source_id).where(SourceCollection.name == name)
+    return list(session.scalars(stmt.order_by(SourceCollection.source_id)))
+
+
 def set_collections(source: Source, names: Sequence[str] | None) -> None:
     """The source's collections become these (None: as they are)."""
     if names is None:

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from newsarchive.search.query import AnyOf, Query, Term
+from newsarchive.search.query import AnyOf, Query, Term, Within
 
-TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
+TITLE_WEIGHT, TEXT_WEIGHT, TAGS_WEIGHT = 10.0, 1.0, 0.0  # a filter never moves a score
 KEY = 2**32
 EPOCH = date(1970, 1, 1)
 FIRST, LAST = -(2**62), 2**62  # keys beyond any day
@@ -44,8 +44,25 @@ def _term(term: Term) -> str:
     return '"' + " ".join(term.tokens) + '"'
 
 
+def tag_filters(within: Within) -> list[str]:
+    """The filters as tokens of the search_tags column (migration 0016): "zzs" and a source id,
+    "zzl" and the language's UTF-8 bytes in hex (SQLite's hex(); the tokenizer folds case)."""
+    groups = [" OR ".join(f"zzs{i}" for i in group) for group in within.source_groups]
+    if within.language is not None:
+        groups.append("zzl" + within.language.encode().hex())
+    return groups
+
+
 def to_fts5(query: Query) -> str:
-    """Render the tree as an FTS5 query string (passed to MATCH as a bound parameter)."""
+    """Render the tree as an FTS5 query string (passed to MATCH as a bound parameter): the
+    words in title and text, the filters in search_tags, so that neither matches the other."""
+    rendered = "{title text} : (" + _words(query) + ")"
+    for tags in tag_filters(query.within):
+        rendered += " AND {search_tags} : (" + tags + ")"
+    return rendered
+
+
+def _words(query: Query) -> str:
     parts = []
     for clause in query.must:
         if isinstance(clause, AnyOf):
@@ -64,7 +81,7 @@ def match(query: Query) -> ColumnElement[bool]:
 
 def score() -> ColumnElement[float]:
     """bm25, negated: higher is more relevant."""
-    return -func.bm25(literal_column("fts_articles"), TITLE_WEIGHT, TEXT_WEIGHT)
+    return -func.bm25(literal_column("fts_articles"), TITLE_WEIGHT, TEXT_WEIGHT, TAGS_WEIGHT)
 
 
 def article_id() -> ColumnElement[int]:

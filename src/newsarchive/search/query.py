@@ -47,9 +47,20 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class Within:
+    """Article filters an engine takes in its own index (Engine.filters_in_index), not by
+    reading each match's row: every group of sources is one filter (a source, a collection's
+    members), and the language."""
+
+    source_groups: tuple[tuple[int, ...], ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class Query:
     must: tuple[Term | AnyOf, ...]
     must_not: tuple[Term, ...] = ()
+    within: Within = Within()
 
     @property
     def has_phrase(self) -> bool:

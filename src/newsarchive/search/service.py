@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from newsarchive import archive
 from newsarchive.db.models import Article, Source
 from newsarchive.errors import InvalidInput
+from newsarchive.search import cursors
 from newsarchive.search.engine import Ask, Engine
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
 from newsarchive.search.forms import expand
 from newsarchive.search.postgres import PostgresEngine
-from newsarchive.search.query import Query, parse
+from newsarchive.search.query import Query, Within, parse
 from newsarchive.search.sqlite import SQLiteEngine
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -68,13 +69,36 @@ def parsed(session: Session, params: SearchParams) -> Query:
     return expand(session.connection(), parse(params.q), params.lang)
 
 
+def _prepared(session: Session, engine: Engine, params: SearchParams) -> tuple[Query, SearchParams]:
+    """The query, and the filters left for article rows: an index that holds sources and
+    languages takes those filters (no row read; no other filter: the fast path). A source or
+    collection that names no source stays a filter of rows, which finds none."""
+    query = parsed(session, params)
+    if not engine.filters_in_index:
+        return query, params
+    source = archive.find_source(session, params.source) if params.source else None
+    members = archive.collection_members(session, params.collection) if params.collection else []
+    language = params.lang.lower() if params.lang else None
+    if source is None and not members and language is None:
+        return query, params
+    groups = ((source.id,),) if source else ()
+    within = Within(groups + ((tuple(members),) if members else ()), language)
+    rows = replace(
+        params,
+        source=None if source else params.source,
+        collection=None if members else params.collection,
+        lang=None,
+    )
+    return replace(query, within=within), rows
+
+
 def run_search(
     session: Session, params: SearchParams, *, facets: bool = True, exact: bool = False
 ) -> SearchPage:
     """One page of a search. Past EXACT_UP_TO matches the engine's fast path may answer, with
     estimated totals and facets (marked so); `exact` asks for every count exactly instead."""
     engine = engine_for(session)
-    query = parsed(session, params)
+    query, params = _prepared(session, engine, params)
     archive.check_day_range(params.date_from, params.date_to)
     with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
         return _search(session, engine, query, params, facets=facets, exact=exact)
@@ -91,7 +115,9 @@ def _search(
 ) -> SearchPage:
     # A relevance cursor says which ranking made its page (the recent window or every match),
     # and the next page comes from the same one, whatever the flags or the counts say now.
-    windowed = bool(params.sort == "relevance" and params.cursor and _in_window(params.cursor))
+    windowed = bool(
+        params.sort == "relevance" and params.cursor and cursors.in_window(params.cursor)
+    )
     fast = not _filtered_beyond_dates(params)  # (exact counts, not an exact ranking)
     if params.sort == "relevance" and params.cursor:
         fast = fast and windowed
@@ -124,7 +150,7 @@ def _search(
     page = [Hit(articles[i], score, snippets.get(i, "")) for i, score in rows]
     in_window = broad is not None and broad.windowed
     next_cursor = (
-        _encode_cursor(params.sort, page[-1].article, page[-1].score, in_window) if more else None
+        cursors.encode(params.sort, page[-1].article, page[-1].score, in_window) if more else None
     )
     return SearchPage(
         total=total,
@@ -137,7 +163,7 @@ def _search(
 
 
 def _ask(params: SearchParams, facets: bool, windowed: bool) -> Ask:
-    after = _decode_cursor(params.cursor, params.sort) if params.cursor else None
+    after = cursors.decode(params.cursor, params.sort) if params.cursor else None
     if after is not None and isinstance(after[0], datetime):  # engines compare in UTC
         after = (after[0].astimezone(UTC), after[1])
     return Ask(params.date_from, params.date_to, params.sort, params.limit, after, facets, windowed)
@@ -146,8 +172,9 @@ def _ask(params: SearchParams, facets: bool, windowed: bool) -> Ask:
 def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) -> Iterator[Article]:
     """Every match, newest first, in keyset batches: memory stays flat however many there are."""
     engine = engine_for(session)
+    query, params = _prepared(session, engine, params)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
-    _hits, matched = _matched(engine, parsed(session, params), step)
+    _hits, matched = _matched(engine, query, step)
     assert matched is not None
     while True:
         rows = session.execute(_page_query(matched, step)).all()
@@ -157,7 +184,7 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
         if len(rows) <= batch:
             return
         last = articles[rows[batch - 1].id]
-        step = SearchParams(**{**step.__dict__, "cursor": _encode_cursor("newest", last, 0.0)})
+        step = SearchParams(**{**step.__dict__, "cursor": cursors.encode("newest", last, 0.0)})
         session.expunge_all()
 
 
@@ -165,7 +192,7 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
     """Every match of a search (its days and filters) counted per archive day, exactly, as the
     days facet counts them: a day's count is that day's search total."""
     engine = engine_for(session)
-    query = parsed(session, params)
+    query, params = _prepared(session, engine, params)
     archive.check_day_range(params.date_from, params.date_to)
     days: Counter[date] = Counter()
     filtered = _filtered_beyond_dates(params)
@@ -292,7 +319,7 @@ def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[t
     key = matched.c.score if params.sort == "relevance" else matched.c.published_at
     descending = params.sort != "oldest"
     if params.cursor:
-        value, last_id = _decode_cursor(params.cursor, params.sort)
+        value, last_id = cursors.decode(params.cursor, params.sort)
         if descending:
             stmt = stmt.where(or_(key < value, and_(key == value, matched.c.id < last_id)))
         else:
@@ -361,31 +388,6 @@ def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dic
             for day in sorted(days, reverse=True)[:FACET_DAYS]
         ],
     }
-
-
-WINDOW = "relevance-recent"  # the sort a cursor from a recent-window ranking names
-
-
-def _encode_cursor(sort: str, article: Article, score: float, windowed: bool = False) -> str:
-    key: datetime | float = score if sort == "relevance" else article.published_at
-    return archive.paging.encode(WINDOW if windowed else sort, key, article.id)
-
-
-def _in_window(cursor: str) -> bool:
-    try:
-        archive.paging.decode(cursor, WINDOW, float, int)
-    except InvalidInput:
-        return False
-    return True
-
-
-def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    key = float if sort == "relevance" else datetime
-    named = WINDOW if sort == "relevance" and _in_window(cursor) else sort
-    _sort, value, article_id = archive.paging.decode(
-        cursor, named, key, int, hint=" with the same sort"
-    )
-    return value, article_id
 
 
 __all__: Sequence[str] = [

@@ -6,6 +6,7 @@ sqlite_broad.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, text
@@ -23,11 +24,12 @@ from newsarchive.search.fts5 import (
     per_key,
     score,
 )
-from newsarchive.search.query import Query
+from newsarchive.search.query import Query, Within
 
 
 class SQLiteEngine(Engine):
     name = "sqlite"
+    filters_in_index = True  # sources and languages are tokens of the index (migration 0016)
 
     def matching(
         self, query: Query, date_from: date | None = None, date_to: date | None = None
@@ -41,9 +43,10 @@ class SQLiteEngine(Engine):
     ) -> dict[int, str]:
         snippet = func.snippet(literal_column("fts_articles"), -1, MARK_START, MARK_END, "…", 32)
         keys = [day_key(a.published_day) + a.id for a in articles]
+        words = replace(query, within=Within())  # (the passage comes from title or text)
         return {
             article_id: marked_html(text_ or "")
-            for article_id, text_ in per_key(session, query, keys, snippet).items()
+            for article_id, text_ in per_key(session, words, keys, snippet).items()
         }
 
     def has_author(self, author: str) -> ColumnElement[bool]:
