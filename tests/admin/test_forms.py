@@ -259,6 +259,7 @@ def test_dashboard_chart_shows_older_news(admin: Admin, sessions: sessionmaker[S
     assert len(bars) == 90
     assert [bar for bar in bars if not bar.endswith(": 0")] == ["2021-03-04: 1"]
     assert "2020-12-05 to 2021-03-04" in text(page, "h2")  # 90 days
+    assert text(page, "figcaption") == "Peak: 1 article in a day."
 
 
 def test_an_article_page_links_what_is_a_web_address_and_nothing_else(
