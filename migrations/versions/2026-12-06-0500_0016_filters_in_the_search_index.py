@@ -1,11 +1,12 @@
-"""SQLite: each article's source and language as tokens in the full-text index (a third column,
-search_tags), so that a search filtered by source, collection or language is an intersection
-in the index instead of a read of every match's article row (search/fts5.py).
+"""SQLite: each article's source, language and authors as tokens in the full-text index (a
+third column, search_tags), so that a search filtered by them is an intersection in the index
+instead of a read of every match's article row (search/fts5.py).
 
-The tokens come from a virtual generated column (computed when read, stored nowhere but in the
-index): "zzs" and the source id, "zzl" and the language's bytes in hex. Searches match the
-user's words in title and text only, and the tokens in search_tags only, so neither reaches
-the other. PostgreSQL filters by its article table as before.
+The index's content is a view, article_search, which adds search_tags to the article's title
+and text: "zzs" and the source id, "zzl" and the language's bytes in hex, and each author's
+name between "zza" and "zzb" (a phrase of its words). Searches match the user's words in title
+and text only, and the tokens in search_tags only, so neither reaches the other. PostgreSQL
+filters by its article table as before.
 
 Revision ID: 0016
 Revises: 0015
@@ -21,20 +22,32 @@ down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TAGS = "'zzs' || coalesce(source_id, '') || ' zzl' || hex(coalesce(language, ''))"
+
+def _tags(row: str) -> str:
+    """search_tags of an article row (`new`, `old` in a trigger, `articles` in the view)."""
+    return (
+        f"'zzs' || coalesce({row}.source_id, '') || ' zzl' || hex(coalesce({row}.language, ''))"
+        f" || coalesce((SELECT group_concat(' zza ' || value || ' zzb', '')"
+        f" FROM json_each({row}.authors)), '')"
+    )
+
+
+VIEW = f"""CREATE VIEW IF NOT EXISTS article_search AS
+    SELECT search_key, title, text, {_tags("articles")} AS search_tags FROM articles"""
 FTS_TRIGGERS = ["fts_articles_ai", "fts_articles_ad", "fts_articles_au"]
+WORDS = ["title", "text"]
 
 
-def _fts(columns: list[str], update_of: list[str]) -> list[str]:
-    """The index over these article columns, its triggers, and the index filled in key order
-    (FTS5 writes a segment whenever a row's key is below the last one's; its 'rebuild' reads
-    the articles in id order)."""
-    names = ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
+def _fts(content: str, tags: bool, update_of: list[str]) -> list[str]:
+    """The index over title, text (and search_tags) of `content`, its triggers, and the index
+    filled in key order (FTS5 writes a segment whenever a row's key is below the last one's;
+    its 'rebuild' reads the rows in id order, and fails on a view)."""
+    names = ", ".join(WORDS + (["search_tags"] if tags else []))
+    new = ", ".join([f"new.{c}" for c in WORDS] + ([_tags("new")] if tags else []))
+    old = ", ".join([f"old.{c}" for c in WORDS] + ([_tags("old")] if tags else []))
     return [
         f"""CREATE VIRTUAL TABLE fts_articles USING fts5(
-            {names}, content='articles', content_rowid='search_key',
+            {names}, content='{content}', content_rowid='search_key',
             tokenize='unicode61 remove_diacritics 2')""",
         f"""CREATE TRIGGER fts_articles_ai AFTER INSERT ON articles BEGIN
             INSERT INTO fts_articles(rowid, {names}) VALUES (new.search_key, {new});
@@ -50,7 +63,7 @@ def _fts(columns: list[str], update_of: list[str]) -> list[str]:
             INSERT INTO fts_articles(rowid, {names}) VALUES (new.search_key, {new});
         END""",
         f"INSERT INTO fts_articles(rowid, {names}) "
-        f"SELECT search_key, {names} FROM articles ORDER BY search_key",
+        f"SELECT search_key, {names} FROM {content} ORDER BY search_key",
     ]
 
 
@@ -60,23 +73,15 @@ def _drop_fts() -> None:
     op.execute("DROP TABLE IF EXISTS fts_articles")
 
 
-def _has_tags_column() -> bool:
-    columns = op.get_bind().exec_driver_sql("SELECT name FROM pragma_table_xinfo('articles')")
-    return "search_tags" in set(columns.scalars())
-
-
 def upgrade() -> None:
     # Each step may be done again (pysqlite commits DDL statement by statement): an upgrade
     # killed during the long fill is finished by the next one.
     if op.get_bind().dialect.name != "sqlite":
         return
     _drop_fts()
-    if not _has_tags_column():
-        op.execute(f"ALTER TABLE articles ADD COLUMN search_tags TEXT GENERATED ALWAYS AS ({TAGS})")
-    for statement in _fts(
-        ["title", "text", "search_tags"],
-        ["title", "text", "published_day", "source_id", "language"],
-    ):
+    op.execute(VIEW)
+    update_of = ["title", "text", "published_day", "source_id", "language", "authors"]
+    for statement in _fts("article_search", True, update_of):
         op.execute(statement)
 
 
@@ -84,7 +89,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     _drop_fts()
-    if _has_tags_column():
-        op.execute("ALTER TABLE articles DROP COLUMN search_tags")
-    for statement in _fts(["title", "text"], ["title", "text", "published_day"]):
+    op.execute("DROP VIEW IF EXISTS article_search")
+    for statement in _fts("articles", False, ["title", "text", "published_day"]):
         op.execute(statement)

@@ -115,6 +115,14 @@ class TestFilters:
             "Café in Zürich",
         ]
 
+    def test_author_is_the_whole_name_in_any_case(self, corpus: sessionmaker[Session]) -> None:
+        add_article(corpus, "Feria", "The harbour fair.", authors=["José Núñez", "Ana"])
+        assert titles(corpus, "harbour", author="JOSÉ NÚÑEZ") == ["Feria"]
+        assert titles(corpus, "harbour", author="Ana") == ["Feria"]
+        assert titles(corpus, "harbour", author="Ruiz") == []
+        assert titles(corpus, "harbour", author="Ruiz Ana") == []
+        assert titles(corpus, "harbour", author="Jose Nunez") == []  # the name as written
+
     def test_collection(self, corpus: sessionmaker[Session]) -> None:
         with session_scope(corpus) as session:
             beta = archive.get_source_by_name(session, "beta")
@@ -127,13 +135,16 @@ class TestFilters:
         assert titles(corpus, "the", collection="nowhere") == []
         assert titles(corpus, "the", source="nobody") == []
 
-    def test_filters_follow_an_article_that_changes_source_or_language(
+    def test_filters_follow_an_article_that_changes_source_language_or_authors(
         self, corpus: sessionmaker[Session]
     ) -> None:
         with session_scope(corpus) as session:
             moved = session.scalars(select(Article).where(Article.title == "Football final")).one()
             moved.source_id = archive.get_source_by_name(session, "beta").id
             moved.language = "fr"
+            moved.authors = ["Bo Li"]
+        assert titles(corpus, "harbour", author="Ana Ruiz") == []
+        assert titles(corpus, "harbour", author="Bo Li") == ["Football final"]
         assert titles(corpus, "harbour", source="alpha") == ["Harbour expansion approved"]
         assert titles(corpus, "harbour", source="beta") == ["Football final"]
         assert titles(corpus, "harbour", lang="en") == ["Harbour expansion approved"]

@@ -157,7 +157,7 @@ class SQLiteStore:
             connection.exec_driver_sql(sql)
         connection.exec_driver_sql(
             "INSERT INTO fts_articles(rowid, title, text, search_tags) "
-            "SELECT search_key, title, text, search_tags FROM articles ORDER BY search_key"
+            "SELECT search_key, title, text, search_tags FROM article_search ORDER BY search_key"
         )
         _count_days(connection)
         for sql in saved:

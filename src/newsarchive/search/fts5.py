@@ -46,10 +46,13 @@ def _term(term: Term) -> str:
 
 def tag_filters(within: Within) -> list[str]:
     """The filters as tokens of the search_tags column (migration 0016): "zzs" and a source id,
-    "zzl" and the language's UTF-8 bytes in hex (SQLite's hex(); the tokenizer folds case)."""
+    "zzl" and the language's UTF-8 bytes in hex (SQLite's hex(); the tokenizer folds case),
+    an author's words as a phrase between "zza" and "zzb"."""
     groups = [" OR ".join(f"zzs{i}" for i in group) for group in within.source_groups]
     if within.language is not None:
         groups.append("zzl" + within.language.encode().hex())
+    if within.author:
+        groups.append('"' + " ".join(("zza", *within.author, "zzb")) + '"')
     return groups
 
 
