@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from newsarchive.search.query import AnyOf, Query, Term, Within
+from newsarchive.search.query import AnyOf, Query, Term, Within, tokens
 
 TITLE_WEIGHT, TEXT_WEIGHT, TAGS_WEIGHT = 10.0, 1.0, 0.0  # a filter never moves a score
 KEY = 2**32
@@ -47,12 +47,12 @@ def _term(term: Term) -> str:
 def tag_filters(within: Within) -> list[str]:
     """The filters as tokens of the search_tags column (migration 0016): "zzs" and a source id,
     "zzl" and the language's UTF-8 bytes in hex (SQLite's hex(); the tokenizer folds case),
-    an author's words as a phrase between "zza" and "zzb"."""
+    "zza" and an author's name without its spaces (split as the tokenizer splits it)."""
     groups = [" OR ".join(f"zzs{i}" for i in group) for group in within.source_groups]
     if within.language is not None:
         groups.append("zzl" + within.language.encode().hex())
-    if within.author:
-        groups.append('"' + " ".join(("zza", *within.author, "zzb")) + '"')
+    if within.author is not None:
+        groups.append('"' + " ".join(tokens("zza" + within.author.replace(" ", ""))) + '"')
     return groups
 
 

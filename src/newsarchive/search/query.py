@@ -50,12 +50,12 @@ class AnyOf:
 class Within:
     """Article filters an engine takes in its own index (Engine.filters_in_index), not by
     reading each match's row: every group of sources is one filter (a source, a collection's
-    members), the language, and the words of an author's name (a pre-filter: the rows then
-    say which of those few the name is exactly)."""
+    members), the language, and an author's name (a pre-filter: the rows then say which of
+    those few have the name exactly)."""
 
     source_groups: tuple[tuple[int, ...], ...] = ()
     language: str | None = None
-    author: tuple[str, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from newsarchive.search.engine import Ask, Engine
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
 from newsarchive.search.forms import expand
 from newsarchive.search.postgres import PostgresEngine
-from newsarchive.search.query import Query, Within, parse, tokens
+from newsarchive.search.query import Query, Within, parse
 from newsarchive.search.sqlite import SQLiteEngine
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -71,7 +71,7 @@ def parsed(session: Session, params: SearchParams) -> Query:
 
 def _prepared(session: Session, engine: Engine, params: SearchParams) -> tuple[Query, SearchParams]:
     """The query, and the filters left for article rows: an index that holds sources,
-    languages and authors' words takes those filters (no row read; no other filter: the fast
+    languages and authors takes those filters (no row read; no other filter: the fast
     path; an author's exact name is still checked on the few rows the index leaves)."""
     query = parsed(session, params)
     if not engine.filters_in_index:
@@ -79,8 +79,8 @@ def _prepared(session: Session, engine: Engine, params: SearchParams) -> tuple[Q
     source = archive.find_source(session, params.source) if params.source else None
     members = archive.collection_members(session, params.collection) if params.collection else []
     language = params.lang.lower() if params.lang else None
-    author = tokens(params.author) if params.author else ()
-    if source is None and not members and language is None and not author:
+    author = params.author or None
+    if source is None and not members and language is None and author is None:
         return query, params
     groups = ((source.id,),) if source else ()
     within = Within(groups + ((tuple(members),) if members else ()), language, author)
