@@ -104,16 +104,30 @@ class TestIngestUrl:
         assert pipeline.ingest_url(site.url("/b/4")).status == "duplicate"
         assert count(sessions) == 1
 
+    @pytest.mark.parametrize("home", ["/", "/home", "/index.html", "/?utm_source=rss"])
     def test_home_page_canonical_does_not_merge_articles(
-        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session], home: str
     ) -> None:
         for n in (5, 6):
             site.page(
                 f"/news/{n}",
-                article_html(f"Story {n}", canonical="/", paragraphs=[f"{n} " + LOREM]),
+                article_html(f"Story {n}", canonical=home, paragraphs=[f"{n} " + LOREM]),
             )
             assert pipeline.ingest_url(site.url(f"/news/{n}")).status == "stored"
         assert count(sessions) == 2
+
+    def test_a_wordpress_post_canonical_is_the_articles_own_address(
+        self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]
+    ) -> None:
+        """'/?p=2895' names a post, not the home page: two addresses of the post are one."""
+        for path, words in (("/2020/02/24/harbour", "First words. "), ("/amp/harbour", "Other. ")):
+            html = article_html("Harbour", canonical="/?p=2895", paragraphs=[words * 30])
+            site.page(path, html)
+        assert pipeline.ingest_url(site.url("/2020/02/24/harbour")).status == "stored"
+        assert pipeline.ingest_url(site.url("/amp/harbour")).status == "duplicate"
+        with sessions() as session:
+            [stored] = archive.list_articles(session, archive.ArticleFilters()).items
+        assert stored.url_key == site.url("/?p=2895")
 
     def test_failures_are_outcomes_and_store_nothing(
         self, pipeline: Pipeline, site: NewsSite, sessions: sessionmaker[Session]

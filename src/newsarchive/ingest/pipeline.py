@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +25,7 @@ from newsarchive.extract.article import ExtractedArticle
 from newsarchive.fetch.files import read_path
 from newsarchive.fetch.http import Fetcher
 from newsarchive.fetch.page import Hint, Page, fetched_page
-from newsarchive.fetch.urls import host_of, normalize, without_tracking
+from newsarchive.fetch.urls import host_of, is_home_page, normalize, without_tracking
 from newsarchive.ingest import revisits
 from newsarchive.ingest.dating import choose_date
 from newsarchive.ingest.outcome import Outcome
@@ -270,14 +269,15 @@ def _raw_row(page: Page, prepared: Prepared) -> dict[str, Any]:
 
 def _identity(url_normalized: str, canonical: str | None) -> str:
     """The canonical URL, unless it is missing, malformed, or points at a site's home page
-    (some sites declare '/' as every page's canonical, which would merge all their articles)."""
+    (some sites declare '/' or '/home' as every page's canonical, which would merge all their
+    articles; a WordPress '/?p=2895' is the article's own address)."""
     if not canonical:
         return url_normalized
     try:
         key = normalize(canonical)
     except IngestError:
         return url_normalized
-    if urlsplit(key).path in ("", "/") and urlsplit(url_normalized).path not in ("", "/"):
+    if is_home_page(key) and not is_home_page(url_normalized):
         return url_normalized
     return key
 
