@@ -3,11 +3,11 @@ third column, search_tags), so that a search filtered by them is an intersection
 instead of a read of every match's article row (search/fts5.py).
 
 The index's content is a view, article_search, which adds search_tags to the article's title
-and text: "zzs" and the source id, "zzl" and the language's bytes in hex, and "zza" and each
-author's name without its spaces (one token for most names, a phrase where the name holds other
-punctuation). Searches match the user's words in title
-and text only, and the tokens in search_tags only, so neither reaches the other. PostgreSQL
-filters by its article table as before.
+and text: "zzs" and the source id, "zzl" and the language's bytes in hex, "zza" and each
+author's name in hex, lowercased as the author filter compares it: one token each, all
+beginning with "zz". Searches match the filters in search_tags only, and a word of the user's
+that begins with "zz" in title and text only, so neither reaches the other. PostgreSQL filters
+by its article table as before.
 
 Revision ID: 0016
 Revises: 0015
@@ -28,7 +28,7 @@ def _tags(row: str) -> str:
     """search_tags of an article row (`new`, `old` in a trigger, `articles` in the view)."""
     return (
         f"'zzs' || coalesce({row}.source_id, '') || ' zzl' || hex(coalesce({row}.language, ''))"
-        f" || coalesce((SELECT group_concat(' zza' || replace(value, ' ', ''), '')"
+        f" || coalesce((SELECT group_concat(' zza' || hex(lower(value)), '')"
         f" FROM json_each({row}.authors)), '')"
     )
 

@@ -126,6 +126,7 @@ class TestFilters:
         assert titles(corpus, "harbour", author="Ruiz") == []
         assert titles(corpus, "harbour", author="Ruiz Ana") == []
         assert titles(corpus, "harbour", author="Jose Nunez") == []  # the name as written
+        assert titles(corpus, "neil") == []  # (an author's name is not the text's)
 
     def test_collection(self, corpus: sessionmaker[Session]) -> None:
         with session_scope(corpus) as session:
@@ -159,16 +160,19 @@ class TestFilters:
         assert titles(corpus, "harbour", lang="fr") == []
 
     def test_filters_and_words_never_match_each_other(self, corpus: sessionmaker[Session]) -> None:
-        """Where the index holds each article's source and language as tokens (SQLite), a
-        text that writes such a token passes no filter, and a search for one finds only
-        the texts that write it."""
+        """Where the index holds each article's source, language and authors as tokens
+        (SQLite), a text that writes such a token passes no filter, and a search for one
+        finds only the texts that write it."""
         with corpus() as session:
             beta = archive.get_source_by_name(session, "beta").id
-        tokens = f"zzs{beta} zzl{b'de'.hex()} zzs zzl"
+        author = "zza" + b"bo li".hex()
+        tokens = f"zzs{beta} zzl{b'de'.hex()} zzs zzl {author}"
         add_article(corpus, "Tokens", f"The council wrote {tokens} here.")
         assert titles(corpus, f"zzs{beta}") == ["Tokens"]
+        assert titles(corpus, author) == ["Tokens"]
         assert titles(corpus, "council", source="beta") == []
         assert titles(corpus, "council", lang="de") == ["Council budget"]
+        assert titles(corpus, "council", author="Bo Li") == []
 
     def test_date_range_is_inclusive(self, corpus: sessionmaker[Session]) -> None:
         found = titles(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from newsarchive.search.query import AnyOf, Query, Term, Within, tokens
+from newsarchive.search.query import AnyOf, Query, Term, Within
 
 TITLE_WEIGHT, TEXT_WEIGHT, TAGS_WEIGHT = 10.0, 1.0, 0.0  # a filter never moves a score
 KEY = 2**32
@@ -41,26 +41,31 @@ def key_range(date_from: date | None, date_to: date | None) -> tuple[int, int]:
 
 def _term(term: Term) -> str:
     # Tokens are letters and digits only (query.py), so quoting them is all FTS5 needs.
-    return '"' + " ".join(term.tokens) + '"'
+    phrase = '"' + " ".join(term.tokens) + '"'
+    # A word that could be a filter token is looked for in title and text only (a column
+    # filter on every word would cost a common word's count half again).
+    return "{title text} : " + phrase if any(t.startswith("zz") for t in term.tokens) else phrase
 
 
 def tag_filters(within: Within) -> list[str]:
     """The filters as tokens of the search_tags column (migration 0016): "zzs" and a source id,
     "zzl" and the language's UTF-8 bytes in hex (SQLite's hex(); the tokenizer folds case),
-    "zza" and an author's name without its spaces (split as the tokenizer splits it)."""
+    "zza" and an author's name in hex, lowercased: a name matches where SQLite's lower() of it
+    is the filter's lower(), as the author filter of rows compares them."""
     groups = [" OR ".join(f"zzs{i}" for i in group) for group in within.source_groups]
     if within.language is not None:
         groups.append("zzl" + within.language.encode().hex())
     if within.author is not None:
-        groups.append('"' + " ".join(tokens("zza" + within.author.replace(" ", ""))) + '"')
+        groups.append("zza" + within.author.lower().encode().hex())
     return groups
 
 
 def to_fts5(query: Query) -> str:
-    """Render the tree as an FTS5 query string (passed to MATCH as a bound parameter): the
-    words in title and text, the filters in search_tags, so that neither matches the other."""
-    rendered = "{title text} : (" + _words(query) + ")"
-    for tags in tag_filters(query.within):
+    """Render the tree as an FTS5 query string (passed to MATCH as a bound parameter), the
+    filters in search_tags only."""
+    filters = tag_filters(query.within)
+    rendered = f"({_words(query)})" if filters else _words(query)
+    for tags in filters:
         rendered += " AND {search_tags} : (" + tags + ")"
     return rendered
 

@@ -50,8 +50,7 @@ class AnyOf:
 class Within:
     """Article filters an engine takes in its own index (Engine.filters_in_index), not by
     reading each match's row: every group of sources is one filter (a source, a collection's
-    members), the language, and an author's name (a pre-filter: the rows then say which of
-    those few have the name exactly)."""
+    members), the language, and an author's name."""
 
     source_groups: tuple[tuple[int, ...], ...] = ()
     language: str | None = None

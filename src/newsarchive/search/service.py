@@ -71,8 +71,8 @@ def parsed(session: Session, params: SearchParams) -> Query:
 
 def _prepared(session: Session, engine: Engine, params: SearchParams) -> tuple[Query, SearchParams]:
     """The query, and the filters left for article rows: an index that holds sources,
-    languages and authors takes those filters (no row read; no other filter: the fast
-    path; an author's exact name is still checked on the few rows the index leaves)."""
+    languages and authors takes those filters (no row read; no other filter: the fast path).
+    A source or collection that names no source stays a filter of rows, which finds none."""
     query = parsed(session, params)
     if not engine.filters_in_index:
         return query, params
@@ -89,6 +89,7 @@ def _prepared(session: Session, engine: Engine, params: SearchParams) -> tuple[Q
         source=None if source else params.source,
         collection=None if members else params.collection,
         lang=None,
+        author=None,
     )
     return replace(query, within=within), left
 
