@@ -55,8 +55,8 @@ class Engine(ABC):
     # True when `matching` is a query of the article table itself (its columns can be added to
     # it); False when it reads a separate index table that is joined to articles.
     selects_articles: bool = False
-    # True when the engine's index holds each article's source and language, so that a
-    # Query's `within` filters the matches there; False: the search filters article rows.
+    # True when the engine's index holds each article's source, language and authors, so that
+    # a Query's `within` filters the matches there; False: the search filters article rows.
     filters_in_index: bool = False
 
     @abstractmethod
