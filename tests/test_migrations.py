@@ -1,5 +1,9 @@
 """The schema is Alembic's: it goes up, down and up again, and matches the models exactly."""
 
+import importlib.util
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
@@ -242,3 +246,37 @@ def test_0016_filters_the_articles_already_stored(empty_db_url: str) -> None:
             assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 2
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_0016_stopped_midway_is_finished_by_the_next_upgrade(empty_db_url: str) -> None:
+    """SQLite commits 0016's statements one by one: stopped after its first steps (the old
+    index dropped, the view made, the new index not yet built), the next upgrade builds it."""
+    migrate.upgrade(empty_db_url, "0015")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            _insert_articles(conn, [("Harbour news", "en"), ("Harbour Neuigkeiten", "de")])
+            for trigger in ("fts_articles_ai", "fts_articles_ad", "fts_articles_au"):
+                conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+            conn.exec_driver_sql("DROP TABLE fts_articles")
+            conn.exec_driver_sql(_migration("0016").VIEW)
+        migrate.upgrade(empty_db_url)
+        with make_sessionmaker(engine)() as session:
+            page = run_search(session, SearchParams(q="harbour", lang="de"))
+            assert [hit.article.title for hit in page.hits] == ["Harbour Neuigkeiten"]
+        with engine.connect() as conn:
+            _fts_intact(conn)
+    finally:
+        engine.dispose()
+
+
+def _migration(revision: str) -> Any:
+    """A migration's module, loaded from its file (its name is not an importable one)."""
+    [path] = (migrate.MIGRATIONS / "versions").glob(f"*_{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
