@@ -567,3 +567,23 @@ def test_webhooks_send_delivers_what_is_due(run, sessions) -> None:  # type: ign
         assert (result.exit_code, result.output) == (0, "delivered 1\n")
         assert [body for _p, _h, body in receiver.posts] == [b'{"a": 1}']
         assert run("webhooks", "send").output == "delivered 0\n"
+
+
+def test_an_upgrade_of_an_archive_that_exists_says_it_may_take_minutes(
+    empty_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.db import migrate
+
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", empty_db_url)
+    new = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert new.exit_code == 0, new.output
+    assert "upgrading" not in new.output  # a new archive: nothing to wait for
+    migrate.downgrade(empty_db_url, "0015")
+    behind = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert behind.exit_code == 0, behind.output
+    head = migrate.head_revision(empty_db_url)
+    assert f"upgrading the archive's schema from 0015 to {head}: on a large archive" in (
+        behind.output
+    )
+    again = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert "upgrading" not in again.output

@@ -47,9 +47,28 @@ def open_sessions() -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate, first saying so when an archive that exists is behind: on a large one an
+    upgrade can take minutes (0016: five a million articles on SQLite), with nothing else
+    to show for it."""
+    engine = make_engine(database_url)
+    try:
+        current = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    target = migrate.head_revision(database_url) if revision == "head" else revision
+    if current is not None and current != target:
+        click.echo(
+            f"upgrading the archive's schema from {current} to {target}: on a large archive "
+            "this can take minutes (docs/operations.md, Upgrading)",
+            err=True,
+        )
+    migrate.upgrade(database_url, revision)
+
+
 def open_database(settings: Settings) -> Engine:
     """Migrate to head and put the archive's days in NEWSARCHIVE_ARCHIVE_TZ."""
-    migrate.upgrade(settings.database_url)
+    upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with session_scope(make_sessionmaker(engine)) as session:
         if archive.ensure_archive_zone(session, services.day_rule(settings)):

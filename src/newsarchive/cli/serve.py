@@ -12,6 +12,7 @@ from newsarchive import __version__
 from newsarchive.cli.common import (
     load_settings,
     safe_url,
+    upgrade,
 )
 from newsarchive.db import migrate
 from newsarchive.db.session import make_engine
@@ -50,7 +51,7 @@ def serve(host: str, port: int, no_migrate: bool, workers: int) -> None:
     if problem and (no_migrate or "newer" in problem):
         raise click.ClickException(problem)
     if problem:
-        migrate.upgrade(settings.database_url)
+        upgrade(settings.database_url)
     listeners = [_listen(host, port, shared=workers > 1)]
     port = listeners[0].getsockname()[1]  # (port 0: the one the system chose, for them all)
     listeners += [_listen(host, port, shared=True) for _ in range(workers - 1)]
@@ -118,7 +119,7 @@ def db() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Upgrade the schema (to head by default)."""
-    migrate.upgrade(load_settings().database_url, revision)
+    upgrade(load_settings().database_url, revision)
     _print_current()
 
 
