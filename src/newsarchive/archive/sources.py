@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     delete,
     func,
     or_,
@@ -141,16 +142,18 @@ def set_feeds(source: Source, fields: SourceFields) -> None:
     source.feeds = kept + [Feed(kind=k, url=u) for u, k in wanted.items() if u not in have]
 
 
+def _members(name: str) -> Select[int]:
+    return select(SourceCollection.source_id).where(SourceCollection.name == name)
+
+
 def in_collection(name: str) -> ColumnElement[bool]:
     """The condition "the article's source is in this collection"."""
-    members = select(SourceCollection.source_id).where(SourceCollection.name == name)
-    return Article.source_id.in_(members)
+    return Article.source_id.in_(_members(name))
 
 
 def collection_members(session: Session, name: str) -> list[int]:
     """The ids of the sources in this collection."""
-    stmt = select(SourceCollection.source_id).where(SourceCollection.name == name)
-    return list(session.scalars(stmt.order_by(SourceCollection.source_id)))
+    return list(session.scalars(_members(name).order_by(SourceCollection.source_id)))
 
 
 def set_collections(source: Source, names: Sequence[str] | None) -> None:
