@@ -27,6 +27,7 @@ from newsarchive.extract import article as extract
 from newsarchive.extract import authors, boilerplate, chunks, dates, metadata, titles, zones
 
 Page = tuple[str, bytes, dict[str, Any]]
+_clean_title = titles.clean_title  # (the rule below calls it without the page's address)
 
 # rule name -> (module, attribute, stand-in that switches the rule off)
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
@@ -112,7 +113,17 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "title: site name removed": (
         titles,
         "clean_title",
-        lambda title, site: " ".join(title.split()) if title else None,
+        lambda title, site, host=None: " ".join(title.split()) if title else None,
+    ),
+    "title: the site's address ending a title removed": (
+        titles,
+        "clean_title",
+        lambda title, site, host=None: _clean_title(title, site),
+    ),
+    "author: Cxense's author tag": (
+        extract,
+        "AUTHOR_META",
+        tuple(key for key in extract.AUTHOR_META if key != "cxenseparse:author"),
     ),
 }
 Sets = dict[str, list[Page]]

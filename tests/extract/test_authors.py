@@ -197,6 +197,16 @@ class TestPages:
         article = extract(html.encode(), URL, now=NOW)
         assert article.authors == ["Jane Doe"]
 
+    def test_the_analytics_author_tag_when_the_json_ld_names_only_the_publisher(self) -> None:
+        """Cxense's tag (Mainichi, Schibsted's papers) names the writer where the JSON-LD and
+        the page name only the newspaper."""
+        ld = {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "毎日新聞"}}
+        extra = '<meta name="cXenseParse:author" content="松岡大地" data-separator=",">'
+        html = article_html(site_name="毎日新聞", json_ld=ld, extra_head=extra)
+        assert extract(html.encode(), URL, now=NOW).authors == ["松岡大地"]
+        without = article_html(site_name="毎日新聞", json_ld=ld)
+        assert extract(without.encode(), URL, now=NOW).authors == ["毎日新聞"]
+
     def test_rel_author_link(self) -> None:
         html = under_headline(
             article_html(), "<p>Story: <a rel='author' href='/people/ana'>Ana Ruiz</a></p>"

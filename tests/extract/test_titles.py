@@ -76,6 +76,22 @@ def test_an_h1_naming_the_sites_address_is_a_logo() -> None:
     assert article.title == "XUM1541: Dateien zwischen Linux und C64 austauschen"
 
 
+def test_the_sites_address_ending_the_title_is_the_site_not_the_headline() -> None:
+    """The address written as the name ("| MDR.DE" on www.mdr.de), whatever og:site_name says."""
+    for url in ("https://www.homify.de/ideen/tischdecke", "https://homify.de/ideen/tischdecke"):
+        article = page(
+            "Unsere Ideen",
+            og="Wie man eine runde Tischdecke herstellt | HOMIFY.DE",
+            site="Homify",
+            url=url,
+        )
+        assert article.title == "Wie man eine runde Tischdecke herstellt"
+    elsewhere = page(
+        "Unsere Ideen", og="Wie man sie herstellt | homify.de", url="https://b.example/x"
+    )
+    assert elsewhere.title == "Wie man sie herstellt | homify.de"
+
+
 def test_the_printed_headline_beats_an_seo_title_that_tells_the_same_story() -> None:
     article = page(
         "Der Nervenkrieg um den Brexit geht in die nächste Runde",

@@ -62,7 +62,15 @@ MODIFIED_META = (
     "last-modified",
     "article.updated",
 )
-AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator")
+AUTHOR_META = (
+    "author",
+    "article:author",
+    "byl",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",  # (Cxense, the analytics of Schibsted, Mainichi and others)
+    "dc.creator",
+)
 # Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+"

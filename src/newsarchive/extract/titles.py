@@ -67,11 +67,11 @@ def choose_title(
     ):
         for heading in candidates:
             if any(fold(heading) in t for t in carriers):
-                first = clean_title(titles[0], site_name)  # (og:title, or <title> without it)
+                first = clean_title(titles[0], site_name, host)  # (og:title, or <title> without it)
                 other = first if first and fold(heading) not in fold(first) else None
                 return TitleChoice(heading, rule, declared=other)
     site_name = site_name or (logos[0] if logos else None)
-    fallback = _declared(titles, site_name, guess)
+    fallback = _declared(titles, site_name, guess, host)
     main = headings[0] if headings else None
     # (an <h1> that holds the declared title is that title with a kicker or a date)
     if (
@@ -83,15 +83,15 @@ def choose_title(
         return TitleChoice(main, "visible heading", declared=fallback)
     if fallback:
         return TitleChoice(fallback, "declared title")
-    guessed = clean_title(guess(), site_name)
+    guessed = clean_title(guess(), site_name, host)
     return TitleChoice(guessed, "library guess" if guessed else None)
 
 
 def _declared(
-    titles: list[str], site_name: str | None, guess: Callable[[], str | None]
+    titles: list[str], site_name: str | None, guess: Callable[[], str | None], host: str | None
 ) -> str | None:
     for title in titles:
-        cleaned = clean_title(title, site_name)
+        cleaned = clean_title(title, site_name, host)
         if cleaned:
             return _part_of(cleaned, guess()) or cleaned
     return None
@@ -169,19 +169,24 @@ def _part_of(title: str, part: str | None) -> str | None:
     return None
 
 
-def clean_title(title: str | None, site_name: str | None) -> str | None:
-    """Drop a ' | Site Name' suffix or 'Site Name - ' prefix."""
+def clean_title(title: str | None, site_name: str | None, host: str | None = None) -> str | None:
+    """Drop a ' | Site Name' suffix or 'Site Name - ' prefix, or the site's address written as
+    its name (' | MDR.DE' on www.mdr.de)."""
     if not title:
         return None
     title = " ".join(title.split()).strip(" -|–—·:")
-    if site_name:
-        site = site_name.strip().lower()
+    site = (site_name or "").strip().lower()
+
+    def the_site(part: str) -> bool:
+        return bool(site and part.strip().lower() == site) or _names_host(part, host)
+
+    if site or host:
         for sep in _TITLE_SEPARATORS:
             head, _, tail = title.rpartition(sep)
-            if head and tail.strip().lower() == site:
+            if head and the_site(tail):
                 return head.strip()
             head, _, tail = title.partition(sep)
-            if tail and head.strip().lower() == site:
+            if tail and the_site(head):
                 return tail.strip()
     return title
 
