@@ -24,7 +24,17 @@ from unittest import mock
 from extraction import DEFAULT_CORPUS, FIELDS, load, product, run, score
 
 from newsarchive.extract import article as extract
-from newsarchive.extract import authors, boilerplate, chunks, dates, metadata, titles, zones
+from newsarchive.extract import (
+    authors,
+    boilerplate,
+    chunks,
+    dates,
+    meta_names,
+    metadata,
+    scripted,
+    titles,
+    zones,
+)
 
 Page = tuple[str, bytes, dict[str, Any]]
 _clean_title = titles.clean_title  # (the rule below calls it without the page's address)
@@ -99,6 +109,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda *args: False,
     ),
     "text: the lead the description repeats kept": (extract, "shown_lead", lambda *args: None),
+    "text: the article a Next.js script carries": (scripted, "article_html", lambda html: None),
     "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
     "title: typographic quotes and dashes folded": (titles, "_TYPOGRAPHY", {}),
     "title: a site name ending <title> is a logo": (titles, "_site_side", lambda *args: False),
@@ -123,7 +134,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "author: Cxense's author tag": (
         extract,
         "AUTHOR_META",
-        tuple(key for key in extract.AUTHOR_META if key != "cxenseparse:author"),
+        tuple(key for key in meta_names.AUTHOR_META if key != "cxenseparse:author"),
     ),
 }
 Sets = dict[str, list[Page]]

@@ -1,6 +1,7 @@
 import json
 import time
 from datetime import UTC, datetime
+from html import escape
 
 import pytest
 
@@ -9,7 +10,7 @@ from newsarchive.extract.article import extract, normalize_language
 from newsarchive.extract.metadata import MAX_META_CHARS, plain_text
 from newsarchive.extract.titles import clean_title
 from tests.conftest import corpus
-from tests.pages import LOREM, article_html
+from tests.pages import LOREM, article_html, story_paragraphs
 
 URL = "https://harbour.example/local/2024/03/05/harbour-expansion"
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -293,3 +294,30 @@ def test_a_page_that_renders_its_text_by_script_keeps_its_declared_body() -> Non
     assert (article.title, article.authors) == ("Budget approved", ["Ana Ruiz"])
     assert article.published_at is not None
     assert article.published_at.isoformat() == "2024-03-05T09:30:00+01:00"
+
+
+def _next_page(rows: list[str]) -> str:
+    """A Next.js app-router page with no text in its markup: the rows of its payload, each
+    pushed as a JSON string, as the framework sends them."""
+    pushes = "".join(f"<script>self.__next_f.push([1,{json.dumps(row)}])</script>" for row in rows)
+    head = '<title>Budget approved</title><meta property="og:type" content="article">'
+    return f"<html><head>{head}</head><body><div hidden></div>{pushes}</body></html>"
+
+
+def _text_row(row_id: str, html: str) -> str:
+    return f"{row_id}:T{len(html.encode()):x},{html}"
+
+
+def test_a_next_js_page_keeps_the_article_its_script_carries() -> None:
+    """The text row's length counts bytes: a story in Korean is cut where it ends, not past."""
+    story = ["시의회는 화요일 긴 토론 끝에 항구 예산을 승인했다.", *story_paragraphs(seed=5)[:3]]
+    html = "".join(f"<p>{escape(p)}</p>" for p in story)
+    rows = ['1:"$Sreact.fragment"\n', _text_row("24", html) + '25:["$","div",null,{}]\n']
+    article = extract(_next_page(rows).encode(), "https://news.example.com/budget")
+    assert article.text.split("\n") == story
+
+
+def test_a_next_js_page_whose_script_carries_no_article_is_refused() -> None:
+    rows = [_text_row("24", "<p>Subscribe to our newsletter.</p><p>Follow us.</p>")]
+    with pytest.raises(Skipped, match="no article text"):
+        extract(_next_page(rows).encode(), "https://news.example.com/budget")

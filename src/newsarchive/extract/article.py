@@ -20,11 +20,12 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.extract import boilerplate, chunks, dates, metadata, zones
+from newsarchive.extract import boilerplate, chunks, dates, metadata, scripted, zones
 from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name
 from newsarchive.extract.charset import decode
 from newsarchive.extract.lead import shown_lead, with_lead
 from newsarchive.extract.library_meta import LibraryMetadata
+from newsarchive.extract.meta_names import AUTHOR_META, MODIFIED_META, PUBLISHED_META
 from newsarchive.extract.page_kind import not_article, shape
 from newsarchive.extract.titles import choose_title, drop_leading_title, plausible_site
 from newsarchive.fetch.urls import absolute, date_in_path, host_of
@@ -37,40 +38,6 @@ warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 MIN_TEXT_CHARS = 200  # below this the first pass probably missed the article: try recall mode
 MIN_WORDS = 5  # fewer is a navigation scrap, not an article
 
-PUBLISHED_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "article.published",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.created",
-    "date",
-)
-MODIFIED_META = (
-    "article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "dcterms.modified",
-    "last-modified",
-    "article.updated",
-)
-AUTHOR_META = (
-    "author",
-    "article:author",
-    "byl",
-    "parsely-author",
-    "sailthru.author",
-    "cxenseparse:author",  # (Cxense, the analytics of Schibsted, Mainichi and others)
-    "dc.creator",
-)
 # Chinese and Japanese write no spaces: each character counts as a word, as word processors do.
 _WORD = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+"
@@ -295,9 +262,10 @@ def _text(page: _Sources, title: str | None) -> str:
     )
     text = drop_leading_title(_body_text(page.tree, page.html, page.base), title).strip()
     words = count_words(text)
-    if words < MIN_WORDS and page.ld and page.ld.body:
-        # the page renders its text by script: its declared articleBody is the article
-        text = metadata.plain_text(page.ld.body) or ""
+    if words < MIN_WORDS:
+        # the page renders its text by script: its declared articleBody is the article, else
+        # the HTML its script carries
+        text = _scripted_text(page, title)
         words = count_words(text)
     elif words >= MIN_WORDS:
         text = with_lead(text, lead)
@@ -308,6 +276,15 @@ def _text(page: _Sources, title: str | None) -> str:
     if words < MIN_WORDS:
         raise Skipped("no article text found")
     return text
+
+
+def _scripted_text(page: _Sources, title: str | None) -> str:
+    if page.ld and page.ld.body:
+        return metadata.plain_text(page.ld.body) or ""
+    carried = scripted.article_html(page.html)
+    if carried is None:
+        return ""
+    return drop_leading_title(_trafilatura_text(_parse(carried), page.base), title).strip()
 
 
 def count_words(text: str) -> int:
