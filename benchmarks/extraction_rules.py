@@ -63,6 +63,11 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         lambda tree: [],
     ),
     "author: a dateline ending in the writer": (authors, "_DATED", re.compile("(?!)")),
+    "author: a name before a date ('Jane Doe | 05.04.2025')": (
+        authors,
+        "_before_a_date",
+        lambda text, following: [],
+    ),
     "author: the byline above the headline": (
         metadata,
         "texts_before_headline",

@@ -97,6 +97,12 @@ def test_is_organisation(name: str, expected: bool) -> None:
         (["04.02.2022 - 17 Grad und Sonne"], []),
         (["11.12.2019 - Berlin"], []),  # a dateline's place
         (["24.12.2023 – Heute ist Weihnachten"], []),
+        # a name, a separator and a date, in one text or two (Anadolu)
+        (["Sehernur Karsu |", "05.04.2025 - Güncelleme : 05.04.2025"], ["Sehernur Karsu"]),
+        (["Jane Doe · 2024-03-05"], ["Jane Doe"]),
+        (["Ankara |", "05.04.2025"], []),  # a place
+        (["Wirtschaft | 05.04.2025"], []),  # a section
+        (["Sehernur Karsu |", "Ankara"], []),  # no date after it
     ],
 )
 def test_byline_names(texts: list[str], expected: list[str]) -> None:

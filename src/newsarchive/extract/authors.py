@@ -112,6 +112,10 @@ _ACRONYM = re.compile(r"^[A-ZÄÖÜ]{2,6}$")  # "LTO", "DPA": an agency or a pub
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z]+(?:[._-][a-z]+)+$")
 _TOP_LEVEL = re.compile(r"^www\.|\.(?:com|org|net|info|io|eu|[a-z]{2})$")
+# "Jane Doe | 05.04.2025", "Jane Doe · 2024-03-05": a name, a separator, a date
+_NAME_THEN_DATE = re.compile(
+    r"^([^\W\d_][^|·•\d]{2,60}?)\s*[|·•]\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})\b"
+)
 MAX_AUTHORS = 20
 BYLINE_TEXTS = 15  # the byline is among the first texts under the headline
 BYLINE_MAX_CHARS = 80
@@ -192,6 +196,8 @@ def byline_names(texts: list[str]) -> list[str]:
     Doe', a lone 'By' / 'Von' with the name in the next text, or '11.12.2019 - Jane Doe'."""
     texts = [text for text in texts[:BYLINE_TEXTS] if len(text) <= BYLINE_MAX_CHARS]
     for index, text in enumerate(texts):
+        if named := _before_a_date(text, texts[index + 1 : index + 2]):
+            return named
         text = text.lstrip(" |·•-–—")  # "| By" after the date
         dated = _DATED.match(text)
         match = _PREFIX.match(text) or _POSTED_BY.match(text) or dated
@@ -206,6 +212,16 @@ def byline_names(texts: list[str]) -> list[str]:
         if found and all(map(looks_like_a_name, found)):
             return found
     return []
+
+
+def _before_a_date(text: str, following: list[str]) -> list[str]:
+    """The writer of 'Sehernur Karsu | 05.04.2025', the date in the same text or the next one
+    (a name, a separator, and a date after it: not a place or a section)."""
+    match = _NAME_THEN_DATE.match(" ".join([text, *following]))
+    if not match:
+        return []
+    name = _clean(match.group(1))
+    return [name] if name and _full_name_shape(name) and looks_like_a_name(name) else []
 
 
 def _full_name_shape(name: str) -> bool:
