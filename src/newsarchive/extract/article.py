@@ -267,7 +267,7 @@ def _text(page: _Sources, title: str | None) -> str:
         # the HTML its script carries
         text = _scripted_text(page, title)
         words = count_words(text)
-    elif words >= MIN_WORDS:
+    else:
         text = with_lead(text, lead)
         words = count_words(text)
     reason = not_article(page_shape, url=page.base, text=text, words=words)
