@@ -37,10 +37,11 @@ _SPLIT = re.compile(
     r"\s*(?:;|\||,|\s+(?:and|und|et|y|og|en)\s+|\s+&\s+|\s+im\s+Gespräch\s+mit\s+)\s*",
     re.IGNORECASE,
 )
+_NUMERIC_DAY = r"(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})"  # 05.04.2025, 2025-04-05
 # A dateline that ends in the writer: "11.12.2019 - Amelie Loevenich", "04.02.2022 | 13:10 Uhr | Uta
 # Helkenberg" (the name must then look like one)
 _DATED = re.compile(
-    r"^(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})"
+    rf"^{_NUMERIC_DAY}"
     r"(?:\s*[|,]?\s*\d{1,2}[:.]\d{2}(?:\s*uhr)?)?\s*[-–|•·]\s*(?=[^\d\s])",
     re.IGNORECASE,
 )
@@ -113,9 +114,7 @@ _DOMAIN = re.compile(r"\b[\w-]+\.(?:[a-z]{2,6})\b", re.IGNORECASE)
 _SLUG = re.compile(r"^[a-z]+(?:[._-][a-z]+)+$")
 _TOP_LEVEL = re.compile(r"^www\.|\.(?:com|org|net|info|io|eu|[a-z]{2})$")
 # "Jane Doe | 05.04.2025", "Jane Doe · 2024-03-05": a name, a separator, a date
-_NAME_THEN_DATE = re.compile(
-    r"^([^\W\d_][^|·•\d]{2,60}?)\s*[|·•]\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2})\b"
-)
+_NAME_THEN_DATE = re.compile(rf"^([^\W\d_][^|·•\d]{{2,60}}?)\s*[|·•]\s*{_NUMERIC_DAY}\b")
 MAX_AUTHORS = 20
 BYLINE_TEXTS = 15  # the byline is among the first texts under the headline
 BYLINE_MAX_CHARS = 80
