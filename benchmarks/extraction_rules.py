@@ -141,6 +141,17 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
         "AUTHOR_META",
         tuple(key for key in meta_names.AUTHOR_META if key != "cxenseparse:author"),
     ),
+    "author: a Korean byline's role after the name": (authors, "_ROLE_KO", re.compile("(?!)")),
+    "author: a byline the page's classes mark, far from the headline": (
+        metadata,
+        "classed_bylines",
+        lambda tree: [],
+    ),
+    "author: the writer signing the story in bold": (
+        extract,
+        "signed",
+        lambda chosen, *args: chosen,
+    ),
 }
 Sets = dict[str, list[Page]]
 Figures = dict[str, dict[str, float]]

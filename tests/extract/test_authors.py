@@ -1,11 +1,14 @@
 """Golden cases for each author rule: cleaning, organisations, bylines, the choice of source."""
 
+import json
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 
 from newsarchive.extract.article import extract
 from newsarchive.extract.authors import byline_names, choose_authors, is_organisation, names_in
+from newsarchive.extract.metadata import classed_bylines
 from tests.pages import article_html, under_headline
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -54,6 +57,8 @@ URL = "https://www.harbourtimes.example/local/harbour"
         (["Mehr Artikel von Stefanus Stahl →"], ["Stefanus Stahl"]),
         (["Max Kolter Stand: 12.03.2024"], ["Max Kolter"]),
         (["Jane Doe vor 3 Stunden"], ["Jane Doe"]),
+        (["신현주 기자", "박준석 특파원"], ["신현주", "박준석"]),  # Korean: the role follows the name
+        (["기자"], ["기자"]),  # (the word alone is left as it is)
     ],
 )  # fmt: skip
 def test_names_in(raw: list[str], expected: list[str]) -> None:
@@ -274,6 +279,38 @@ class TestPages:
     def test_a_labelled_author_far_from_the_headline(self, box: str, expected: str) -> None:
         html = article_html(authors_meta=None).replace("<footer>", f"<footer><div>{box}</div>")
         assert extract(html.encode(), URL, now=NOW).authors == [expected]
+
+    def test_a_byline_the_page_classes_as_one_far_from_the_headline(self) -> None:
+        """n-tv's "Von Seb Dumitru" in `article__author`, out of reach of the headline, where
+        the meta tags name only the paper."""
+        links = "".join(f"<li><a href='/{i}'>Story {i}</a></li>" for i in range(20))
+        page = article_html(authors_meta="Harbour Times").replace("</ul>", f"{links}</ul>")
+        assert extract(page.encode(), URL, now=NOW).authors == ["Harbour Times"]
+        byline = "<footer><span class='article__author'>Von Seb Dumitru</span>"
+        html = page.replace("<footer>", byline)
+        assert extract(html.encode(), URL, now=NOW).authors == ["Seb Dumitru"]
+
+    def test_a_teasers_classed_byline_is_another_storys(self) -> None:
+        tree = lxml.html.fromstring(
+            "<html><body><a href='/other'><div class='author-name'>Von Ed Other</div></a>"
+            "<p class='byline'>Von Jane Doe</p><a class='author' href='/a'>Ann Link</a></body></html>"
+        )
+        assert classed_bylines(tree) == ["Von Jane Doe"]
+
+    def test_a_writer_signing_the_story_in_bold_where_only_the_paper_is_named(self) -> None:
+        """VnExpress names only itself in its JSON-LD and signs each story at its end."""
+        ld = {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "VnExpress"}}
+        page = article_html(site_name="VnExpress", json_ld=ld)
+        signed = page.replace(
+            "</article>", "<p style='text-align:right'><strong>Lê Phương</strong></p></article>"
+        )
+        assert extract(signed.encode(), URL, now=NOW).authors == ["Lê Phương"]
+        assert extract(page.encode(), URL, now=NOW).authors == ["VnExpress"]
+        bold_lead = page.replace("<article><h1>", "<article><p><strong>Lê Phương</strong></p><h1>")
+        assert extract(bold_lead.encode(), URL, now=NOW).authors == ["VnExpress"]  # (not its end)
+        person = {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Bo Li"}}
+        named = signed.replace(json.dumps(ld), json.dumps(person))
+        assert extract(named.encode(), URL, now=NOW).authors == ["Bo Li"]
 
     def test_a_menus_authors_link_is_not_the_label(self) -> None:
         html = (

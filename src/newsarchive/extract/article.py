@@ -21,7 +21,7 @@ from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
 from newsarchive.extract import boilerplate, chunks, dates, metadata, scripted, zones
-from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name
+from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name, signed
 from newsarchive.extract.charset import decode
 from newsarchive.extract.lead import shown_lead, with_lead
 from newsarchive.extract.library_meta import LibraryMetadata
@@ -153,7 +153,10 @@ def extract(
         or absolute(page.base, (ld.images[0] if ld and ld.images else None))
         or absolute(page.base, library.image())
     )
+    in_bold = metadata.bold_paragraphs(page.tree)
     text = _text(page, title)  # last: trafilatura prunes the tree it is given
+    known = [*ld.author_organisations, ld.publisher or "", site_name or ""] if ld else []
+    authors = signed(authors, text, in_bold, known)
     return ExtractedArticle(
         url=url,
         canonical_url=page.canonical,
@@ -228,7 +231,10 @@ def _authors(
         site_name,
         page.base,
         [*ld.author_organisations, ld.publisher or ""] if ld else (),
-        lambda: [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1],
+        lambda: (
+            [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1]
+            or byline_names(metadata.classed_bylines(page.tree)[:1])
+        ),
         ld.publisher if ld else None,
     )
 

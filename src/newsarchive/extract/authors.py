@@ -52,6 +52,8 @@ _ROLE = re.compile(
     r"freie[rn]?|assistant|associate|professor)\b.*$",
     re.IGNORECASE,
 )
+# Korean bylines end in the writer's role: "신현주 기자" (reporter), "… 특파원" (correspondent).
+_ROLE_KO = re.compile(r"\s+(?:기자|특파원)$")
 # What widgets put after a name ("… Twitter", "… on August 3", "… under News"): always cut.
 _TRAILER = re.compile(
     r"\s+(?:twitter|follow|updated|aktualisiert|under|tiempo\s+de\s+lectura|reading\s+time|"
@@ -145,6 +147,7 @@ def _clean(part: str) -> str | None:
     role = _ROLE.search(name)
     if role and len(name[: role.start()].split()) >= 2:  # "Rasender Reporter" is a pen name
         name = name[: role.start()]
+    name = _ROLE_KO.sub("", name)
     name = name.strip(" ,;:-–—|·•→")
     words = name.split()
     if len(words) == 2 and words[0] == words[1]:
@@ -284,6 +287,18 @@ def choose_authors(
         fallback = fallback or others
     people, others = split(last_resort())
     return people or fallback or others or names_in(guess())
+
+
+def signed(chosen: list[str], text: str, in_bold: set[str], known: list[str]) -> list[str]:
+    """The writer who signs the story with its last line, a paragraph in bold, where no source
+    named a person (only `known` organisations: the paper, or no one)."""
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    folded = {name.casefold() for name in known}
+    if last in in_bold and all(name.casefold() in folded for name in chosen):
+        name = _clean(last)
+        if name and _full_name_shape(name) and looks_like_a_name(name):
+            return [name]
+    return chosen
 
 
 def _the_site(name: str, site_name: str | None, url: str | None, publisher: str | None) -> bool:

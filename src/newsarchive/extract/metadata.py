@@ -245,6 +245,28 @@ def author_links(tree: HtmlElement) -> list[str]:
     return [" ".join(a.text_content().split()) for a in links if a.getparent() is byline]
 
 
+def bold_paragraphs(tree: HtmlElement) -> set[str]:
+    """Paragraphs all in bold: how a writer signs a story at its end ("<p><strong>Lê
+    Phương</strong></p>" closes a VnExpress article)."""
+    found = set()
+    for paragraph in tree.xpath("//body//p[strong or b]"):
+        line = " ".join(paragraph.text_content().split())
+        if line and line == " ".join(paragraph.xpath("string((strong|b)[1])").split()):
+            found.add(line)
+    return found
+
+
+def classed_bylines(tree: HtmlElement) -> list[str]:
+    """The short texts of elements a class calls the byline or the author (`article__author`,
+    `byline`): where a byline far from the headline is found."""
+    elements = tree.xpath(  # (not in a link: a teaser's byline is another story's)
+        '//body//*[contains(@class, "author") or contains(@class, "byline")]'
+        "[not(ancestor-or-self::a)]"
+    )
+    texts = (" ".join(element.text_content().split()) for element in elements)
+    return [text for text in texts if 0 < len(text) <= 80]
+
+
 def _rel(element: HtmlElement, value: str) -> bool:
     return value in (element.get("rel") or "").lower().split()
 
