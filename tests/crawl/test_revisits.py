@@ -186,7 +186,7 @@ def test_a_redirect_to_the_home_page_counts_as_removed(
 
 
 def test_a_killed_crawl_leaves_no_half_revision(
-    db_url: str, site: NewsSite, sessions: sessionmaker[Session], tmp_path: Path
+    db_url: str, settings: Settings, site: NewsSite, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """Every article's revision count matches its kept versions after a SIGKILL in the middle
     of revisits, and the next run finishes the rest."""
@@ -195,12 +195,10 @@ def test_a_killed_crawl_leaves_no_half_revision(
         html = article_html(f"Story {i}", paragraphs=[f"Story {i} begins. " + LOREM, LOREM])
         links.append(site.page(f"/story/{i}", html))
     add_source(sessions, "slow", feeds=[site.feed("/feed.rss", links)])
-    env = {"NEWSARCHIVE_REVISIT_AFTER": "0", "NEWSARCHIVE_CRAWL_LEASE": "1"}
-    stored = crawl_process(db_url, tmp_path, **env)
-    assert stored.wait(timeout=120) == 0
-    if stored.stdout:
-        stored.stdout.close()
+    fast = {"host_delay": 0.0, "extract_workers": 0, "revisit_after": "0"}
+    crawler(settings.model_copy(update=fast), sessions).run()  # (stores them, in this process)
     assert article_count(sessions) == 10
+    env = {"NEWSARCHIVE_REVISIT_AFTER": "0", "NEWSARCHIVE_CRAWL_LEASE": "1"}
     for i in range(10):  # every page changed, and slow to answer
         changed = [f"Story {i} was corrected. " + LOREM, LOREM]
         site.slow(f"/story/{i}", 0.3, article_html(f"Story {i}", paragraphs=changed))
