@@ -56,6 +56,14 @@ def crawl_process(
     )
 
 
+def next_run(settings: Settings, sessions: sessionmaker[Session], **update: object) -> None:
+    """The next crawl, in this process: what it finds in the store is what is tested, and a
+    crawl process of its own (with its imports) would only add seconds."""
+    fast = {"host_delay": 0.0, "extract_workers": 0, "concurrency": 2} | update
+    report = crawler(settings.model_copy(update=fast), sessions).run()
+    assert report.status == "finished", report
+
+
 def wait_while_running(process: subprocess.Popen[bytes], until: Callable[[], bool]) -> None:
     """Wait, 60 s at most, until `until()` holds; the process must still be running then."""
     deadline = time.monotonic() + 60
@@ -122,9 +130,7 @@ def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
     assert claimed, "the kill should have left URLs in hand"
 
     time.sleep(1.1)  # the killed worker's lease runs out (SQLite takes them back at once)
-    resumed = crawl_process(db_url, tmp_path, NEWSARCHIVE_CRAWL_LEASE="1")
-    output = resumed.communicate(timeout=120)[0].decode()
-    assert resumed.returncode == 0, output
+    next_run(settings, sessions, crawl_lease=1)
 
     with sessions() as session:
         after = {a.id: a.url for a in session.scalars(select(Article))}
@@ -136,7 +142,7 @@ def test_killed_crawl_loses_nothing_and_the_next_run_finishes(
 
 
 def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
-    db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+    db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
 ) -> None:
     feed = slow_site(site, pages=12, delay=0.3)
     add_source(sessions, "slow", feeds=[feed])
@@ -159,17 +165,14 @@ def test_sigterm_stops_a_looping_crawl_after_the_pages_in_hand(
     assert "claimed" not in states  # every page in hand was finished and closed
     assert len(stored) < 12
 
-    again = crawl_process(db_url, tmp_path)
-    assert again.wait(timeout=120) == 0
-    if again.stdout:
-        again.stdout.close()
+    next_run(settings, sessions)
     assert article_count(sessions) == 12
     fetched = Counter(path for path, _h in site.requests if path.startswith("/story/"))
     assert set(fetched.values()) == {1}  # nothing fetched twice across the two runs
 
 
 def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
-    db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+    db_url: str, settings: Settings, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
 ) -> None:
     """SIGINT to the whole process group, as a terminal sends it, with extraction processes:
     no traceback, exit 0, the run interrupted, no page failed, the next run carries on."""
@@ -187,16 +190,18 @@ def test_ctrl_c_ends_the_run_after_the_pages_in_hand(
     with sessions() as session:
         states = Counter(session.scalars(select(FrontierURL.state)))
     assert set(states) <= {"queued", "done"}, states
-    again = crawl_process(db_url, tmp_path, NEWSARCHIVE_EXTRACT_WORKERS="1")
-    assert again.wait(timeout=120) == 0
-    if again.stdout:
-        again.stdout.close()
+    next_run(settings, sessions)
     assert article_count(sessions) == 10
 
 
 @pytest.mark.parametrize("after", [0.5, 1.0, 2.0])
 def test_ctrl_c_while_processes_start_loses_no_page(
-    after: float, db_url: str, sessions: sessionmaker[Session], site: NewsSite, tmp_path: Path
+    after: float,
+    db_url: str,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    site: NewsSite,
+    tmp_path: Path,
 ) -> None:
     """SIGINT to the process group early, while the crawl and its extraction processes are
     still starting (a second in, the imports are not done): whatever it interrupts, no page is
@@ -210,8 +215,5 @@ def test_ctrl_c_while_processes_start_loses_no_page(
     with sessions() as session:
         states = Counter(session.scalars(select(FrontierURL.state)))
     assert "failed" not in states, output
-    again = crawl_process(db_url, tmp_path, NEWSARCHIVE_EXTRACT_WORKERS="1")
-    assert again.wait(timeout=120) == 0
-    if again.stdout:
-        again.stdout.close()
+    next_run(settings, sessions)
     assert article_count(sessions) == 8

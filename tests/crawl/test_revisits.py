@@ -23,6 +23,7 @@ from tests.crawl.test_crawl_workers import (
     article_count,
     crawl_process,
     kill,
+    next_run,
     wait_while_running,
 )
 from tests.factories import add_source
@@ -210,9 +211,7 @@ def test_a_killed_crawl_leaves_no_half_revision(
     assert whole_revisions(sessions)
 
     time.sleep(1.1)  # the killed worker's leases run out
-    resumed = crawl_process(db_url, tmp_path, **env)
-    output = resumed.communicate(timeout=120)[0].decode()
-    assert resumed.returncode == 0, output
+    next_run(settings, sessions, revisit_after="0", crawl_lease=1)
     assert revised_count(sessions) == 10
     assert whole_revisions(sessions)
 
