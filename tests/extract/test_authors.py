@@ -308,6 +308,10 @@ class TestPages:
         assert extract(page.encode(), URL, now=NOW).authors == ["VnExpress"]
         bold_lead = page.replace("<article><h1>", "<article><p><strong>Lê Phương</strong></p><h1>")
         assert extract(bold_lead.encode(), URL, now=NOW).authors == ["VnExpress"]  # (not its end)
+        meta_only = article_html(authors_meta="Harbour Times").replace(
+            "</article>", "<p><b>Lê Phương</b></p></article>"
+        )  # (no JSON-LD: the meta tag names the site)
+        assert extract(meta_only.encode(), URL, now=NOW).authors == ["Lê Phương"]
         person = {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Bo Li"}}
         named = signed.replace(json.dumps(ld), json.dumps(person))
         assert extract(named.encode(), URL, now=NOW).authors == ["Bo Li"]

@@ -155,7 +155,7 @@ def extract(
     )
     in_bold = metadata.bold_paragraphs(page.tree)
     text = _text(page, title)  # last: trafilatura prunes the tree it is given
-    known = [*ld.author_organisations, ld.publisher or "", site_name or ""] if ld else []
+    known = [site_name or "", *([*ld.author_organisations, ld.publisher or ""] if ld else [])]
     authors = signed(authors, text, in_bold, known)
     return ExtractedArticle(
         url=url,
