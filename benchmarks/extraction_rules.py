@@ -150,7 +150,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "author: the writer signing the story in bold": (
         extract,
         "signed",
-        lambda chosen, *args: chosen,
+        lambda text, in_bold: [],
     ),
 }
 Sets = dict[str, list[Page]]

@@ -21,7 +21,13 @@ from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
 from newsarchive.extract import boilerplate, chunks, dates, metadata, scripted, zones
-from newsarchive.extract.authors import byline_names, choose_authors, looks_like_a_name, signed
+from newsarchive.extract.authors import (
+    byline_names,
+    choose_authors,
+    looks_like_a_name,
+    only_organisations,
+    signed,
+)
 from newsarchive.extract.charset import decode
 from newsarchive.extract.lead import shown_lead, with_lead
 from newsarchive.extract.library_meta import LibraryMetadata
@@ -153,10 +159,12 @@ def extract(
         or absolute(page.base, (ld.images[0] if ld and ld.images else None))
         or absolute(page.base, library.image())
     )
-    in_bold = metadata.bold_paragraphs(page.tree)
+    # a writer may sign the story's last line in bold, where no source named a person
+    unnamed = only_organisations(authors, [site_name or "", *(ld.organisations if ld else [])])
+    in_bold = metadata.bold_paragraphs(page.tree) if unnamed else set()
     text = _text(page, title)  # last: trafilatura prunes the tree it is given
-    known = [site_name or "", *([*ld.author_organisations, ld.publisher or ""] if ld else [])]
-    authors = signed(authors, text, in_bold, known)
+    if unnamed:
+        authors = signed(text, in_bold) or authors
     return ExtractedArticle(
         url=url,
         canonical_url=page.canonical,
@@ -230,7 +238,7 @@ def _authors(
         lambda: (page.library.author() or "").split(";"),
         site_name,
         page.base,
-        [*ld.author_organisations, ld.publisher or ""] if ld else (),
+        ld.organisations if ld else (),
         lambda: (
             [n for n in metadata.labelled_authors(page.tree) if looks_like_a_name(n)][:1]
             or byline_names(metadata.classed_bylines(page.tree)[:1])

@@ -289,16 +289,19 @@ def choose_authors(
     return people or fallback or others or names_in(guess())
 
 
-def signed(chosen: list[str], text: str, in_bold: set[str], known: list[str]) -> list[str]:
-    """The writer who signs the story with its last line, a paragraph in bold, where no source
-    named a person (only `known` organisations: the paper, or no one)."""
-    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+def only_organisations(chosen: list[str], known: list[str]) -> bool:
+    """Whether the chosen authors name no person: only `known` organisations (the paper), or
+    no one."""
     folded = {name.casefold() for name in known}
-    if last in in_bold and all(name.casefold() in folded for name in chosen):
-        name = _clean(last)
-        if name and _full_name_shape(name) and looks_like_a_name(name):
-            return [name]
-    return chosen
+    return all(name.casefold() in folded for name in chosen)
+
+
+def signed(text: str, in_bold: set[str]) -> list[str]:
+    """The writer who signs the story with its last line, a paragraph in bold (one of
+    `in_bold`); asked only where no source named a person."""
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    name = _clean(last) if last in in_bold else None
+    return [name] if name and _full_name_shape(name) and looks_like_a_name(name) else []
 
 
 def _the_site(name: str, site_name: str | None, url: str | None, publisher: str | None) -> bool:

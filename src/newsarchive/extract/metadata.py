@@ -48,6 +48,11 @@ class JsonLdArticle:
     # authors the page types as an Organization: a publisher's desk, not a writer
     author_organisations: list[str] = field(default_factory=list)
 
+    @property
+    def organisations(self) -> list[str]:
+        """The names it calls organisations: an author typed so, the publisher."""
+        return [*self.author_organisations, self.publisher or ""]
+
 
 def _nodes(data: Any) -> Iterator[dict[str, Any]]:
     if isinstance(data, list):
