@@ -62,8 +62,11 @@ class Answer:
 
     def __call__(self, session: Session, make: Callable[[], Rendered]) -> Response:
         # First, before any read of the answer: what follows is at least this new. The day is
-        # in it for the answers that default to today (an empty archive's timeline).
-        version = f"{archive.write_version(session)}.{date.today().isoformat()}"
+        # in it for the answers that default to today (an empty archive's timeline). Read once
+        # for the requests that ask at the same time, and outside the request's transaction:
+        # a kept answer is served without one.
+        written = archive.shared_write_version(session.get_bind().engine)
+        version = f"{written}.{date.today().isoformat()}"
         tag = f'W/"{__version__}.{version}"'
         headers = {"ETag": tag, "Cache-Control": "no-cache"}  # keep it, but ask each time
         if _matches(self.request.headers.get("if-none-match"), tag):

@@ -42,6 +42,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         with CancelScope(shield=True):  # (a client gone mid-request still gives it back)
             await to_thread.run_sync(session.close, limiter=finishing)  # rolls back
         raise
+    if not session.in_transaction():  # (an answer kept in memory: nothing to commit)
+        session.close()
+        return
     with CancelScope(shield=True):
         await to_thread.run_sync(_commit, session, limiter=finishing)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+import threading
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.db.models import ArchiveVersion
@@ -25,3 +28,64 @@ def write_version(session: Session) -> str:
 def bump(session: Session | Connection) -> None:
     """For writers that take the triggers down for a while (the fresh bulk load)."""
     session.execute(update(ArchiveVersion).values(version=ArchiveVersion.version + 1))
+
+
+class SharedRead:
+    """The write version for every request of a process that asks while a read is running:
+    one read at a time, each answering all who arrived before it began.
+
+    Each request needs a read begun after it arrived (a write committed before it must count).
+    A request that arrives while a read runs waits for it to end, then for the next one, which
+    the first of the waiting begins for all of them: under load one round trip answers many
+    requests, where each took its own (and a pooled connection's ping, BEGIN and COMMIT) before.
+    The read runs on its own pooled connection in autocommit, outside any request's
+    transaction, so an answer kept in memory is served without one (api/caching.py)."""
+
+    def __init__(self) -> None:  # (no engine kept: it is the key the readers are kept by)
+        self._turn = threading.Condition()
+        self._begun = 0  # reads begun, numbered from 1
+        self._done = 0  # the number of the last read that ended with a version
+        self._running = False
+        self._version = ""
+
+    def __call__(self, engine: Engine) -> str:
+        with self._turn:
+            wanted = self._begun + 1  # the next read to begin is the first that counts
+            while self._done < wanted:
+                if self._running:
+                    self._turn.wait()
+                    continue
+                self._running = True
+                self._begun += 1
+                number = self._begun
+                try:
+                    self._turn.release()
+                    try:
+                        version = _read(engine)
+                    finally:
+                        self._turn.acquire()
+                    self._done, self._version = number, version
+                finally:  # (a failed read fails its reader; the next waiting one reads again)
+                    self._running = False
+                    self._turn.notify_all()
+            return self._version
+
+
+def _read(engine: Engine) -> str:
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")  # (no BEGIN, no COMMIT)
+        epoch, version = connection.execute(_VERSION).one()
+    return f"{epoch}.{version}"
+
+
+_SHARED: WeakKeyDictionary[Engine, SharedRead] = WeakKeyDictionary()
+_SHARED_GUARD = threading.Lock()
+
+
+def shared_write_version(engine: Engine) -> str:
+    """write_version() for a request about to read through `engine`, shared (SharedRead)."""
+    with _SHARED_GUARD:
+        reader = _SHARED.get(engine)
+        if reader is None:
+            reader = _SHARED[engine] = SharedRead()
+    return reader(engine)
