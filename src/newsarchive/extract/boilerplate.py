@@ -61,24 +61,27 @@ _TEASER = re.compile(r"^\W*(?:" + "|".join(_LABELS) + r")\b\s*[:.!?»>\-–—]*
 _TEASER_STARTS = {word.group().casefold() for label in _LABELS if (word := re.match(r"\w+", label))}
 _BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
 # The blocks whose first word (lowercased, punctuation dropped) starts a label, found by libxml2
-# in one pass: looking at every block of a page from Python cost more than the rest of this.
+# in one expression: looking at every block of a page from Python cost more than the rest of this.
 _PUNCTUATION = "»«:.!?>-–—„“”|•·"
 _FIRST_WORD = (
     "translate(substring-before(concat(normalize-space(translate(substring(string(.), 1, 40), "
     f"'{_PUNCTUATION}', '{' ' * len(_PUNCTUATION)}')), ' '), ' '), "
     "'ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÀÁÉ', 'abcdefghijklmnopqrstuvwxyzäöüàáé')"
 )
-_CANDIDATES = etree.XPath(
-    "//*[" + " or ".join(f"self::{tag}" for tag in _BLOCKS) + "]"
+# (a union of one path per tag, each walking the elements only: `//*[self::p or ...]` tested
+# every node of the page against ten names, and took 1.4 times as long for the same blocks)
+_STARTS_LABEL = (
     f"[contains(' {' '.join(sorted(_TEASER_STARTS))} ', concat(' ', {_FIRST_WORD}, ' '))]"
 )
+_CANDIDATES = etree.XPath(" | ".join(f"/descendant::{tag}{_STARTS_LABEL}" for tag in _BLOCKS))
 _HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 MAX_TEASER_CHARS = 300  # a teaser is a line or two; a longer block is the article
 MAX_LABEL_CHARS = 60
 LINKED_SHARE = 0.5  # at least this share of a teaser's text is a link to the other story
 # widgets trafilatura keeps when they sit inside the article's container (whole class names, and
 # never a block that holds the headline: "has-related-posts" on <main>). One expression, with a
-# cheap substring test before the whole-name test: trafilatura runs it on every extraction pass
+# cheap substring test before the whole-name test: trafilatura runs it on every extraction pass.
+# (Two substrings that each name holds: a test per name took twice as long, 2.4 ms a page.)
 _WIDGET_CLASSES = (
     "sharedaddy",
     "jp-relatedposts",
@@ -86,11 +89,15 @@ _WIDGET_CLASSES = (
     "related-posts",
     "relatedposts",
 )
-_ANY_PART = " or ".join(f"contains(@class, '{name}')" for name in _WIDGET_CLASSES)
+_WIDGET_PARTS = ("related", "sharedaddy")
+assert all(any(part in name for part in _WIDGET_PARTS) for name in _WIDGET_CLASSES)
+_ANY_PART = " or ".join(f"contains(@class, '{part}')" for part in _WIDGET_PARTS)
 _ANY_NAME = " or ".join(
     f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in _WIDGET_CLASSES
 )
-WIDGETS = [f"//*[@id='jp-relatedposts' or (({_ANY_PART}) and ({_ANY_NAME}))][not(.//h1)]"]
+WIDGETS = [
+    f"/descendant::*[@id='jp-relatedposts' or (({_ANY_PART}) and ({_ANY_NAME}))][not(.//h1)]"
+]
 
 
 def _candidates(tree: HtmlElement) -> list[HtmlElement]:
