@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -352,6 +352,39 @@ def test_postgresql_finds_the_same_window_either_way_and_samples_facets_past_its
     for n in range(40):
         add_article(sessions, f"Later {n}", "every later", START + timedelta(days=600 + n))
     assert search(sessions, "third", facets=True).facets["days"] == newest_days
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_counts_the_facets_of_a_window_exactly_in_the_same_read(
+    broad: list[dict[str, Any]],
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Up to FACETS_EXACT_UP_TO matches, a relevance window's page, its total and its facets
+    come from one read of the matches (one statement tests them): the page of the window
+    alone, and the total and facets of exact=true, on every page."""
+    monkeypatch.setattr(postgres_broad, "RANK_SHARE", 0.9)  # "third" is in 3 of 5: bitmap now
+    alone = walk(sessions, "third", 3)
+    exact = search(sessions, "third", facets=True, exact=True)
+    assert exact.total == ARTICLES * 3 // 5
+    reads: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "@@" in statement and not statement.startswith("EXPLAIN"):
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    cursor, ids = None, []
+    for _ in range(3):
+        reads.clear()
+        page = search(sessions, "third", facets=True, cursor=cursor, limit=40)
+        assert len(reads) == 1
+        assert (page.total, page.total_exact, page.facets_exact) == (exact.total, True, True)
+        assert page.facets == exact.facets
+        ids += [hit.article.id for hit in page.hits]
+        cursor = page.next_cursor
+    assert ids == alone
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

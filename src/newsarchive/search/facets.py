@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,25 @@ def sources_and_languages(
     return {
         "sources": _top(by_name, "name", scale),
         "languages": _top(languages, "language", scale),
+    }
+
+
+def exact_facets(
+    session: Session,
+    per_day: Iterable[tuple[date, int]],
+    per_source_language: Iterable[tuple[int, str | None, int]],
+) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+    """The total and the facets from every match counted per day and per (source id,
+    language)."""
+    days: Counter[date] = Counter()
+    for day, n in per_day:
+        days[day] += n
+    return sum(days.values()), {
+        **sources_and_languages(session, per_source_language),
+        "days": [
+            {"date": day.isoformat(), "count": days[day]}
+            for day in sorted(days, reverse=True)[:FACET_DAYS]
+        ],
     }
 
 

@@ -7,8 +7,11 @@ broad search never ranks or tests every match:
   by date (every match's heap row, no tsvector);
 - date pages walk the date index, testing each article (WALK_SHARE of the range or more);
 - the total is the planner's estimate (its statistics of the tsvector column);
-- the source and language facets are counted on the matches of a sample of days (sampling.py)
-  and scaled to the total; the days facet is counted exactly on the most recent days.
+- up to FACETS_EXACT_UP_TO matches, the facets (and the total) are counted exactly on the rows
+  the relevance window reads, in the same statement;
+- past it, the source and language facets are counted on the matches of a sample of days
+  (sampling.py) and scaled to the total; the days facet is counted exactly on the most recent
+  days.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, tuple_
+from sqlalchemy import func, literal, null, or_, select, text, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
-from newsarchive.search.facets import FACET_DAYS, sources_and_languages
+from newsarchive.search.facets import FACET_DAYS, exact_facets, sources_and_languages
 from newsarchive.search.postgres_tsquery import matches, rank
 from newsarchive.search.query import Query
 from newsarchive.search.sampling import sample_days
@@ -69,8 +72,18 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
             if share >= RANK_SHARE
             else {"enable_indexscan": "off", "work_mem": BITMAP_MEMORY}
         )
+        # the facets of a mid-frequency word counted on the rows the window reads anyway
+        one_pass = (
+            ask.facets and share < RANK_SHARE and min(estimate, articles) <= FACETS_EXACT_UP_TO
+        )
         with planner(session, **scans):
-            rows = _ranked(session, query, days, ask)
+            if one_pass:
+                rows, per_day_matches, per_pair = _window_and_counts(session, query, days, ask)
+            else:
+                rows = _ranked(session, query, days, ask)
+        if one_pass:
+            exact_total, exact = exact_facets(session, per_day_matches, per_pair)
+            return Broad(rows, exact_total, True, exact, True, True)
     else:
         if small or share < WALK_SHARE:
             return None  # sorting every match by date costs less than walking to them
@@ -136,6 +149,59 @@ def _ranked(
         stmt = stmt.where(tuple_(scored.c.score, scored.c.id) < tuple_(*ask.after))
     stmt = stmt.order_by(scored.c.score.desc(), scored.c.id.desc()).limit(ask.limit + 1)
     return [(row.id, float(row.score)) for row in session.execute(stmt)]
+
+
+def _window_and_counts(
+    session: Session, query: Query, days: Sequence[Any], ask: Ask
+) -> tuple[list[tuple[int, float]], list[tuple[date, int]], list[tuple[int, str | None, int]]]:
+    """_ranked's page, and every match counted per day and per (source, language), from one
+    read of the matches' rows: two statements read the same rows of the GIN index's bitmap
+    twice (each about 45 ms for a word in 20,000 of 1,000,000 articles)."""
+    matched = (
+        select(
+            Article.id,
+            Article.published_at,
+            Article.published_day,
+            Article.source_id,
+            Article.language,
+        )  # fmt: skip
+        .where(matches(query), *days)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")  # (read once for both parts below)
+    )
+    recent = (
+        select(matched.c.id)
+        .order_by(matched.c.published_at.desc(), matched.c.id.desc())
+        .limit(RELEVANCE_WINDOW)
+        .subquery("recent")
+    )
+    day, source_id, language = matched.c.published_day, matched.c.source_id, matched.c.language
+    counts = select(null(), day, source_id, language, func.count()).group_by(
+        func.grouping_sets(tuple_(day), tuple_(source_id, language))
+    )
+    window: list[int] = []
+    per_day: list[tuple[date, int]] = []
+    per_pair: list[tuple[int, str | None, int]] = []
+    found = session.execute(
+        union_all(select(recent.c.id, null(), null(), null(), literal(0)), counts)
+    )
+    for article_id, on_day, source, lang, n in found:
+        if article_id is not None:
+            window.append(article_id)
+        elif on_day is not None:  # (every article has a day and a source)
+            per_day.append((on_day, n))
+        else:
+            per_pair.append((source, lang, n))
+    scored = (
+        select(Article.id.label("id"), rank(query).label("score"))
+        .where(Article.id.in_(window))
+        .subquery("scored")
+    )
+    stmt = select(scored.c.id, scored.c.score)
+    if ask.after is not None:
+        stmt = stmt.where(tuple_(scored.c.score, scored.c.id) < tuple_(*ask.after))
+    stmt = stmt.order_by(scored.c.score.desc(), scored.c.id.desc()).limit(ask.limit + 1)
+    return [(row.id, float(row.score)) for row in session.execute(stmt)], per_day, per_pair
 
 
 def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list[tuple[int, float]]:

@@ -16,7 +16,7 @@ from newsarchive.db.models import Article, Source
 from newsarchive.errors import InvalidInput
 from newsarchive.search import cursors
 from newsarchive.search.engine import Ask, Engine
-from newsarchive.search.facets import FACET_DAYS, sources_and_languages
+from newsarchive.search.facets import exact_facets
 from newsarchive.search.forms import expand
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, Within, parse
@@ -378,15 +378,10 @@ def _grouped(
 
 def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dict[str, Any]]]]:  # type: ignore[type-arg]
     """The total and the facets in one pass over the matches: each (day, source, language)
-    counted once, then summed here (there are far fewer of them than matches)."""
+    counted once, then summed (there are far fewer of them than matches)."""
     rows = session.execute(grouped).all()
-    days: Counter[date] = Counter()
-    for day, _source_id, _language, n in rows:
-        days[day] += n
-    return sum(days.values()), {
-        **sources_and_languages(session, [(source, lang, n) for _day, source, lang, n in rows]),
-        "days": [
-            {"date": day.isoformat(), "count": days[day]}
-            for day in sorted(days, reverse=True)[:FACET_DAYS]
-        ],
-    }
+    return exact_facets(
+        session,
+        ((day, n) for day, _source_id, _language, n in rows),
+        [(source_id, language, n) for _day, source_id, language, n in rows],
+    )
