@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
@@ -93,6 +93,29 @@ def test_the_cache_never_answers_from_before_a_write(
     assert deleted.status_code == 204, deleted.text
     assert other_worker.get(f"/api/articles/{article_id}").status_code == 404
     assert other_worker.get("/api/search", params={"q": "harbour"}).json()["total"] == 1
+
+
+def test_a_kept_answer_costs_one_read_and_no_transaction(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """A repeated read reads the write version and nothing else, outside any transaction (no
+    BEGIN, no COMMIT: round trips that cost a kept answer most of its time under load)."""
+    _harbour(sessions)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    commits: list[object] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: statements.append(sql))
+    event.listen(engine, "commit", commits.append)
+    first = client.get("/api/search", params={"q": "harbour"})
+    assert first.status_code == 200
+    assert commits  # the answer made: the request's transaction committed
+    statements.clear()
+    commits.clear()
+    again = client.get("/api/search", params={"q": "harbour"})
+    assert again.content == first.content
+    assert len(statements) == 1
+    assert "archive_version" in statements[0]
+    assert commits == []
 
 
 def test_a_tag_names_its_store(client: TestClient, sessions: sessionmaker[Session]) -> None:
