@@ -164,7 +164,7 @@ def _window_and_counts(
             Article.published_day,
             Article.source_id,
             Article.language,
-        )  # fmt: skip
+        )
         .where(matches(query), *days)
         .cte("matched")
         .prefix_with("MATERIALIZED")  # (read once for both parts below)
