@@ -1,7 +1,7 @@
 """A broad search on an archive with days between its days of articles (a paper that prints
-every other day): the day sample is a span per day, more than SQLite takes in one compound
-SELECT (500 terms). SQLite only: PostgreSQL's sample is one statement of date ranges, with no
-such limit."""
+every other day): SQLite's day sample is a span per day, more than it takes in one compound
+SELECT (500 terms). On both stores the same answer (PostgreSQL counts these 10,200 matches'
+facets exactly)."""
 
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ def _rows(source_id: int) -> Iterator[dict[str, Any]]:
         }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def gappy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = create_database("sqlite", tmp_path_factory.mktemp("gappy"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def gappy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    url = create_database(str(request.param), tmp_path_factory.mktemp("gappy"))
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
