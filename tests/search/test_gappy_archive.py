@@ -44,16 +44,18 @@ def gappy(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     url = create_database(str(request.param), tmp_path_factory.mktemp("gappy"))
-    migrate.upgrade(url)
-    engine = make_engine(url)
     try:
-        source_id = add_source(make_sessionmaker(engine), "every-other-day")
-        with engine.connect() as conn:
-            archive.bulk.load_fresh(conn, archive.DayRule(), list(_rows(source_id)))
-            conn.commit()
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            source_id = add_source(make_sessionmaker(engine), "every-other-day")
+            with engine.connect() as conn:
+                archive.bulk.load_fresh(conn, archive.DayRule(), list(_rows(source_id)))
+                conn.commit()
+        finally:
+            engine.dispose()
         yield url
     finally:
-        engine.dispose()
         drop_database(url)
 
 

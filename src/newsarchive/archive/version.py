@@ -21,7 +21,11 @@ def write_version(session: Session) -> str:
     """The version as "<epoch>.<version>": changes with every write to what the API reads.
     Read it before the answer it tags: an answer read after it is at least as new (a write
     moves the version in its own transaction), so a cached answer is never older than its key."""
-    epoch, version = session.connection().execute(_VERSION).one()
+    return _read_on(session.connection())
+
+
+def _read_on(connection: Connection) -> str:
+    epoch, version = connection.execute(_VERSION).one()
     return f"{epoch}.{version}"
 
 
@@ -74,8 +78,7 @@ class SharedRead:
 def _read(engine: Engine) -> str:
     with engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")  # (no BEGIN, no COMMIT)
-        epoch, version = connection.execute(_VERSION).one()
-    return f"{epoch}.{version}"
+        return _read_on(connection)
 
 
 _SHARED: WeakKeyDictionary[Engine, SharedRead] = WeakKeyDictionary()

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal, null, or_, select, text, tuple_, union_all
+from sqlalchemy import Subquery, func, literal, null, or_, select, text, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
@@ -144,6 +144,11 @@ def _ranked(
         .join(recent, recent.c.id == Article.id)
         .subquery("scored")
     )
+    return _best(session, scored, ask)
+
+
+def _best(session: Session, scored: Subquery, ask: Ask) -> list[tuple[int, float]]:
+    """The page of the window's (id, score) rows `scored`, best first, after the cursor."""
     stmt = select(scored.c.id, scored.c.score)
     if ask.after is not None:
         stmt = stmt.where(tuple_(scored.c.score, scored.c.id) < tuple_(*ask.after))
@@ -197,11 +202,7 @@ def _window_and_counts(
         .where(Article.id.in_(window))
         .subquery("scored")
     )
-    stmt = select(scored.c.id, scored.c.score)
-    if ask.after is not None:
-        stmt = stmt.where(tuple_(scored.c.score, scored.c.id) < tuple_(*ask.after))
-    stmt = stmt.order_by(scored.c.score.desc(), scored.c.id.desc()).limit(ask.limit + 1)
-    return [(row.id, float(row.score)) for row in session.execute(stmt)], per_day, per_pair
+    return _best(session, scored, ask), per_day, per_pair
 
 
 def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list[tuple[int, float]]:
