@@ -196,8 +196,7 @@ def test_a_killed_crawl_leaves_no_half_revision(
         html = article_html(f"Story {i}", paragraphs=[f"Story {i} begins. " + LOREM, LOREM])
         links.append(site.page(f"/story/{i}", html))
     add_source(sessions, "slow", feeds=[site.feed("/feed.rss", links)])
-    fast = {"host_delay": 0.0, "extract_workers": 0, "revisit_after": "0"}
-    crawler(settings.model_copy(update=fast), sessions).run()  # (stores them, in this process)
+    next_run(settings, sessions, revisit_after="0")  # (stores them, in this process)
     assert article_count(sessions) == 10
     env = {"NEWSARCHIVE_REVISIT_AFTER": "0", "NEWSARCHIVE_CRAWL_LEASE": "1"}
     for i in range(10):  # every page changed, and slow to answer
