@@ -32,6 +32,7 @@ def with_block(block: str, after: int = 2) -> str:
         "<p><strong>LE PUEDE INTERESAR:</strong> <a href='/x'>La ficha de Juan Orlando Hernández en el MDC</a></p>",
         "<p>Read more: <a href='/y'>Council approves the new ferry timetable for the summer</a></p>",
         "<p><b>À lire aussi</b> <a href='/z'>Le port de commerce change de directeur cette semaine</a></p>",
+        "<p>\n                    » <b>Read also</b>: <a href='/w'>The lighthouse reopens to visitors after ten years</a></p>",
     ],
 )  # fmt: skip
 def test_a_read_also_line_between_paragraphs_goes(teaser: str) -> None:

