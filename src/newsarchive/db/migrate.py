@@ -26,14 +26,16 @@ MIGRATIONS = Path(str(importlib.import_module("newsarchive.migrations").__file__
 MIGRATION_LOCK = 0x6E657773_6D696772
 
 # Full-text search lives outside the ORM models (migrations 0003 and 0009 create it with raw
-# SQL): SQLite's FTS5 table, its shadow tables, the key it numbers rows by and the view it
-# reads its filter tokens from (0016); PostgreSQL's tsvector column and its GIN index.
+# SQL): SQLite's FTS5 table, its shadow tables, the key it numbers rows by, the view it reads
+# its filter tokens from (0016) and the index its facets read (0017); PostgreSQL's tsvector
+# column and its GIN index.
 SEARCH_OBJECTS = {
     "search_vector",
     "ix_articles_search_vector",
     "search_key",
     "article_search",
     "ix_articles_search_key",
+    "ix_articles_id_source_language",
 }
 
 

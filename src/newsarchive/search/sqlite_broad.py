@@ -8,11 +8,11 @@ language counts are estimated from the matches on a sample of days (sampling.py)
 
 from __future__ import annotations
 
-from collections import Counter
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, union_all
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from newsarchive.db.models import Article
@@ -30,6 +30,7 @@ from newsarchive.search.fts5 import (
     match,
     per_day,
     score,
+    to_fts5,
 )
 from newsarchive.search.query import Query
 from newsarchive.search.sampling import DaySample, sample_days, scaled
@@ -38,7 +39,24 @@ from newsarchive.search.sampling import DaySample, sample_days, scaled
 RELEVANCE_WINDOW = 5_000
 SAMPLE_MATCHES = 6_000  # the sample of days holds at least this many matches (error ~1 %)
 FACET_SAMPLE = 5_000  # matches whose source and language the facet estimates read
-SPANS_PER_STATEMENT = 400  # (SQLite takes at most 500 terms in a compound SELECT)
+
+# The matches in a list of key ranges (a sample's spans of days), in one statement however
+# many there are: the ranges come as a JSON array, and CROSS JOIN keeps them the outer loop, so
+# FTS5 seeks each range (the other order walks every match of the word once per range).
+_SPANS = "json_each(:spans) AS span CROSS JOIN fts_articles"
+_IN_SPAN = (
+    "fts_articles MATCH :fts_query AND fts_articles.rowid "
+    "BETWEEN json_extract(span.value, '$[0]') AND json_extract(span.value, '$[1]')"
+)
+_COUNT_IN_SPANS = text(f"SELECT count(*) FROM {_SPANS} WHERE {_IN_SPAN}")
+# Source and language from the index of them by id (migration 0017), not the article rows: a
+# row is a page read each, and neighbouring ids share the index's pages.
+_FACETS_IN_SPANS = text(
+    "SELECT articles.source_id, articles.language, count(*) "
+    f"FROM {_SPANS} CROSS JOIN articles INDEXED BY ix_articles_id_source_language "
+    f"WHERE {_IN_SPAN} AND articles.id = fts_articles.rowid & {KEY - 1} "
+    "GROUP BY articles.source_id, articles.language"
+)
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
@@ -86,13 +104,12 @@ def _day_counts(session: Session, start: date | None, end: date | None) -> dict[
     return {int(day): int(n) for day, n in rows.all()}
 
 
-def _count(session: Session, query: Query, low: int, high: int) -> int:
-    stmt = select(func.count()).select_from(fts).where(match(query), in_range(low, high))
-    return int(session.scalar(stmt) or 0)
-
-
 def _span_keys(span: tuple[int, int]) -> tuple[int, int]:
     return span[0] * KEY, (span[1] + 1) * KEY - 1
+
+
+def _in_spans(query: Query, spans: list[tuple[int, int]]) -> dict[str, str]:
+    return {"spans": json.dumps(spans), "fts_query": to_fts5(query)}
 
 
 def _sample(
@@ -105,7 +122,8 @@ def _sample(
     fraction = 1.5 * SAMPLE_MATCHES / max(density * articles, 1)
     while True:
         sample = sample_days(counts, fraction)
-        matched = sum(_count(session, query, *_span_keys(span)) for span in sample.spans)
+        spans = [_span_keys(span) for span in sample.spans]
+        matched = int(session.scalar(_COUNT_IN_SPANS, _in_spans(query, spans)) or 0)
         if matched >= SAMPLE_MATCHES or fraction >= 1:
             return sample, matched
         fraction = min(1.0, fraction * 1.5 * SAMPLE_MATCHES / max(matched, 1))
@@ -213,25 +231,12 @@ def _facets(
     """Sources and languages estimated from the matches on every few of the sample's spans
     (about FACET_SAMPLE of them, spread like the sample); days counted exactly."""
     every = -(-matched // FACET_SAMPLE) or 1
-    spans = [_span_keys(span) for span in sample.spans[::every]]
-    counts: Counter[tuple[int, str | None]] = Counter()
-    # (a statement per SPANS_PER_STATEMENT spans, the ids never travel to Python and back;
-    # an archive with days between its days of articles has a span per day)
-    for start in range(0, len(spans), SPANS_PER_STATEMENT):
-        sampled = union_all(
-            *(
-                select(article_id()).where(match(query), in_range(max(low, a), min(high, b)))
-                for a, b in spans[start : start + SPANS_PER_STATEMENT]
-            )
-        )
-        for source_id, language, n in session.execute(
-            select(Article.source_id, Article.language, func.count())
-            .where(Article.id.in_(sampled))
-            .group_by(Article.source_id, Article.language)
-        ):
-            counts[(source_id, language)] += n
-    rows = [(source_id, language, n) for (source_id, language), n in counts.items()]
-    read = sum(counts.values())
+    spans = [(max(low, a), min(high, b)) for a, b in map(_span_keys, sample.spans[::every])]
+    rows = [
+        (i, language, n)
+        for i, language, n in session.execute(_FACETS_IN_SPANS, _in_spans(query, spans))
+    ]
+    read = sum(n for _source, _language, n in rows)
     scale = total / read if read else 0.0
     return {
         **sources_and_languages(session, rows, scale),
