@@ -4,11 +4,11 @@ SQLite search statement is built from."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from newsarchive.search.query import AnyOf, Query, Term, Within
@@ -109,15 +109,28 @@ def per_day(session: Session, query: Query, low: int, high: int) -> dict[date, i
     return {EPOCH + timedelta(days=d): n for d, n in session.execute(counted)}
 
 
-def per_key(
-    session: Session, query: Query, keys: Iterable[int], value: ColumnElement[Any]
-) -> dict[int, Any]:
-    """A value computed by FTS5 (bm25, snippet) for each of these keys, by article id: one
-    seek per key (with `rowid IN (...)` FTS5 walks every match instead)."""
-    stmt = select(value).where(match(query), fts.c.rowid == bindparam("key"))
-    out = {}
-    for key in keys:
-        found = session.execute(stmt, {"key": key}).first()
-        if found is not None:
-            out[key % KEY] = found[0]
-    return out
+# The passage around the matched words of each of a page's articles, in one statement: the keys
+# as a JSON array, CROSS JOIN keeps them the outer loop, so FTS5 seeks each key (with
+# `rowid IN (...)` it walks every match). A statement per key cost SQLAlchemy about 0.25 ms
+# each, 5 ms for a page of 20, against 0.7 ms in SQLite for all of them.
+_SNIPPETS = text(
+    "SELECT fts_articles.rowid, snippet(fts_articles, -1, :mark_start, :mark_end, '…', 32) "
+    "FROM json_each(:keys) AS key CROSS JOIN fts_articles "
+    "WHERE fts_articles MATCH :fts_query AND fts_articles.rowid = key.value"
+)
+
+
+def snippets(
+    session: Session, query: Query, keys: Iterable[int], marks: tuple[str, str]
+) -> dict[int, str]:
+    """Each key's passage, its matched words between `marks`, by article id."""
+    found = session.execute(
+        _SNIPPETS,
+        {
+            "keys": json.dumps(list(keys)),
+            "fts_query": to_fts5(query),
+            "mark_start": marks[0],
+            "mark_end": marks[1],
+        },
+    )
+    return {key % KEY: passage or "" for key, passage in found}

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from newsarchive.db.models import Article
@@ -21,7 +21,6 @@ from newsarchive.search.fts5 import (
     in_range,
     key_range,
     match,
-    per_key,
     score,
 )
 from newsarchive.search.query import Query, Within
@@ -41,13 +40,10 @@ class SQLiteEngine(Engine):
     def snippets(
         self, session: Session, query: Query, articles: Sequence[Article]
     ) -> dict[int, str]:
-        snippet = func.snippet(literal_column("fts_articles"), -1, MARK_START, MARK_END, "…", 32)
         keys = [day_key(a.published_day) + a.id for a in articles]
         words = replace(query, within=Within())  # (the passage comes from title or text)
-        return {
-            article_id: marked_html(text_ or "")
-            for article_id, text_ in per_key(session, words, keys, snippet).items()
-        }
+        passages = fts5.snippets(session, words, keys, (MARK_START, MARK_END))
+        return {article_id: marked_html(passage) for article_id, passage in passages.items()}
 
     def has_author(self, author: str) -> ColumnElement[bool]:
         each = func.json_each(Article.authors).table_valued("value")
