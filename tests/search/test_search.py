@@ -260,6 +260,23 @@ class TestFacetsAndSnippets:
         assert "<" not in unmarked  # a stored <script> is dropped or escaped, never markup
         assert ">" not in unmarked
 
+    def test_each_hit_has_the_passage_of_its_own_article(
+        self, sessions: sessionmaker[Session]
+    ) -> None:
+        places = ["quay", "lighthouse", "ferry", "marina", "dock", "pier"]
+        for i, place in enumerate(places):
+            add_article(
+                sessions,
+                f"Report {i}",
+                f"The storm damaged the {place} overnight.",
+                DAY + timedelta(days=i, hours=i),
+            )
+        with sessions() as session:
+            hits = run_search(session, SearchParams(q="storm", sort="newest")).hits
+        assert len(hits) == len(places)
+        for hit in hits:
+            assert places[int(hit.article.title.split()[-1])] in hit.snippet
+
 
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
