@@ -1,11 +1,13 @@
 """The write version read once for the requests asking at the same time (archive/version.py):
-never older than a write that committed before a request asked, on both stores."""
+never older than a write that committed before a request asked, on both stores; and what is
+kept by it until the next write."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.archive.version import bump
+from tests.factories import add_article
 
 
 def _version(sessions: sessionmaker[Session]) -> str:
@@ -110,3 +113,39 @@ def test_a_failed_read_fails_only_its_reader(
     with pytest.raises(RuntimeError, match="went away"):
         archive.shared_write_version(engine)
     assert archive.shared_write_version(engine) == _version(sessions)
+
+
+def _day_count_reads(engine: Engine) -> list[str]:
+    reads: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM day_counts" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    return reads
+
+
+def test_day_counts_are_read_once_until_the_next_write(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """The archive's per-day counts are kept in the process (archive.KeptUntilWritten): asked
+    again, no read of them; after a write by another session, the new counts."""
+    add_article(sessions, "Harbour", "The harbour opened.", datetime(2024, 5, 1, 12, tzinfo=UTC))
+    reads = _day_count_reads(engine)
+    with sessions() as session:
+        first = archive.archive_years(session)
+    with sessions() as session:
+        again = archive.archive_years(session)
+    assert again == first == [archive.DayCountRow(2024, 1, 0)]
+    assert len(reads) == 1
+    add_article(sessions, "Ferry", "The ferry sailed.", datetime(2025, 1, 2, 12, tzinfo=UTC))
+    with sessions() as session:
+        after = archive.archive_years(session)
+        months = archive.archive_months(session, 2025)
+    assert sorted(after, key=lambda row: row.key) == [
+        archive.DayCountRow(2024, 1, 0),
+        archive.DayCountRow(2025, 1, 0),
+    ]
+    assert months == [archive.DayCountRow(1, 1, 0)]
+    assert len(reads) == 3  # the years again, then the months of 2025

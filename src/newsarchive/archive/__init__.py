@@ -133,9 +133,10 @@ from newsarchive.archive.stories import (
     texts_for_grouping,
     ungroup_all,
 )
-from newsarchive.archive.version import shared_write_version, write_version
+from newsarchive.archive.version import KeptUntilWritten, shared_write_version, write_version
 
 __all__ = [
+    "KeptUntilWritten",
     "shared_write_version",
     "write_version",
     "forms_of",

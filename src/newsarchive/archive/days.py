@@ -3,7 +3,7 @@ year, month and day counts the day_counts table keeps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from newsarchive.archive.paging import SUMMARY_LOADING, Page, newest_first
+from newsarchive.archive.version import KeptUntilWritten
 from newsarchive.db.models import (
     ARTICLES,
     Article,
@@ -57,15 +58,23 @@ class DayCountRow:
     undated: int
 
 
-def _day_counts(session: Session, start: date, end: date) -> list[tuple[date, int, int]]:
+_DAY_COUNTS: KeptUntilWritten[tuple[tuple[date, int, int], ...]] = KeptUntilWritten()
+
+
+def _day_counts(session: Session, start: date, end: date) -> tuple[tuple[date, int, int], ...]:
     """Per-day counts in [start, end] from the trigger-maintained day_counts table (at most a
-    few thousand small rows, so grouping by month or year in Python costs nothing)."""
-    rows = session.execute(
-        select(DayCount.day, DayCount.articles, DayCount.undated)
-        .where(DayCount.day >= start, DayCount.day <= end, DayCount.articles > 0)
-        .order_by(DayCount.day)
-    )
-    return [(day, n, undated) for day, n, undated in rows]
+    few thousand small rows, so grouping by month or year in Python costs nothing), kept
+    until the next write."""
+
+    def read() -> tuple[tuple[date, int, int], ...]:
+        rows = session.execute(
+            select(DayCount.day, DayCount.articles, DayCount.undated)
+            .where(DayCount.day >= start, DayCount.day <= end, DayCount.articles > 0)
+            .order_by(DayCount.day)
+        )
+        return tuple((day, n, undated) for day, n, undated in rows)
+
+    return _DAY_COUNTS.get(session, (start, end), read)
 
 
 def latest_day(session: Session) -> date | None:
@@ -130,7 +139,7 @@ def articles_per_day(
     return {row[0]: int(row[1]) for row in rows}
 
 
-def _grouped(rows: list[tuple[date, int, int]], key: Any) -> list[DayCountRow]:
+def _grouped(rows: Iterable[tuple[date, int, int]], key: Any) -> list[DayCountRow]:
     totals: dict[int, list[int]] = {}
     for day, n, undated in rows:
         total = totals.setdefault(key(day), [0, 0])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
+from cachetools import LRUCache
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -92,3 +95,30 @@ def shared_write_version(engine: Engine) -> str:
         if reader is None:
             reader = _SHARED[engine] = SharedRead()
     return reader(engine)
+
+
+Value = TypeVar("Value")
+
+
+class KeptUntilWritten(Generic[Value]):
+    """Values read from the archive, kept in this process until its next write by anyone.
+
+    Each lookup reads the write version first, in the caller's transaction (a row; what it
+    saves is a read of thousands): a value kept under it was read after it, so it is never
+    older than what the caller would read itself. Keyed by the database too (a process may
+    serve several). The values are shared: callers must not change them."""
+
+    def __init__(self, maxsize: int = 32) -> None:
+        self._kept: LRUCache[tuple[str, str, Hashable], Value] = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()  # (request threads share it)
+
+    def get(self, session: Session, key: Hashable, read: Callable[[], Value]) -> Value:
+        database = session.get_bind().engine.url.render_as_string(hide_password=True)
+        full = (database, write_version(session), key)
+        with self._lock:
+            if full in self._kept:
+                return self._kept[full]
+        value = read()
+        with self._lock:
+            self._kept[full] = value
+        return value

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
 from newsarchive.search.facets import FACET_DAYS, sources_and_languages
@@ -93,15 +94,22 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
 
 
+_DAY_COUNTS: archive.KeptUntilWritten[dict[int, int]] = archive.KeptUntilWritten()
+
+
 def _day_counts(session: Session, start: date | None, end: date | None) -> dict[int, int]:
-    """Articles per day number from day_counts, read as integers (no date parsing of a few
-    thousand rows on every search)."""
-    rows = session.connection().exec_driver_sql(
-        "SELECT CAST(julianday(day) - 2440587.5 AS INTEGER), articles FROM day_counts "
-        "WHERE day BETWEEN ? AND ? AND articles > 0",
-        ((start or date.min).isoformat(), (end or date.max).isoformat()),
-    )
-    return {int(day): int(n) for day, n in rows.all()}
+    """Articles per day number from day_counts, read as integers, kept until the next write
+    (a few thousand rows: 2.5 ms of every broad search at 1M articles)."""
+
+    def read() -> dict[int, int]:
+        rows = session.connection().exec_driver_sql(
+            "SELECT CAST(julianday(day) - 2440587.5 AS INTEGER), articles FROM day_counts "
+            "WHERE day BETWEEN ? AND ? AND articles > 0",
+            ((start or date.min).isoformat(), (end or date.max).isoformat()),
+        )
+        return {int(day): int(n) for day, n in rows.all()}
+
+    return _DAY_COUNTS.get(session, (start, end), read)
 
 
 def _span_keys(span: tuple[int, int]) -> tuple[int, int]:
