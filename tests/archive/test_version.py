@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
 from newsarchive.archive.version import bump
+from newsarchive.db.models import DayCount
 from tests.factories import add_article
 
 
@@ -149,3 +150,19 @@ def test_day_counts_are_read_once_until_the_next_write(
     ]
     assert months == [archive.DayCountRow(1, 1, 0)]
     assert len(reads) == 3  # the years again, then the months of 2025
+
+
+def test_what_a_transaction_reads_after_its_own_writes_is_not_kept(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A transaction that wrote sees a version that may roll back, and the next write takes
+    that number again: what it read must not answer those who read that version later."""
+    add_article(sessions, "Harbour", "The harbour opened.", datetime(2024, 5, 1, 12, tzinfo=UTC))
+    with sessions() as session:
+        bump(session)  # the version the next write will have, seen before it commits
+        session.execute(update(DayCount).values(articles=DayCount.articles + 5))
+        assert archive.archive_years(session) == [archive.DayCountRow(2024, 6, 0)]
+        session.rollback()
+    _write(sessions)  # the same version, committed, with the counts as they were
+    with sessions() as session:
+        assert archive.archive_years(session) == [archive.DayCountRow(2024, 1, 0)]

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from cachetools import LRUCache
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.db.models import ArchiveVersion
@@ -18,6 +18,9 @@ from newsarchive.db.models import ArchiveVersion
 _VERSION = select(ArchiveVersion.__table__.c.epoch, ArchiveVersion.__table__.c.version).where(
     ArchiveVersion.__table__.c.id == 1
 )
+
+
+_WROTE = select(func.pg_current_xact_id_if_assigned().is_not(None))
 
 
 def write_version(session: Session) -> str:
@@ -113,8 +116,11 @@ class KeptUntilWritten(Generic[Value]):
         self._lock = threading.Lock()  # (request threads share it)
 
     def get(self, session: Session, key: Hashable, read: Callable[[], Value]) -> Value:
-        database = session.get_bind().engine.url.render_as_string(hide_password=True)
-        full = (database, write_version(session), key)
+        connection = session.connection()
+        if _has_written(connection):  # (its own writes: the version it sees may roll back)
+            return read()
+        database = connection.engine.url.render_as_string(hide_password=True)
+        full = (database, _read_on(connection), key)
         with self._lock:
             if full in self._kept:
                 return self._kept[full]
@@ -122,3 +128,11 @@ class KeptUntilWritten(Generic[Value]):
         with self._lock:
             self._kept[full] = value
         return value
+
+
+def _has_written(connection: Connection) -> bool:
+    """Whether the transaction has written: pysqlite begins one before its first write only;
+    PostgreSQL gives a transaction an id at its first write."""
+    if connection.dialect.name == "sqlite":
+        return bool(connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
+    return bool(connection.scalar(_WROTE))
