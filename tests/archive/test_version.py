@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -164,5 +164,19 @@ def test_what_a_transaction_reads_after_its_own_writes_is_not_kept(
         assert archive.archive_years(session) == [archive.DayCountRow(2024, 6, 0)]
         session.rollback()
     _write(sessions)  # the same version, committed, with the counts as they were
+    with sessions() as session:
+        assert archive.archive_years(session) == [archive.DayCountRow(2024, 1, 0)]
+
+
+def test_a_write_still_pending_in_the_session_counts_as_written(
+    sessions: sessionmaker[Session],
+) -> None:
+    """An object added and not yet flushed is written by the read's autoflush: what the
+    session reads then is its own, and not kept."""
+    add_article(sessions, "Harbour", "The harbour opened.", datetime(2024, 5, 1, 12, tzinfo=UTC))
+    with sessions() as session:
+        session.add(DayCount(day=date(2023, 3, 1), articles=4, undated=0))
+        assert len(archive.archive_years(session)) == 2
+        session.rollback()
     with sessions() as session:
         assert archive.archive_years(session) == [archive.DayCountRow(2024, 1, 0)]

@@ -116,6 +116,7 @@ class KeptUntilWritten(Generic[Value]):
         self._lock = threading.Lock()  # (request threads share it)
 
     def get(self, session: Session, key: Hashable, read: Callable[[], Value]) -> Value:
+        session.flush()  # (what the read would flush first counts as written)
         connection = session.connection()
         if _has_written(connection):  # (its own writes: the version it sees may roll back)
             return read()
