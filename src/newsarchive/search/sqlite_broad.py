@@ -58,6 +58,8 @@ _FACETS_IN_SPANS = text(
     f"WHERE {_IN_SPAN} AND articles.id = fts_articles.rowid & {KEY - 1} "
     "GROUP BY articles.source_id, articles.language"
 )
+# Articles per day, as the sample of days reads them, until the next write (_day_counts).
+_DAY_COUNTS: archive.KeptUntilWritten[dict[int, int]] = archive.KeptUntilWritten()
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
@@ -92,9 +94,6 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     total = max(scaled(matched, sample), found)
     facets = _facets(session, query, low, high, sample, matched, total) if ask.facets else {}
     return Broad(rows, total, sample.articles == sample.of, facets, False, windowed)
-
-
-_DAY_COUNTS: archive.KeptUntilWritten[dict[int, int]] = archive.KeptUntilWritten()
 
 
 def _day_counts(session: Session, start: date | None, end: date | None) -> dict[int, int]:
@@ -241,8 +240,8 @@ def _facets(
     every = -(-matched // FACET_SAMPLE) or 1
     spans = [(max(low, a), min(high, b)) for a, b in map(_span_keys, sample.spans[::every])]
     rows = [
-        (i, language, n)
-        for i, language, n in session.execute(_FACETS_IN_SPANS, _in_spans(query, spans))
+        (source_id, language, n)
+        for source_id, language, n in session.execute(_FACETS_IN_SPANS, _in_spans(query, spans))
     ]
     read = sum(n for _source, _language, n in rows)
     scale = total / read if read else 0.0
