@@ -1,7 +1,7 @@
 """A broad search on an archive with days between its days of articles (a paper that prints
-every other day): SQLite's day sample is a span per day, more than it takes in one compound
-SELECT (500 terms). On both stores the same answer (PostgreSQL counts these 10,200 matches'
-facets exactly)."""
+every other day): SQLite's day sample is a span per day, more than it once took in one
+compound SELECT (500 terms). On both stores the same answer (PostgreSQL counts these 10,200
+matches' facets exactly)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def gappy(
 
 
 def test_a_broad_search_with_facets_answers_with_close_counts(gappy: str) -> None:
-    """About 1,500 sampled days, each its own span: 750 terms when every second is read."""
+    """About 1,500 sampled days, each its own span: 750 spans when every second is read."""
     engine = make_engine(gappy)
     try:
         with make_sessionmaker(engine)() as session:

@@ -239,10 +239,7 @@ def _facets(
     (about FACET_SAMPLE of them, spread like the sample); days counted exactly."""
     every = -(-matched // FACET_SAMPLE) or 1
     spans = [(max(low, a), min(high, b)) for a, b in map(_span_keys, sample.spans[::every])]
-    rows = [
-        (source_id, language, n)
-        for source_id, language, n in session.execute(_FACETS_IN_SPANS, _in_spans(query, spans))
-    ]
+    rows = session.execute(_FACETS_IN_SPANS, _in_spans(query, spans)).all()
     read = sum(n for _source, _language, n in rows)
     scale = total / read if read else 0.0
     return {
