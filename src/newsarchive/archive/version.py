@@ -20,9 +20,6 @@ _VERSION = select(ArchiveVersion.__table__.c.epoch, ArchiveVersion.__table__.c.v
 )
 
 
-_WROTE = select(func.pg_current_xact_id_if_assigned().is_not(None))
-
-
 def write_version(session: Session) -> str:
     """The version as "<epoch>.<version>": changes with every write to what the API reads.
     Read it before the answer it tags: an answer read after it is at least as new (a write
@@ -118,10 +115,11 @@ class KeptUntilWritten(Generic[Value]):
     def get(self, session: Session, key: Hashable, read: Callable[[], Value]) -> Value:
         session.flush()  # (what the read would flush first counts as written)
         connection = session.connection()
-        if _has_written(connection):  # (its own writes: the version it sees may roll back)
+        version = _unwritten_version(connection)
+        if version is None:  # (its own writes: the version it sees may roll back)
             return read()
         database = connection.engine.url.render_as_string(hide_password=True)
-        full = (database, _read_on(connection), key)
+        full = (database, version, key)
         with self._lock:
             if full in self._kept:
                 return self._kept[full]
@@ -131,9 +129,15 @@ class KeptUntilWritten(Generic[Value]):
         return value
 
 
-def _has_written(connection: Connection) -> bool:
-    """Whether the transaction has written: pysqlite begins one before its first write only;
-    PostgreSQL gives a transaction an id at its first write."""
+# PostgreSQL gives a transaction an id at its first write: asked with the version, one round trip.
+_VERSION_UNLESS_WRITTEN = _VERSION.add_columns(func.pg_current_xact_id_if_assigned().is_not(None))
+
+
+def _unwritten_version(connection: Connection) -> str | None:
+    """The write version, or None when the transaction has written (pysqlite begins one
+    before its first write only)."""
     if connection.dialect.name == "sqlite":
-        return bool(connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
-    return bool(connection.scalar(_WROTE))
+        in_transaction = connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+        return None if in_transaction else _read_on(connection)
+    epoch, version, written = connection.execute(_VERSION_UNLESS_WRITTEN).one()
+    return None if written else f"{epoch}.{version}"
