@@ -1,6 +1,7 @@
 """The schema is Alembic's: it goes up, down and up again, and matches the models exactly."""
 
 import importlib.util
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from newsarchive.db import (
 from newsarchive.db.base import Base
 from newsarchive.db.session import make_engine, make_sessionmaker
 from newsarchive.search import SearchParams, run_search
+from newsarchive.search.service import matches_per_day
 
 TABLES = {
     "sources",
@@ -187,15 +189,17 @@ def test_0012_keeps_the_word_forms_of_the_articles_already_stored(empty_db_url: 
         engine.dispose()
 
 
-def _insert_articles(conn: Connection, articles: list[tuple[str, str]]) -> None:
-    """A source 's' and these (title, language) articles, as an older schema takes them."""
-    conn.execute(
-        text(
-            "INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
-            "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')"
+def _insert_articles(conn: Connection, articles: list[tuple[str, str]], first: int = 0) -> None:
+    """A source 's' (unless `first` says earlier articles made it) and these (title,
+    language) articles, as an older schema takes them."""
+    if not first:
+        conn.execute(
+            text(
+                "INSERT INTO sources (name, interval_minutes, enabled, auto_created, "
+                "created_at) VALUES ('s', 0, true, false, '2024-01-01 00:00:00+00')"
+            )
         )
-    )
-    for n, (title, language) in enumerate(articles):
+    for n, (title, language) in enumerate(articles, first):
         conn.execute(
             text(
                 "INSERT INTO articles (source_id, url, url_normalized, url_key, "
@@ -280,3 +284,32 @@ def _migration(revision: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_0018_moves_the_words_of_the_articles_already_stored(empty_db_url: str) -> None:
+    """An archive from before 0018: after it, the articles stored before are found, filtered
+    and counted per day from the search rows, and a new one too; down again, the article
+    table holds the words as 0017 had them."""
+    migrate.upgrade(empty_db_url, "0017")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as conn:
+            _insert_articles(conn, [("Harbour news", "en"), ("Harbour Neuigkeiten", "de")])
+        migrate.upgrade(empty_db_url)
+        with engine.begin() as conn:
+            _insert_articles(conn, [("Harbour later", "en")], first=2)
+        with make_sessionmaker(engine)() as session:
+            page = run_search(session, SearchParams(q="harbour", lang="de"))
+            assert [hit.article.title for hit in page.hits] == ["Harbour Neuigkeiten"]
+            per_day = matches_per_day(session, SearchParams(q="harbour"))
+            assert per_day == {date(2024, 1, 1): 3}
+        migrate.downgrade(empty_db_url, "0017")
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT title FROM articles WHERE search_vector @@ 'neuigkeiten'::tsquery")
+            )
+            assert found.scalars().all() == ["Harbour Neuigkeiten"]
+            assert not conn.execute(text("SELECT to_regclass('search_rows')")).scalar()
+    finally:
+        engine.dispose()

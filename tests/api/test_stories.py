@@ -69,6 +69,12 @@ def test_search_collapsed_shows_each_story_once(client: TestClient, stored: dict
     assert collapsed["total"] == 2
     assert sorted(hit["story_size"] for hit in collapsed["items"]) == [1, 3]
     assert sum(f["count"] for f in collapsed["facets"]["sources"]) == 2  # stories, not copies
+    # filters beside the collapse (on PostgreSQL the author's is a subquery of the article rows
+    # the collapse has joined)
+    english = client.get("/api/search", params={"q": "harbour", "collapse": "story", "lang": "en"})
+    assert english.json()["total"] == 2
+    unknown = {"q": "harbour", "collapse": "story", "author": "Nobody Known"}
+    assert client.get("/api/search", params=unknown).json()["total"] == 0
     newest = client.get(
         "/api/search", params={"q": "harbour", "collapse": "story", "sort": "newest", "limit": 1}
     ).json()

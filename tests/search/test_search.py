@@ -15,6 +15,7 @@ from newsarchive.db.models import Article
 from newsarchive.db.session import session_scope
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, run_search
+from newsarchive.search.service import matches_per_day
 from tests.factories import add_article
 
 DAY = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -311,3 +312,32 @@ def test_postgresql_plans_every_search_afresh(
             run_search(session, SearchParams(q="harbour"))
         prepared = session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared == 0
+
+
+def test_an_edited_article_is_found_by_its_new_words_and_day_and_a_deleted_one_not_at_all(
+    sessions: sessionmaker[Session],
+) -> None:
+    """What the search reads follows every write of the article (on PostgreSQL a trigger keeps
+    its own copy of the words, day and source: migration 0018)."""
+    kept = add_article(sessions, "Harbour news", "The harbour opened a new quay.", DAY)
+    gone = add_article(sessions, "Harbour strike", "Dock workers at the harbour strike.", DAY)
+    with session_scope(sessions) as session:
+        article = session.get(Article, kept)
+        assert article is not None
+        article.title, article.text = "Lighthouse news", "The lighthouse was painted white."
+    with session_scope(sessions) as session:
+        session.delete(session.get(Article, gone))
+    assert titles(sessions, "harbour") == []
+    assert titles(sessions, "lighthouse") == ["Lighthouse news"]
+    later = DAY + timedelta(days=3)
+    with session_scope(sessions) as session:  # a new day, the words as they were
+        article = session.get(Article, kept)
+        assert article is not None
+        article.published_at, article.published_day = later, later.date()
+    assert titles(sessions, "lighthouse", date_from=DAY.date(), date_to=DAY.date()) == []
+    assert titles(sessions, "lighthouse", date_from=later.date()) == ["Lighthouse news"]
+    with sessions() as session:
+        per_day = matches_per_day(session, SearchParams(q="lighthouse"))
+        assert per_day == {later.date(): 1}
+        page = run_search(session, SearchParams(q="white"), facets=True)
+        assert page.facets["days"] == [{"date": later.date().isoformat(), "count": 1}]

@@ -77,13 +77,15 @@ def check_day_range(date_from: date | None, date_to: date | None) -> None:
         raise InvalidInput(f"'from' ({date_from}) is after 'to' ({date_to})")
 
 
-def day_conditions(date_from: date | None, date_to: date | None) -> list[Any]:
+def day_conditions(
+    date_from: date | None, date_to: date | None, day: Any = Article.published_day
+) -> list[Any]:
     """Inclusive archive days: a filter on one day keeps exactly what that day's archive page
-    lists."""
+    lists. `day`: the column of a table that copies the article's (PostgreSQL's search rows)."""
     check_day_range(date_from, date_to)
     return [
-        *([Article.published_day >= date_from] if date_from else []),
-        *([Article.published_day <= date_to] if date_to else []),
+        *([day >= date_from] if date_from else []),
+        *([day <= date_to] if date_to else []),
     ]
 
 

@@ -181,9 +181,11 @@ class PostgresStore:
     def take_down(self, connection: Connection) -> list[str]:
         # (DROP INDEX locks the table: reads wait until the load commits. A fresh load
         # is of an archive nobody reads yet.)
+        # (the search rows' too: they are written after the articles, in put_back)
         indexes = connection.exec_driver_sql(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = 'articles'::regclass AND NOT i.indisunique AND NOT i.indisprimary"
+            "WHERE i.indrelid IN ('articles'::regclass, 'search_rows'::regclass) "
+            "AND NOT i.indisunique AND NOT i.indisprimary"
         ).all()
         triggers = connection.exec_driver_sql(
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
@@ -213,13 +215,19 @@ class PostgresStore:
 
     def put_back(self, connection: Connection, saved: list[str], next_id: int) -> None:
         _count_days(connection)
+        # what the search rows' trigger (migration 0018) would have written, row by row
+        connection.exec_driver_sql(
+            "INSERT INTO search_rows (id, published_day, published_at, source_id, language, "
+            "authors, search_vector) SELECT id, published_day, published_at, source_id, "
+            "language, authors, search_vector_of(title, text) FROM articles"
+        )
         for sql in saved:
             connection.exec_driver_sql(sql)
         connection.execute(
             text("SELECT setval(pg_get_serial_sequence('articles', 'id'), :next, false)"),
             {"next": next_id},
         )
-        connection.exec_driver_sql("ANALYZE articles")
+        connection.exec_driver_sql("ANALYZE articles, search_rows")
 
 
 def _count_days(connection: Connection) -> None:

@@ -146,9 +146,10 @@ def _members(name: str) -> Select[int]:
     return select(SourceCollection.source_id).where(SourceCollection.name == name)
 
 
-def in_collection(name: str) -> ColumnElement[bool]:
-    """The condition "the article's source is in this collection"."""
-    return Article.source_id.in_(_members(name))
+def in_collection(name: str, source_id: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """The condition "the article's source is in this collection" (`source_id`: the column
+    of a table that copies the article's, PostgreSQL's search rows)."""
+    return (Article.source_id if source_id is None else source_id).in_(_members(name))
 
 
 def collection_members(session: Session, name: str) -> list[int]:

@@ -36,6 +36,7 @@ SEARCH_OBJECTS = {
     "article_search",
     "ix_articles_search_key",
     "ix_articles_id_source_language",
+    "search_rows",
 }
 
 

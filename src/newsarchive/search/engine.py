@@ -52,9 +52,11 @@ class Broad:
 
 class Engine(ABC):
     name: str
-    # True when `matching` is a query of the article table itself (its columns can be added to
-    # it); False when it reads a separate index table that is joined to articles.
-    selects_articles: bool = False
+    # The table `matching` is a query of, when a search may add its columns id, published_at,
+    # published_day, source_id and language to that query (to filter, sort and count by them
+    # with no other read of each match); None when `matching` reads an index joined to
+    # articles.
+    rows: Any = None
     # True when the engine's index holds each article's source, language and authors, so that
     # a Query's `within` filters the matches there; False: the search filters article rows.
     filters_in_index: bool = False

@@ -1,6 +1,7 @@
-"""PostgreSQL: a weighted tsvector of title (A) and body (B) with a GIN index (migration 0003;
-the query side is postgres_tsquery.py). A search with more than EXACT_UP_TO matches is answered
-by postgres_broad.py, reading a bounded number of them however large the archive."""
+"""PostgreSQL: a weighted tsvector of title (A) and body (B) with a GIN index, in the narrow
+search rows beside the articles (migrations 0003 and 0018; the query side is
+postgres_tsquery.py). A search with more than EXACT_UP_TO matches is answered by
+postgres_broad.py, reading a bounded number of them however large the archive."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from newsarchive import archive
 from newsarchive.db.models import Article
 from newsarchive.search import postgres_broad
 from newsarchive.search.engine import MARK_END, MARK_START, Ask, Broad, Engine, marked_html
-from newsarchive.search.postgres_tsquery import CONFIG, matches, rank, to_tsquery
+from newsarchive.search.postgres_tsquery import CONFIG, ROWS, matches, rank, to_tsquery
 from newsarchive.search.query import Query
 
 
 class PostgresEngine(Engine):
     name = "postgresql"
-    selects_articles = True
+    rows = ROWS
 
     @contextmanager
     def tuned(self, session: Session, *, filtered: bool) -> Iterator[None]:
@@ -43,9 +44,20 @@ class PostgresEngine(Engine):
     def matching(
         self, query: Query, date_from: date | None = None, date_to: date | None = None
     ) -> Select:  # type: ignore[type-arg]
-        return select(Article.id.label("id"), rank(query).label("score")).where(
-            matches(query), *archive.day_conditions(date_from, date_to)
+        return select(ROWS.id.label("id"), rank(query).label("score")).where(
+            matches(query), *archive.day_conditions(date_from, date_to, ROWS.published_day)
         )
+
+    def per_day(
+        self, session: Session, query: Query, date_from: date | None, date_to: date | None
+    ) -> dict[date, int]:
+        day = ROWS.published_day
+        counted = session.execute(
+            select(day, func.count())
+            .where(matches(query), *archive.day_conditions(date_from, date_to, day))
+            .group_by(day)
+        )
+        return dict(counted.all())
 
     def snippets(
         self, session: Session, query: Query, articles: Sequence[Article]
@@ -59,7 +71,7 @@ class PostgresEngine(Engine):
         return {article_id: marked_html(value or "") for article_id, value in rows}
 
     def has_author(self, author: str) -> ColumnElement[bool]:
-        each = func.json_array_elements_text(Article.authors).table_valued("value")
+        each = func.json_array_elements_text(ROWS.authors).table_valued("value")
         return exists(
             select(text("1")).select_from(each).where(func.lower(each.c.value) == author.lower())
         )

@@ -25,10 +25,9 @@ from sqlalchemy import Subquery, func, literal, null, or_, select, text, tuple_,
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.db.models import Article
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
 from newsarchive.search.facets import FACET_DAYS, exact_facets, sources_and_languages
-from newsarchive.search.postgres_tsquery import matches, rank
+from newsarchive.search.postgres_tsquery import ROWS, matches, rank
 from newsarchive.search.query import Query
 from newsarchive.search.sampling import sample_days
 
@@ -52,7 +51,7 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
         # The planner multiplies its words' frequencies, blind to their order and adjacency: at
         # 1M articles it estimated 11,737 for a phrase that 37 hold. Only the exact search knows.
         return None
-    days = archive.day_conditions(ask.date_from, ask.date_to)
+    days = archive.day_conditions(ask.date_from, ask.date_to, ROWS.published_day)
     estimate = _estimate(session, query, days)
     if estimate <= EXACT_UP_TO and not ask.windowed:
         return None
@@ -117,7 +116,7 @@ def planner(session: Session, **values: str) -> Iterator[None]:
 
 def _estimate(session: Session, query: Query, days: Sequence[Any]) -> int:
     """The planner's estimate of the matches (its statistics of the tsvector column)."""
-    stmt = select(Article.id).where(matches(query), *days)
+    stmt = select(ROWS.id).where(matches(query), *days)
     compiled = stmt.compile(dialect=session.get_bind().dialect)
     plan = (
         session.connection()
@@ -133,15 +132,15 @@ def _ranked(
     """The best of the RELEVANCE_WINDOW most recent matches, after the cursor: the window's
     ids first (no tsvector read but the match's), then only its articles ranked."""
     recent = (
-        select(Article.id.label("id"))
+        select(ROWS.id.label("id"))
         .where(matches(query), *days)
-        .order_by(Article.published_at.desc(), Article.id.desc())
+        .order_by(ROWS.published_at.desc(), ROWS.id.desc())
         .limit(RELEVANCE_WINDOW)
         .subquery("recent")
     )
     scored = (
-        select(Article.id.label("id"), rank(query).label("score"))
-        .join(recent, recent.c.id == Article.id)
+        select(ROWS.id.label("id"), rank(query).label("score"))
+        .join(recent, recent.c.id == ROWS.id)
         .subquery("scored")
     )
     return _best(session, scored, ask)
@@ -164,11 +163,11 @@ def _window_and_counts(
     twice (each about 45 ms for a word in 20,000 of 1,000,000 articles)."""
     matched = (
         select(
-            Article.id,
-            Article.published_at,
-            Article.published_day,
-            Article.source_id,
-            Article.language,
+            ROWS.id,
+            ROWS.published_at,
+            ROWS.published_day,
+            ROWS.source_id,
+            ROWS.language,
         )
         .where(matches(query), *days)
         .cte("matched")
@@ -198,8 +197,8 @@ def _window_and_counts(
         else:
             per_pair.append((source, lang, n))
     scored = (
-        select(Article.id.label("id"), rank(query).label("score"))
-        .where(Article.id.in_(window))
+        select(ROWS.id.label("id"), rank(query).label("score"))
+        .where(ROWS.id.in_(window))
         .subquery("scored")
     )
     return _best(session, scored, ask), per_day, per_pair
@@ -209,13 +208,13 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
     """A date page: the date index walked in order, each article tested."""
     newest = ask.sort != "oldest"
     order = (
-        (Article.published_at.desc(), Article.id.desc())
+        (ROWS.published_at.desc(), ROWS.id.desc())
         if newest
-        else (Article.published_at.asc(), Article.id.asc())
+        else (ROWS.published_at.asc(), ROWS.id.asc())
     )
-    walked = select(Article.id, rank(query)).where(matches(query), *days)
+    walked = select(ROWS.id, rank(query)).where(matches(query), *days)
     if ask.after is not None:
-        key = tuple_(Article.published_at, Article.id)
+        key = tuple_(ROWS.published_at, ROWS.id)
         walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
     found = session.execute(walked.order_by(*order).limit(ask.limit + 1))
     return [(article_id, float(score)) for article_id, score in found]
@@ -234,22 +233,20 @@ def _facets(
     )
     sampled = or_(
         *(
-            Article.published_day.between(date.fromordinal(a), date.fromordinal(b))
+            ROWS.published_day.between(date.fromordinal(a), date.fromordinal(b))
             for a, b in sample.spans
         )
     )
     article_days = sorted(per_day, reverse=True)
-    recent = Article.published_day.between(
+    recent = ROWS.published_day.between(
         article_days[min(FACET_DAYS, len(article_days)) - 1], article_days[0]
     )
-    columns = (Article.published_day, Article.source_id, Article.language)
+    columns = (ROWS.published_day, ROWS.source_id, ROWS.language)
     rows = session.execute(
         select(*columns, func.count().filter(recent), func.count().filter(sampled))
         .where(matches(query), or_(recent, sampled))
         .group_by(
-            func.grouping_sets(
-                tuple_(Article.published_day), tuple_(Article.source_id, Article.language)
-            )
+            func.grouping_sets(tuple_(ROWS.published_day), tuple_(ROWS.source_id, ROWS.language))
         )
     ).all()
     on_days = sorted(
@@ -286,10 +283,10 @@ def _days(
         counted += [
             (day, n)
             for day, n in session.execute(
-                select(Article.published_day, func.count())
-                .where(matches(query), Article.published_day.between(oldest, newest), *days)
-                .group_by(Article.published_day)
-                .order_by(Article.published_day.desc())
+                select(ROWS.published_day, func.count())
+                .where(matches(query), ROWS.published_day.between(oldest, newest), *days)
+                .group_by(ROWS.published_day)
+                .order_by(ROWS.published_day.desc())
             )
         ]
         taken += wanted

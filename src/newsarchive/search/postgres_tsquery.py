@@ -1,4 +1,5 @@
-"""PostgreSQL's search column and a parsed query as a tsquery, built from tsquery functions on
+"""PostgreSQL's search rows (migration 0018: each article's words and what a search counts and
+sorts by, in a narrow table) and a parsed query as a tsquery, built from tsquery functions on
 bound parameters (never from strings), in the text search configuration of migration 0003
 (lowercased, diacritics stripped, no stemming, like SQLite's unicode61)."""
 
@@ -6,15 +7,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Double, cast, func, literal_column
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Date,
+    Double,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    cast,
+    func,
+    literal_column,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.sql.elements import ColumnClause
 
+from newsarchive.db.base import UTCDateTime
 from newsarchive.search.query import AnyOf, Query, Term
 
 CONFIG: ColumnClause[Any] = literal_column("'newsarchive'::regconfig")
-search_vector: ColumnClause[Any] = literal_column(
-    "articles.search_vector"
-)  # not mapped: the ORM never writes it
+# (not in the models' metadata: articles' trigger writes it, never the ORM, and autogenerate
+# leaves it alone)
+SEARCH_ROWS = Table(
+    "search_rows",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("published_day", Date, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("source_id", Integer, nullable=False),
+    Column("language", String(16)),
+    Column("authors", JSON, nullable=False),
+    Column("search_vector", TSVECTOR, nullable=False),
+)
+ROWS = SEARCH_ROWS.c
+search_vector = ROWS.search_vector
 
 
 def _term(term: Term) -> ColumnElement:  # type: ignore[type-arg]

@@ -206,7 +206,7 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
             return Counter(counted)
         hits, matched = _matched(engine, query, params)
         found = matched if matched is not None else hits
-        by_day = _grouped(engine, query, params, found, columns=(Article.published_day,))
+        by_day = _grouped(engine, query, params, found, names=("published_day",))
         for day, n in session.execute(by_day):
             days[day] += n
     return days
@@ -274,13 +274,17 @@ def _filtered_matches(
     engine: Engine, query: Query, params: SearchParams, hits: Any
 ) -> tuple[Select, Any]:  # type: ignore[type-arg]
     """The matches that pass the filters, as (id, score, published_at), and their score
-    column. An engine whose matches are a query of the article table takes the filters in
-    that query: joined to the article table again, PostgreSQL ranked every match before the
-    filter (reading each one's tsvector) where it now ranks those that pass."""
-    if engine.selects_articles:
+    column. An engine whose matches are a query of a table with the columns filtered on takes
+    the filters in that query: joined to the article table, PostgreSQL ranked every match
+    before the filter (reading each one's tsvector) where it now ranks those that pass."""
+    rows = engine.rows
+    if rows is not None:
         stmt = engine.matching(query, params.date_from, params.date_to)
-        stmt, score = stmt.add_columns(Article.published_at), stmt.selected_columns.score
+        stmt, score = stmt.add_columns(rows.published_at), stmt.selected_columns.score
+        if params.collapse and rows is not Article:  # (stories are the articles')
+            stmt = stmt.join(Article, Article.id == rows.id)
     else:
+        rows = Article
         stmt = select(Article.id, hits.c.score, Article.published_at).join(
             hits, hits.c.id == Article.id
         )
@@ -289,17 +293,17 @@ def _filtered_matches(
             hits.c.score,
         )
     if params.source:
-        stmt = stmt.join(Source, Source.id == Article.source_id).where(Source.name == params.source)
+        stmt = stmt.join(Source, Source.id == rows.source_id).where(Source.name == params.source)
     if params.lang:
-        stmt = stmt.where(Article.language == params.lang.lower())
+        stmt = stmt.where(rows.language == params.lang.lower())
     if params.collection:
-        stmt = stmt.where(archive.in_collection(params.collection))
+        stmt = stmt.where(archive.in_collection(params.collection, rows.source_id))
     if params.author:
         stmt = stmt.where(engine.has_author(params.author))
     if params.after_id is not None:
-        stmt = stmt.where(Article.id > params.after_id)
+        stmt = stmt.where(rows.id > params.after_id)
     if params.up_to_id is not None:
-        stmt = stmt.where(Article.id <= params.up_to_id)
+        stmt = stmt.where(rows.id <= params.up_to_id)
     return stmt, score
 
 
@@ -360,14 +364,16 @@ def _grouped(
     query: Query,
     params: SearchParams,
     matched: Any,
-    columns: tuple[Any, ...] = (Article.published_day, Article.source_id, Article.language),
+    names: tuple[str, ...] = ("published_day", "source_id", "language"),
 ) -> Select:  # type: ignore[type-arg]
-    """The matches counted per (day, source, language), or per the columns given. An engine
-    whose matches are a query of the article table itself is grouped as it is (joined to the
-    article table again, a PostgreSQL search would read every match twice)."""
-    if engine.selects_articles and not params.collapse:
+    """The matches counted per (day, source, language), or per the columns named. An engine
+    whose matches are a query of a table with these columns is grouped as it is (joined to
+    the article table, a PostgreSQL search would read every match twice)."""
+    if engine.rows is not None and not params.collapse:
         own, _score = _filtered_matches(engine, query, params, None)
+        columns = [getattr(engine.rows, name) for name in names]
         return own.with_only_columns(*columns, func.count()).group_by(*columns)
+    columns = [getattr(Article, name) for name in names]
     return (
         select(*columns, func.count())
         .select_from(matched)
