@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, func, literal, null, or_, select, text, tuple_, union_all
+from sqlalchemy import Subquery, func, literal, null, select, text, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
@@ -231,20 +231,17 @@ def _facets(
     sample = sample_days(
         {day.toordinal(): n for day, n in per_day.items()}, 1.5 * SAMPLE_MATCHES / max(total, 1)
     )
-    sampled = or_(
-        *(
-            ROWS.published_day.between(date.fromordinal(a), date.fromordinal(b))
-            for a, b in sample.spans
-        )
-    )
+    # the days as lists (PostgreSQL tests a row against a list with one hash lookup, where
+    # a span at a time cost ~30 comparisons on each of a common word's 600,000 matches)
+    sampled_days = [date.fromordinal(d) for a, b in sample.spans for d in range(a, b + 1)]
     article_days = sorted(per_day, reverse=True)
-    recent = ROWS.published_day.between(
-        article_days[min(FACET_DAYS, len(article_days)) - 1], article_days[0]
-    )
+    recent_days = article_days[:FACET_DAYS]
+    sampled = ROWS.published_day.in_(sampled_days)
+    recent = ROWS.published_day.between(recent_days[-1], recent_days[0])
     columns = (ROWS.published_day, ROWS.source_id, ROWS.language)
     rows = session.execute(
         select(*columns, func.count().filter(recent), func.count().filter(sampled))
-        .where(matches(query), or_(recent, sampled))
+        .where(matches(query), ROWS.published_day.in_(sorted({*sampled_days, *recent_days})))
         .group_by(
             func.grouping_sets(tuple_(ROWS.published_day), tuple_(ROWS.source_id, ROWS.language))
         )
