@@ -32,8 +32,11 @@ class PostgresEngine(Engine):
         # Measured for searches without filters; a filtered one keeps the planner's choice.
         # Either way the bitmap of the matches stays exact: a lossy one (the default 4 MB)
         # rechecked every article of its pages against its tsvector, 127,000 of them for a
-        # common word's 60,000 matches in a year (the timeline: 690 ms).
-        memory = {"work_mem": postgres_broad.BITMAP_MEMORY}
+        # common word's 60,000 matches in a year (the timeline: 690 ms). And one process a
+        # statement: with the narrow search rows the planner gathers the timeline's from two
+        # workers besides, which took longer (100 against 92 ms at 1M, in-process, alternated
+        # twice) on three processes' CPU, where a busy server's cores are its requests'.
+        memory = {"work_mem": postgres_broad.BITMAP_MEMORY, "max_parallel_workers_per_gather": "0"}
         settings = memory if filtered else {"enable_seqscan": "off", **memory}
         with postgres_broad.planner(session, **settings):
             yield
