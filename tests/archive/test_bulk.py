@@ -34,7 +34,8 @@ def rows(source_id: int, n: int, *, words: str = "harbour") -> Iterator[dict[str
 
 
 def schema(engine: Engine) -> set[str]:
-    """The article table's secondary indexes and triggers, by name."""
+    """The article table's secondary indexes and triggers, and PostgreSQL's search rows'
+    indexes, by name."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             found = conn.exec_driver_sql(
@@ -44,7 +45,8 @@ def schema(engine: Engine) -> set[str]:
         else:
             found = conn.exec_driver_sql(
                 "SELECT indexrelid::regclass::text FROM pg_index "
-                "WHERE indrelid = 'articles'::regclass UNION ALL SELECT tgname FROM pg_trigger "
+                "WHERE indrelid IN ('articles'::regclass, 'search_rows'::regclass) "
+                "UNION ALL SELECT tgname FROM pg_trigger "
                 "WHERE tgrelid = 'articles'::regclass AND NOT tgisinternal"
             )
         return set(found.scalars())
@@ -54,6 +56,8 @@ def test_loads_searchable_counted_articles_and_puts_the_schema_back(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
     before = schema(engine)
+    if engine.dialect.name == "postgresql":
+        assert {"ix_search_rows_search_vector", "search_rows_track"} <= before
     source_id = add_source(sessions, "bulk")
     duplicate = next(rows(source_id, 1))
     with engine.connect() as conn:
