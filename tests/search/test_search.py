@@ -341,3 +341,10 @@ def test_an_edited_article_is_found_by_its_new_words_and_day_and_a_deleted_one_n
         assert per_day == {later.date(): 1}
         page = run_search(session, SearchParams(q="white"), facets=True)
         assert page.facets["days"] == [{"date": later.date().isoformat(), "count": 1}]
+    with session_scope(sessions) as session:  # what the filters read, the words as they were
+        article = session.get(Article, kept)
+        assert article is not None
+        article.language, article.authors = "de", ["Ana Ruiz"]
+    assert titles(sessions, "lighthouse", lang="en") == []
+    assert titles(sessions, "lighthouse", lang="de") == ["Lighthouse news"]
+    assert titles(sessions, "lighthouse", author="ana ruiz") == ["Lighthouse news"]

@@ -28,7 +28,7 @@ MIGRATION_LOCK = 0x6E657773_6D696772
 # Full-text search lives outside the ORM models (migrations 0003 and 0009 create it with raw
 # SQL): SQLite's FTS5 table, its shadow tables, the key it numbers rows by, the view it reads
 # its filter tokens from (0016) and the index its facets read (0017); PostgreSQL's tsvector
-# column and its GIN index.
+# column and its GIN index (before 0018), then its search rows table (0018).
 SEARCH_OBJECTS = {
     "search_vector",
     "ix_articles_search_vector",

@@ -232,7 +232,8 @@ def iter_selection(session: Session, params: SearchParams) -> Iterator[Article]:
 
 
 def _filtered_beyond_dates(params: SearchParams) -> bool:
-    """Filters only the general search applies (they need the article table)."""
+    """Filters only the general search applies (they need the article rows, or PostgreSQL's
+    search rows: no engine's fast path takes them)."""
     return bool(
         params.source
         or params.lang
