@@ -179,7 +179,8 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
     _hits, matched = _matched(engine, query, step)
     assert matched is not None
     while True:
-        rows = session.execute(_page_query(matched, step)).all()
+        with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
+            rows = session.execute(_page_query(matched, step)).all()
         articles = _load(session, [row.id for row in rows[:batch]])
         for row in rows[:batch]:
             yield articles[row.id]
