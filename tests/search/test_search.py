@@ -348,3 +348,17 @@ def test_an_edited_article_is_found_by_its_new_words_and_day_and_a_deleted_one_n
     assert titles(sessions, "lighthouse", lang="en") == []
     assert titles(sessions, "lighthouse", lang="de") == ["Lighthouse news"]
     assert titles(sessions, "lighthouse", author="ana ruiz") == ["Lighthouse news"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_search_settings_end_with_the_search(sessions: sessionmaker[Session]) -> None:
+    """The planner settings a search runs with (a row's cost, one process, the bitmap's memory)
+    are the server's own again for the transaction's next statement."""
+    add_article(sessions, "Harbour", "harbour news")
+    names = ("cpu_tuple_cost", "max_parallel_workers_per_gather", "work_mem", "enable_seqscan")
+    with sessions() as session:
+        before = [session.scalar(text(f"SHOW {name}")) for name in names]
+        assert run_search(session, SearchParams(q="harbour", lang="en")).total == 1
+        assert matches_per_day(session, SearchParams(q="harbour"))
+        after = [session.scalar(text(f"SHOW {name}")) for name in names]
+    assert after == before
