@@ -64,13 +64,7 @@ class PostgresEngine(Engine):
     def per_day(
         self, session: Session, query: Query, date_from: date | None, date_to: date | None
     ) -> dict[date, int]:
-        day = ROWS.published_day
-        counted = session.execute(
-            select(day, func.count())
-            .where(matches(query), *archive.day_conditions(date_from, date_to, day))
-            .group_by(day)
-        )
-        return dict(counted.all())
+        return postgres_broad.matches_per_day(session, query, date_from, date_to)
 
     def snippets(
         self, session: Session, query: Query, articles: Sequence[Article]

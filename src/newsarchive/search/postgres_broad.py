@@ -114,6 +114,20 @@ def planner(session: Session, **values: str) -> Iterator[None]:
         session.execute(text(f"SET LOCAL {name} = DEFAULT"))
 
 
+def matches_per_day(
+    session: Session, query: Query, date_from: date | None, date_to: date | None
+) -> dict[date, int]:
+    """Exactly how many articles match on each archive day from date_from to date_to (either
+    open), counted from the search rows."""
+    day = ROWS.published_day
+    counted = session.execute(
+        select(day, func.count())
+        .where(matches(query), *archive.day_conditions(date_from, date_to, day))
+        .group_by(day)
+    )
+    return dict(counted.all())
+
+
 def _estimate(session: Session, query: Query, days: Sequence[Any]) -> int:
     """The planner's estimate of the matches (its statistics of the tsvector column)."""
     stmt = select(ROWS.id).where(matches(query), *days)
@@ -255,14 +269,13 @@ def _facets(
         return None
     return {
         **sources_and_languages(session, on_sample, total / matched),
-        "days": _days(session, query, days, article_days, on_days),
+        "days": _days(session, query, article_days, on_days),
     }
 
 
 def _days(
     session: Session,
     query: Query,
-    days: Sequence[Any],
     article_days: list[date],
     counted: list[tuple[date, int]],
 ) -> list[dict[str, Any]]:
@@ -277,14 +290,6 @@ def _days(
         wanted = min(int((FACET_DAYS - len(counted)) / max(share, 0.01) * 1.2) + 1, taken)
         newest = article_days[taken]
         oldest = article_days[min(taken + wanted, len(article_days)) - 1]
-        counted += [
-            (day, n)
-            for day, n in session.execute(
-                select(ROWS.published_day, func.count())
-                .where(matches(query), ROWS.published_day.between(oldest, newest), *days)
-                .group_by(ROWS.published_day)
-                .order_by(ROWS.published_day.desc())
-            )
-        ]
+        counted += sorted(matches_per_day(session, query, oldest, newest).items(), reverse=True)
         taken += wanted
     return [{"date": day.isoformat(), "count": n} for day, n in counted[:FACET_DAYS]]

@@ -283,7 +283,7 @@ def _filtered_matches(
     if rows is not None:
         stmt = engine.matching(query, params.date_from, params.date_to)
         stmt, score = stmt.add_columns(rows.published_at), stmt.selected_columns.score
-        if params.collapse and rows is not Article:  # (stories are the articles')
+        if params.collapse:  # (stories are the articles')
             stmt = stmt.join(Article, Article.id == rows.id)
     else:
         rows = Article
