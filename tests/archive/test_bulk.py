@@ -85,6 +85,28 @@ def test_loads_searchable_counted_articles_and_puts_the_schema_back(
         assert days[2] == 11
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_writes_the_search_rows_in_day_order(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """Articles that come newest first (a backfill, a shuffled export) still leave their search
+    rows on the table's pages oldest day first, as a crawl of the news writes them: a range of
+    days reads few pages."""
+    source_id = add_source(sessions, "bulk")
+    newest_first = reversed(list(rows(source_id, 40)))
+    with engine.connect() as conn:
+        archive.bulk.load_fresh(conn, archive.DayRule(), newest_first)
+        conn.commit()
+        by_place = conn.exec_driver_sql(
+            "SELECT s.published_day, a.published_day FROM search_rows s "
+            "JOIN articles a ON a.id = s.id ORDER BY s.ctid"
+        ).all()
+    assert len(by_place) == 40
+    assert [row[0] for row in by_place] == sorted(row[0] for row in by_place)
+    assert all(own == article for own, article in by_place)
+    assert by_place[0][0] < by_place[-1][0]  # (several days: the order can fail)
+
+
 def test_a_failed_load_leaves_the_archive_as_it_was(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:

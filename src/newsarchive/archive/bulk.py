@@ -215,11 +215,18 @@ class PostgresStore:
 
     def put_back(self, connection: Connection, saved: list[str], next_id: int) -> None:
         _count_days(connection)
-        # what the search rows' trigger (migration 0018) would have written, row by row
+        # What the search rows' trigger (migration 0018) would have written, row by row, in
+        # day order, as a crawl of the news writes them: a range of days then reads its rows
+        # from a tenth of the table's pages, not from nearly all of them (a year's matches of
+        # a common word, 10,300 pages against 1,033 at 1M articles). The ids are sorted, then
+        # each article read by its key (OFFSET 0 keeps that join a loop in the ids' order):
+        # sorting the rows themselves would sort their texts or vectors on disk.
         connection.exec_driver_sql(
             "INSERT INTO search_rows (id, published_day, published_at, source_id, language, "
-            "authors, search_vector) SELECT id, published_day, published_at, source_id, "
-            "language, authors, search_vector_of(title, text) FROM articles"
+            "authors, search_vector) SELECT a.id, a.published_day, a.published_at, "
+            "a.source_id, a.language, a.authors, search_vector_of(a.title, a.text) "
+            "FROM (SELECT id FROM articles ORDER BY published_day, published_at, id) AS o "
+            "CROSS JOIN LATERAL (SELECT * FROM articles WHERE articles.id = o.id OFFSET 0) AS a"
         )
         for sql in saved:
             connection.exec_driver_sql(sql)
