@@ -218,7 +218,7 @@ class PostgresStore:
         # What the search rows' trigger (migration 0018) would have written, row by row, in
         # day order, as a crawl of the news writes them: a range of days then reads its rows
         # from a tenth of the table's pages, not from nearly all of them (a year's matches of
-        # a common word, 10,300 pages against 1,033 at 1M articles). The ids are sorted, then
+        # a common word, 1,033 pages against 10,300 at 1M articles). The ids are sorted, then
         # each article read by its key (OFFSET 0 keeps that join a loop in the ids' order):
         # sorting the rows themselves would sort their texts or vectors on disk.
         connection.exec_driver_sql(
