@@ -43,7 +43,6 @@ RELEVANCE_WINDOW = 500
 # past it estimated from a sample of days holding about SAMPLE_MATCHES of them.
 FACETS_EXACT_UP_TO = 50_000
 SAMPLE_MATCHES = 6_000
-BITMAP_MEMORY = "'64MB'"  # work_mem for a bitmap of a million articles' matches to stay exact
 
 
 def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
@@ -64,13 +63,9 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     if ask.sort == "relevance":
         if small and not ask.windowed:  # (a window's next page comes from the window)
             return None
-        # dense matches: walk the date index to the window's; else sort the GIN bitmap's, with
-        # memory for it to stay exact (a lossy bitmap rechecks every row's tsvector)
-        scans = (
-            {"enable_bitmapscan": "off"}
-            if share >= RANK_SHARE
-            else {"enable_indexscan": "off", "work_mem": BITMAP_MEMORY}
-        )
+        # dense matches: walk the date index to the window's; else sort the GIN bitmap's (kept
+        # exact by the engine's memory for bitmaps: PostgresEngine.tuned, around every search)
+        scans = {"enable_bitmapscan": "off"} if share >= RANK_SHARE else {"enable_indexscan": "off"}
         # the facets of a mid-frequency word counted on the rows the window reads anyway
         one_pass = (
             ask.facets and share < RANK_SHARE and min(estimate, articles) <= FACETS_EXACT_UP_TO
@@ -95,7 +90,7 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
         return Broad(rows, total, False, {}, True, windowed)
     # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows are
     # read.
-    with planner(session, enable_indexscan="off", work_mem=BITMAP_MEMORY):
+    with planner(session, enable_indexscan="off"):
         facets = _facets(session, query, days, per_day, total)
     if facets is None:  # the sample held too few matches to scale: the caller counts them all
         return Broad(rows, total, False, {}, True, windowed)
