@@ -6,7 +6,8 @@ from html import escape
 import pytest
 
 from newsarchive.errors import Skipped
-from newsarchive.extract.article import extract, normalize_language
+from newsarchive.extract import language
+from newsarchive.extract.article import extract
 from newsarchive.extract.metadata import MAX_META_CHARS, plain_text
 from newsarchive.extract.titles import clean_title
 from tests.conftest import corpus
@@ -159,7 +160,7 @@ class TestMetadata:
         ("value", "expected"), [("en-US", "en"), ("pt_BR", "pt"), ("FR", "fr"), ("<script>", None)]
     )
     def test_normalize_language(self, value: str, expected: str | None) -> None:
-        assert normalize_language(value) == expected
+        assert language.normalize(value) == expected
 
     def test_content_hash_ignores_case_and_spacing(self) -> None:
         a = run(article_html(paragraphs=["One story, told once. " * 20]))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from newsarchive.extract.boilerplate import opening
-from newsarchive.extract.metadata import headline_element
 
 _BLOCKS = {"p", "div", "h2", "span"}
 _ELSEWHERE = {"nav", "footer", "aside"}  # a site's tagline or a teaser there is not the lead
@@ -15,10 +14,11 @@ MAX_LEAD_CHARS = 1000
 NEAR = 60  # elements after the headline where the lead can be
 
 
-def shown_lead(tree: HtmlElement, descriptions: list[str | None], title: str | None) -> str | None:
-    """The text of the smallest block among the first elements after the headline that begins
-    with a description, where the page shows one there; None when it shows none."""
-    heading = headline_element(tree, title)
+def shown_lead(
+    heading: HtmlElement | None, descriptions: list[str | None], title: str | None
+) -> str | None:
+    """The text of the smallest block among the first elements after the headline element
+    that begins with a description, where the page shows one there; None when it shows none."""
     if heading is None:
         return None
     near = [
@@ -46,7 +46,7 @@ def shown_lead(tree: HtmlElement, descriptions: list[str | None], title: str | N
 
 
 def with_lead(text: str, lead: str | None) -> str:
-    """`text` with the lead before it, unless it holds the lead already."""
+    """`text` with the lead before it, unless it holds the lead already (then `text` itself)."""
     if not lead or " ".join(lead.split())[:PREFIX_CHARS] in " ".join(text.split()):
         return text
     return f"{lead}\n{text}"

@@ -113,25 +113,27 @@ def letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
-def _ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every node of every JSON-LD script that parses (a broken one is skipped)."""
+def ld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every node of every JSON-LD script that parses (a broken one is skipped); read once a
+    page, for its article and its types."""
+    nodes: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text_content() or "null", strict=False)
         except (ValueError, RecursionError):
             continue
-        yield from _nodes(data)
+        nodes.extend(_nodes(data))
+    return nodes
 
 
-def json_ld_types(tree: HtmlElement) -> set[str]:
+def json_ld_types(nodes: list[dict[str, Any]]) -> set[str]:
     """Every @type any JSON-LD node of the page declares, lowercased."""
-    return {kind for node in _ld_nodes(tree) for kind in _types(node)}
+    return {kind for node in nodes for kind in _types(node)}
 
 
-def json_ld(tree: HtmlElement) -> JsonLdArticle | None:
+def json_ld(nodes: list[dict[str, Any]]) -> JsonLdArticle | None:
     """The first article-like JSON-LD node, preferring news/article types over WebPage."""
     best: dict[str, Any] | None = None
-    nodes = list(_ld_nodes(tree))
     for node in nodes:
         types = _types(node)
         if not types & ARTICLE_TYPES:
@@ -322,15 +324,15 @@ def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
     return inside + outside
 
 
-def texts_after_headline(tree: HtmlElement, headline: str | None, *, count: int = 15) -> list[str]:
-    """The first `count` texts after the headline, where bylines and datelines sit."""
-    return _texts_beside(tree, headline, "following", count)
+def texts_after_headline(heading: HtmlElement | None, *, count: int = 15) -> list[str]:
+    """The first `count` texts after the headline element, where bylines and datelines sit."""
+    return _texts_beside(heading, "following", count)
 
 
-def texts_before_headline(tree: HtmlElement, headline: str | None, *, count: int = 3) -> list[str]:
-    """The `count` texts right above the headline, in reading order: where some sites put the
-    dateline and the writer ("04.02.2022 | 13:10 Uhr | Uta Helkenberg")."""
-    return _texts_beside(tree, headline, "preceding", count)
+def texts_before_headline(heading: HtmlElement | None, *, count: int = 3) -> list[str]:
+    """The `count` texts right above the headline element, in reading order: where some sites
+    put the dateline and the writer ("04.02.2022 | 13:10 Uhr | Uta Helkenberg")."""
+    return _texts_beside(heading, "preceding", count)
 
 
 def headline_element(tree: HtmlElement, headline: str | None) -> HtmlElement | None:
@@ -352,10 +354,8 @@ _VISIBLE_TEXT = "text()[normalize-space()][not(ancestor::script or ancestor::sty
 
 
 def _texts_beside(
-    tree: HtmlElement, headline: str | None, axis: Literal["following", "preceding"], count: int
+    heading: HtmlElement | None, axis: Literal["following", "preceding"], count: int
 ) -> list[str]:
-    """Texts along `axis` from the headline."""
-    heading = headline_element(tree, headline)
     if heading is None:
         return []
     # (a parenthesised path is in document order: the nearest preceding texts are the last)
