@@ -5,6 +5,7 @@ before a write: whoever wrote (this app, another worker, a crawl's own session),
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -159,3 +160,31 @@ def test_every_writer_moves_the_version(sessions: sessionmaker[Session]) -> None
         archive.delete_article(session, article_id)
     seen.append(version())
     assert len(set(seen)) == len(seen), seen
+
+
+@pytest.mark.parametrize(("path", "params"), READS)
+def test_a_read_waits_for_no_commit_thread(
+    client: TestClient, sessions: sessionmaker[Session], path: str, params: dict[str, str]
+) -> None:
+    """A read ends its transaction on its own thread: with every commit thread taken (a burst
+    of writes), reads still answer."""
+    _harbour(sessions)
+    limiter = client.app.state.finishing  # type: ignore[attr-defined]
+    borrowers = [object() for _ in range(int(limiter.total_tokens))]
+
+    async def hold() -> None:
+        for borrower in borrowers:
+            await limiter.acquire_on_behalf_of(borrower)
+
+    async def release() -> None:
+        for borrower in borrowers:
+            limiter.release_on_behalf_of(borrower)
+
+    client.portal.call(hold)  # type: ignore[union-attr]
+    pool = ThreadPoolExecutor(1)
+    try:
+        status = pool.submit(client.get, path, params=params).result(timeout=30).status_code
+    finally:
+        client.portal.call(release)  # type: ignore[union-attr]
+        pool.shutdown()
+    assert status == 200

@@ -75,6 +75,9 @@ class Answer:
         kept = self.answers.get(key)
         if kept is None:
             kept = _render(make())
+            # committed here, on the handler's thread: the request's session then has no
+            # transaction left, and its dependency no hop to a thread to end one (api/deps.py)
+            session.commit()
             self.answers.put(key, *kept)
         body, media_type = kept
         return Response(body, media_type=media_type, headers=headers)

@@ -26,8 +26,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     come from a replica (db/replica.py).
 
     The handler's queries run on the request threads (NEWSARCHIVE_API_THREADS, api/app.py);
-    the commit runs on threads of its own (`finishing`): with every request thread waiting for
-    a pooled connection, the commits that give connections back must still be able to run."""
+    a write's commit runs on threads of its own (`finishing`): with every request thread
+    waiting for a pooled connection, the commits that give connections back must still be able
+    to run. A read commits on its handler's thread (api/caching.py): no second hop."""
     routing = request.app.state.routing
     factory: sessionmaker[Session] = (
         await to_thread.run_sync(routing.sessions_for, request)  # (a replica is asked first)
@@ -42,7 +43,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         with CancelScope(shield=True):  # (a client gone mid-request still gives it back)
             await to_thread.run_sync(session.close, limiter=finishing)  # rolls back
         raise
-    if not session.in_transaction():  # (an answer kept in memory: nothing to commit)
+    if not session.in_transaction():  # (a read, committed on its thread, or kept in memory)
         session.close()
         return
     with CancelScope(shield=True):
