@@ -102,6 +102,8 @@ class _Sources:
     ld: metadata.JsonLdArticle | None
     ld_types: set[str]  # every @type its JSON-LD declares (page_kind.py)
     meta: dict[str, list[str]]
+    title_tag: str | None
+    h1s: list[tuple[str, HtmlElement]]  # the <h1>s and their texts (metadata.headings)
     lang_attr: str | None
     canonical: str | None
     library: LibraryMetadata  # trafilatura's finders: only for what we still lack
@@ -122,6 +124,8 @@ class _Sources:
             metadata.json_ld(nodes),
             metadata.json_ld_types(nodes),
             meta,
+            metadata.title_tag(tree),
+            metadata.headings(tree),
             metadata.html_lang(tree),
             canonical,
             LibraryMetadata(tree, url or canonical),
@@ -149,13 +153,13 @@ def extract(
     html, used_charset = decode(body, charset)
     page = _Sources.read(html, url)
     ld, meta, library = page.ld, page.meta, page.library
-    headings = metadata.headings(page.tree)
+    headings = [text for text, _h1 in page.h1s]
     declared = [
         metadata.unescaped(t)
         for t in (
             _first(meta, "og:title"),
             ld.headline if ld else None,
-            metadata.title_tag(page.tree),
+            page.title_tag,
         )
     ]
     site_name = (
@@ -165,7 +169,7 @@ def extract(
     )
     choice = choose_title(headings, declared, site_name, library.title, host_of(page.base or ""))
     title = choice.title
-    heading = metadata.headline_element(page.tree, title)
+    heading = metadata.headline_element(page.tree, page.h1s, title)
     after_headline = metadata.texts_after_headline(heading)
     when = _dates(page, after_headline, now or datetime.now(UTC))
     authors = _authors(page, heading, after_headline, site_name)
@@ -282,7 +286,7 @@ def _text(page: _Sources, title: str | None, heading: HtmlElement | None) -> str
     """The article's text, or Skipped: not an article, or no text found."""
     page_shape = shape(
         page.tree,
-        metadata.title_tag(page.tree),
+        page.title_tag,
         _first(page.meta, "og:type"),
         page.ld_types,
     )

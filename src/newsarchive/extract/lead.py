@@ -3,15 +3,20 @@ page's description repeats (pure). trafilatura often takes it for a teaser and l
 
 from __future__ import annotations
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extract.boilerplate import opening
 
-_BLOCKS = {"p", "div", "h2", "span"}
-_ELSEWHERE = {"nav", "footer", "aside"}  # a site's tagline or a teaser there is not the lead
 PREFIX_CHARS = 60  # a description is the lead, or its first words before "..."
 MAX_LEAD_CHARS = 1000
 NEAR = 60  # elements after the headline where the lead can be
+# the blocks among them, not in a nav, footer or aside (a site's tagline or a teaser there is
+# not the lead); in document order
+_NEAR_BLOCKS = etree.XPath(
+    f"following::*[position() <= {NEAR}][self::p or self::div or self::h2 or self::span]"
+    "[not(ancestor::nav or ancestor::footer or ancestor::aside)]"
+)
 
 
 def shown_lead(
@@ -21,11 +26,8 @@ def shown_lead(
     that begins with a description, where the page shows one there; None when it shows none."""
     if heading is None:
         return None
-    near = [
-        el
-        for el in heading.xpath(f"following::*[position() <= {NEAR}]")
-        if el.tag in _BLOCKS and not any(a.tag in _ELSEWHERE for a in el.iterancestors())
-    ]
+    blocks = _NEAR_BLOCKS(heading)
+    near = [b for b in blocks if isinstance(b, HtmlElement)] if isinstance(blocks, list) else []
     headline = " ".join((title or "").split()).casefold()
     for description in descriptions:
         start = " ".join((description or "").split())[:PREFIX_CHARS].rstrip(".… ")

@@ -302,17 +302,12 @@ def html_lang(tree: HtmlElement) -> str | None:
     return (root.get("lang") or root.get("xml:lang") or "").strip() or None
 
 
-def headings(tree: HtmlElement) -> list[str]:
-    """Texts of the <h1> elements, those inside <article> or <main> first."""
-    return [text for text, _h1 in _headings(tree)]
-
-
 _HIDDEN = re.compile(r"\b(?:aural|sr-only|visually-?hidden|screen-reader-text)\b", re.IGNORECASE)
 
 
-def _headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
-    """The page's <h1>s, those inside <article> or <main> first; an <h1> only screen readers
-    see (class sr-only, visually-hidden, ...) is a label, not the headline."""
+def headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """The page's <h1>s and their texts, those inside <article> or <main> first; an <h1> only
+    screen readers see (class sr-only, visually-hidden, ...) is a label, not the headline."""
     inside: list[tuple[str, HtmlElement]] = []
     outside: list[tuple[str, HtmlElement]] = []
     for h1 in tree.iter("h1"):
@@ -335,10 +330,11 @@ def texts_before_headline(heading: HtmlElement | None, *, count: int = 3) -> lis
     return _texts_beside(heading, "preceding", count)
 
 
-def headline_element(tree: HtmlElement, headline: str | None) -> HtmlElement | None:
-    """The element that shows the headline: the <h1> that carries it, else an <h2> or <h3>
-    that does, else the first <h1>."""
-    found = _headings(tree)
+def headline_element(
+    tree: HtmlElement, found: list[tuple[str, HtmlElement]], headline: str | None
+) -> HtmlElement | None:
+    """The element that shows the headline: the <h1> (of `found`, the page's `headings`) that
+    carries it, else an <h2> or <h3> that does, else the first <h1>."""
     heading = next((el for text, el in found if text == headline), None)
     if heading is None and headline:
         heading = next(
@@ -350,7 +346,8 @@ def headline_element(tree: HtmlElement, headline: str | None) -> HtmlElement | N
     return heading
 
 
-_VISIBLE_TEXT = "text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+# (an HTML parser puts no elements in a script or a style: their text is their child)
+_VISIBLE_TEXT = "text()[normalize-space()][not(parent::script or parent::style)]"
 
 
 def _texts_beside(
