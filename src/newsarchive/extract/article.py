@@ -20,15 +20,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.extract import (
-    boilerplate,
-    chunks,
-    dates,
-    language,
-    metadata,
-    scripted,
-    zones,
-)
+from newsarchive.extract import boilerplate, chunks, dates, language, metadata, scripted, zones
 from newsarchive.extract.authors import (
     byline_names,
     choose_authors,
