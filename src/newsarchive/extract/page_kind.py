@@ -38,6 +38,7 @@ _CONSENT = re.compile(
 )
 _SEARCH_PATH = re.compile(r"/(?:search|suche|recherche|buscar|busca|cerca|zoeken)(?:/|$|\.)", re.I)
 _SEARCH_PARAMS = {"q", "s", "query", "search", "keyword", "keywords"}
+_TEASERS = "//article[.//*[self::h2 or self::h3 or self::h4]//a[@href]]"
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,17 @@ class Shape:
 
 
 def shape(tree: HtmlElement, title: str | None, og_type: str | None, ld_types: set[str]) -> Shape:
-    h1 = tree.xpath("//h1")
-    first_h1 = " ".join(h1[0].text_content().split()) if h1 else None
-    teasers = tree.xpath("//article[.//*[self::h2 or self::h3 or self::h4]//a[@href]]")
+    """The teasers are read only where the page declares no article: not_article decides a
+    declared one without them."""
+    h1 = next(tree.iter("h1"), None)  # the page's first
+    first_h1 = " ".join(h1.text_content().split()) if h1 is not None else None
+    og_type = (og_type or "").lower()
+    declared = og_type == "article" or bool(ld_types & DECLARED_ARTICLE)
+    teasers = [] if declared else tree.xpath(_TEASERS)
     return Shape(
         headline=" ".join(filter(None, [title, first_h1])),
         teasers=tuple(_parts(t) for t in teasers[:200]),
-        og_type=(og_type or "").lower(),
+        og_type=og_type,
         ld_types=frozenset(ld_types),
     )
 
