@@ -9,6 +9,7 @@ have one headline and prose, listings have many linked headlines and little else
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,14 +58,17 @@ def shape(tree: HtmlElement, title: str | None, og_type: str | None, ld_types: s
     h1 = next(tree.iter("h1"), None)  # the page's first
     first_h1 = " ".join(h1.text_content().split()) if h1 is not None else None
     og_type = (og_type or "").lower()
-    declared = og_type == "article" or bool(ld_types & DECLARED_ARTICLE)
-    teasers = [] if declared else tree.xpath(_TEASERS)
+    teasers = [] if _declares_article(og_type, ld_types) else tree.xpath(_TEASERS)
     return Shape(
         headline=" ".join(filter(None, [title, first_h1])),
         teasers=tuple(_parts(t) for t in teasers[:200]),
         og_type=og_type,
         ld_types=frozenset(ld_types),
     )
+
+
+def _declares_article(og_type: str, ld_types: Set[str]) -> bool:
+    return og_type == "article" or bool(ld_types & DECLARED_ARTICLE)
 
 
 def _parts(teaser: HtmlElement) -> tuple[str, ...]:
@@ -79,7 +83,7 @@ def not_article(page: Shape, *, url: str | None, text: str, words: int) -> str |
         return "error page"
     if words < SHORT_WORDS and len(_CONSENT.findall(text)) >= CONSENT_WORDS:
         return "consent or cookie wall"
-    if page.og_type == "article" or page.ld_types & DECLARED_ARTICLE:
+    if _declares_article(page.og_type, page.ld_types):
         return None
     if "searchresultspage" in page.ld_types or (url and _is_search(url)):
         return "search page"
