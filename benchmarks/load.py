@@ -138,13 +138,17 @@ def prepare(database: str, articles: int) -> tuple[str, int]:
         engine.dispose()
 
 
-def serve(url: str, workers: int, cache_mb: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    url: str, workers: int, cache_mb: int, threads: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     env |= {"NEWSARCHIVE_DATABASE_URL": url, "NEWSARCHIVE_LOG_LEVEL": "WARNING",
             "NEWSARCHIVE_ANSWER_CACHE_MB": str(cache_mb)}  # fmt: skip
+    if threads is not None:
+        env["NEWSARCHIVE_API_THREADS"] = str(threads)
     server = subprocess.Popen(  # as the compose file runs it
         [sys.executable, "-m", "newsarchive", "serve", "--port", str(port), "--no-migrate",
          "--workers", str(workers)],
@@ -187,6 +191,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0, help="per step")
     parser.add_argument("--steps", default=STEPS, help="connections of each step")
+    parser.add_argument(
+        "--threads", type=int, default=None,
+        help="NEWSARCHIVE_API_THREADS of each worker (default: the server's own)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--mixes",
+        default="computed,repeated",
+        help="which mixes: computed (answers made anew), repeated",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -196,8 +209,10 @@ def main() -> None:
     mix = request_mix(max_id)
     found: dict[str, Any] = {}
     peak = 0.0
-    for name, cache_mb in (("computed", 0), ("repeated", 64)):
-        server, base = serve(url, args.workers, cache_mb)
+    mixes = [m for m in (("computed", 0), ("repeated", 64)) if m[0] in args.mixes.split(",")]
+    health: dict[str, Any] = {"rps": None}
+    for name, cache_mb in mixes:
+        server, base = serve(url, args.workers, cache_mb, args.threads)
         try:
             if name == "computed":
                 health = step(base, max(steps), [("/api/health", {})], args.seconds)
@@ -212,9 +227,9 @@ def main() -> None:
             server.wait()
     print(f"server peak RSS {peak:.0f} MB ({args.workers} workers)")
     print(json.dumps({"database": make_engine(url).dialect.name, "articles": args.articles,
-                      "workers": args.workers, "health_rps": health["rps"],
-                      "peak_rss_mb": round(peak), "steps": found["computed"],
-                      "repeated": found["repeated"]}))  # fmt: skip
+                      "workers": args.workers, "threads": args.threads,
+                      "health_rps": health["rps"], "peak_rss_mb": round(peak),
+                      "steps": found.get("computed"), "repeated": found.get("repeated")}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ def test_the_load_benchmark_loads_an_empty_database_and_serves_the_mix(empty_db_
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSARCHIVE_")}
     done = subprocess.run(
         [sys.executable, "benchmarks/load.py", "--database", empty_db_url, "--articles", "200",
-         "--workers", "2", "--seconds", "1", "--steps", "4"],
+         "--workers", "2", "--threads", "2", "--seconds", "1", "--steps", "4"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["articles"] == 200
+    assert (found["workers"], found["threads"]) == (2, 2)
     for mix in ("steps", "repeated"):
         assert [s["concurrency"] for s in found[mix]] == [4]
         assert all(s["errors"] == 0 and s["rps"] > 0 for s in found[mix]), found[mix]
