@@ -3,8 +3,9 @@
 With one listening socket shared by every worker (what `uvicorn --workers` does), the worker that
 wakes first accepts a whole burst of new connections, and kept-alive connections stay where
 they landed: under load, one worker held 24 of 32 connections and all 4 of 4, while the other
-sat idle. With SO_REUSEPORT each worker has its own socket and the kernel spreads connections
-over them evenly. This supervisor starts the workers, starts a worker again if one dies, and
+sat idle. With SO_REUSEPORT each worker has its own socket and the kernel spreads new
+connections over them by a hash of their addresses: evenly on average, though a handful of
+connections can all land on one (docs/benchmarks.md, "Request threads"). This supervisor starts the workers, starts a worker again if one dies, and
 on SIGTERM or SIGINT stops them all gracefully.
 """
 
