@@ -29,6 +29,7 @@ from newsarchive.extract import (
     boilerplate,
     chunks,
     dates,
+    headline,
     meta_names,
     metadata,
     scripted,
@@ -39,6 +40,13 @@ from newsarchive.extract import (
 Page = tuple[str, bytes, dict[str, Any]]
 _clean_title = titles.clean_title  # (the rule below calls it without the page's address)
 
+
+def _dropped_as_written(text: str, title: str | None) -> str:
+    """The text without its first line only where that is the title exactly (case aside)."""
+    first, _, rest = text.partition("\n")
+    return rest if title and " ".join(first.split()).lower() == title.lower() else text
+
+
 # rule name -> (module, attribute, stand-in that switches the rule off)
 RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: the page's own zone": (dates, "page_zone", lambda *args: None),
@@ -47,7 +55,7 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     "date: a date inside a sentence is no byline": (dates, "in_a_sentence", lambda *args: False),
     "date: a dateline without a year": (dates, "yearless_day", lambda texts: None),
     "date: a clock before a zone is no year": (dates, "_HHMM_ZONE", re.compile("(?!)")),
-    "title and date: screen-reader <h1>s skipped": (metadata, "_HIDDEN", re.compile("(?!)")),
+    "title and date: screen-reader <h1>s skipped": (headline, "_HIDDEN", re.compile("(?!)")),
     "date: US byline matched to metadata": (dates, "_swapped", lambda day: None),
     "date: a UTC stamp filed under its URL's day": (
         dates,
@@ -115,7 +123,17 @@ RULES: dict[str, tuple[object, str, Callable[..., Any]]] = {
     ),
     "text: the lead the description repeats kept": (extract, "shown_lead", lambda *args: None),
     "text: the article a Next.js script carries": (scripted, "article_html", lambda html: None),
-    "title: the <h1> the declared titles carry": (metadata, "headings", lambda tree: []),
+    "title: the <h1> the declared titles carry": (headline, "headings", lambda tree: []),
+    "title: a kicker joined as the declared title joins it": (
+        extract,
+        "as_declared",
+        lambda text, parts, declared: text,
+    ),
+    "text: the headline's line dropped letter for letter": (
+        extract,
+        "drop_leading_title",
+        lambda text, title: _dropped_as_written(text, title),
+    ),
     "title: typographic quotes and dashes folded": (titles, "_TYPOGRAPHY", {}),
     "title: a site name ending <title> is a logo": (titles, "_site_side", lambda *args: False),
     "title: an <h1> naming the host is a logo": (titles, "_names_host", lambda *args: False),

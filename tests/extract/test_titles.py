@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from newsarchive.extract.article import ExtractedArticle, extract
-from newsarchive.extract.titles import plausible_site, same_story
+from newsarchive.extract.titles import drop_leading_title, plausible_site, same_story
 from tests.pages import LOREM
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -116,6 +116,37 @@ def test_an_h1_with_a_kicker_before_the_declared_title_keeps_the_declared_title(
         og="Große Aufgaben für die neue Regierung",
     )
     assert article.title == "Große Aufgaben für die neue Regierung"
+
+
+def kicker_page(og: str | None) -> ExtractedArticle:
+    """An <h1> of a kicker and a headline, two lines on the page and one run-together text."""
+    head = f'<meta property="og:title" content="{escape(og)}">' if og else ""
+    html = (
+        f"<html><head><title>Tagesschau</title>{head}</head><body><main><article>"
+        '<h1>\n  <span class="kicker">Ausschuss zur Ahrtal-Flut</span>\n'
+        '  <span class="headline">Zwei Rücktritte - und viele offene Fragen</span>\n</h1>'
+        f"<p>{LOREM}</p><p>{LOREM}</p></article></main></body></html>"
+    )
+    return extract(html.encode(), "https://www.tagesschau.de/inland/ahrtal-100.html", now=NOW)
+
+
+def test_a_kicker_above_the_headline_is_joined_as_the_og_title_joins_it() -> None:
+    article = kicker_page("Ausschuss zur Ahrtal-Flut: Zwei Rücktritte - und viele offene Fragen")
+    assert article.title == "Ausschuss zur Ahrtal-Flut: Zwei Rücktritte - und viele offene Fragen"
+    assert article.title_rule == "heading in og:title"
+    assert "Ahrtal" not in article.text  # the headline is not the text's first line
+
+
+def test_a_kicker_is_joined_only_where_a_declared_title_shows_how() -> None:
+    article = kicker_page(None)
+    assert article.title == "Ausschuss zur Ahrtal-Flut Zwei Rücktritte - und viele offene Fragen"
+
+
+def test_the_headline_leaves_the_text_word_for_word_whatever_its_punctuation() -> None:
+    title = "Nutzerbasierte Abrechnung: Musik-Stars fordern neues Streaming-Modell"
+    text = "Nutzerbasierte Abrechnung : Musik-Stars fordern neues Streaming-Modell\nDie Abogebühr"
+    assert drop_leading_title(text, title) == "Die Abogebühr"
+    assert drop_leading_title("Musik-Stars fordern es\nDie Abogebühr", title).startswith("Musik")
 
 
 def test_with_only_a_title_tag_the_one_visible_h1_is_the_headline() -> None:

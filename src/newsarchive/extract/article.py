@@ -20,7 +20,16 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newsarchive.errors import Skipped
-from newsarchive.extract import boilerplate, chunks, dates, language, metadata, scripted, zones
+from newsarchive.extract import (
+    boilerplate,
+    chunks,
+    dates,
+    headline,
+    language,
+    metadata,
+    scripted,
+    zones,
+)
 from newsarchive.extract.authors import (
     byline_names,
     choose_authors,
@@ -33,7 +42,12 @@ from newsarchive.extract.lead import shown_lead, with_lead
 from newsarchive.extract.library_meta import LibraryMetadata
 from newsarchive.extract.meta_names import AUTHOR_META, MODIFIED_META, PUBLISHED_META
 from newsarchive.extract.page_kind import not_article, shape
-from newsarchive.extract.titles import choose_title, drop_leading_title, plausible_site
+from newsarchive.extract.titles import (
+    as_declared,
+    choose_title,
+    drop_leading_title,
+    plausible_site,
+)
 from newsarchive.fetch.urls import absolute, date_in_path, host_of
 
 T = TypeVar("T")
@@ -95,7 +109,7 @@ class _Sources:
     ld_types: set[str]  # every @type its JSON-LD declares (page_kind.py)
     meta: dict[str, list[str]]
     title_tag: str | None
-    h1s: list[tuple[str, HtmlElement]]  # the <h1>s and their texts (metadata.headings)
+    h1s: list[tuple[str, HtmlElement]]  # the <h1>s and their texts (headline.headings)
     lang_attr: str | None
     canonical: str | None
     library: LibraryMetadata  # trafilatura's finders: only for what we still lack
@@ -117,7 +131,7 @@ class _Sources:
             metadata.json_ld_types(nodes),
             meta,
             metadata.title_tag(tree),
-            metadata.headings(tree),
+            headline.headings(tree),
             metadata.html_lang(tree),
             canonical,
             LibraryMetadata(tree, url or canonical),
@@ -126,6 +140,13 @@ class _Sources:
     @property
     def base(self) -> str | None:
         return self.url or self.canonical
+
+    @property
+    def declared_titles(self) -> list[str | None]:
+        """og:title, the JSON-LD headline, <title> (titles.choose_title)."""
+        in_ld = self.ld.headline if self.ld else None
+        titles = (_first(self.meta, "og:title"), in_ld, self.title_tag)
+        return [metadata.unescaped(title) for title in titles]
 
     @property
     def languages(self) -> list[str | None]:
@@ -145,15 +166,9 @@ def extract(
     html, used_charset = decode(body, charset)
     page = _Sources.read(html, url)
     ld, meta, library = page.ld, page.meta, page.library
-    headings = [text for text, _h1 in page.h1s]
-    declared = [
-        metadata.unescaped(t)
-        for t in (
-            _first(meta, "og:title"),
-            ld.headline if ld else None,
-            page.title_tag,
-        )
-    ]
+    declared = page.declared_titles
+    h1s = [(as_declared(text, headline.parts(h1), declared[:2]), h1) for text, h1 in page.h1s]
+    headings = [text for text, _h1 in h1s]
     site_name = (
         _first(meta, "og:site_name")
         or (ld and ld.publisher)
@@ -161,8 +176,8 @@ def extract(
     )
     choice = choose_title(headings, declared, site_name, library.title, host_of(page.base or ""))
     title = choice.title
-    heading = metadata.headline_element(page.tree, page.h1s, title)
-    after_headline = metadata.texts_after_headline(heading)
+    heading = headline.headline_element(page.tree, h1s, title)
+    after_headline = headline.texts_after_headline(heading)
     when = _dates(page, after_headline, now or datetime.now(UTC))
     authors = _authors(page, heading, after_headline, site_name)
     tags, categories = _labels(page)
@@ -249,7 +264,7 @@ def _authors(
             lambda: [v for key in AUTHOR_META for v in meta.get(key, []) if "://" not in v],
             lambda: byline_names(after_headline),
             lambda: metadata.author_links(page.tree),
-            lambda: byline_names(metadata.texts_before_headline(heading)),
+            lambda: byline_names(headline.texts_before_headline(heading)),
         ),
         lambda: (page.library.author() or "").split(";"),
         site_name,

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from lxml.html import HtmlElement
 
@@ -302,63 +302,8 @@ def html_lang(tree: HtmlElement) -> str | None:
     return (root.get("lang") or root.get("xml:lang") or "").strip() or None
 
 
-_HIDDEN = re.compile(r"\b(?:aural|sr-only|visually-?hidden|screen-reader-text)\b", re.IGNORECASE)
-
-
-def headings(tree: HtmlElement) -> list[tuple[str, HtmlElement]]:
-    """The page's <h1>s and their texts, those inside <article> or <main> first; an <h1> only
-    screen readers see (class sr-only, visually-hidden, ...) is a label, not the headline."""
-    inside: list[tuple[str, HtmlElement]] = []
-    outside: list[tuple[str, HtmlElement]] = []
-    for h1 in tree.iter("h1"):
-        text = " ".join(h1.text_content().split())
-        if not text or _HIDDEN.search(h1.get("class") or ""):
-            continue
-        in_body = any(a.tag in ("article", "main") for a in h1.iterancestors())
-        (inside if in_body else outside).append((text, h1))
-    return inside + outside
-
-
-def texts_after_headline(heading: HtmlElement | None, *, count: int = 15) -> list[str]:
-    """The first `count` texts after the headline element, where bylines and datelines sit."""
-    return _texts_beside(heading, "following", count)
-
-
-def texts_before_headline(heading: HtmlElement | None, *, count: int = 3) -> list[str]:
-    """The `count` texts right above the headline element, in reading order: where some sites
-    put the dateline and the writer ("04.02.2022 | 13:10 Uhr | Uta Helkenberg")."""
-    return _texts_beside(heading, "preceding", count)
-
-
-def headline_element(
-    tree: HtmlElement, found: list[tuple[str, HtmlElement]], headline: str | None
-) -> HtmlElement | None:
-    """The element that shows the headline: the <h1> (of `found`, the page's `headings`) that
-    carries it, else an <h2> or <h3> that does, else the first <h1>."""
-    heading = next((el for text, el in found if text == headline), None)
-    if heading is None and headline:
-        heading = next(
-            (el for el in tree.iter("h2", "h3") if " ".join(el.text_content().split()) == headline),
-            None,
-        )
-    if heading is None and found:
-        heading = found[0][1]
-    return heading
-
-
 # (an HTML parser puts no elements in a script or a style: their text is their child)
-_VISIBLE_TEXT = "text()[normalize-space()][not(parent::script or parent::style)]"
-
-
-def _texts_beside(
-    heading: HtmlElement | None, axis: Literal["following", "preceding"], count: int
-) -> list[str]:
-    if heading is None:
-        return []
-    # (a parenthesised path is in document order: the nearest preceding texts are the last)
-    nearest = f"position() <= {count}" if axis == "following" else f"position() > last() - {count}"
-    texts = heading.xpath(f"({axis}::{_VISIBLE_TEXT})[{nearest}]")
-    return [" ".join(str(text).split()) for text in texts]
+VISIBLE_TEXT = "text()[normalize-space()][not(parent::script or parent::style)]"
 
 
 _AUTHOR_LABEL = re.compile(
@@ -372,7 +317,7 @@ def labelled_authors(tree: HtmlElement, *, limit: int = 5) -> list[str]:
     """What follows each "Autor:" / "Author" / "Von:" label of the page (the first `limit`), on
     its own line or in the label's text ("Datum: 19.11.2021 / Autor: Fritz Imhof" boxes, far
     from the headline); the caller takes the first that is a name (a menu's "Autoren" is not)."""
-    texts = tree.xpath(f"//body//{_VISIBLE_TEXT}")
+    texts = tree.xpath(f"//body//{VISIBLE_TEXT}")
     found: list[str] = []
     for index, text in enumerate(texts):
         line = " ".join(str(text).split())

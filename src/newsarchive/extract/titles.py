@@ -87,6 +87,24 @@ def choose_title(
     return TitleChoice(guessed, "library guess" if guessed else None)
 
 
+# how a declared title joins a kicker to its headline, the dashes in the order they are tried
+# (they fold to one: the first that matches is written)
+_KICKER_SEPARATORS = (": ", " – ", " — ", " - ", " | ")
+
+
+def as_declared(text: str, parts: list[str], declared: list[str | None]) -> str:
+    """An <h1> of a kicker and a headline (`parts`, headline.parts), written as og:title or the
+    JSON-LD headline joins them ("Ausschuss zur Ahrtal-Flut: Zwei Rücktritte …", where its
+    text runs the two together); else its `text`."""
+    if parts:
+        titles = [fold(t) for t in declared if t]
+        for separator in _KICKER_SEPARATORS:
+            joined = separator.join(parts)
+            if any(fold(joined) in title for title in titles):
+                return joined
+    return text
+
+
 def _declared(
     titles: list[str], site_name: str | None, guess: Callable[[], str | None], host: str | None
 ) -> str | None:
@@ -192,8 +210,11 @@ def clean_title(title: str | None, site_name: str | None, host: str | None = Non
 
 
 def drop_leading_title(text: str, title: str | None) -> str:
+    """The text without its first line where that is the headline, letter for letter (its
+    kicker's colon, which the page shows as a line break, may be missing, and the space too)."""
     if title:
         first, _, rest = text.partition("\n")
-        if " ".join(first.split()).lower() == title.lower():
+        letters = "".join(_WORD.findall(fold(title)))
+        if letters and "".join(_WORD.findall(fold(first))) == letters:
             return rest
     return text
