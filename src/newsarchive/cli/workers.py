@@ -5,8 +5,9 @@ wakes first accepts a whole burst of new connections, and kept-alive connections
 they landed: under load, one worker held 24 of 32 connections and all 4 of 4, while the other
 sat idle. With SO_REUSEPORT each worker has its own socket and the kernel spreads new
 connections over them by a hash of their addresses: evenly on average, though a handful of
-connections can all land on one (docs/benchmarks.md, "Request threads"). This supervisor starts the workers, starts a worker again if one dies, and
-on SIGTERM or SIGINT stops them all gracefully.
+connections can all land on one (docs/benchmarks.md, "Request threads"). This supervisor starts
+the workers, starts a worker again if one dies, and on SIGTERM or SIGINT stops them all
+gracefully.
 """
 
 from __future__ import annotations
