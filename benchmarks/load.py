@@ -201,6 +201,9 @@ def main() -> None:
         help="which mixes: computed (answers made anew), repeated",
     )
     args = parser.parse_args()
+    asked = set(args.mixes.split(","))
+    if not asked or asked - {"computed", "repeated"}:
+        parser.error(f"--mixes: computed, repeated or both, not {args.mixes!r}")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     steps = [int(n) for n in args.steps.split(",")]
@@ -209,7 +212,7 @@ def main() -> None:
     mix = request_mix(max_id)
     found: dict[str, Any] = {}
     peak = 0.0
-    mixes = [m for m in (("computed", 0), ("repeated", 64)) if m[0] in args.mixes.split(",")]
+    mixes = [m for m in (("computed", 0), ("repeated", 64)) if m[0] in asked]
     health: dict[str, Any] = {"rps": None}
     for name, cache_mb in mixes:
         server, base = serve(url, args.workers, cache_mb, args.threads)
