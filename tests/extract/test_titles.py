@@ -142,7 +142,7 @@ def test_a_kicker_is_joined_only_where_a_declared_title_shows_how() -> None:
     assert article.title == "Ausschuss zur Ahrtal-Flut Zwei Rücktritte - und viele offene Fragen"
 
 
-def test_the_headline_leaves_the_text_word_for_word_whatever_its_punctuation() -> None:
+def test_the_headline_leaves_the_text_letter_for_letter_whatever_its_punctuation() -> None:
     title = "Nutzerbasierte Abrechnung: Musik-Stars fordern neues Streaming-Modell"
     text = "Nutzerbasierte Abrechnung : Musik-Stars fordern neues Streaming-Modell\nDie Abogebühr"
     assert drop_leading_title(text, title) == "Die Abogebühr"

@@ -214,7 +214,7 @@ def drop_leading_title(text: str, title: str | None) -> str:
     kicker's colon, which the page shows as a line break, may be missing, and the space too)."""
     if title:
         first, _, rest = text.partition("\n")
-        letters = "".join(_WORD.findall(fold(title)))
-        if letters and "".join(_WORD.findall(fold(first))) == letters:
+        spelled = letters(title)
+        if spelled and letters(first) == spelled:
             return rest
     return text
