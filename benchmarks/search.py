@@ -33,7 +33,7 @@ from sqlalchemy import delete, func, select
 
 from newsarchive import archive
 from newsarchive.config import Settings
-from newsarchive.db import migrate
+from newsarchive.db import migrate, side_reads
 from newsarchive.db.models import Article, WordForm
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.search import SearchParams, run_search
@@ -214,6 +214,7 @@ def query_classes() -> dict[str, dict[str, Any]]:
 def in_process(sessions: Any, spec: dict[str, Any]) -> None:
     path, params = spec["path"], spec["params"]
     with sessions() as session:
+        side_reads.allow(session)  # as the API's reads (api/caching.py)
         if path == "/api/search":
             run_search(
                 session,

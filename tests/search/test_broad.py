@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive import archive
-from newsarchive.db import migrate
+from newsarchive.db import migrate, side_reads
 from newsarchive.db.session import make_engine, make_sessionmaker
 from newsarchive.errors import InvalidInput
 from newsarchive.search import SearchParams, postgres_broad, run_search
@@ -424,3 +424,40 @@ def test_a_relevance_window_pages_on_in_its_window_after_the_matches_fall_below_
     second = search(sessions, "third", limit=40, cursor=first.next_cursor)
     assert second.hits
     assert {hit.article.id for hit in second.hits} <= recent
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_a_read_answers_the_same_with_its_page_and_facets_on_two_connections(
+    broad: list[dict[str, Any]],
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    """The API's reads take a second connection for the facets or the page (db/side_reads.py):
+    the same answer as one connection gives, page for page."""
+    monkeypatch.setattr(postgres_broad, "FACETS_EXACT_UP_TO", 1_000)  # sampled facets
+    connections: list[set[int]] = []
+
+    def on_statement(conn: Any, *_args: Any) -> None:
+        connections[-1].add(id(conn.connection.dbapi_connection))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    answers = []
+    for read in (False, True):
+        connections.append(set())
+        cursor, pages = None, []
+        for _ in range(2):
+            with sessions() as session:
+                if read:
+                    side_reads.allow(session)
+                params = SearchParams(q="third", sort=sort, cursor=cursor, limit=30)
+                page = run_search(session, params, facets=True)
+            pages.append(
+                ([h.article.id for h in page.hits], page.total, page.facets, page.facets_exact)
+            )
+            cursor = page.next_cursor
+        answers.append(pages)
+    assert answers[0] == answers[1]
+    assert answers[0][0][3] is False  # (estimated: the sampled path, not the exact count)
+    assert [len(used) for used in connections] == [1, 2]

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from newsarchive import __version__, archive
+from newsarchive.db import side_reads
 
 MiB = 2**20
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
@@ -74,6 +75,7 @@ class Answer:
         key = (version, str(self.request.url))
         kept = self.answers.get(key)
         if kept is None:
+            side_reads.allow(session)  # (a read of committed rows: it may take a second one)
             kept = _render(make())
             # committed here, on the handler's thread: the request's session then has no
             # transaction left, and its dependency no hop to a thread to end one (api/deps.py)

@@ -53,7 +53,9 @@ class PostgresEngine(Engine):
             yield
 
     def broad(self, session: Session, query: Query, ask: Ask) -> Broad | None:
-        return postgres_broad.broad(session, query, ask)
+        return postgres_broad.broad(
+            session, query, ask, lambda side: self.tuned(side, filtered=False)
+        )
 
     def matching(
         self, query: Query, date_from: date | None = None, date_to: date | None = None

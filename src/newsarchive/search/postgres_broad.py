@@ -16,8 +16,8 @@ broad search never ranks or tests every match:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import Subquery, func, literal, null, select, text, tuple_, unio
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
+from newsarchive.db import side_reads
 from newsarchive.search.engine import EXACT_UP_TO, Ask, Broad
 from newsarchive.search.facets import FACET_DAYS, exact_facets, sources_and_languages
 from newsarchive.search.postgres_tsquery import ROWS, matches, rank
@@ -45,7 +46,14 @@ FACETS_EXACT_UP_TO = 50_000
 SAMPLE_MATCHES = 6_000
 
 
-def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
+def broad(
+    session: Session,
+    query: Query,
+    ask: Ask,
+    tuned: Callable[[Session], AbstractContextManager[object]],
+) -> Broad | None:
+    """The fast path's answer (None: the exact search's); `tuned` sets a second connection's
+    session up as the caller set up this one (the page and the facets may run at once)."""
     if query.has_phrase:
         # The planner multiplies its words' frequencies, blind to their order and adjacency: at
         # 1M articles it estimated 11,737 for a phrase that 37 hold. Only the exact search knows.
@@ -63,35 +71,40 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     if ask.sort == "relevance":
         if small and not ask.windowed:  # (a window's next page comes from the window)
             return None
+        # the facets of a mid-frequency word counted on the rows the window reads anyway
+        if ask.facets and share < RANK_SHARE and min(estimate, articles) <= FACETS_EXACT_UP_TO:
+            with planner(session, enable_indexscan="off"):
+                rows, per_day_matches, per_pair = _window_and_counts(session, query, days, ask)
+            exact_total, exact = exact_facets(session, per_day_matches, per_pair)
+            return Broad(rows, exact_total, True, exact, True, True)
         # dense matches: walk the date index to the window's; else sort the GIN bitmap's (kept
         # exact by the engine's memory for bitmaps: PostgresEngine.tuned, around every search)
         scans = {"enable_bitmapscan": "off"} if share >= RANK_SHARE else {"enable_indexscan": "off"}
-        # the facets of a mid-frequency word counted on the rows the window reads anyway
-        one_pass = (
-            ask.facets and share < RANK_SHARE and min(estimate, articles) <= FACETS_EXACT_UP_TO
-        )
-        with planner(session, **scans):
-            if one_pass:
-                rows, per_day_matches, per_pair = _window_and_counts(session, query, days, ask)
-            else:
-                rows = _ranked(session, query, days, ask)
-        if one_pass:
-            exact_total, exact = exact_facets(session, per_day_matches, per_pair)
-            return Broad(rows, exact_total, True, exact, True, True)
+    elif small or share < WALK_SHARE:
+        return None  # sorting every match by date costs less than walking to them
     else:
-        if small or share < WALK_SHARE:
-            return None  # sorting every match by date costs less than walking to them
-        with planner(session, enable_bitmapscan="off"):  # walk the date index
-            rows = _walk(session, query, days, ask)
+        scans = {"enable_bitmapscan": "off"}  # walk the date index
+
+    def page(session: Session) -> list[tuple[int, float]]:
+        with planner(session, **scans):
+            if ask.sort == "relevance":
+                return _ranked(session, query, days, ask)
+            return _walk(session, query, days, ask)
+
     total = min(estimate, articles)
     windowed = ask.sort == "relevance"
     if not ask.facets or total <= FACETS_EXACT_UP_TO:
         # (past it: one pass over every match's row, the caller's, costs less than a sample)
-        return Broad(rows, total, False, {}, True, windowed)
-    # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows are
-    # read.
-    with planner(session, enable_indexscan="off"):
-        facets = _facets(session, query, days, per_day, total)
+        return Broad(page(session), total, False, {}, True, windowed)
+
+    def sampled(session: Session) -> dict[str, list[dict[str, Any]]] | None:
+        # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows
+        # are read.
+        with planner(session, enable_indexscan="off"):
+            return _facets(session, query, days, per_day, total)
+
+    # (each costs tens of milliseconds at a million articles, and neither needs the other)
+    facets, rows = side_reads.both(session, sampled, page, prepared=tuned)
     if facets is None:  # the sample held too few matches to scale: the caller counts them all
         return Broad(rows, total, False, {}, True, windowed)
     return Broad(rows, total, False, facets, False, windowed)

@@ -1,0 +1,83 @@
+"""A read request's two independent statements at once, on two connections of one database.
+
+A broad search at a million articles spends tens of milliseconds of one core on its page (the
+relevance window) and as many on its facets, and neither needs the other. With the server
+otherwise idle the second core would wait; here the side statement runs on a helper thread with
+a connection of its own while the request's thread runs the other.
+
+Only where that cannot change an answer or make anyone wait:
+- the session was marked a read (`allow`: the API's cached read answers): a write's session may
+  hold rows that a second connection would not see yet;
+- its database is one a second connection sees whole (an engine's, not an in-memory SQLite's);
+- a helper is free at once: a busy server's cores are its requests'. A side read that has not
+  started by the time the request's own part is done runs on the request's thread after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+HELPERS = 2  # side reads running at once in a process (each holds a pooled connection)
+_ALLOWED = "newsarchive.side_reads"
+_helpers = ThreadPoolExecutor(max_workers=HELPERS, thread_name_prefix="side-read")
+
+
+def allow(session: Session) -> None:
+    """Mark a session that only reads committed rows: its statements may run beside it."""
+    session.info[_ALLOWED] = True
+
+
+def both(
+    session: Session,
+    here: Callable[[Session], A],
+    side: Callable[[Session], B],
+    *,
+    prepared: Callable[[Session], AbstractContextManager[object]] | None = None,
+) -> tuple[A, B]:
+    """here(session) and side(...), side on a second connection (its session set up by
+    `prepared`, as the caller set up this one) where it may run there now; else both here."""
+    engine = _second_connection_of(session)
+    if engine is None:
+        return here(session), side(session)
+    future = _helpers.submit(_read_beside, engine, side, prepared)
+    try:
+        mine = here(session)
+    except BaseException:
+        if not future.cancel():  # under way: done, and its connection back, before the error
+            future.exception()
+        raise
+    if future.cancel():  # no helper was free: after this one, on this thread
+        return mine, side(session)
+    return mine, future.result()
+
+
+def _second_connection_of(session: Session) -> Engine | None:
+    if not session.info.get(_ALLOWED):
+        return None
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):  # (a session on a connection: its transaction is its own)
+        return None
+    if bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:"):
+        return None  # (each connection of an in-memory SQLite is a database of its own)
+    return bind
+
+
+def _read_beside(
+    engine: Engine,
+    side: Callable[[Session], B],
+    prepared: Callable[[Session], AbstractContextManager[object]] | None,
+) -> B:
+    with (
+        Session(engine) as session,  # (closing it rolls its read back)
+        prepared(session) if prepared is not None else nullcontext(),
+    ):
+        return side(session)

@@ -1,0 +1,149 @@
+"""A read's side statement runs on a second connection only where that changes nothing: a
+session marked a read, a database a second connection sees, a helper free at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.db import side_reads
+from newsarchive.db.session import make_engine
+from tests.factories import add_article, add_source
+
+
+def connection_of(session: Session) -> int:
+    """Which connection the session reads on (the server's process on PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.scalar(text("SELECT pg_backend_pid()")) or 0)
+    return id(session.connection().connection.dbapi_connection)
+
+
+def beside(session: Session) -> tuple[Callable[[Session], int], Callable[[Session], int]]:
+    """(here, side) reading which connection each runs on, `here` taking as long as the side
+    read needs to start (a side read not started when `here` is done runs here after it)."""
+    started = threading.Event()
+    connection_of(session)  # (its connection, held from now on, as a search's first read holds it)
+
+    def here(session: Session) -> int:
+        started.wait(10)
+        return connection_of(session)
+
+    def side(session: Session) -> int:
+        started.set()
+        return connection_of(session)
+
+    return here, side
+
+
+def test_a_read_runs_its_side_statement_on_a_second_connection(
+    sessions: sessionmaker[Session],
+) -> None:
+    add_article(sessions, "Harbour", "harbour news")
+    with sessions() as session:
+        side_reads.allow(session)
+        here, side = side_reads.both(session, *beside(session))
+        assert here != side
+        # and the side sees what is committed, as the request's own connection does
+        count = "SELECT count(*) FROM articles"
+        assert side_reads.both(
+            session, lambda s: s.scalar(text(count)), lambda s: s.scalar(text(count))
+        ) == (1, 1)
+
+
+def test_an_unmarked_session_reads_both_on_its_own_connection(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A write's session may hold rows no other connection sees until it commits."""
+    source = add_source(sessions, "north")
+    with sessions() as session:
+        session.execute(text("UPDATE sources SET name = 'renamed' WHERE id = :id"), {"id": source})
+        name = "SELECT name FROM sources WHERE id = :id"
+
+        def read(s: Session) -> str | None:
+            return s.scalar(text(name), {"id": source})
+
+        assert side_reads.both(session, read, read) == ("renamed", "renamed")
+        here, side = side_reads.both(session, connection_of, connection_of)
+        assert here == side
+
+
+def test_the_side_statement_is_set_up_as_the_callers(sessions: sessionmaker[Session]) -> None:
+    prepared: list[int] = []
+
+    @contextmanager
+    def tuned(session: Session) -> Iterator[None]:
+        prepared.append(connection_of(session))
+        yield
+
+    with sessions() as session:
+        side_reads.allow(session)
+        _here, side = side_reads.both(session, *beside(session), prepared=tuned)
+    assert prepared == [side]
+
+
+def test_with_every_helper_busy_the_side_statement_waits_for_none(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A busy server's cores are its requests': no request waits for a helper thread."""
+    release, started = threading.Event(), threading.Semaphore(0)
+
+    def hold(_session: Session) -> None:
+        started.release()
+        assert release.wait(30)
+
+    def occupy() -> None:
+        with sessions() as session:
+            side_reads.allow(session)
+            side_reads.both(session, lambda _s: release.wait(30), hold)
+
+    holders = [threading.Thread(target=occupy) for _ in range(side_reads.HELPERS)]
+    for holder in holders:
+        holder.start()
+    try:
+        for _ in holders:
+            assert started.acquire(timeout=30)
+        with sessions() as session:
+            side_reads.allow(session)
+            here, side = side_reads.both(session, connection_of, connection_of)
+        assert here == side
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(30)
+
+
+def test_an_error_on_either_side_is_the_callers_and_gives_every_connection_back(
+    engine: Engine,
+) -> None:
+    sessions = sessionmaker(engine)
+
+    def fails(_session: Session) -> None:
+        raise ValueError("broken")
+
+    for here, side in ((fails, connection_of), (connection_of, fails)):
+        with sessions() as session:
+            side_reads.allow(session)
+            with pytest.raises(ValueError, match="broken"):
+                side_reads.both(session, here, side)
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_an_in_memory_sqlite_reads_on_one_connection() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        with Session(engine) as session:
+            side_reads.allow(session)
+            session.execute(text("CREATE TABLE t (n INTEGER)"))
+            session.execute(text("INSERT INTO t VALUES (1)"))
+
+            def read(s: Session) -> int | None:
+                return s.scalar(text("SELECT n FROM t"))
+
+            assert side_reads.both(session, read, read) == (1, 1)
+    finally:
+        engine.dispose()
