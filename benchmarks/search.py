@@ -213,8 +213,7 @@ def query_classes() -> dict[str, dict[str, Any]]:
 
 def in_process(sessions: Any, spec: dict[str, Any]) -> None:
     path, params = spec["path"], spec["params"]
-    with sessions() as session:
-        side_reads.allow(session)  # as the API's reads (api/caching.py)
+    with sessions() as session, side_reads.reading(session):  # as the API's reads
         if path == "/api/search":
             run_search(
                 session,

@@ -1,5 +1,6 @@
-"""A read's side statement runs on a second connection only where that changes nothing: a
-session marked a read, a database a second connection sees, a helper free at once."""
+"""A read's side statement runs on a second connection only where that changes nothing and
+takes no core from another request: a read of committed rows, the only one its process is
+making, on a database a second connection sees, with the helper free at once."""
 
 from __future__ import annotations
 
@@ -44,8 +45,7 @@ def test_a_read_runs_its_side_statement_on_a_second_connection(
     sessions: sessionmaker[Session],
 ) -> None:
     add_article(sessions, "Harbour", "harbour news")
-    with sessions() as session:
-        side_reads.allow(session)
+    with sessions() as session, side_reads.reading(session):
         here, side = side_reads.both(session, *beside(session))
         assert here != side
         # and the side sees what is committed, as the request's own connection does
@@ -80,41 +80,50 @@ def test_the_side_statement_is_set_up_as_the_callers(sessions: sessionmaker[Sess
         prepared.append(connection_of(session))
         yield
 
-    with sessions() as session:
-        side_reads.allow(session)
+    with sessions() as session, side_reads.reading(session):
         _here, side = side_reads.both(session, *beside(session), prepared=tuned)
     assert prepared == [side]
 
 
-def test_with_every_helper_busy_the_side_statement_waits_for_none(
+def test_beside_another_read_of_its_process_a_read_keeps_to_its_connection(
     sessions: sessionmaker[Session],
 ) -> None:
-    """A busy server's cores are its requests': no request waits for a helper thread."""
-    release, started = threading.Event(), threading.Semaphore(0)
+    """A busy server's cores are its requests'."""
+    release, entered = threading.Event(), threading.Event()
 
-    def hold(_session: Session) -> None:
-        started.release()
-        assert release.wait(30)
+    def other_read() -> None:
+        with sessions() as session, side_reads.reading(session):
+            entered.set()
+            assert release.wait(30)
 
-    def occupy() -> None:
-        with sessions() as session:
-            side_reads.allow(session)
-            side_reads.both(session, lambda _s: release.wait(30), hold)
-
-    holders = [threading.Thread(target=occupy) for _ in range(side_reads.HELPERS)]
-    for holder in holders:
-        holder.start()
+    other = threading.Thread(target=other_read)
+    other.start()
     try:
-        for _ in holders:
-            assert started.acquire(timeout=30)
-        with sessions() as session:
-            side_reads.allow(session)
+        assert entered.wait(30)
+        with sessions() as session, side_reads.reading(session):
             here, side = side_reads.both(session, connection_of, connection_of)
         assert here == side
     finally:
         release.set()
-        for holder in holders:
-            holder.join(30)
+        other.join(30)
+    with sessions() as session, side_reads.reading(session):  # alone again
+        here, side = side_reads.both(session, *beside(session))
+    assert here != side
+
+
+def test_with_the_helper_busy_the_side_statement_waits_for_none(
+    sessions: sessionmaker[Session],
+) -> None:
+    release = threading.Event()
+    held = [side_reads._helpers.submit(release.wait, 30) for _ in range(side_reads.HELPERS)]
+    try:
+        with sessions() as session, side_reads.reading(session):
+            here, side = side_reads.both(session, connection_of, connection_of)
+        assert here == side
+    finally:
+        release.set()
+        for each in held:
+            assert each.result(30)
 
 
 def test_an_error_on_either_side_is_the_callers_and_gives_every_connection_back(
@@ -126,18 +135,19 @@ def test_an_error_on_either_side_is_the_callers_and_gives_every_connection_back(
         raise ValueError("broken")
 
     for here, side in ((fails, connection_of), (connection_of, fails)):
-        with sessions() as session:
-            side_reads.allow(session)
-            with pytest.raises(ValueError, match="broken"):
-                side_reads.both(session, here, side)
+        with (
+            sessions() as session,
+            side_reads.reading(session),
+            pytest.raises(ValueError, match="broken"),
+        ):
+            side_reads.both(session, here, side)
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
 def test_an_in_memory_sqlite_reads_on_one_connection() -> None:
     engine = make_engine("sqlite://")
     try:
-        with Session(engine) as session:
-            side_reads.allow(session)
+        with Session(engine) as session, side_reads.reading(session):
             session.execute(text("CREATE TABLE t (n INTEGER)"))
             session.execute(text("INSERT INTO t VALUES (1)"))
 

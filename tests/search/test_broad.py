@@ -9,6 +9,7 @@ import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -448,9 +449,7 @@ def test_a_read_answers_the_same_with_its_page_and_facets_on_two_connections(
         connections.append(set())
         cursor, pages = None, []
         for _ in range(2):
-            with sessions() as session:
-                if read:
-                    side_reads.allow(session)
+            with sessions() as session, side_reads.reading(session) if read else nullcontext():
                 params = SearchParams(q="third", sort=sort, cursor=cursor, limit=30)
                 page = run_search(session, params, facets=True)
             pages.append(

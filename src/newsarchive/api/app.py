@@ -36,7 +36,7 @@ from newsarchive.api.routes import (
     sources,
 )
 from newsarchive.config import Settings, get_settings
-from newsarchive.db import migrate
+from newsarchive.db import migrate, side_reads
 from newsarchive.db.replica import COOKIE, COOKIE_SECONDS, READS, ReadRouting
 from newsarchive.db.session import make_engine, make_sessionmaker, session_scope
 from newsarchive.errors import NewsArchiveError, validation_message
@@ -110,10 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _engines(settings: Settings) -> list[Engine]:
-    """The primary's engine, then each replica's. A connection for each request thread and
-    each finishing thread (api/deps.py): no request waits for one (more, for a moment, when
-    commits queue). A stopped replica refuses at once; one gone from the network gets 3 s."""
-    pool = {"pool_size": 2 * settings.api_threads, "max_overflow": 2 * settings.api_threads}
+    """The primary's engine, then each replica's. A connection for each request thread, each
+    finishing thread (api/deps.py) and each side read's helper (db/side_reads.py): no request
+    waits for one (more, for a moment, when commits queue). A stopped replica refuses at once;
+    one gone from the network gets 3 s."""
+    connections = 2 * settings.api_threads + side_reads.HELPERS
+    pool = {"pool_size": connections, "max_overflow": 2 * settings.api_threads}
     return [
         make_engine(settings.database_url, **pool),
         *(

@@ -75,8 +75,8 @@ class Answer:
         key = (version, str(self.request.url))
         kept = self.answers.get(key)
         if kept is None:
-            side_reads.allow(session)  # (a read of committed rows: it may take a second one)
-            kept = _render(make())
+            with side_reads.reading(session):  # (of committed rows: it may take a second one)
+                kept = _render(make())
             # committed here, on the handler's thread: the request's session then has no
             # transaction left, and its dependency no hop to a thread to end one (api/deps.py)
             session.commit()

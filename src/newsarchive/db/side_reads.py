@@ -6,18 +6,21 @@ otherwise idle the second core would wait; here the side statement runs on a hel
 a connection of its own while the request's thread runs the other.
 
 Only where that cannot change an answer or make anyone wait:
-- the session was marked a read (`allow`: the API's cached read answers): a write's session may
-  hold rows that a second connection would not see yet;
-- its database is one a second connection sees whole (an engine's, not an in-memory SQLite's);
-- a helper is free at once: a busy server's cores are its requests'. A side read that has not
-  started by the time the request's own part is done runs on the request's thread after it.
+- inside `reading(session)` (the API's read answers): a write's session may hold rows that a
+  second connection would not see yet;
+- while that read is the only one its process is making: a busy server's cores are its
+  requests' (measured: side reads under load cost PostgreSQL a tenth of its requests/s);
+- on a database a second connection sees whole (an engine's, not an in-memory SQLite's);
+- with the helper free at once. A side read that has not started by the time the request's own
+  part is done runs on the request's thread after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -26,14 +29,37 @@ from sqlalchemy.orm import Session
 A = TypeVar("A")
 B = TypeVar("B")
 
-HELPERS = 2  # side reads running at once in a process (each holds a pooled connection)
-_ALLOWED = "newsarchive.side_reads"
+HELPERS = 1  # side reads running at once in a process (each holds a pooled connection)
+_READING = "newsarchive.side_reads"
 _helpers = ThreadPoolExecutor(max_workers=HELPERS, thread_name_prefix="side-read")
 
 
-def allow(session: Session) -> None:
-    """Mark a session that only reads committed rows: its statements may run beside it."""
-    session.info[_ALLOWED] = True
+class _Reads:
+    """How many reads inside `reading` this process is making now."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.now += n
+
+
+_reads = _Reads()
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[None]:
+    """A read of committed rows only: while it is the process's only one, the statements it
+    runs through `both` may take a second connection."""
+    _reads.add(1)
+    session.info[_READING] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_READING, None)
+        _reads.add(-1)
 
 
 def both(
@@ -55,13 +81,13 @@ def both(
         if not future.cancel():  # under way: done, and its connection back, before the error
             future.exception()
         raise
-    if future.cancel():  # no helper was free: after this one, on this thread
+    if future.cancel():  # the helper was busy: after this one, on this thread
         return mine, side(session)
     return mine, future.result()
 
 
 def _second_connection_of(session: Session) -> Engine | None:
-    if not session.info.get(_ALLOWED):
+    if not session.info.get(_READING) or _reads.now > 1:
         return None
     bind = session.get_bind()
     if not isinstance(bind, Engine):  # (a session on a connection: its transaction is its own)
