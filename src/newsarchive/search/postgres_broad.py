@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Subquery, func, literal, null, select, text, tuple_, union_all
@@ -85,25 +86,14 @@ def broad(
     else:
         scans = {"enable_bitmapscan": "off"}  # walk the date index
 
-    def page(session: Session) -> list[tuple[int, float]]:
-        with planner(session, **scans):
-            if ask.sort == "relevance":
-                return _ranked(session, query, days, ask)
-            return _walk(session, query, days, ask)
-
+    page = partial(_page, query=query, days=days, ask=ask, scans=scans)
     total = min(estimate, articles)
     windowed = ask.sort == "relevance"
     if not ask.facets or total <= FACETS_EXACT_UP_TO:
         # (past it: one pass over every match's row, the caller's, costs less than a sample)
         return Broad(page(session), total, False, {}, True, windowed)
-
-    def sampled(session: Session) -> dict[str, list[dict[str, Any]]] | None:
-        # The GIN index's bitmap and the date index's, ANDed: only the sampled matches' rows
-        # are read.
-        with planner(session, enable_indexscan="off"):
-            return _facets(session, query, days, per_day, total)
-
-    # (each costs tens of milliseconds at a million articles, and neither needs the other)
+    sampled = partial(_sampled, query=query, days=days, per_day=per_day, total=total)
+    # (each takes tens of milliseconds at a million articles, and neither needs the other)
     facets, rows = side_reads.both(session, sampled, page, prepared=tuned)
     if facets is None:  # the sample held too few matches to scale: the caller counts them all
         return Broad(rows, total, False, {}, True, windowed)
@@ -146,6 +136,16 @@ def _estimate(session: Session, query: Query, days: Sequence[Any]) -> int:
         .scalar_one()
     )
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _page(
+    session: Session, query: Query, days: Sequence[Any], ask: Ask, scans: dict[str, str]
+) -> list[tuple[int, float]]:
+    """A broad search's page, by relevance or date, with the scans that find it."""
+    with planner(session, **scans):
+        if ask.sort == "relevance":
+            return _ranked(session, query, days, ask)
+        return _walk(session, query, days, ask)
 
 
 def _ranked(
@@ -240,6 +240,15 @@ def _walk(session: Session, query: Query, days: Sequence[Any], ask: Ask) -> list
         walked = walked.where(key < tuple_(*ask.after) if newest else key > tuple_(*ask.after))
     found = session.execute(walked.order_by(*order).limit(ask.limit + 1))
     return [(article_id, float(score)) for article_id, score in found]
+
+
+def _sampled(
+    session: Session, query: Query, days: Sequence[Any], per_day: dict[date, int], total: int
+) -> dict[str, list[dict[str, Any]]] | None:
+    """_facets from the GIN index's bitmap and the date index's, ANDed: only the sampled
+    matches' rows are read."""
+    with planner(session, enable_indexscan="off"):
+        return _facets(session, query, days, per_day, total)
 
 
 def _facets(
