@@ -9,7 +9,7 @@ Only where that cannot change an answer or make anyone wait:
 - inside `reading(session)` (the API's read answers): a write's session may hold rows that a
   second connection would not see yet;
 - while that read is the only one its process is making: a busy server's cores are its
-  requests' (measured: side reads under load cost PostgreSQL a tenth of its requests/s);
+  requests' (docs/benchmarks.md, "A broad search's page and facets at once");
 - on a database a second connection sees whole (an engine's, not an in-memory SQLite's);
 - with the helper free at once. A side read that has not started by the time the request's own
   part is done runs on the request's thread after it.
