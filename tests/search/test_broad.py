@@ -460,3 +460,19 @@ def test_a_read_answers_the_same_with_its_page_and_facets_on_two_connections(
     assert answers[0] == answers[1]
     assert answers[0][0][3] is False  # (estimated: the sampled path, not the exact count)
     assert [len(used) for used in connections] == [1, 2]
+
+
+def test_a_read_without_facets_keeps_to_one_connection(
+    broad: list[dict[str, Any]], sessions: sessionmaker[Session], engine: Engine
+) -> None:
+    """Without facets the count takes a few milliseconds: not worth a second connection."""
+    used: set[int] = set()
+
+    def on_statement(conn: Any, *_args: Any) -> None:
+        used.add(id(conn.connection.dbapi_connection))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    with sessions() as session, side_reads.reading(session):
+        page = run_search(session, SearchParams(q="third", limit=30), facets=False)
+    assert len(page.hits) == 30
+    assert len(used) == 1
