@@ -5,9 +5,11 @@ making, on a database a second connection sees, with the helper free at once."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,10 +51,13 @@ def test_a_read_runs_its_side_statement_on_a_second_connection(
         here, side = side_reads.both(session, *beside(session))
         assert here != side
         # and the side sees what is committed, as the request's own connection does
+        first, second = beside(session)
         count = "SELECT count(*) FROM articles"
         assert side_reads.both(
-            session, lambda s: s.scalar(text(count)), lambda s: s.scalar(text(count))
-        ) == (1, 1)
+            session,
+            lambda s: (first(s), s.scalar(text(count))),
+            lambda s: (second(s), s.scalar(text(count))),
+        ) == ((here, 1), (side, 1))
 
 
 def test_an_unmarked_session_reads_both_on_its_own_connection(
@@ -90,11 +95,12 @@ def test_beside_another_read_of_its_process_a_read_keeps_to_its_connection(
 ) -> None:
     """A busy server's cores are its requests'."""
     release, entered = threading.Event(), threading.Event()
+    released: list[bool] = []
 
     def other_read() -> None:
         with sessions() as session, side_reads.reading(session):
             entered.set()
-            assert release.wait(30)
+            released.append(release.wait(30))
 
     other = threading.Thread(target=other_read)
     other.start()
@@ -106,6 +112,8 @@ def test_beside_another_read_of_its_process_a_read_keeps_to_its_connection(
     finally:
         release.set()
         other.join(30)
+    assert released == [True]
+    assert not other.is_alive()
     with sessions() as session, side_reads.reading(session):  # alone again
         here, side = side_reads.both(session, *beside(session))
     assert here != side
@@ -129,19 +137,92 @@ def test_with_the_helper_busy_the_side_statement_waits_for_none(
 def test_an_error_on_either_side_is_the_callers_and_gives_every_connection_back(
     engine: Engine,
 ) -> None:
+    """The side read under way when the request's part fails, and a side read that fails on the
+    helper's thread."""
     sessions = sessionmaker(engine)
+    finished: list[bool] = []
 
-    def fails(_session: Session) -> None:
-        raise ValueError("broken")
+    def both_failing(session: Session, side_fails: bool) -> None:
+        here, side = beside(session)
 
-    for here, side in ((fails, connection_of), (connection_of, fails)):
+        def failing_here(s: Session) -> None:
+            here(s)  # (returns once the side read has started)
+            if not side_fails:
+                raise ValueError("broken")
+
+        def side_read(s: Session) -> None:
+            side(s)
+            time.sleep(0.2)  # (still under way when the request's part fails)
+            if side_fails:
+                raise ValueError("broken")
+            finished.append(True)
+
+        side_reads.both(session, failing_here, side_read)
+
+    for side_fails in (False, True):
         with (
             sessions() as session,
             side_reads.reading(session),
             pytest.raises(ValueError, match="broken"),
         ):
-            side_reads.both(session, here, side)
-    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+            both_failing(session, side_fails)
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert finished == [True]  # (the request waited for it before its error went on)
+
+
+def test_with_no_connection_free_at_once_a_read_keeps_to_its_own(db_url: str) -> None:
+    engine = make_engine(db_url, pool_size=1, max_overflow=5)
+    try:
+        with Session(engine) as session, side_reads.reading(session):
+            connection_of(session)  # (the pool's one connection, the request's now)
+            here, side = side_reads.both(session, connection_of, connection_of)
+        assert here == side
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_side_read_behind_a_queued_lock_is_read_on_the_requests_connection(
+    sessions: sessionmaker[Session], db_url: str
+) -> None:
+    """A DDL statement queued behind the request's share lock would queue the side read behind
+    itself while the request waits for it: no deadlock check sees that wait."""
+    dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
+    add_source(sessions, "north")
+    count = "SELECT count(*) FROM sources"
+    with sessions() as session, side_reads.reading(session):
+        assert session.scalar(text(count)) == 1  # (the request holds the table's share lock)
+        with psycopg.connect(dsn) as ddl, psycopg.connect(dsn, autocommit=True) as watch:
+            ddl.execute("SET lock_timeout = '10s'")  # (a side read stuck behind it: a failure)
+            queued = threading.Thread(
+                target=ddl.execute, args=("ALTER TABLE sources ADD COLUMN side_read_test int",)
+            )
+            queued.start()
+            for _ in range(300):  # until the ALTER waits for the lock
+                waiting = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE 'ALTER TABLE sources%%'"
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the ALTER never queued")
+            here, side = beside(session)
+            started = time.monotonic()
+            got = side_reads.both(
+                session,
+                lambda s: (here(s), s.scalar(text(count)))[1],
+                lambda s: (side(s), s.scalar(text(count)))[1],
+            )
+            assert got == (1, 1)
+            assert time.monotonic() - started < 5
+            session.rollback()  # (the ALTER goes on, and is rolled back: nothing changes)
+            queued.join(30)
+            ddl.rollback()
+    with sessions() as session:
+        columns = session.execute(text("SELECT * FROM sources LIMIT 0")).keys()
+        assert "side_read_test" not in columns
 
 
 def test_an_in_memory_sqlite_reads_on_one_connection() -> None:

@@ -104,8 +104,8 @@ def broad(session: Session, query: Query, ask: Ask) -> Broad | None:
     if not ask.facets:  # (the count alone takes a few milliseconds: no second connection)
         return replace(counted(session), rows=page(session))
     # (each takes tens of milliseconds at a million articles, and neither needs the other)
-    counts, rows = side_reads.both(session, counted, page)
-    return replace(counts, rows=rows)
+    estimated, rows = side_reads.both(session, counted, page)
+    return replace(estimated, rows=rows)
 
 
 def _day_counts(session: Session, start: date | None, end: date | None) -> dict[int, int]:
