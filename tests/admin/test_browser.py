@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,9 +27,9 @@ def test_walk_every_page(page, sessions: sessionmaker[Session]) -> None:  # type
         authors=["Ana Ruiz"],
     )
     log_in(page)
-    assert page.locator("h1").inner_text() == "Dashboard"
+    expect(page.locator("h1")).to_have_text("Dashboard")
     assert " ".join(page.locator(".totals").inner_text().split()).startswith("1 articles 1 sources")
-    assert page.locator(".chart svg rect.bar").count() == 90
+    expect(page.locator(".chart svg rect.bar")).to_have_count(90)
     for link, heading in [
         ("Articles", "Articles"),
         ("Sources", "Sources"),
@@ -37,13 +38,13 @@ def test_walk_every_page(page, sessions: sessionmaker[Session]) -> None:  # type
         ("Dashboard", "Dashboard"),
     ]:
         page.click(f"header nav >> text={link}")
-        assert page.locator("h1").inner_text() == heading
+        expect(page.locator("h1")).to_have_text(heading)
     page.goto("/admin/articles")
     page.click("text=Harbour opens")
-    assert page.url.endswith(f"/admin/articles/{article_id}")
+    page.wait_for_url(f"**/admin/articles/{article_id}")
     assert "from the page itself" in page.locator("dl.meta").inner_text()
     assert "Ana Ruiz" in page.locator("dl.meta").inner_text()
-    assert page.locator("section.text p").count() == 2
+    expect(page.locator("section.text p")).to_have_count(2)
 
 
 def test_stored_markup_is_shown_as_text_and_never_runs(
@@ -72,7 +73,7 @@ def test_form_posted_from_another_site_is_refused(
     )
     page.goto(attacker)
     page.click("text=Win a prize")
-    assert page.locator("h1").inner_text() == "Refused"
+    expect(page.locator("h1")).to_have_text("Refused")
     with sessions() as session:
         assert session.scalars(select(Source).where(Source.name == "pwned")).first() is None
     response = page.request.post(f"{live.url}/admin/sources", form={"name": "pwned2"})
@@ -128,6 +129,7 @@ def test_explore_draws_two_searches_and_downloads_their_series(
     add_article(sessions, "Weather", "a sunny day by the sea")
     log_in(page)
     page.click("header nav >> text=Explore")
+    page.wait_for_url("**/admin/explore*")
     inputs = page.locator("form.explore input[name=q]")
     inputs.nth(0).fill("harbour")
     inputs.nth(1).fill("weather")
@@ -135,7 +137,8 @@ def test_explore_draws_two_searches_and_downloads_their_series(
     page.fill("input[name=from]", "2024-04-28")
     page.fill("input[name=to]", "2024-05-02")
     page.click("form.explore button[type=submit]")
-    assert page.locator("svg.lines polyline").count() == 2
+    page.wait_for_url("**/admin/explore?q=harbour*")
+    expect(page.locator("svg.lines polyline")).to_have_count(2)
     box = page.locator("svg.lines").bounding_box()
     assert box is not None
     assert box["width"] > 300
