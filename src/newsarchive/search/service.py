@@ -8,15 +8,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsarchive import archive
-from newsarchive.db.models import Article, Source
+from newsarchive.db.models import Article
 from newsarchive.errors import InvalidInput
-from newsarchive.search import cursors
+from newsarchive.search import cursors, statements
 from newsarchive.search.engine import Ask, Engine
-from newsarchive.search.facets import exact_facets
 from newsarchive.search.forms import expand
 from newsarchive.search.postgres import PostgresEngine
 from newsarchive.search.query import Query, Within, parse
@@ -133,18 +132,27 @@ def _search(
             # the fast path gave the page; the counts are exact
             hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
             if facets:
-                total, found_facets = _counted(session, _grouped(engine, query, params, hits))
+                total, found_facets = statements.counted(
+                    session, statements.grouped(engine, query, params, hits)
+                )
             else:
                 total = session.scalar(select(func.count()).select_from(hits)) or 0
             broad = replace(broad, total_exact=True, facets_exact=True)
     else:
-        hits, matched = _matched(engine, query, params)
+        hits, matched = statements.matches(engine, query, params)
         ranked = matched if matched is not None else hits
-        if facets:
-            total, found_facets = _counted(session, _grouped(engine, query, params, ranked))
-            rows = [(r.id, float(r.score)) for r in session.execute(_page_query(ranked, params))]
+        read_once = statements.counted_with_page(session, engine, query, params) if facets else None
+        if read_once is not None:
+            total, found_facets, rows = read_once
+        elif facets:
+            grouped = statements.grouped(engine, query, params, ranked)
+            total, found_facets = statements.counted(session, grouped)
+            rows = [
+                (r.id, float(r.score))
+                for r in session.execute(statements.page_query(ranked, params))
+            ]
         else:
-            (total, rows), found_facets = _counted_page(session, ranked, params), {}
+            (total, rows), found_facets = statements.counted_page(session, ranked, params), {}
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     articles = _load(session, [article_id for article_id, _score in rows], summaries=True)
@@ -176,11 +184,11 @@ def iter_matches(session: Session, params: SearchParams, *, batch: int = 500) ->
     engine = engine_for(session)
     query, params = _prepared(session, engine, params)
     step = SearchParams(**{**params.__dict__, "sort": "newest", "limit": batch, "cursor": None})
-    _hits, matched = _matched(engine, query, step)
+    _hits, matched = statements.matches(engine, query, step)
     assert matched is not None
     while True:
         with engine.tuned(session, filtered=_filtered_beyond_dates(params)):
-            rows = session.execute(_page_query(matched, step)).all()
+            rows = session.execute(statements.page_query(matched, step)).all()
         articles = _load(session, [row.id for row in rows[:batch]])
         for row in rows[:batch]:
             yield articles[row.id]
@@ -205,9 +213,9 @@ def matches_per_day(session: Session, params: SearchParams) -> Counter[date]:
         )
         if counted is not None:
             return Counter(counted)
-        hits, matched = _matched(engine, query, params)
+        hits, matched = statements.matches(engine, query, params)
         found = matched if matched is not None else hits
-        by_day = _grouped(engine, query, params, found, names=("published_day",))
+        by_day = statements.grouped(engine, query, params, found, names=("published_day",))
         for day, n in session.execute(by_day):
             days[day] += n
     return days
@@ -246,111 +254,6 @@ def _filtered_beyond_dates(params: SearchParams) -> bool:
     )
 
 
-def _filtered(params: SearchParams) -> bool:
-    return bool(
-        params.source
-        or params.lang
-        or params.collection
-        or params.author
-        or params.date_from
-        or params.date_to
-        or params.after_id is not None
-        or params.up_to_id is not None
-    )
-
-
-def _matched(engine: Engine, query: Query, params: SearchParams) -> tuple[Any, Any]:
-    """(hits, matched): the engine's matches as (id, score), and, when filters or a date sort
-    need the article table, the filtered matches as (id, score, published_at); else None, so
-    that counting and ranking never touch the article table."""
-    hits = engine.matching(query, params.date_from, params.date_to).subquery("hits")
-    if not _filtered(params) and params.sort == "relevance" and not params.collapse:
-        return hits, None
-    stmt, score = _filtered_matches(engine, query, params, hits)
-    if params.collapse:
-        stmt = _best_of_each_story(stmt, score, params.sort)
-    return hits, stmt.subquery("matched")
-
-
-def _filtered_matches(
-    engine: Engine, query: Query, params: SearchParams, hits: Any
-) -> tuple[Select, Any]:  # type: ignore[type-arg]
-    """The matches that pass the filters, as (id, score, published_at), and their score
-    column. An engine whose matches are a query of a table with the columns filtered on takes
-    the filters in that query: joined to the article table, PostgreSQL ranked every match
-    before the filter (reading each one's tsvector) where it now ranks those that pass."""
-    rows = engine.rows
-    if rows is not None:
-        stmt = engine.matching(query, params.date_from, params.date_to)
-        stmt, score = stmt.add_columns(rows.published_at), stmt.selected_columns.score
-        if params.collapse:  # (stories are the articles')
-            stmt = stmt.join(Article, Article.id == rows.id)
-    else:
-        rows = Article
-        stmt = select(Article.id, hits.c.score, Article.published_at).join(
-            hits, hits.c.id == Article.id
-        )
-        stmt, score = (
-            stmt.where(*archive.day_conditions(params.date_from, params.date_to)),
-            hits.c.score,
-        )
-    if params.source:
-        stmt = stmt.join(Source, Source.id == rows.source_id).where(Source.name == params.source)
-    if params.lang:
-        stmt = stmt.where(rows.language == params.lang.lower())
-    if params.collection:
-        stmt = stmt.where(archive.in_collection(params.collection, rows.source_id))
-    if params.author:
-        stmt = stmt.where(engine.has_author(params.author))
-    if params.after_id is not None:
-        stmt = stmt.where(rows.id > params.after_id)
-    if params.up_to_id is not None:
-        stmt = stmt.where(rows.id <= params.up_to_id)
-    return stmt, score
-
-
-def _best_of_each_story(stmt: Select, score: Any, sort: Sort) -> Select:  # type: ignore[type-arg]
-    """Of each story's matches, the one the sort puts first: counts, facets and pages then
-    see one row per story."""
-    key = score if sort == "relevance" else Article.published_at
-    order = (key.asc(), Article.id.asc()) if sort == "oldest" else (key.desc(), Article.id.desc())
-    place = func.row_number().over(partition_by=Article.story_id, order_by=order)
-    ranked = stmt.add_columns(place.label("place_in_story")).subquery("ranked")
-    return select(ranked.c.id, ranked.c.score, ranked.c.published_at).where(
-        ranked.c.place_in_story == 1
-    )
-
-
-def _page_query(matched: Any, params: SearchParams) -> Select:  # type: ignore[type-arg]
-    """One page of (id, score) in the requested order, after the cursor."""
-    stmt = select(matched.c.id, matched.c.score)
-    key = matched.c.score if params.sort == "relevance" else matched.c.published_at
-    descending = params.sort != "oldest"
-    if params.cursor:
-        value, last_id = cursors.decode(params.cursor, params.sort)
-        if descending:
-            stmt = stmt.where(or_(key < value, and_(key == value, matched.c.id < last_id)))
-        else:
-            stmt = stmt.where(or_(key > value, and_(key == value, matched.c.id > last_id)))
-    order = (key.desc(), matched.c.id.desc()) if descending else (key.asc(), matched.c.id.asc())
-    return stmt.order_by(*order).limit(params.limit + 1)
-
-
-def _counted_page(
-    session: Session, ranked: Any, params: SearchParams
-) -> tuple[int, list[tuple[int, float]]]:
-    """The total and the page. A first page by relevance takes both from one statement, the
-    count a window over the matches the page is ranked from, so each match is read once, not
-    once to count and once more to rank (a later page's cursor would narrow such a count; a
-    date page walks the date index and stops at the page's end, a count would rank them all)."""
-    page = _page_query(ranked, params)
-    if not params.cursor and params.sort == "relevance":  # (a date page can stop early)
-        found = session.execute(page.add_columns(func.count().over().label("total"))).all()
-        return (found[0].total if found else 0), [(r.id, float(r.score)) for r in found]
-    total = session.scalar(select(func.count()).select_from(ranked)) or 0
-    return total, [(r.id, float(r.score)) for r in session.execute(page)]
-
-
 def _load(session: Session, ids: Sequence[int], *, summaries: bool = False) -> dict[int, Article]:
     """These articles by id; `summaries`: as a page of hits shows them (archive.paging)."""
     if not ids:
@@ -359,37 +262,3 @@ def _load(session: Session, ids: Sequence[int], *, summaries: bool = False) -> d
     if summaries:
         query = query.options(*archive.paging.SUMMARY_LOADING)
     return {a.id: a for a in session.scalars(query)}
-
-
-def _grouped(
-    engine: Engine,
-    query: Query,
-    params: SearchParams,
-    matched: Any,
-    names: tuple[str, ...] = ("published_day", "source_id", "language"),
-) -> Select:  # type: ignore[type-arg]
-    """The matches counted per (day, source, language), or per the columns named. An engine
-    whose matches are a query of a table with these columns is grouped as it is (joined to
-    the article table, a PostgreSQL search would read every match twice)."""
-    if engine.rows is not None and not params.collapse:
-        own, _score = _filtered_matches(engine, query, params, None)
-        columns = [getattr(engine.rows, name) for name in names]
-        return own.with_only_columns(*columns, func.count()).group_by(*columns)
-    columns = [getattr(Article, name) for name in names]
-    return (
-        select(*columns, func.count())
-        .select_from(matched)
-        .join(Article, Article.id == matched.c.id)
-        .group_by(*columns)
-    )
-
-
-def _counted(session: Session, grouped: Select) -> tuple[int, dict[str, list[dict[str, Any]]]]:  # type: ignore[type-arg]
-    """The total and the facets in one pass over the matches: each (day, source, language)
-    counted once, then summed (there are far fewer of them than matches)."""
-    rows = session.execute(grouped).all()
-    return exact_facets(
-        session,
-        ((day, n) for day, _source_id, _language, n in rows),
-        [(source_id, language, n) for _day, source_id, language, n in rows],
-    )
