@@ -139,20 +139,7 @@ def _search(
                 total = session.scalar(select(func.count()).select_from(hits)) or 0
             broad = replace(broad, total_exact=True, facets_exact=True)
     else:
-        hits, matched = statements.matches(engine, query, params)
-        ranked = matched if matched is not None else hits
-        read_once = statements.counted_with_page(session, engine, query, params) if facets else None
-        if read_once is not None:
-            total, found_facets, rows = read_once
-        elif facets:
-            grouped = statements.grouped(engine, query, params, ranked)
-            total, found_facets = statements.counted(session, grouped)
-            rows = [
-                (r.id, float(r.score))
-                for r in session.execute(statements.page_query(ranked, params))
-            ]
-        else:
-            (total, rows), found_facets = statements.counted_page(session, ranked, params), {}
+        total, rows, found_facets = _every_match(session, engine, query, params, facets)
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     articles = _load(session, [article_id for article_id, _score in rows], summaries=True)
@@ -170,6 +157,26 @@ def _search(
         total_exact=broad is None or broad.total_exact,
         facets_exact=broad is None or broad.facets_exact or not facets,
     )
+
+
+def _every_match(
+    session: Session, engine: Engine, query: Query, params: SearchParams, facets: bool
+) -> tuple[int, list[tuple[int, float]], dict[str, list[dict[str, Any]]]]:
+    """The exact total, the page and (asked for) the facets, from every match."""
+    hits, matched = statements.matches(engine, query, params)
+    ranked = matched if matched is not None else hits
+    read_once = statements.counted_with_page(session, engine, query, params) if facets else None
+    if read_once is not None:
+        total, found_facets, rows = read_once
+        return total, rows, found_facets
+    if facets:
+        total, found_facets = statements.counted(
+            session, statements.grouped(engine, query, params, ranked)
+        )
+        page = session.execute(statements.page_query(ranked, params))
+        return total, [(r.id, float(r.score)) for r in page], found_facets
+    total, rows = statements.counted_page(session, ranked, params)
+    return total, rows, {}
 
 
 def _ask(params: SearchParams, facets: bool, windowed: bool) -> Ask:

@@ -202,10 +202,13 @@ def counted_with_page(
         found.c.language,
         func.count().label("n"),
     ).group_by(found.c.published_day, found.c.source_id, found.c.language)
-    hits = select(
-        literal("hit"), page.c.id, page.c.score, page.c.place,
-        cast(null(), Date), cast(null(), Integer), cast(null(), String), cast(null(), Integer),
-    )  # fmt: skip
+    nothing = (
+        cast(null(), Date),
+        cast(null(), Integer),
+        cast(null(), String),
+        cast(null(), Integer),
+    )
+    hits = select(literal("hit"), page.c.id, page.c.score, page.c.place, *nothing)
     read = session.execute(union_all(groups, hits)).all()
     counts = [row for row in read if row.kind == "group"]
     total, facets = exact_facets(
