@@ -7,9 +7,9 @@ Builds N synthetic articles (about 500 words each drawn from a Zipf-like vocabul
 over ten years) through the store layer, unless the database already holds them (--reuse), then
 times each query class: median and 95th percentile through the HTTP API (a real uvicorn server
 on 127.0.0.1) and the same work run in-process on the engine (the service layer and the SQL, no
-HTTP): the difference is the API's own cost. The API is timed through the standard library's
-keep-alive client (http.client): httpx took 0.35-0.5 ms more of its own per request, the
-client's cost, not the API's (docs/benchmarks.md). The server keeps no answers (its answer
+HTTP), one run of each in turn: the difference is the API's own cost. The API is timed through
+the standard library's keep-alive client (http.client): httpx took 0.35-0.5 ms more of its own
+per request, the client's cost, not the API's (docs/benchmarks.md). The server keeps no answers (its answer
 cache is off), so every run makes its answer anew. The last line of output is one JSON object.
 """
 
@@ -271,15 +271,23 @@ def estimate_errors(client: httpx.Client, params: dict[str, str]) -> dict[str, A
     return out
 
 
-def timings(fn: Any, runs: int) -> tuple[float, float]:
-    fn()  # warm caches
-    samples = []
+def timings(*fns: Any, runs: int) -> list[tuple[float, float]]:
+    """(median, 95th percentile) in ms of each function, their runs alternated (one of each,
+    then again): a drift of the machine's speed falls on all of them alike, so their
+    differences (the API's time over the engine's) hold where separate rounds did not."""
+    samples: list[list[float]] = [[] for _ in fns]
+    for fn in fns:
+        fn()  # warm caches
     for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+        for fn, taken in zip(fns, samples, strict=True):
+            started = time.perf_counter()
+            fn()
+            taken.append((time.perf_counter() - started) * 1000)
+    return [_p50_p95(sorted(taken)) for taken in samples]
+
+
+def _p50_p95(ordered: list[float]) -> tuple[float, float]:
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
 class Timed:
@@ -373,8 +381,9 @@ def main() -> None:
                 def over_http(spec: dict[str, Any] = spec) -> None:
                     timed.get(spec["path"], spec["params"])
 
-                api50, api95 = timings(over_http, args.runs)
-                eng50, eng95 = timings(lambda spec=spec: in_process(sessions, spec), args.runs)
+                (api50, api95), (eng50, eng95) = timings(
+                    over_http, lambda spec=spec: in_process(sessions, spec), runs=args.runs
+                )
                 results[name] = {
                     "api_p50_ms": round(api50, 2), "api_p95_ms": round(api95, 2),
                     "engine_p50_ms": round(eng50, 2), "engine_p95_ms": round(eng95, 2),
