@@ -295,7 +295,7 @@ class Timed:
 
     def __init__(self, base: str) -> None:
         where = urlsplit(base)
-        self.connection = http.client.HTTPConnection(where.hostname or "", where.port)
+        self.connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=60)
 
     def get(self, path: str, params: dict[str, str]) -> None:
         target = path + ("?" + urlencode(params) if params else "")

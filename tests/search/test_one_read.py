@@ -9,10 +9,11 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.search import SearchParams, run_search
+from newsarchive.db.models import Article, Source
+from newsarchive.search import SearchParams, run_search, statements
 from newsarchive.search.service import matches_per_day
 from tests.factories import add_article
 
@@ -75,7 +76,45 @@ def test_facets_leave_the_page_as_it_is(harbour: sessionmaker[Session], ask: dic
     assert facets is not None
     days = Counter({date.fromisoformat(day["date"]): day["count"] for day in facets["days"]})
     assert days == +per_day
-    assert sum(source["count"] for source in facets["sources"]) == total
+    ids = [article_id for _total, hits, _facets in without for article_id, _score in hits]
+    with harbour() as session:  # the sources and languages of every hit, counted here
+        rows = session.execute(
+            select(Source.name, Article.language)
+            .join(Source, Source.id == Article.source_id)
+            .where(Article.id.in_(ids))
+        ).all()
+    assert {s["name"]: s["count"] for s in facets["sources"]} == Counter(n for n, _ in rows)
+    assert {x["language"]: x["count"] for x in facets["languages"]} == Counter(
+        language for _, language in rows
+    )
+
+
+def test_no_match_counts_nothing(harbour: sessionmaker[Session]) -> None:
+    with harbour() as session:
+        for q in ('"strike harbour"', "zeppelin"):  # (the words in the other order; no word)
+            page = run_search(session, SearchParams(q=q, source="beta"), facets=True)
+            assert (page.total, page.hits, page.next_cursor) == (0, [], None)
+            assert page.facets == {"sources": [], "languages": [], "days": []}
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_takes_one_reading_for_each_search(
+    harbour: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that the test above compares the one reading with the two statements."""
+    answered: list[bool] = []
+    one_reading = statements.counted_with_page
+
+    def spied(*args: object, **kwargs: object) -> object:
+        found = one_reading(*args, **kwargs)  # type: ignore[arg-type]
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(statements, "counted_with_page", spied)
+    for ask in SEARCHES:
+        _pages(harbour, ask, facets=True)
+    assert answered
+    assert all(answered)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

@@ -183,9 +183,9 @@ def counted_with_page(
     """The total, the facets and the page from one reading of the matches, where the engine's
     matches carry the columns the facets count by (PostgreSQL's search rows): its page and its
     groups were two statements, each finding and testing every match (a phrase's candidates
-    rechecked twice: 160 ms at a million articles, 82 in one). None elsewhere: a match there
-    joins the article table for its groups, which the page does not need (SQLite's rare word:
-    5.3 ms in two statements, 6.7 in one)."""
+    rechecked twice: 157-160 ms in-process at a million articles, 81-84 in one). None
+    elsewhere: a match there joins the article table for its groups, which the page does not
+    need (SQLite's rare word: 5.3 ms in two statements, 6.7 in one)."""
     rows = engine.rows
     if rows is None or params.collapse:
         return None
