@@ -163,12 +163,12 @@ def _every_match(
     session: Session, engine: Engine, query: Query, params: SearchParams, facets: bool
 ) -> tuple[int, list[tuple[int, float]], dict[str, list[dict[str, Any]]]]:
     """The exact total, the page and (asked for) the facets, from every match."""
-    hits, matched = statements.matches(engine, query, params)
-    ranked = matched if matched is not None else hits
     read_once = statements.counted_with_page(session, engine, query, params) if facets else None
     if read_once is not None:
         total, found_facets, rows = read_once
         return total, rows, found_facets
+    hits, matched = statements.matches(engine, query, params)
+    ranked = matched if matched is not None else hits
     if facets:
         total, found_facets = statements.counted(
             session, statements.grouped(engine, query, params, ranked)
