@@ -9,8 +9,9 @@ times each query class: median and 95th percentile through the HTTP API (a real 
 on 127.0.0.1) and the same work run in-process on the engine (the service layer and the SQL, no
 HTTP), one run of each in turn: the difference is the API's own cost. The API is timed through
 the standard library's keep-alive client (http.client): httpx took 0.35-0.5 ms more of its own
-per request, the client's cost, not the API's (docs/benchmarks.md). The server keeps no answers (its answer
-cache is off), so every run makes its answer anew. The last line of output is one JSON object.
+per request, the client's cost, not the API's (docs/benchmarks.md). The server keeps no
+answers (its answer cache is off), so every run makes its answer anew. The last line of output
+is one JSON object.
 """
 
 from __future__ import annotations

@@ -161,7 +161,7 @@ def _search(
 
 def _every_match(
     session: Session, engine: Engine, query: Query, params: SearchParams, facets: bool
-) -> tuple[int, list[tuple[int, float]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[int, list[tuple[int, float]], statements.Facets]:
     """The exact total, the page and (asked for) the facets, from every match."""
     read_once = statements.counted_with_page(session, engine, query, params) if facets else None
     if read_once is not None:

@@ -3,6 +3,7 @@ facets (service.py runs them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -153,9 +154,10 @@ def grouped(
     """The matches counted per (day, source, language), or per the columns named. An engine
     whose matches are a query of a table with these columns is grouped as it is (joined to
     the article table, a PostgreSQL search would read every match twice)."""
-    if engine.rows is not None and not params.collapse:
+    rows = _own_rows(engine, params)
+    if rows is not None:
         own, _score = filtered_matches(engine, query, params, None)
-        columns = [getattr(engine.rows, name) for name in names]
+        columns = [getattr(rows, name) for name in names]
         return own.with_only_columns(*columns, func.count()).group_by(*columns)
     columns = [getattr(Article, name) for name in names]
     return (
@@ -166,14 +168,24 @@ def grouped(
     )
 
 
+def _own_rows(engine: Engine, params: SearchParams) -> Any:
+    """The engine's table of matches with the columns the facets count by (PostgreSQL's search
+    rows), or None: there is none, or the search counts stories, which are the articles'."""
+    return None if params.collapse else engine.rows
+
+
 def counted(session: Session, statement: Select) -> tuple[int, Facets]:  # type: ignore[type-arg]
     """The total and the facets in one pass over the matches: each (day, source, language)
     counted once, then summed (there are far fewer of them than matches)."""
-    rows = session.execute(statement).all()
+    return _summed(session, session.execute(statement).all())
+
+
+def _summed(session: Session, groups: Sequence[Any]) -> tuple[int, Facets]:
+    """The total and the facets from the matches counted per (day, source, language, n)."""
     return exact_facets(
         session,
-        ((day, n) for day, _source_id, _language, n in rows),
-        [(source_id, language, n) for _day, source_id, language, n in rows],
+        ((day, n) for day, _source_id, _language, n in groups),
+        [(source_id, language, n) for _day, source_id, language, n in groups],
     )
 
 
@@ -186,8 +198,8 @@ def counted_with_page(
     rechecked twice: 157-160 ms in-process at a million articles, 81-84 in one). None
     elsewhere: a match there joins the article table for its groups, which the page does not
     need (SQLite's rare word: 5.3 ms in two statements, 6.7 in one)."""
-    rows = engine.rows
-    if rows is None or params.collapse:
+    rows = _own_rows(engine, params)
+    if rows is None:
         return None
     own, _score = filtered_matches(engine, query, params, None)
     found = own.add_columns(rows.published_day, rows.source_id, rows.language).cte("found")
@@ -210,11 +222,9 @@ def counted_with_page(
     )
     hits = select(literal("hit"), page.c.id, page.c.score, page.c.place, *nothing)
     read = session.execute(union_all(groups, hits)).all()
-    counts = [row for row in read if row.kind == "group"]
-    total, facets = exact_facets(
+    total, facets = _summed(
         session,
-        ((row.published_day, row.n) for row in counts),
-        [(row.source_id, row.language, row.n) for row in counts],
+        [(r.published_day, r.source_id, r.language, r.n) for r in read if r.kind == "group"],
     )
     placed = sorted((row.place, row.id, float(row.score)) for row in read if row.kind == "hit")
     return total, facets, [(article_id, score) for _place, article_id, score in placed]
